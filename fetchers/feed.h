@@ -1,0 +1,41 @@
+// What feedd reads out of a feed document, independent of its format.
+// Text fields are UTF-8. HTML fields hold markup exactly as the feed carries
+// it; turning it into post content is the normaliser's job.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace feedd {
+
+// Milliseconds since the Unix epoch, UTC.
+using UnixMillis = std::int64_t;
+
+struct FeedEntry {
+  std::string title;    // as in the feed: may still hold markup and entities
+  std::string link;     // absolute, or empty when the entry has none
+  std::string guid;     // RSS guid / Atom id / RDF about, verbatim
+  std::optional<UnixMillis> published;
+  std::optional<UnixMillis> updated;
+  std::string author;   // display name, else e-mail
+  std::string summary;  // RSS description, Atom summary (HTML)
+  std::string content;  // content:encoded, Atom content (HTML)
+  std::vector<std::string> categories;
+};
+
+struct Feed {
+  std::string format;   // "rss", "rdf", "atom"
+  std::string version;  // "2.0", "1.0", ...
+  std::string title;
+  std::string link;
+  std::string description;
+  std::string language;
+  std::optional<UnixMillis> updated;
+  std::optional<std::int64_t> ttl_minutes;  // <ttl> or sy:updatePeriod
+  bool recovered = false;  // the document was broken and read in recover mode
+  std::vector<FeedEntry> entries;  // in document order
+};
+
+}  // namespace feedd

@@ -1,0 +1,41 @@
+// The Jekyll post feedd writes for an entry. The format is a contract with
+// existing sites (see store/POST_FORMAT.md); render_post is its only writer.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace feedd {
+
+struct PostFields {
+  std::string title;     // plain text
+  std::int64_t timestamp_ms = 0;  // T: the entry's own time (or first seen)
+  std::int64_t date_ms = 0;       // D: T clamped to the fetch time
+  std::string author;    // the source's name
+  std::string url;       // the entry's absolute link
+  std::vector<std::string> tags;
+  std::vector<std::string> categories;
+  std::string content;   // HTML, as the source's content mode carries it
+};
+
+// The whole post file, byte for byte.
+std::string render_post(const PostFields& post);
+
+// "2021-04-17T02:56:40.156Z" (UTC, always milliseconds): the `date:` value.
+std::string format_post_date(std::int64_t unix_ms);
+
+// Where a YAML scalar stands decides which characters YAML would misread.
+enum class YamlContext { block, flow };
+
+// A YAML double-quoted scalar that any YAML 1.1 or 1.2 parser reads back as
+// exactly `text` (`\` and `"` escaped, control characters as escapes).
+std::string yaml_double_quoted(std::string_view text);
+
+// `text` as a plain scalar when every YAML parser reads it back as that same
+// string (not a number, bool, null, date, comment, alias...); otherwise
+// double-quoted.
+std::string yaml_scalar(std::string_view text, YamlContext context);
+
+}  // namespace feedd
