@@ -1,1 +1,477 @@
-// placeholder until implemented
+#include "config/config.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <initializer_list>
+#include <map>
+#include <memory>
+#include <tuple>
+#include <utility>
+
+#include <date/tz.h>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <toml++/toml.h>
+
+#include "config/duration.h"
+
+namespace feedd::config {
+
+ConfigError::ConfigError(std::filesystem::path file, int line, std::string key, const std::string& problem)
+    : std::runtime_error(fmt::format("{}:{}: {}: {}", file.string(), line, key, problem)),
+      file_(std::move(file)),
+      line_(line),
+      key_(std::move(key)) {}
+
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::milliseconds;
+
+constexpr int max_concurrency = 1024;
+
+// Values are echoed in quotes; escaping keeps a stray control character from
+// garbling the operator's terminal or log line.
+std::string in_quotes(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    auto byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (byte < 0x20 || byte == 0x7f) {
+      out += fmt::format("\\x{:02x}", byte);
+    } else {
+      out += c;
+    }
+  }
+  return out + '"';
+}
+
+bool has_control_character(std::string_view text) {
+  return std::any_of(text.begin(), text.end(), [](char c) {
+    auto byte = static_cast<unsigned char>(c);
+    return byte < 0x20 || byte == 0x7f;
+  });
+}
+
+bool is_bare_key(std::string_view key) {
+  return !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
+  });
+}
+
+// Keys are named as TOML would write them, so `"a.b"` is not mistaken for a.b.
+std::string child_key(const std::string& parent, std::string_view name) {
+  std::string part = is_bare_key(name) ? std::string(name) : in_quotes(name);
+  return parent.empty() ? part : parent + "." + part;
+}
+
+std::string element_key(const std::string& parent, std::size_t index) {
+  return fmt::format("{}[{}]", parent, index);
+}
+
+std::string_view type_name(const toml::node& node) {
+  switch (node.type()) {
+    case toml::node_type::table: return "a table";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a float";
+    case toml::node_type::boolean: return "a boolean";
+    case toml::node_type::date: return "a date";
+    case toml::node_type::time: return "a time";
+    case toml::node_type::date_time: return "a date-time";
+    case toml::node_type::none: break;
+  }
+  return "nothing";
+}
+
+struct Problem {
+  int line = 0;
+  int column = 0;
+  std::string key;
+  std::string text;
+};
+
+// Keeps only the earliest problem by position. toml++ hands keys out in sorted
+// order, not file order, so "the first error" has to be decided by where each
+// one is rather than by when it was found.
+class Problems {
+ public:
+  void add(const toml::source_region& where, std::string key, std::string text) {
+    int line = static_cast<int>(where.begin.line);
+    int column = static_cast<int>(where.begin.column);
+    if (first_ && std::tie(first_->line, first_->column) <= std::tie(line, column)) return;
+    first_ = Problem{line, column, std::move(key), std::move(text)};
+  }
+
+  void throw_first(const fs::path& file) const {
+    if (first_) throw ConfigError(file, first_->line, first_->key, first_->text);
+  }
+
+ private:
+  std::optional<Problem> first_;
+};
+
+// One key of a table, under the dotted name messages call it by.
+struct Field {
+  const toml::node* node;  // nullptr when the key is absent
+  std::string key;
+};
+
+Field field(const toml::table& table, const std::string& path, std::string_view name) {
+  return Field{table.get(name), child_key(path, name)};
+}
+
+enum class Empty { allowed, refused };
+
+// Typed access to fields. Each reader returns nullopt both when the key is
+// absent and when it is unusable; in the latter case the problem is recorded,
+// so loading goes on and the earliest mistake wins.
+class Reader {
+ public:
+  explicit Reader(Problems& problems) : problems_(problems) {}
+
+  void problem(const Field& at, std::string text) { problems_.add(at.node->source(), at.key, std::move(text)); }
+
+  void require(const toml::table& table, const Field& wanted) {
+    if (!wanted.node) problems_.add(table.source(), wanted.key, "missing required key");
+  }
+
+  void reject_unknown(const toml::table& table, const std::string& path,
+                      std::initializer_list<std::string_view> known) {
+    for (auto&& [key, value] : table) {
+      if (std::find(known.begin(), known.end(), key.str()) != known.end()) continue;
+      problems_.add(key.source(), child_key(path, key.str()),
+                    fmt::format("unknown key (expected one of: {})", fmt::join(known, ", ")));
+    }
+  }
+
+  const toml::table* table(const Field& f) {
+    if (!f.node) return nullptr;
+    if (const toml::table* table = f.node->as_table()) return table;
+    problem(f, fmt::format("must be a table, got {}", type_name(*f.node)));
+    return nullptr;
+  }
+
+  std::optional<std::string> string(const Field& f, Empty empty = Empty::refused) {
+    if (!f.node) return std::nullopt;
+    const auto* value = f.node->as_string();
+    if (!value) return wrong_type(f, "a string");
+    const std::string& text = value->get();
+    if (empty == Empty::refused && text.empty()) return fail(f, "must not be empty");
+    if (has_control_character(text)) {
+      return fail(f, fmt::format("must not contain control characters, got {}", in_quotes(text)));
+    }
+    return text;
+  }
+
+  std::optional<bool> boolean(const Field& f) {
+    if (!f.node) return std::nullopt;
+    if (const auto* value = f.node->as_boolean()) return value->get();
+    return wrong_type(f, "a boolean (true or false)");
+  }
+
+  std::optional<int> integer(const Field& f, int low, int high) {
+    if (!f.node) return std::nullopt;
+    const auto* value = f.node->as_integer();
+    if (!value) return wrong_type(f, "an integer");
+    std::int64_t number = value->get();
+    if (number < low || number > high) {
+      return fail(f, fmt::format("must be between {} and {}, got {}", low, high, number));
+    }
+    return static_cast<int>(number);
+  }
+
+  std::optional<milliseconds> duration(const Field& f) {
+    if (!f.node) return std::nullopt;
+    const auto* value = f.node->as_string();
+    if (!value) return wrong_type(f, "a duration string such as \"90s\" or \"1h30m\"");
+    const std::string& text = value->get();
+    auto parsed = parse_duration(text);
+    if (!parsed) {
+      return fail(f, fmt::format("not a duration: {}; write a number and a unit (d, h, m, s, ms), "
+                                 "largest first, e.g. \"90s\" or \"1h30m\"",
+                                 in_quotes(text)));
+    }
+    if (parsed->count() <= 0) return fail(f, fmt::format("must be longer than zero, got {}", in_quotes(text)));
+    return parsed;
+  }
+
+  std::optional<std::uint64_t> size(const Field& f) {
+    if (!f.node) return std::nullopt;
+    if (const auto* number = f.node->as_integer()) {
+      if (number->get() <= 0) return fail(f, fmt::format("must be greater than zero, got {}", number->get()));
+      return static_cast<std::uint64_t>(number->get());
+    }
+    const auto* value = f.node->as_string();
+    if (!value) return wrong_type(f, "a size such as \"16MiB\" or a number of bytes");
+    const std::string& text = value->get();
+    auto parsed = parse_size(text);
+    if (!parsed) {
+      return fail(f, fmt::format("not a size: {}; write bytes or a number with B, kB, MB, GB, TB, "
+                                 "KiB, MiB, GiB or TiB, e.g. \"16MiB\"",
+                                 in_quotes(text)));
+    }
+    if (*parsed == 0) return fail(f, fmt::format("must be greater than zero, got {}", in_quotes(text)));
+    return parsed;
+  }
+
+  std::optional<std::vector<std::string>> strings(const Field& f) {
+    if (!f.node) return std::nullopt;
+    const toml::array* array = f.node->as_array();
+    if (!array) return wrong_type(f, "an array of strings");
+    std::vector<std::string> out;
+    bool all_good = true;
+    for (std::size_t i = 0; i < array->size(); ++i) {
+      auto text = string(Field{array->get(i), element_key(f.key, i)});
+      all_good = all_good && text.has_value();
+      if (text) out.push_back(std::move(*text));
+    }
+    if (!all_good) return std::nullopt;
+    return out;
+  }
+
+ private:
+  std::nullopt_t fail(const Field& f, std::string text) {
+    problem(f, std::move(text));
+    return std::nullopt;
+  }
+
+  std::nullopt_t wrong_type(const Field& f, std::string_view wanted) {
+    return fail(f, fmt::format("must be {}, got {}", wanted, type_name(*f.node)));
+  }
+
+  Problems& problems_;
+};
+
+std::string lowercase(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(), [](char c) {
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  });
+  return out;
+}
+
+// libcurl speaks far more schemes than feeds need (ftp, scp, dict, ...); a
+// config line should not be able to make the daemon use them.
+std::optional<std::string> url_problem(std::string_view url) {
+  auto scheme_end = url.find("://");
+  std::string scheme = lowercase(url.substr(0, scheme_end));
+  if (scheme_end == std::string_view::npos || (scheme != "http" && scheme != "https" && scheme != "file")) {
+    return fmt::format("must be an http(s) or file URL, got {}", in_quotes(url));
+  }
+  if (url.find_first_of(" \t") != std::string_view::npos) {
+    return fmt::format("must not contain spaces (write them as %20), got {}", in_quotes(url));
+  }
+  std::string_view rest = url.substr(scheme_end + 3);
+  if (scheme == "file") {
+    // The daemon's working folder is not something an operator can see in
+    // the config, so a relative file URL would be a trap.
+    if (rest.starts_with('/') || rest.starts_with("localhost/")) return std::nullopt;
+    return fmt::format("must be an absolute file URL such as \"file:///srv/feed.xml\", got {}", in_quotes(url));
+  }
+  if (rest.empty() || rest.find_first_of("/?#") == 0) return fmt::format("has no host, got {}", in_quotes(url));
+  return std::nullopt;
+}
+
+bool is_known_time_zone(const std::string& name) {
+  try {
+    date::locate_zone(name);
+    return true;
+  } catch (const std::runtime_error&) {
+    return false;
+  }
+}
+
+void read_storage(Reader& in, const toml::table& table, Storage& storage) {
+  in.reject_unknown(table, "storage", {"database", "posts_dir"});
+  if (auto path = in.string(field(table, "storage", "database"))) storage.database = *path;
+  if (auto path = in.string(field(table, "storage", "posts_dir"))) storage.posts_dir = *path;
+}
+
+void read_fetch(Reader& in, const toml::table& table, Fetch& fetch) {
+  in.reject_unknown(table, "fetch", {"concurrency", "per_host", "timeout", "max_body", "user_agent"});
+  Field concurrency = field(table, "fetch", "concurrency");
+  auto concurrency_value = in.integer(concurrency, 1, max_concurrency);
+  if (concurrency_value) fetch.concurrency = *concurrency_value;
+
+  Field per_host = field(table, "fetch", "per_host");
+  if (auto value = in.integer(per_host, 1, max_concurrency)) {
+    // A broken concurrency is reported on its own line; measuring per_host
+    // against it would blame the wrong key.
+    bool concurrency_usable = !concurrency.node || concurrency_value;
+    if (concurrency_usable && *value > fetch.concurrency) {
+      in.problem(per_host,
+                 fmt::format("must be between 1 and fetch.concurrency ({}), got {}", fetch.concurrency, *value));
+    } else {
+      fetch.per_host = *value;
+    }
+  }
+  if (auto value = in.duration(field(table, "fetch", "timeout"))) fetch.timeout = *value;
+  if (auto value = in.size(field(table, "fetch", "max_body"))) fetch.max_body = *value;
+  if (auto value = in.string(field(table, "fetch", "user_agent"), Empty::allowed)) fetch.user_agent = *value;
+}
+
+void read_schedule(Reader& in, const toml::table& table, Schedule& schedule) {
+  in.reject_unknown(table, "schedule", {"interval", "max_backoff"});
+  if (auto value = in.duration(field(table, "schedule", "interval"))) schedule.interval = *value;
+  if (auto value = in.duration(field(table, "schedule", "max_backoff"))) schedule.max_backoff = *value;
+}
+
+void read_daemon(Reader& in, const toml::table& table, Daemon& daemon) {
+  in.reject_unknown(table, "daemon", {"shutdown_grace"});
+  if (auto value = in.duration(field(table, "daemon", "shutdown_grace"))) daemon.shutdown_grace = *value;
+}
+
+void read_content_mode(Reader& in, const Field& f, ContentMode& mode) {
+  auto text = in.string(f);
+  if (!text) return;
+  if (*text == "raw") {
+    mode = ContentMode::raw;
+  } else if (*text == "sanitize") {
+    mode = ContentMode::sanitize;
+  } else {
+    in.problem(f, fmt::format("must be \"raw\" or \"sanitize\", got {}", in_quotes(*text)));
+  }
+}
+
+void read_time_zone(Reader& in, const Field& f, std::string& zone) {
+  auto name = in.string(f);
+  if (!name) return;
+  if (!is_known_time_zone(*name)) {
+    in.problem(f, fmt::format("unknown time zone {}; expected an IANA name such as \"Asia/Shanghai\" or \"UTC\"",
+                              in_quotes(*name)));
+    return;
+  }
+  zone = *name;
+}
+
+void read_source_identity(Reader& in, const toml::table& table, const std::string& path, Source& source) {
+  Field name = field(table, path, "name");
+  Field url = field(table, path, "url");
+  in.require(table, name);
+  in.require(table, url);
+  if (auto value = in.string(name)) source.name = *value;
+  if (auto value = in.string(url)) {
+    if (auto problem = url_problem(*value)) {
+      in.problem(url, *problem);
+    } else {
+      source.url = *value;
+    }
+  }
+}
+
+void read_source(Reader& in, const toml::table& table, const std::string& path, Source& source) {
+  in.reject_unknown(table, path,
+                    {"name", "url", "tags", "categories", "content", "enabled", "timezone", "interval", "remove"});
+  source.line = static_cast<int>(table.source().begin.line);
+  read_source_identity(in, table, path, source);
+  Field tags = field(table, path, "tags");
+  Field categories = field(table, path, "categories");
+  if (!tags.node) source.tags = {source.name};
+  if (!categories.node) source.categories = {source.name};
+  if (auto value = in.strings(tags)) source.tags = std::move(*value);
+  if (auto value = in.strings(categories)) source.categories = std::move(*value);
+  read_content_mode(in, field(table, path, "content"), source.content);
+  if (auto value = in.boolean(field(table, path, "enabled"))) source.enabled = *value;
+  read_time_zone(in, field(table, path, "timezone"), source.timezone);
+  source.interval = in.duration(field(table, path, "interval"));
+  if (auto value = in.strings(field(table, path, "remove"))) source.remove = std::move(*value);
+}
+
+void read_sources(Reader& in, const Field& f, std::vector<Source>& sources) {
+  if (!f.node) return;
+  const toml::array* array = f.node->as_array();
+  if (!array || !(array->empty() || array->is_array_of_tables())) {
+    in.problem(f, fmt::format("must be written as [[sources]] tables, got {}", type_name(*f.node)));
+    return;
+  }
+  std::map<std::string, int> first_line_of_name;
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    const toml::table& table = *array->get(i)->as_table();
+    std::string path = element_key(f.key, i);
+    Source source;
+    read_source(in, table, path, source);
+    Field name = field(table, path, "name");
+    if (!source.name.empty()) {
+      auto [first, inserted] = first_line_of_name.emplace(source.name, name.node->source().begin.line);
+      if (!inserted) {
+        in.problem(name, fmt::format("duplicate source name {} (first defined on line {})", in_quotes(source.name),
+                                     first->second));
+      }
+    }
+    sources.push_back(std::move(source));
+  }
+}
+
+Config read_config(Reader& in, const toml::table& root, const fs::path& file) {
+  in.reject_unknown(root, "", {"storage", "fetch", "schedule", "daemon", "sources"});
+  Config config;
+  config.file = fs::absolute(file).lexically_normal();
+  config.storage = Storage{"data/feedd.db", "data/_posts"};
+  if (const auto* table = in.table(field(root, "", "storage"))) read_storage(in, *table, config.storage);
+  if (const auto* table = in.table(field(root, "", "fetch"))) read_fetch(in, *table, config.fetch);
+  if (const auto* table = in.table(field(root, "", "schedule"))) read_schedule(in, *table, config.schedule);
+  if (const auto* table = in.table(field(root, "", "daemon"))) read_daemon(in, *table, config.daemon);
+  read_sources(in, field(root, "", "sources"), config.sources);
+
+  // Relative to the config file, not the working folder, so the same file
+  // means the same thing however the daemon was started.
+  fs::path base = config.file.parent_path();
+  config.storage.database = (base / config.storage.database).lexically_normal();
+  config.storage.posts_dir = (base / config.storage.posts_dir).lexically_normal();
+  return config;
+}
+
+struct FileCloser {
+  void operator()(std::FILE* stream) const { std::fclose(stream); }
+};
+
+ConfigError cannot_read(const fs::path& file, int error) {
+  return ConfigError(file, 0, "(file)", fmt::format("cannot read: {}", std::strerror(error)));
+}
+
+// Far above any real config; the cap keeps a mistaken path such as /dev/zero
+// from reading forever.
+constexpr std::size_t max_config_bytes = 1 << 20;
+
+std::string read_file(const fs::path& file) {
+  std::unique_ptr<std::FILE, FileCloser> stream(std::fopen(file.c_str(), "rb"));
+  if (!stream) throw cannot_read(file, errno);
+  std::string text;
+  char buffer[1 << 14];
+  while (std::size_t count = std::fread(buffer, 1, sizeof buffer, stream.get())) {
+    text.append(buffer, count);
+    if (text.size() > max_config_bytes) {
+      throw ConfigError(file, 0, "(file)", "larger than 1 MiB; is this a feedd config?");
+    }
+  }
+  // fread reports a folder or an I/O failure only through ferror and errno.
+  if (std::ferror(stream.get())) throw cannot_read(file, errno);
+  return text;
+}
+
+}  // namespace
+
+Config parse_config(std::string_view toml_text, const std::filesystem::path& file) {
+  toml::table root;
+  try {
+    root = toml::parse(toml_text);
+  } catch (const toml::parse_error& error) {
+    throw ConfigError(file, static_cast<int>(error.source().begin.line), "(syntax)", std::string(error.description()));
+  }
+  Problems problems;
+  Reader in(problems);
+  Config config = read_config(in, root, file);
+  problems.throw_first(file);
+  return config;
+}
+
+Config load_config(const std::filesystem::path& file) { return parse_config(read_file(file), file); }
+
+}  // namespace feedd::config

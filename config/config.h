@@ -63,7 +63,9 @@ struct Config {
   std::vector<Source> sources;  // in file order
 };
 
-// A config that cannot be used. what() reads "FILE:LINE: key: problem".
+// A config that cannot be used. what() reads "FILE:LINE: key: problem", FILE
+// as the caller named it. When a file has several problems, the one earliest
+// in the file is reported.
 class ConfigError : public std::runtime_error {
  public:
   ConfigError(std::filesystem::path file, int line, std::string key, const std::string& problem);
