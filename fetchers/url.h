@@ -11,9 +11,14 @@ namespace feedd::url {
 
 // `reference` resolved against `base` (RFC 3986). An absolute reference is
 // returned normalised; nullopt when neither yields a valid absolute URL.
+// Surrounding whitespace of `reference` is ignored. Spaces and non-ASCII bytes
+// in path, query and fragment come back percent-encoded (a space in the query
+// as '+'); an internationalised host stays as written. Links without a host
+// (mailto:, javascript:) give nullopt.
 std::optional<std::string> resolve(std::string_view base, std::string_view reference);
 
-// True for an absolute URL with a scheme and host (http, https, ...).
+// True for an absolute URL with a scheme and host (http, https, ...), and for
+// file:// URLs, whose host is empty by definition.
 bool is_absolute(std::string_view text);
 
 // The identity form of an absolute URL: scheme and host lower-cased, default
