@@ -2,6 +2,7 @@
 // existing sites (see store/POST_FORMAT.md); render_post is its only writer.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -37,5 +38,17 @@ std::string yaml_double_quoted(std::string_view text);
 // string (not a number, bool, null, date, comment, alias...); otherwise
 // double-quoted.
 std::string yaml_scalar(std::string_view text, YamlContext context);
+
+// The code point `text` starts with and how many bytes it takes. A byte that
+// does not start a well-formed sequence (overlong, surrogate, above U+10FFFF,
+// truncated) comes back as {U+FFFD, 1, false}, so a caller can drop or
+// replace exactly that byte and go on. Shared by the YAML writer and the
+// slug so both see the same characters. REQUIRES: !text.empty().
+struct Utf8Char {
+  char32_t code_point;
+  std::size_t size;
+  bool valid;
+};
+Utf8Char decode_utf8(std::string_view text);
 
 }  // namespace feedd
