@@ -1,1 +1,186 @@
-// placeholder until implemented
+#include "store/archive.h"
+
+#include <algorithm>
+#include <system_error>
+
+#include <fmt/format.h>
+
+#include "store/atomic_file.h"
+#include "store/post_file_name.h"
+#include "store/post_format.h"
+#include "store/stable_hash.h"
+
+namespace feedd {
+namespace {
+
+std::map<std::string, SourcePresentation> by_name(std::vector<SourcePresentation> sources) {
+  std::map<std::string, SourcePresentation> map;
+  for (auto& source : sources) {
+    auto name = source.name;
+    map.emplace(std::move(name), std::move(source));
+  }
+  return map;
+}
+
+}  // namespace
+
+Archive::Archive(const std::filesystem::path& database, std::filesystem::path posts_dir,
+                 std::vector<SourcePresentation> sources)
+    : store_(database), posts_dir_(std::move(posts_dir)), sources_(by_name(std::move(sources))) {
+  std::filesystem::create_directories(posts_dir_);
+}
+
+void Archive::set_sources(std::vector<SourcePresentation> sources) {
+  sources_ = by_name(std::move(sources));
+  fallback_presentations_.clear();
+}
+
+const SourcePresentation& Archive::presentation_of(std::int64_t source_id) {
+  if (auto cached = fallback_presentations_.find(source_id); cached != fallback_presentations_.end()) {
+    return cached->second;
+  }
+  const std::string name = store_.source_name(source_id).value_or("");
+  if (auto configured = sources_.find(name); configured != sources_.end()) {
+    return fallback_presentations_.emplace(source_id, configured->second).first->second;
+  }
+  // A source no longer in the config still owns its posts; present it the
+  // way the defaults would.
+  return fallback_presentations_.emplace(source_id, SourcePresentation{name, {name}, {name}}).first->second;
+}
+
+Archive::Decision Archive::decide(const IncomingEntry& entry, const std::optional<EntryRow>& existing) const {
+  if (!existing) return Decision::insert;
+  // Without its own timestamp an entry keeps the time feedd first saw it,
+  // so seeing it again never changes it.
+  if (!entry.timestamp_ms) return Decision::unchanged;
+  if (*entry.timestamp_ms == existing->timestamp_ms) return Decision::unchanged;
+  return *entry.timestamp_ms > existing->timestamp_ms ? Decision::update : Decision::older;
+}
+
+EntryRow Archive::make_row(const IncomingEntry& entry, std::int64_t source_id, std::int64_t fetched_ms) {
+  EntryRow row;
+  row.identity = entry.identity;
+  row.source_id = source_id;
+  row.url = entry.url;
+  row.guid = entry.guid;
+  row.title = entry.title;
+  row.author = entry.author;
+  row.has_own_timestamp = entry.timestamp_ms.has_value();
+  row.timestamp_ms = entry.timestamp_ms.value_or(fetched_ms);
+  row.first_seen_ms = fetched_ms;
+  // A timestamp in the future (clock skew, scheduled posts) never dates a
+  // post after the moment feedd fetched it.
+  row.date_ms = std::min(row.timestamp_ms, fetched_ms);
+  row.content = entry.content;
+  return row;
+}
+
+std::string Archive::choose_post_path(const EntryRow& row) {
+  auto name = post_file_name(row.date_ms, row.title);
+  if (!store_.post_path_taken(name, row.identity)) return name;
+  // Another entry has this name: the identity's hash tells them apart, the
+  // same way on every run.
+  for (int digits = 8; digits <= 16; digits += 4) {
+    name = post_file_name(row.date_ms, row.title, stable_hash_hex(row.identity, digits));
+    if (!store_.post_path_taken(name, row.identity)) return name;
+  }
+  throw std::runtime_error(fmt::format("no free post file name for {}", row.identity));
+}
+
+std::string Archive::render(const EntryRow& row) {
+  const auto& source = presentation_of(row.source_id);
+  return render_post(PostFields{row.title, row.timestamp_ms, row.date_ms, source.name, row.url, source.tags,
+                                source.categories, row.content});
+}
+
+BatchOutcome Archive::ingest(const std::string& source_name, const std::string& source_url,
+                             std::span<const IncomingEntry> entries, std::int64_t fetched_ms,
+                             const FetchReport& fetch) {
+  BatchOutcome outcome;
+  sqlite::Transaction transaction(store_.database());
+  const std::int64_t source_id = store_.source_id(source_name, source_url);
+  AtomicBatch files(posts_dir_);
+
+  for (const auto& entry : entries) {
+    auto existing = store_.find_entry(entry.identity);
+    const Decision decision = decide(entry, existing);
+    if (decision == Decision::unchanged) ++outcome.unchanged_entries;
+    if (decision == Decision::older) ++outcome.older_ignored;
+    if (decision == Decision::unchanged || decision == Decision::older) continue;
+
+    EntryRow row = make_row(entry, source_id, fetched_ms);
+    if (decision == Decision::update) {
+      // The post keeps its file and its owner: a changed title or date must
+      // never leave a second copy behind.
+      row.id = existing->id;
+      row.source_id = existing->source_id;
+      row.first_seen_ms = existing->first_seen_ms;
+      row.post_path = existing->post_path;
+      ++outcome.updated_entries;
+    } else {
+      row.post_path = choose_post_path(row);
+      ++outcome.new_entries;
+    }
+
+    try {
+      files.stage(row.post_path, render(row));
+      row.post_pending = false;
+    } catch (const std::system_error& error) {
+      row.post_pending = true;
+      outcome.post_errors.push_back(error.what());
+    }
+    if (decision == Decision::update) {
+      store_.update_entry(row);
+    } else {
+      store_.insert_entry(row);
+    }
+  }
+
+  outcome.posts_written = static_cast<int>(files.staged());
+  FetchRow fetch_row{source_id,
+                     fetch.started_ms,
+                     fetch.duration_ms,
+                     fetch.http_status,
+                     fetch.bytes,
+                     outcome.new_entries,
+                     outcome.updated_entries,
+                     outcome.unchanged_entries + outcome.older_ignored,
+                     fetch.error};
+  store_.record_fetch(fetch_row);
+  files.commit();
+  transaction.commit();
+  return outcome;
+}
+
+void Archive::record_failure(const std::string& source_name, const std::string& source_url,
+                             const FetchReport& fetch) {
+  sqlite::Transaction transaction(store_.database());
+  const std::int64_t source_id = store_.source_id(source_name, source_url);
+  store_.record_fetch(FetchRow{source_id, fetch.started_ms, fetch.duration_ms, fetch.http_status, fetch.bytes, 0, 0,
+                               0, fetch.error});
+  transaction.commit();
+}
+
+int Archive::repair_pending_posts() {
+  auto rows = store_.entries_with_pending_posts();
+  if (rows.empty()) return 0;
+  sqlite::Transaction transaction(store_.database());
+  AtomicBatch files(posts_dir_);
+  std::vector<std::int64_t> written;
+  for (const auto& row : rows) {
+    try {
+      files.stage(row.post_path, render(row));
+      written.push_back(row.id);
+    } catch (const std::system_error&) {
+      // Still failing: the row stays pending for the next attempt.
+    }
+  }
+  files.commit();
+  for (const auto id : written) store_.set_post_pending(id, false);
+  transaction.commit();
+  return static_cast<int>(written.size());
+}
+
+int Archive::sweep_temp_files() { return remove_stale_temp_files(posts_dir_); }
+
+}  // namespace feedd

@@ -1,0 +1,102 @@
+// The archive: the SQLite store and the posts folder kept in step. This is
+// the store library's public face: the daemon hands it each fetched feed's
+// normalised entries and it decides, per entry, new / updated / unchanged,
+// writes posts atomically and commits rows after the files are in place.
+//
+// Dedup contract: an entry's identity is global across sources. Same
+// identity and same timestamp: nothing is written. A newer timestamp: the
+// row is updated and the same post file rewritten in place. An older one:
+// ignored.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "store/store.h"
+
+namespace feedd {
+
+// What a post shows about its source.
+struct SourcePresentation {
+  std::string name;
+  std::vector<std::string> tags;
+  std::vector<std::string> categories;
+};
+
+// One entry as the normaliser made it: ready to store and render.
+struct IncomingEntry {
+  std::string identity;
+  std::string url;
+  std::string guid;
+  std::string title;    // plain text
+  std::string author;
+  std::optional<std::int64_t> timestamp_ms;  // the entry's own; none: first seen
+  std::string content;  // HTML as the content mode carries it
+};
+
+// What the fetcher saw, for the fetches table.
+struct FetchReport {
+  std::int64_t started_ms = 0;
+  std::int64_t duration_ms = 0;
+  long http_status = 0;
+  std::int64_t bytes = 0;
+  std::string error;
+};
+
+struct BatchOutcome {
+  int new_entries = 0;
+  int updated_entries = 0;
+  int unchanged_entries = 0;
+  int older_ignored = 0;
+  int posts_written = 0;
+  // Posts that could not be written; their rows are kept, marked pending,
+  // and written by a later repair_pending_posts().
+  std::vector<std::string> post_errors;
+};
+
+class Archive {
+ public:
+  // Opens the store and creates the posts folder. Throws with the path.
+  Archive(const std::filesystem::path& database, std::filesystem::path posts_dir,
+          std::vector<SourcePresentation> sources);
+
+  // After a config reload: how each source's posts present it.
+  void set_sources(std::vector<SourcePresentation> sources);
+
+  // Everything one fetched feed brought, in one transaction.
+  BatchOutcome ingest(const std::string& source_name, const std::string& source_url,
+                      std::span<const IncomingEntry> entries, std::int64_t fetched_ms, const FetchReport& fetch);
+
+  // A fetch that brought nothing (network, HTTP or parse failure).
+  void record_failure(const std::string& source_name, const std::string& source_url, const FetchReport& fetch);
+
+  // Writes posts whose rows are marked pending (an earlier write failed).
+  // Returns how many were written; throws nothing for a single failure.
+  int repair_pending_posts();
+
+  // Temporary files left by a crash, removed; returns how many.
+  int sweep_temp_files();
+
+  Store& store() { return store_; }
+  const std::filesystem::path& posts_dir() const { return posts_dir_; }
+
+ private:
+  enum class Decision { insert, update, unchanged, older };
+  Decision decide(const IncomingEntry& entry, const std::optional<EntryRow>& existing) const;
+  EntryRow make_row(const IncomingEntry& entry, std::int64_t source_id, std::int64_t fetched_ms);
+  std::string choose_post_path(const EntryRow& row);
+  std::string render(const EntryRow& row);
+  const SourcePresentation& presentation_of(std::int64_t source_id);
+
+  Store store_;
+  std::filesystem::path posts_dir_;
+  std::map<std::string, SourcePresentation> sources_;
+  std::map<std::int64_t, SourcePresentation> fallback_presentations_;
+};
+
+}  // namespace feedd
