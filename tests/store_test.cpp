@@ -1,1 +1,131 @@
+// The archive against a real SQLite file and a real posts folder.
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <doctest/doctest.h>
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "store/archive.h"
+#include "store/atomic_file.h"
+#include "tests/support/process.h"
+#include "tests/support/temp_dir.h"
+
+namespace fs = std::filesystem;
+using feedd::Archive;
+using feedd::IncomingEntry;
+using feedd::test::read_file;
+using feedd::test::TempDir;
+
+namespace {
+
+constexpr std::int64_t fetched_ms = 1618628200156;  // 2021-04-17T02:56:40.156Z
+
+IncomingEntry entry(std::string identity, std::string title, std::optional<std::int64_t> timestamp) {
+  return IncomingEntry{identity, identity, "", std::move(title), "", timestamp, "<p>body</p>"};
+}
+
+std::vector<fs::path> files_in(const fs::path& folder) {
+  std::vector<fs::path> files;
+  for (const auto& item : fs::directory_iterator(folder)) files.push_back(item.path());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+Archive open_archive(const TempDir& dir) {
+  return Archive(dir / "db/feedd.db", dir / "_posts", {{"Src", {"t1", "t2"}, {"c"}}});
+}
+
+}  // namespace
+
+TEST_CASE("A new entry becomes a row and a post whose date is clamped to the fetch time") {
+  TempDir dir;
+  auto archive = open_archive(dir);
+  const std::vector<IncomingEntry> batch = {entry("https://e.com/1", "Future", fetched_ms + 3600000)};
+  const auto outcome = archive.ingest("Src", "https://e.com/feed", batch, fetched_ms, {});
+  CHECK(outcome.new_entries == 1);
+  CHECK(outcome.posts_written == 1);
+  const auto files = files_in(dir / "_posts");
+  REQUIRE(files.size() == 1);
+  const auto post = read_file(files[0]);
+  CHECK(post.find("date: 2021-04-17T02:56:40.156Z\n") != std::string::npos);
+  CHECK(post.find("<!--" + std::to_string(fetched_ms + 3600000) + "-->") != std::string::npos);
+  CHECK(post.find("tags: [ t1, t2 ]\n") != std::string::npos);
+  CHECK(archive.store().count_entries() == 1);
+}
+
+TEST_CASE("An entry without a timestamp keeps the time it was first seen") {
+  TempDir dir;
+  auto archive = open_archive(dir);
+  const std::vector<IncomingEntry> batch = {entry("https://e.com/1", "Undated", std::nullopt)};
+  archive.ingest("Src", "u", batch, fetched_ms, {});
+  const auto later = archive.ingest("Src", "u", batch, fetched_ms + 60000, {});
+  CHECK(later.unchanged_entries == 1);
+  CHECK(later.posts_written == 0);
+  CHECK(archive.store().find_entry("https://e.com/1")->timestamp_ms == fetched_ms);
+}
+
+TEST_CASE("Posts that cannot be written are kept as pending rows and written by a later repair") {
+  // A file where the folder should be fails for root too, unlike chmod.
+  TempDir dir;
+  auto archive = open_archive(dir);
+  fs::remove_all(dir / "_posts");
+  feedd::test::write_file(dir / "_posts", "not a folder");
+
+  const std::vector<IncomingEntry> batch = {entry("https://e.com/1", "Kept", fetched_ms)};
+  const auto outcome = archive.ingest("Src", "u", batch, fetched_ms, {});
+  CHECK(outcome.new_entries == 1);
+  CHECK(outcome.posts_written == 0);
+  REQUIRE(outcome.post_errors.size() == 1);
+  CHECK(outcome.post_errors[0].find("_posts") != std::string::npos);
+  CHECK(archive.store().find_entry("https://e.com/1")->post_pending);
+
+  fs::remove(dir / "_posts");
+  fs::create_directories(dir / "_posts");
+  CHECK(archive.repair_pending_posts() == 1);
+  CHECK(files_in(dir / "_posts").size() == 1);
+  CHECK_FALSE(archive.store().find_entry("https://e.com/1")->post_pending);
+  CHECK(archive.repair_pending_posts() == 0);
+}
+
+TEST_CASE("Temporary files of an interrupted batch are swept and never left by a finished one") {
+  TempDir dir;
+  auto archive = open_archive(dir);
+  feedd::test::write_file(dir / "_posts" / (std::string(feedd::AtomicBatch::temp_prefix) + "123-0"), "torn");
+  CHECK(archive.sweep_temp_files() == 1);
+  const std::vector<IncomingEntry> batch = {entry("https://e.com/1", "One", fetched_ms)};
+  archive.ingest("Src", "u", batch, fetched_ms, {});
+  for (const auto& file : files_in(dir / "_posts")) {
+    CHECK_FALSE(file.filename().string().starts_with(feedd::AtomicBatch::temp_prefix));
+  }
+  {
+    feedd::AtomicBatch abandoned(dir / "_posts");
+    abandoned.stage("never.md", "x");
+  }
+  CHECK_FALSE(fs::exists(dir / "_posts/never.md"));
+  CHECK(files_in(dir / "_posts").size() == 1);
+}
+
+TEST_CASE("A database of a newer schema is refused rather than damaged") {
+  TempDir dir;
+  fs::create_directories(dir / "db");
+  {
+    sqlite3* raw = nullptr;
+    REQUIRE(sqlite3_open((dir / "db/feedd.db").c_str(), &raw) == SQLITE_OK);
+    sqlite3_exec(raw, "PRAGMA user_version = 99", nullptr, nullptr, nullptr);
+    sqlite3_close(raw);
+  }
+  CHECK_THROWS_WITH_AS(open_archive(dir), doctest::Contains("schema version 99"), feedd::sqlite::SqliteError);
+}
+
+TEST_CASE("A post file name that is not a single component is refused") {
+  TempDir dir;
+  feedd::AtomicBatch batch(dir.path());
+  CHECK_THROWS(batch.stage("../escape.md", "x"));
+  CHECK_THROWS(batch.stage("..", "x"));
+  CHECK_THROWS(batch.stage("", "x"));
+}
