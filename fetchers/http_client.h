@@ -34,8 +34,9 @@ struct HttpRequest {
 };
 
 struct HttpResponse {
-  // 0 when no HTTP answer arrived (DNS, connect, TLS, timeout, size limit);
-  // file:// transfers that succeed report 200.
+  // 0 when the transfer failed before a complete answer arrived (DNS,
+  // connect, TLS, timeout, size limit, connection reset); file:// transfers
+  // that succeed report 200.
   long status = 0;
   std::string error;          // empty on a completed transfer; else what failed
   std::string body;           // decoded (gzip/deflate/br undone)
@@ -47,15 +48,26 @@ struct HttpResponse {
   // Set when every redirect on the way was permanent (301/308) and the
   // transfer succeeded: the URL to poll from now on.
   std::optional<std::string> permanent_redirect;
-  std::uint64_t bytes_received = 0;  // on the wire, before decoding
-  std::chrono::milliseconds elapsed{0};
+  // On the wire, before decoding: header bytes of every hop plus the body as
+  // received (compressed size for gzip/br); TLS framing is not counted.
+  std::uint64_t bytes_received = 0;
+  std::chrono::milliseconds elapsed{0};  // from leaving the queue to completion
 
   bool ok() const { return error.empty() && (status == 200 || status == 304); }
 };
 
 // REQUIRES: every call on the io_context's thread; callbacks run there too.
-// Destroying the client aborts transfers still running without calling their
-// callbacks.
+// The client must be destroyed before its io_context. Destroying the client
+// aborts transfers still running without calling their callbacks.
+//
+// Callbacks never run inside libcurl, fetch() or abort_all(). They may call
+// fetch() and abort_all(); they must not destroy the client and should not
+// throw (an exception is caught, reported on stderr and dropped).
+//
+// Limits: at most max_in_flight transfers run at once, and at most
+// max_per_host per host of the requested URL (file:// is one group; where
+// redirects lead is not counted). The rest wait in FIFO order. An idle
+// client holds no timers or waits, so io_context::run() returns.
 class HttpClient {
  public:
   using Callback = std::function<void(HttpResponse)>;
@@ -65,11 +77,12 @@ class HttpClient {
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
 
-  // Queues the request; `done` runs exactly once unless the client is
-  // destroyed or abort_all() is called first.
+  // Queues the request; `done` runs exactly once (with error "aborted" if
+  // abort_all() comes first) unless the client is destroyed first.
   void fetch(HttpRequest request, Callback done);
 
-  // Aborts queued and running transfers; their callbacks run with an error.
+  // Aborts queued and running transfers; their callbacks run later from the
+  // io_context with error "aborted".
   void abort_all();
 
   std::size_t in_flight() const;

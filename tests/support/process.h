@@ -1,0 +1,56 @@
+// Runs the real feedd binary as a child process, the way a user or systemd
+// would, with its output captured.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace feedd::test {
+
+struct ProcessResult {
+  int exit_status = -1;  // -1: killed after the timeout or by a signal
+  std::string out;
+  std::string err;
+};
+
+// A running child. Its stdout and stderr go to files so a chatty child can
+// never block on a full pipe. Killed (SIGKILL) on destruction if still alive.
+class ChildProcess {
+ public:
+  ChildProcess(std::vector<std::string> argv, std::vector<std::pair<std::string, std::string>> extra_env = {});
+  ~ChildProcess();
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  pid_t pid() const { return pid_; }
+  void signal(int signal_number) const;
+  // The exit status once the child has ended within `timeout`, else nullopt.
+  // A child ended by a signal reports 128 + the signal number.
+  std::optional<int> wait(std::chrono::milliseconds timeout);
+  std::string out() const;
+  std::string err() const;
+
+ private:
+  std::filesystem::path out_path_;
+  std::filesystem::path err_path_;
+  pid_t pid_ = -1;
+  std::optional<int> status_;
+};
+
+// Runs the child to completion (killing it after `timeout`).
+ProcessResult run_process(std::vector<std::string> argv, std::chrono::milliseconds timeout = std::chrono::seconds(60),
+                          std::vector<std::pair<std::string, std::string>> extra_env = {});
+
+// The feedd binary under test, with `args`.
+ProcessResult run_feedd(std::vector<std::string> args, std::chrono::milliseconds timeout = std::chrono::seconds(60));
+
+std::string read_file(const std::filesystem::path& path);
+void write_file(const std::filesystem::path& path, std::string_view bytes);
+
+}  // namespace feedd::test
