@@ -1,5 +1,6 @@
 #include "daemon/normalise.h"
 
+#include "fetchers/html_sanitize.h"
 #include "fetchers/html_text.h"
 #include "fetchers/url.h"
 #include "store/stable_hash.h"
@@ -16,6 +17,12 @@ std::string entry_link(const FeedEntry& entry) {
 
 const std::string& carried_content(const FeedEntry& entry) {
   return entry.content.empty() ? entry.summary : entry.content;
+}
+
+// What relative URLs in the carried content resolve against.
+const std::string& carried_content_base(const FeedEntry& entry, const config::Source& source) {
+  const std::string& base = entry.content.empty() ? entry.summary_base : entry.content_base;
+  return base.empty() ? source.url : base;
 }
 
 }  // namespace
@@ -36,6 +43,11 @@ std::string entry_identity(const FeedEntry& entry, const std::string& link, cons
 std::vector<IncomingEntry> normalise(const Feed& feed, const config::Source& source) {
   std::vector<IncomingEntry> entries;
   entries.reserve(feed.entries.size());
+  const bool sanitizing = source.content == config::ContentMode::sanitize;
+  SanitizeOptions sanitize;
+  // Once per feed, not per entry. Throws std::invalid_argument naming a bad
+  // rule, which fails this poll of the source only.
+  if (sanitizing) sanitize.remove = parse_element_rules(source.remove);
   for (const auto& entry : feed.entries) {
     IncomingEntry incoming;
     incoming.url = entry_link(entry);
@@ -44,9 +56,13 @@ std::vector<IncomingEntry> normalise(const Feed& feed, const config::Source& sou
     incoming.title = html_to_text(entry.title);
     incoming.author = entry.author;
     incoming.timestamp_ms = entry.published ? entry.published : entry.updated;
-    // content = "sanitize" is carried raw until the sanitizer lands; the
-    // config accepts it so configs written for later versions still load.
-    incoming.content = carried_content(entry);
+    incoming.raw_item = entry.raw;  // what `feedd reprocess` normalises again
+    if (sanitizing) {
+      sanitize.base_url = carried_content_base(entry, source);
+      incoming.content = sanitize_html(carried_content(entry), sanitize);
+    } else {
+      incoming.content = carried_content(entry);  // raw: every byte as the feed has it
+    }
     entries.push_back(std::move(incoming));
   }
   return entries;

@@ -23,14 +23,26 @@ struct FeedEntry {
   std::string summary;  // RSS description, Atom summary (HTML)
   std::string content;  // content:encoded, Atom content (HTML)
   std::vector<std::string> categories;
+  // What relative URLs inside summary and content are relative to: the
+  // xml:base in force at the element that held them, else the feed's URL.
+  std::string summary_base;
+  std::string content_base;
+  std::string thumbnail;  // media:thumbnail, JSON Feed image: absolute URL
+  // The item or entry on its own, as received but in UTF-8: XML with every
+  // namespace declaration in scope and the effective xml:base copied onto
+  // it, or a JSON Feed item object. parse_raw_entry reads it back to this
+  // entry, so an entry can be reprocessed without its feed. Empty when
+  // FeedParseOptions::keep_raw was off.
+  std::string raw;
 };
 
 struct Feed {
-  std::string format;   // "rss", "rdf", "atom"
+  std::string format;   // "rss", "rdf", "atom", "json", "cdf"
   std::string version;  // "2.0", "1.0", ...
   std::string title;
   std::string link;
   std::string description;
+  std::string description_base;  // what relative URLs in description resolve against
   std::string language;
   std::optional<UnixMillis> updated;
   std::optional<std::int64_t> ttl_minutes;  // <ttl> or sy:updatePeriod

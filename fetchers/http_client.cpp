@@ -349,6 +349,7 @@ class HttpClient::Impl {
   Impl& operator=(const Impl&) = delete;
 
   void fetch(HttpRequest request, Callback done);
+  void set_options(HttpOptions options);
   void abort_all();
   std::size_t in_flight() const { return running_.size(); }
   std::size_t queued() const { return pending_.size(); }
@@ -407,10 +408,8 @@ class HttpClient::Impl {
   MultiPtr multi_;
 };
 
-HttpClient::Impl::Impl(asio::io_context& io, HttpOptions options)
-    : io_(io), options_(std::move(options)), timer_(io) {
-  options_.max_in_flight = std::max(1, options_.max_in_flight);
-  options_.max_per_host = std::max(1, options_.max_per_host);
+HttpClient::Impl::Impl(asio::io_context& io, HttpOptions options) : io_(io), timer_(io) {
+  set_options(std::move(options));
   multi_.reset(curl_multi_init());
   if (!multi_) throw std::runtime_error("libcurl could not create a multi handle");
   curl_multi_setopt(multi_.get(), CURLMOPT_SOCKETFUNCTION, &Impl::on_socket);
@@ -576,6 +575,14 @@ void HttpClient::Impl::fetch(HttpRequest request, Callback done) {
   start_queued();
 }
 
+void HttpClient::Impl::set_options(HttpOptions options) {
+  options_ = std::move(options);
+  options_.max_in_flight = std::max(1, options_.max_in_flight);
+  options_.max_per_host = std::max(1, options_.max_per_host);
+  // Raised limits take effect at once; lowered ones as transfers finish.
+  if (multi_) start_queued();
+}
+
 void HttpClient::Impl::start_queued() {
   const auto max_in_flight = static_cast<std::size_t>(options_.max_in_flight);
   for (auto it = pending_.begin(); it != pending_.end() && running_.size() < max_in_flight;) {
@@ -715,6 +722,8 @@ HttpClient::~HttpClient() = default;
 void HttpClient::fetch(HttpRequest request, Callback done) { impl_->fetch(std::move(request), std::move(done)); }
 
 void HttpClient::abort_all() { impl_->abort_all(); }
+
+void HttpClient::set_options(HttpOptions options) { impl_->set_options(std::move(options)); }
 
 std::size_t HttpClient::in_flight() const { return impl_->in_flight(); }
 

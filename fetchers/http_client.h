@@ -85,6 +85,10 @@ class HttpClient {
   // io_context with error "aborted".
   void abort_all();
 
+  // New limits and transfer settings (after a config reload); transfers
+  // already running keep theirs.
+  void set_options(HttpOptions options);
+
   std::size_t in_flight() const;
   std::size_t queued() const;
 

@@ -145,9 +145,15 @@ bool lower_host(CURLU* handle) {
   return set_part(handle, CURLUPART_HOST, ascii_lower(*host));
 }
 
-}  // namespace
+// curl builds a few URLs it will not read back ("file::///x" comes out as
+// "file://:///x"); resolve and canonical promise a valid absolute URL or
+// nothing.
+std::optional<std::string> readable(std::optional<std::string> url) {
+  if (url && !parse(*url)) return std::nullopt;
+  return url;
+}
 
-std::optional<std::string> resolve(std::string_view base, std::string_view reference) {
+std::optional<std::string> resolve_with_curl(std::string_view base, std::string_view reference) {
   const std::string_view trimmed = trim(reference);
   const UrlHandle handle = parse(base);
   if (!handle) {
@@ -168,6 +174,12 @@ std::optional<std::string> resolve(std::string_view base, std::string_view refer
   return with_fragment(handle.get(), get_part(handle.get(), CURLUPART_FRAGMENT));
 }
 
+}  // namespace
+
+std::optional<std::string> resolve(std::string_view base, std::string_view reference) {
+  return readable(resolve_with_curl(base, reference));
+}
+
 bool is_absolute(std::string_view text) { return parse(text) != nullptr; }
 
 std::optional<std::string> canonical(std::string_view absolute_url) {
@@ -181,7 +193,7 @@ std::optional<std::string> canonical(std::string_view absolute_url) {
   auto url = with_fragment(handle.get(), std::nullopt, CURLU_NO_DEFAULT_PORT);
   const std::string kept = without_tracking(query);
   if (url && !kept.empty()) *url += '?' + kept;
-  return url;
+  return readable(std::move(url));
 }
 
 std::string host_of(std::string_view absolute_url) {

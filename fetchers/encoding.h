@@ -1,0 +1,66 @@
+// Feed documents in whatever charset they arrive in, turned into UTF-8
+// before any parser sees them.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace feedd::encoding {
+
+// Where the charset of a document was learnt, strongest first.
+enum class CharsetSource { byte_order_mark, xml_declaration, content_type, assumed };
+
+struct Charset {
+  std::string name;  // as iconv knows it ("UTF-8", "GB18030", "UTF-16LE", ...)
+  CharsetSource source = CharsetSource::assumed;
+};
+
+// The charset of `document`: its byte order mark, else the encoding of its
+// XML declaration, else the charset parameter of `content_type` (an HTTP
+// Content-Type value, may be empty), else UTF-8. Labels are widened to the
+// superset real producers mean: GB2312 and GBK to GB18030, Big5 to
+// Big5-HKSCS, Shift_JIS to CP932, EUC-KR to CP949, ISO-8859-1 to
+// windows-1252.
+Charset detect_charset(std::string_view document, std::string_view content_type);
+
+// A document in UTF-8, borrowed from the input when it already was valid
+// UTF-8 (the common case, so it costs no copy) or owned when it had to be
+// transcoded or repaired.
+class Utf8Document {
+ public:
+  static Utf8Document borrow(std::string_view text) { return Utf8Document(text, {}, false); }
+  static Utf8Document own(std::string text) { return Utf8Document({}, std::move(text), true); }
+
+  std::string_view text() const { return owned_ ? std::string_view(storage_) : borrowed_; }
+  // The owned bytes, writable (pugixml can then parse in place); nullptr
+  // when borrowed.
+  std::string* storage() { return owned_ ? &storage_ : nullptr; }
+
+ private:
+  Utf8Document(std::string_view borrowed, std::string storage, bool owned)
+      : borrowed_(borrowed), storage_(std::move(storage)), owned_(owned) {}
+
+  std::string_view borrowed_;
+  std::string storage_;
+  bool owned_ = false;
+};
+
+// `document` in UTF-8, without a byte order mark. Bytes that are invalid in
+// the detected charset become U+FFFD, one per bad byte, and the rest of the
+// document is kept. After transcoding, an XML declaration naming the old
+// charset is rewritten to say UTF-8, so that no later reader decodes the
+// text twice. A charset iconv does not know is read as UTF-8, and so is a
+// document that is valid UTF-8 although its declaration or Content-Type
+// names a legacy charset (mislabelled servers are common; legacy text is
+// next to never valid UTF-8). REQUIRES: `document` outlives the result when
+// nothing had to change.
+Utf8Document to_utf8(std::string_view document, std::string_view content_type);
+
+// True when `text` is well-formed UTF-8 without NUL characters.
+bool is_valid_utf8(std::string_view text);
+
+// `text` with each byte that is not part of well-formed UTF-8 (and each NUL)
+// replaced by U+FFFD.
+std::string repair_utf8(std::string_view text);
+
+}  // namespace feedd::encoding
