@@ -1,0 +1,107 @@
+#include "store/archive_report.h"
+
+#include <array>
+#include <string_view>
+
+#include <fmt/format.h>
+
+namespace feedd {
+
+std::vector<SourceRecord> source_records(sqlite::Database& db) {
+  auto query = db.prepare(
+      "SELECT s.id, s.name, s.url, coalesce(s.polled_url, ''), s.state, s.last_success_ms, "
+      "coalesce(s.last_error, ''), s.last_error_ms, s.consecutive_failures, s.next_poll_ms, "
+      "(SELECT count(*) FROM entries AS e WHERE e.source_id = s.id), "
+      "(SELECT count(*) FROM entries AS e WHERE e.source_id = s.id AND e.post_pending = 0) "
+      "FROM sources AS s ORDER BY s.name");
+  std::vector<SourceRecord> records;
+  while (query.step()) {
+    SourceRecord record;
+    record.id = query.column_int(0);
+    record.name = query.column_text(1);
+    record.url = query.column_text(2);
+    record.polled_url = query.column_text(3);
+    record.state = query.column_text(4);
+    record.last_success_ms = query.column_optional_int(5);
+    record.last_error = query.column_text(6);
+    record.last_error_ms = query.column_optional_int(7);
+    record.consecutive_failures = static_cast<int>(query.column_int(8));
+    record.next_poll_ms = query.column_optional_int(9);
+    record.entries = query.column_int(10);
+    record.posts = query.column_int(11);
+    records.push_back(std::move(record));
+  }
+  return records;
+}
+
+std::int64_t entry_count(sqlite::Database& db, std::optional<std::int64_t> source_id) {
+  auto query = db.prepare("SELECT count(*) FROM entries WHERE ?1 IS NULL OR source_id = ?1");
+  query.bind(1, source_id);
+  query.step();
+  return query.column_int(0);
+}
+
+StoreTotals store_totals(sqlite::Database& db) {
+  auto query = db.prepare(
+      "SELECT (SELECT count(*) FROM sources), (SELECT count(*) FROM entries), "
+      "(SELECT count(*) FROM entries WHERE post_pending != 0), (SELECT count(*) FROM fetches), "
+      "(SELECT count(*) FROM fetches WHERE error IS NOT NULL), (SELECT min(date_ms) FROM entries), "
+      "(SELECT max(date_ms) FROM entries)");
+  query.step();
+  StoreTotals totals;
+  totals.sources = query.column_int(0);
+  totals.entries = query.column_int(1);
+  totals.posts_pending = query.column_int(2);
+  totals.fetches = query.column_int(3);
+  totals.failed_fetches = query.column_int(4);
+  totals.oldest_post_ms = query.column_optional_int(5);
+  totals.newest_post_ms = query.column_optional_int(6);
+  return totals;
+}
+
+std::vector<DayCount> entries_per_day(sqlite::Database& db, std::int64_t now_ms, int days) {
+  // Floor division: a clock before 1970 still lands on its own day.
+  const std::int64_t today = (now_ms >= 0 ? now_ms / day_ms : (now_ms - day_ms + 1) / day_ms) * day_ms;
+  const std::int64_t first = today - (days - 1) * day_ms;
+  std::vector<DayCount> counts;
+  for (int i = 0; i < days; ++i) counts.push_back({first + i * day_ms, 0});
+
+  auto query = db.prepare(
+      "SELECT (date_ms - ?1) / ?3, count(*) FROM entries WHERE date_ms >= ?1 AND date_ms < ?2 GROUP BY 1");
+  query.bind(1, first).bind(2, today + day_ms).bind(3, day_ms);
+  while (query.step()) counts[static_cast<std::size_t>(query.column_int(0))].entries = query.column_int(1);
+  return counts;
+}
+
+std::vector<PostRef> post_refs(sqlite::Database& db) {
+  auto query = db.prepare("SELECT id, source_id, title, post_path, post_pending FROM entries ORDER BY id");
+  std::vector<PostRef> refs;
+  while (query.step()) {
+    refs.push_back({query.column_int(0), query.column_int(1), query.column_text(2), query.column_text(3),
+                    query.column_int(4) != 0});
+  }
+  return refs;
+}
+
+std::vector<std::string> integrity_problems(sqlite::Database& db) {
+  std::vector<std::string> problems;
+  auto check = db.prepare("PRAGMA integrity_check");
+  while (check.step()) {
+    if (auto line = check.column_text(0); line != "ok") problems.push_back(std::move(line));
+  }
+  // FTS5 checks an index against its content table by being asked to.
+  constexpr std::array<std::string_view, 2> indexes = {
+      "INSERT INTO entries_text(entries_text) VALUES ('integrity-check')",
+      "INSERT INTO entries_short(entries_short) VALUES ('integrity-check')",
+  };
+  for (const auto sql : indexes) {
+    try {
+      db.execute(sql);
+    } catch (const sqlite::SqliteError& error) {
+      problems.push_back(fmt::format("search index: {}", error.what()));
+    }
+  }
+  return problems;
+}
+
+}  // namespace feedd

@@ -1,0 +1,58 @@
+#include "store/search.h"
+
+#include <fmt/format.h>
+
+#include "fetchers/html_text.h"
+#include "store/search_query.h"
+
+namespace feedd {
+namespace {
+
+// Parameters ?1..?4 are the filters; the query's terms follow.
+constexpr int first_term_parameter = 5;
+
+// CROSS JOIN keeps entries as the outer loop, and INDEXED BY makes it walk
+// entries_by_date newest first, so the search stops after `limit` hits
+// whatever the planner would guess about the FTS subqueries.
+constexpr std::string_view search_sql =
+    "SELECT e.id, e.title, s.name, e.date_ms, e.url, e.post_path "
+    "FROM entries AS e INDEXED BY entries_by_date CROSS JOIN sources AS s ON s.id = e.source_id "
+    "WHERE e.date_ms >= ?2 AND e.date_ms < ?3 AND (?1 IS NULL OR e.source_id = ?1) AND {} "
+    "ORDER BY e.date_ms DESC, e.id DESC LIMIT ?4";
+
+std::optional<std::int64_t> source_id_of(sqlite::Database& db, const std::optional<std::string>& name) {
+  if (!name) return std::nullopt;
+  auto query = db.prepare("SELECT id FROM sources WHERE name = ?1");
+  query.bind(1, *name);
+  if (!query.step()) throw UnknownSourceError(fmt::format("no source named \"{}\" in the store", *name));
+  return query.column_int(0);
+}
+
+}  // namespace
+
+std::string searchable_text(std::string_view title, std::string_view content_html) {
+  std::string text(title);
+  text += '\n';
+  text += html_to_text(content_html);
+  return text;
+}
+
+std::vector<SearchHit> search(sqlite::Database& db, const SearchRequest& request) {
+  const SearchCondition condition = compile_search(request.query, first_term_parameter);
+  const auto source_id = source_id_of(db, request.source);
+  // Only fixed fragments from compile_search are formatted in; every value
+  // the user typed is bound below.
+  auto query = db.prepare(fmt::format(fmt::runtime(search_sql), condition.sql));
+  query.bind(1, source_id).bind(2, request.since_ms).bind(3, request.until_ms).bind(4, std::int64_t{request.limit});
+  int parameter = first_term_parameter;
+  for (const auto& term : condition.parameters) query.bind(parameter++, term);
+
+  std::vector<SearchHit> hits;
+  while (query.step()) {
+    hits.push_back(SearchHit{query.column_int(0), query.column_text(1), query.column_text(2), query.column_int(3),
+                             query.column_text(4), query.column_text(5)});
+  }
+  return hits;
+}
+
+}  // namespace feedd

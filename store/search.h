@@ -1,0 +1,54 @@
+// Full-text search over the archive.
+//
+// Each entries row carries search_text: its title and its content with the
+// markup stripped, written by Store with the row. Two FTS5 indexes read that
+// column (external content) and triggers on entries keep them in step with
+// every insert, update and delete, in the same transaction:
+//   entries_text   trigram tokenizer: substrings of 3+ characters
+//   entries_short  feedd_bigram tokenizer: substrings of 1 or 2 characters
+// The query language is in store/search_query.h.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/sqlite.h"
+
+namespace feedd {
+
+// The text indexed for an entry: the (plain-text) title and the content's
+// text, on separate lines so that no match spans the two.
+std::string searchable_text(std::string_view title, std::string_view content_html);
+
+struct SearchRequest {
+  std::string query;
+  std::optional<std::string> source;  // only this source's entries (by name)
+  std::int64_t since_ms = std::numeric_limits<std::int64_t>::min();  // post date >= since
+  std::int64_t until_ms = std::numeric_limits<std::int64_t>::max();  // post date < until
+  int limit = 20;
+};
+
+struct SearchHit {
+  std::int64_t id = 0;
+  std::string title;
+  std::string source;
+  std::int64_t date_ms = 0;  // the post's date (D)
+  std::string url;
+  std::string post_path;  // file name inside posts_dir
+};
+
+// No source has the name a SearchRequest asked for.
+class UnknownSourceError : public std::invalid_argument {
+  using std::invalid_argument::invalid_argument;
+};
+
+// Newest first (by post date, then newest row). Throws SearchSyntaxError for
+// a malformed query, UnknownSourceError, and SqliteError.
+std::vector<SearchHit> search(sqlite::Database& db, const SearchRequest& request);
+
+}  // namespace feedd
