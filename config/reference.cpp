@@ -1,0 +1,146 @@
+#include "config/reference.h"
+
+#include <array>
+#include <stdexcept>
+#include <string>
+
+namespace feedd::config {
+namespace {
+
+constexpr std::array sections{
+    SectionSpec{"storage", false,
+                "Where feedd keeps its data. Relative paths resolve against the folder the config file is in, "
+                "not the working folder. Changes take effect on restart; a reload keeps the running store."},
+    SectionSpec{"fetch", false, "How feeds are downloaded."},
+    SectionSpec{"schedule", false, "How often feedd run polls each source."},
+    SectionSpec{"daemon", false, "How feedd run stops."},
+    SectionSpec{"http", false,
+                "An optional HTTP endpoint of feedd run serving /metrics (Prometheus text format) and /healthz. "
+                "Off unless listen is set."},
+    SectionSpec{"publish", false,
+                "An optional command run after batches that wrote posts, e.g. to commit and push a Jekyll site "
+                "(contrib/publish-git.sh). It gets the written paths on stdin, one per line, and in FEEDD_POSTS; "
+                "{count} in any argument becomes their number. A failure is logged and the posts are offered "
+                "again with the next batch; publishing never holds up polling."},
+    SectionSpec{"sources", true,
+                "One [[sources]] table per feed; there may be none. Sources are polled concurrently; a failing "
+                "source never stops the others."},
+};
+
+using enum ValueKind;
+
+constexpr std::array keys{
+    // [storage]
+    KeySpec{"storage", "database", path, false, "\"data/feedd.db\"", "\"/var/lib/feedd/feedd.db\"",
+            "The SQLite store of every entry and fetch. A lock file, the same name with .lock added, keeps a "
+            "second feedd off the same store."},
+    KeySpec{"storage", "posts_dir", path, false, "\"data/_posts\"", "\"/var/lib/feedd/_posts\"",
+            "The folder Jekyll posts are written to, as YYYY-MM-DD-TITLE.md."},
+    // [fetch]
+    KeySpec{"fetch", "concurrency", integer, false, "16", "32", "Transfers in flight at once, 1 to 1024."},
+    KeySpec{"fetch", "per_host", integer, false, "2", "4",
+            "Transfers in flight to one host, 1 to fetch.concurrency."},
+    KeySpec{"fetch", "timeout", duration, false, "\"60s\"", "\"30s\"",
+            "Limit for one whole transfer. Connecting is limited to 10 seconds on its own."},
+    KeySpec{"fetch", "max_body", size, false, "\"16MiB\"", "\"8MiB\"",
+            "The largest feed accepted, counted after decompression, so a compression bomb stops at the limit."},
+    KeySpec{"fetch", "user_agent", string, false, "feedd/VERSION (+URL)", "\"example-bot/1.0 (+https://example.org/)\"",
+            "The User-Agent header. Absent or empty: feedd's own, naming its version and project URL."},
+    KeySpec{"fetch", "low_speed_limit", size, false, "64", "\"1KiB\"",
+            "Bytes per second. A transfer slower than this for fetch.low_speed_time is dropped, so a server "
+            "trickling bytes cannot hold a slot until the timeout."},
+    KeySpec{"fetch", "low_speed_time", duration, false, "\"30s\"", "\"1m\"",
+            "How long a transfer may stay below fetch.low_speed_limit."},
+    // [schedule]
+    KeySpec{"schedule", "interval", duration, false, "\"15m\"", "\"30m\"",
+            "How often each source is polled, with 10% jitter either way. A feed's own ttl (or sy:updatePeriod) "
+            "raises it unless the source sets its own interval."},
+    KeySpec{"schedule", "max_backoff", duration, false, "\"6h\"", "\"12h\"",
+            "The longest wait after repeated failures. Failures back off exponentially from the interval; "
+            "a success resets the backoff. Retry-After on 429 and 503 is honoured (at most a day)."},
+    // [daemon]
+    KeySpec{"daemon", "shutdown_grace", duration, false, "\"10s\"", "\"30s\"",
+            "On SIGTERM or SIGINT, how long running polls get to finish before the store is committed and feedd "
+            "exits. Keep it well under the unit's TimeoutStopSec."},
+    // [http]
+    KeySpec{"http", "listen", string, false, "unset (off)", "\"127.0.0.1:9464\"",
+            "Address and port to serve /metrics and /healthz on: \"127.0.0.1:9464\", \"[::1]:9464\", or a bare "
+            "port for loopback. /healthz answers 200 while the loop runs and the store is writable, else 503."},
+    // [publish]
+    KeySpec{"publish", "command", strings, false, "unset (off)",
+            "[\"/usr/local/bin/publish-git\", \"--message\", \"{count} new posts\"]",
+            "The command as an argv list (never a shell string); the first element is an absolute path."},
+    KeySpec{"publish", "min_interval", duration, false, "\"1m\"", "\"5m\"",
+            "At most one run per this interval; posts written meanwhile wait for the next run."},
+    KeySpec{"publish", "timeout", duration, false, "\"2m\"", "\"10m\"",
+            "A run taking longer is stopped (SIGTERM, then SIGKILL) and counts as failed."},
+    // [[sources]]
+    KeySpec{"sources", "name", string, true, "", "\"Example News\"",
+            "Unique across the file, compared exactly. It becomes the post's author."},
+    KeySpec{"sources", "url", string, true, "", "\"https://example.org/feed.xml\"",
+            "The feed: an http://, https:// or absolute file:/// URL. A chain of permanent redirects makes feedd "
+            "poll the new URL and log a warning naming this line."},
+    KeySpec{"sources", "tags", strings, false, "[name]", "[\"news\", \"world\"]", "The post's Jekyll tags."},
+    KeySpec{"sources", "categories", strings, false, "[name]", "[\"news\"]", "The post's Jekyll categories."},
+    KeySpec{"sources", "content", choice, false, "\"raw\"", "\"sanitize\"",
+            "\"raw\" carries the entry's HTML exactly as the feed has it; \"sanitize\" parses it and removes "
+            "active content (scripts, event handlers, trackers) and the elements named by remove."},
+    KeySpec{"sources", "enabled", boolean, false, "true", "false",
+            "false keeps the source in the file without polling it."},
+    KeySpec{"sources", "timezone", time_zone, false, "\"UTC\"", "\"Asia/Shanghai\"",
+            "The IANA time zone for feed dates that carry none (and for the ambiguous \"CST\")."},
+    KeySpec{"sources", "interval", duration, false, "the [schedule] interval", "\"5m\"",
+            "This source's own poll interval; it also overrides the feed's ttl."},
+    KeySpec{"sources", "remove", strings, false, "[]", "[\"section#imu\", \".subscribe\"]",
+            "Rules for elements cut from the content, with content = \"sanitize\" only. One element per rule: a "
+            "tag, #id, .class, [attr], [attr=v], [attr^=v], [attr*=v] or [attr$=v], combined without spaces; "
+            "no combinators."},
+};
+
+constexpr bool every_key_in_a_section() {
+  for (const auto& key : keys) {
+    bool found = false;
+    for (const auto& section : sections) found = found || section.name == key.section;
+    if (!found) return false;
+  }
+  return true;
+}
+static_assert(every_key_in_a_section(), "a KeySpec names a section missing from `sections`");
+
+}  // namespace
+
+std::string_view kind_name(ValueKind kind) {
+  switch (kind) {
+    case string: return "string";
+    case path: return "path";
+    case integer: return "integer";
+    case boolean: return "boolean";
+    case duration: return "duration";
+    case size: return "size";
+    case strings: return "array of strings";
+    case choice: return "string";
+    case time_zone: return "time zone";
+  }
+  return "value";
+}
+
+std::span<const SectionSpec> config_sections() { return sections; }
+
+std::span<const KeySpec> config_keys() { return keys; }
+
+std::vector<std::string_view> keys_of(std::string_view section) {
+  std::vector<std::string_view> names;
+  for (const auto& key : keys) {
+    if (key.section == section) names.push_back(key.key);
+  }
+  if (names.empty()) throw std::logic_error("config reference: no keys for section \"" + std::string(section) + "\"");
+  return names;
+}
+
+std::vector<std::string_view> section_names() {
+  std::vector<std::string_view> names;
+  for (const auto& section : sections) names.push_back(section.name);
+  return names;
+}
+
+}  // namespace feedd::config
