@@ -4,7 +4,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <initializer_list>
 #include <map>
 #include <memory>
 #include <tuple>
@@ -16,6 +15,7 @@
 #include <toml++/toml.h>
 
 #include "config/duration.h"
+#include "config/reference.h"
 
 namespace feedd::config {
 
@@ -142,8 +142,8 @@ class Reader {
     if (!wanted.node) problems_.add(table.source(), wanted.key, "missing required key");
   }
 
-  void reject_unknown(const toml::table& table, const std::string& path,
-                      std::initializer_list<std::string_view> known) {
+  // `known` comes from config/reference.h, so no key is accepted undocumented.
+  void reject_unknown(const toml::table& table, const std::string& path, const std::vector<std::string_view>& known) {
     for (auto&& [key, value] : table) {
       if (std::find(known.begin(), known.end(), key.str()) != known.end()) continue;
       problems_.add(key.source(), child_key(path, key.str()),
@@ -289,13 +289,13 @@ bool is_known_time_zone(const std::string& name) {
 }
 
 void read_storage(Reader& in, const toml::table& table, Storage& storage) {
-  in.reject_unknown(table, "storage", {"database", "posts_dir"});
+  in.reject_unknown(table, "storage", keys_of("storage"));
   if (auto path = in.string(field(table, "storage", "database"))) storage.database = *path;
   if (auto path = in.string(field(table, "storage", "posts_dir"))) storage.posts_dir = *path;
 }
 
 void read_fetch(Reader& in, const toml::table& table, Fetch& fetch) {
-  in.reject_unknown(table, "fetch", {"concurrency", "per_host", "timeout", "max_body", "user_agent"});
+  in.reject_unknown(table, "fetch", keys_of("fetch"));
   Field concurrency = field(table, "fetch", "concurrency");
   auto concurrency_value = in.integer(concurrency, 1, max_concurrency);
   if (concurrency_value) fetch.concurrency = *concurrency_value;
@@ -314,17 +314,19 @@ void read_fetch(Reader& in, const toml::table& table, Fetch& fetch) {
   }
   if (auto value = in.duration(field(table, "fetch", "timeout"))) fetch.timeout = *value;
   if (auto value = in.size(field(table, "fetch", "max_body"))) fetch.max_body = *value;
+  if (auto value = in.size(field(table, "fetch", "low_speed_limit"))) fetch.low_speed_limit = *value;
+  if (auto value = in.duration(field(table, "fetch", "low_speed_time"))) fetch.low_speed_time = *value;
   if (auto value = in.string(field(table, "fetch", "user_agent"), Empty::allowed)) fetch.user_agent = *value;
 }
 
 void read_schedule(Reader& in, const toml::table& table, Schedule& schedule) {
-  in.reject_unknown(table, "schedule", {"interval", "max_backoff"});
+  in.reject_unknown(table, "schedule", keys_of("schedule"));
   if (auto value = in.duration(field(table, "schedule", "interval"))) schedule.interval = *value;
   if (auto value = in.duration(field(table, "schedule", "max_backoff"))) schedule.max_backoff = *value;
 }
 
 void read_daemon(Reader& in, const toml::table& table, Daemon& daemon) {
-  in.reject_unknown(table, "daemon", {"shutdown_grace"});
+  in.reject_unknown(table, "daemon", keys_of("daemon"));
   if (auto value = in.duration(field(table, "daemon", "shutdown_grace"))) daemon.shutdown_grace = *value;
 }
 
@@ -367,8 +369,7 @@ void read_source_identity(Reader& in, const toml::table& table, const std::strin
 }
 
 void read_source(Reader& in, const toml::table& table, const std::string& path, Source& source) {
-  in.reject_unknown(table, path,
-                    {"name", "url", "tags", "categories", "content", "enabled", "timezone", "interval", "remove"});
+  in.reject_unknown(table, path, keys_of("sources"));
   source.line = static_cast<int>(table.source().begin.line);
   read_source_identity(in, table, path, source);
   Field tags = field(table, path, "tags");
@@ -409,8 +410,51 @@ void read_sources(Reader& in, const Field& f, std::vector<Source>& sources) {
   }
 }
 
+bool valid_listen(const std::string& listen) {
+  const auto colon = listen.rfind(':');
+  const std::string port = colon == std::string::npos ? listen : listen.substr(colon + 1);
+  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos) return false;
+  if (std::stoul(port) > 65535) return false;
+  if (colon == std::string::npos) return true;
+  const std::string host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') return host.find_first_not_of("[]:0123456789abcdefABCDEF.") == std::string::npos;
+  int dots = 0;
+  for (const char c : host) {
+    if (c == '.') ++dots;
+    else if (c < '0' || c > '9') return false;
+  }
+  return dots == 3;
+}
+
+void read_http(Reader& in, const toml::table& table, Http& http) {
+  in.reject_unknown(table, "http", keys_of("http"));
+  Field listen = field(table, "http", "listen");
+  if (auto value = in.string(listen)) {
+    if (valid_listen(*value)) {
+      http.listen = *value;
+    } else {
+      in.problem(listen, fmt::format("must be ADDRESS:PORT such as \"127.0.0.1:9464\" or a port, got {}",
+                                     in_quotes(*value)));
+    }
+  }
+}
+
+void read_publish(Reader& in, const toml::table& table, Publish& publish) {
+  in.reject_unknown(table, "publish", keys_of("publish"));
+  Field command = field(table, "publish", "command");
+  if (auto value = in.strings(command)) {
+    if (value->empty() || !fs::path(value->front()).is_absolute()) {
+      in.problem(command, "must be a non-empty list whose first element is an absolute path to the program");
+    } else {
+      publish.command = std::move(*value);
+    }
+  }
+  if (auto value = in.duration(field(table, "publish", "min_interval"))) publish.min_interval = *value;
+  if (auto value = in.duration(field(table, "publish", "timeout"))) publish.timeout = *value;
+}
+
 Config read_config(Reader& in, const toml::table& root, const fs::path& file) {
-  in.reject_unknown(root, "", {"storage", "fetch", "schedule", "daemon", "sources"});
+  in.reject_unknown(root, "", section_names());
   Config config;
   config.file = fs::absolute(file).lexically_normal();
   config.storage = Storage{"data/feedd.db", "data/_posts"};
@@ -418,6 +462,8 @@ Config read_config(Reader& in, const toml::table& root, const fs::path& file) {
   if (const auto* table = in.table(field(root, "", "fetch"))) read_fetch(in, *table, config.fetch);
   if (const auto* table = in.table(field(root, "", "schedule"))) read_schedule(in, *table, config.schedule);
   if (const auto* table = in.table(field(root, "", "daemon"))) read_daemon(in, *table, config.daemon);
+  if (const auto* table = in.table(field(root, "", "http"))) read_http(in, *table, config.http);
+  if (const auto* table = in.table(field(root, "", "publish"))) read_publish(in, *table, config.publish);
   read_sources(in, field(root, "", "sources"), config.sources);
 
   // Relative to the config file, not the working folder, so the same file

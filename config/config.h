@@ -43,6 +43,10 @@ struct Fetch {
   std::chrono::milliseconds timeout{60000};    // whole transfer
   std::uint64_t max_body = 16u << 20;    // bytes, after decompression
   std::string user_agent;                // empty: feedd's default
+  // A transfer slower than low_speed_limit bytes/s for low_speed_time is
+  // dropped: a server trickling bytes must not hold a slot until timeout.
+  std::uint64_t low_speed_limit = 64;
+  std::chrono::milliseconds low_speed_time{30000};
 };
 
 struct Schedule {
@@ -54,12 +58,24 @@ struct Daemon {
   std::chrono::milliseconds shutdown_grace{10000};
 };
 
+struct Http {
+  std::string listen;  // empty: no endpoint
+};
+
+struct Publish {
+  std::vector<std::string> command;  // empty: publishing is off
+  std::chrono::milliseconds min_interval{60000};
+  std::chrono::milliseconds timeout{120000};
+};
+
 struct Config {
   std::filesystem::path file;  // the file it was loaded from, absolute
   Storage storage;
   Fetch fetch;
   Schedule schedule;
   Daemon daemon;
+  Http http;
+  Publish publish;
   std::vector<Source> sources;  // in file order
 };
 

@@ -11,7 +11,13 @@
 
 #include <fmt/format.h>
 
+#include "daemon/archive_commands.h"
+#include "daemon/command_table.h"
 #include "daemon/commands.h"
+#include "daemon/completion.h"
+#include "daemon/man_page.h"
+#include "daemon/parse_command.h"
+#include "daemon/run_command.h"
 #include "fetchers/dates.h"
 
 namespace feedd {
@@ -19,25 +25,7 @@ namespace {
 
 constexpr std::string_view default_config_path = "/etc/feedd/feedd.toml";
 
-struct OptionSpec {
-  std::string_view name;        // "--config"
-  std::string_view short_name;  // "-c" or ""
-  std::string_view value_name;  // "FILE", or "" for a flag
-  std::string_view help;
-};
-
-struct ParsedArgs {
-  std::map<std::string_view, std::string> values;  // by long name; flags map to ""
-  bool has(std::string_view name) const { return values.contains(name); }
-};
-
-struct CommandSpec {
-  std::string_view name;
-  std::string_view summary;
-  std::string_view description;
-  std::vector<OptionSpec> options;
-  int (*run)(const ParsedArgs&);
-};
+// OptionSpec, ParsedArgs and CommandSpec are in daemon/command_table.h.
 
 const OptionSpec config_option{"--config", "-c", "FILE",
                                "config file (default: $FEEDD_CONFIG, else /etc/feedd/feedd.toml)"};
@@ -70,9 +58,50 @@ int run_once(const ParsedArgs& args) {
   return command_once(context);
 }
 
-int run_check(const ParsedArgs& args) {
-  return command_check(CommandContext{config_path_of(args), verbosity_of(args), std::nullopt});
+int run_run(const ParsedArgs& args) {
+  return command_run(CommandContext{config_path_of(args), verbosity_of(args), std::nullopt});
 }
+
+int run_parse(const ParsedArgs& args) {
+  ParseCommandOptions options;
+  options.json = args.has("--json");
+  if (auto base = args.values.find("--base"); base != args.values.end()) options.base_url = base->second;
+  options.files = args.operands;
+  return command_parse(options);
+}
+
+// The archive commands check their own values (daemon/archive_commands.h).
+ArchiveCommandOptions archive_options_of(const ParsedArgs& args) {
+  const auto value = [&args](std::string_view name) -> std::optional<std::string> {
+    const auto found = args.values.find(name);
+    if (found == args.values.end()) return std::nullopt;
+    return found->second;
+  };
+  ArchiveCommandOptions options;
+  options.config_path = config_path_of(args);
+  options.json = args.has("--json");
+  options.source = value("--source");
+  options.since = value("--since");
+  options.until = value("--until");
+  options.limit = value("--limit");
+  options.now = value("--now");
+  options.operands = args.operands;
+  return options;
+}
+
+template <int (*command)(const ArchiveCommandOptions&)>
+int run_archive_command(const ParsedArgs& args) {
+  return command(archive_options_of(args));
+}
+
+int run_check(const ParsedArgs& args) {
+  const int status = command_check(CommandContext{config_path_of(args), verbosity_of(args), std::nullopt});
+  if (status != exit_ok || !args.has("--store")) return status;
+  return command_check_store(archive_options_of(args));
+}
+
+const OptionSpec json_option{"--json", "", "", "print JSON for scripts instead of text for people"};
+const OptionSpec source_option{"--source", "", "NAME", "only this source's entries"};
 
 const std::vector<CommandSpec>& commands() {
   static const std::vector<CommandSpec> table = {
@@ -85,27 +114,136 @@ const std::vector<CommandSpec>& commands() {
         {"--now", "", "RFC3339", "pin the clock to this instant (for tests and reproducible runs)"},
         verbose_option, quiet_option, help_option},
        run_once},
+      {"run", "run as a daemon: poll every source on its own schedule until stopped",
+       "Polls each enabled source every [schedule] interval (per source: interval), with jitter, conditional\n"
+       "requests, per-host limits, backoff on failure and Retry-After honoured. The schedule, validators and\n"
+       "failure counts live in the store, so a restart continues where it stopped.\n"
+       "Signals: SIGHUP reloads the config (an invalid one is rejected and the running one kept);\n"
+       "SIGTERM or SIGINT stops polling, lets running polls finish within [daemon] shutdown_grace, exits 0.\n"
+       "Under systemd (Type=notify) it reports READY, RELOADING, STOPPING, STATUS and watchdog pings.\n"
+       "Exit status: 0 after a clean stop, 2 bad config, 3 store unusable, 4 another feedd runs on this store.",
+       {config_option, verbose_option, quiet_option, help_option},
+       run_run},
       {"check", "validate the config and print its sources",
        "Loads the config exactly as `once` would and prints the sources it defines. An invalid config is\n"
-       "reported as FILE:LINE: KEY: PROBLEM and the exit status is 2.",
-       {config_option, help_option},
+       "reported as FILE:LINE: KEY: PROBLEM and the exit status is 2. With --store it also runs SQLite's\n"
+       "integrity check and the search indexes' own checks, and confirms that every row's post file\n"
+       "exists; the exit status is 3 when something is wrong ('feedd rebuild' rewrites missing posts).",
+       {config_option,
+        {"--store", "", "", "also check the store: integrity, search indexes, a post file for every row"},
+        help_option},
        run_check},
+      {"parse", "print what feedd reads from feed files (no config, no store)",
+       "Reads each FILE as a feed (RSS, RDF, Atom, JSON Feed or CDF, any common charset) and prints what\n"
+       "feedd makes of it. With --json, one object per file per line: format, version, title, link,\n"
+       "description, language, updated, recovered and entries (title, url, guid, published, updated,\n"
+       "author, summary, content, categories); absent values are null, dates RFC 3339 UTC, titles plain\n"
+       "text, HTML as the default sanitize mode writes it. Relative links resolve against --base; without\n"
+       "it they stay relative in HTML, and a relative url or link is null.\n"
+       "Exit status: 0 every file parsed, 1 a file could not be read or parsed (it is named on stderr and\n"
+       "the others still print), 2 bad command line.",
+       {{"--json", "", "", "one JSON object per file per line"},
+        {"--base", "", "URL", "the document's URL, for relative links (default: none)"},
+        {"FILE...", "", "", "feed documents to read"},
+        help_option},
+       run_parse},
+      {"search", "full-text search over titles and post text, newest first",
+       "Finds the entries whose title or text (markup stripped) contains every term, newest first, with\n"
+       "date, source, title, link and post file. A term matches inside words too (Chinese has no spaces)\n"
+       "and ignores ASCII case; terms of one or two characters (气候, 克里, AI) work like longer ones.\n"
+       "Query: terms separated by spaces must all occur; \"a phrase\" keeps its spaces (\"\" for a quote);\n"
+       "a OR b; -term or NOT term excludes (write NOT when the query starts with it); ( ) group.\n"
+       "--json prints an array of objects with title, source, date (RFC 3339), url and path.\n"
+       "Exit status: 0 (also when nothing matches), 2 bad query or options, 3 store unusable.",
+       {config_option,
+        source_option,
+        {"--since", "", "DATE", "posts dated on or after DATE (2021-04-17, UTC, or an RFC 3339 instant)"},
+        {"--until", "", "DATE", "posts dated up to the end of DATE (or before an RFC 3339 instant)"},
+        {"--limit", "", "N", "at most N results (default 20)"},
+        json_option,
+        {"QUERY...", "", "", "what to find"},
+        help_option},
+       run_archive_command<command_search>},
+      {"sources", "each source's health: state, last success and error, next poll, counts",
+       "One row per source (configured ones in config order, then those only the store remembers): name,\n"
+       "state (ok, failing, gone, disabled; new when never polled, removed when no longer configured),\n"
+       "last success, failures in a row, next poll, entries stored and posts written (fewer than entries\n"
+       "while some are pending); below it the URL polled (after permanent redirects) and the last error\n"
+       "with its message. The table fits the terminal and gives times relative to now (5m ago, in 10m);\n"
+       "--json prints an array for scripts with the keys name, url, state, last_success, last_error,\n"
+       "last_error_at, consecutive_failures, next_poll, entries and posts (times RFC 3339, UTC).",
+       {config_option,
+        json_option,
+        {"--now", "", "RFC3339", "show times relative to this instant instead of now"},
+        help_option},
+       run_archive_command<command_sources>},
+      {"stats", "totals, and entries per day for the last 30 days",
+       "Prints the store's totals (sources, entries, pending posts, fetches and failed fetches, oldest and\n"
+       "newest post) and how many entries are dated each of the last 30 days (UTC, by post date).\n"
+       "--json prints one object: database, database_bytes, sources, entries, posts_pending, fetches,\n"
+       "failed_fetches, oldest_post, newest_post and days (an array of {date, entries}).",
+       {config_option,
+        {"--now", "", "RFC3339", "count the 30 days up to this instant instead of today"},
+        json_option, help_option},
+       run_archive_command<command_stats>},
+      {"rebuild", "write every post again from the store",
+       "Renders each entry's post from its row exactly as ingestion does and writes those that are missing\n"
+       "or differ, so a deleted posts folder comes back byte for byte. .md files no row points to are\n"
+       "listed as stray, never deleted. A progress bar on a terminal, plain lines otherwise. Takes the\n"
+       "store's lock: stop `feedd run` first.\n"
+       "Exit status: 0 done, 1 some posts could not be written (each is named), 2 bad options or config,\n"
+       "3 store or posts folder unusable, 4 feedd is running.",
+       {config_option, source_option, help_option},
+       run_archive_command<command_rebuild>},
+      {"reprocess", "apply the current content settings and parser to stored entries",
+       "Parses each entry's raw item (kept as it was received) again and normalises it with its source's\n"
+       "current settings (content, remove, timezone), then rewrites the posts whose bytes change and says\n"
+       "how many did. An entry keeps its identity, link, dates and post file. Entries stored without a\n"
+       "raw item (before schema 2) and those of sources no longer configured are skipped and counted.\n"
+       "Progress display and lock as for rebuild.\n"
+       "Exit status: 0 done, 1 some entries failed (each is named), 2, 3, 4 as for rebuild.",
+       {config_option, source_option, help_option},
+       run_archive_command<command_reprocess>},
+      {"import-opml", "print [[sources]] TOML for the feeds in an OPML file",
+       "Reads an OPML subscription list, as feed readers export it, and prints a [[sources]] table for each\n"
+       "feed: name from the outline's title (else its text), the folders around it as categories, tags\n"
+       "from its category attribute. URLs already configured (compared in canonical form) and URLs that\n"
+       "are not http(s) are skipped and listed in comments; names are made unique. Nothing is written:\n"
+       "read the output, then append it:  feedd import-opml FILE >> /etc/feedd/feedd.toml",
+       {config_option, {"FILE", "", "", "the OPML file"}, help_option},
+       run_archive_command<command_import_opml>},
+      {"export-opml", "print the configured sources as OPML 2.0",
+       "Writes every configured source as an OPML 2.0 outline for another reader: categories become\n"
+       "nested folders, tags the category attribute. import-opml reads it back to the same sources.",
+       {config_option, help_option},
+       run_archive_command<command_export_opml>},
+      {"forget", "remove one entry: row, search index entry and post (for takedowns)",
+       "Finds the entry by its URL (compared in canonical form, so tracking parameters do not matter) and\n"
+       "deletes its row, its search index entries and its post file. A feed that still carries the entry\n"
+       "brings it back at the next poll. Takes the store's lock: stop `feedd run` first.\n"
+       "Exit status: 0 removed, 2 no entry has that URL, 3 store unusable, 4 feedd is running.",
+       {config_option, {"URL", "", "", "the entry's link"}, help_option},
+       run_archive_command<command_forget>},
   };
   return table;
 }
 
 void print_main_help(std::FILE* out) {
   fmt::print(out,
-             "feedd {} - polls RSS/Atom feeds and writes them as Jekyll posts and a SQLite archive\n\n"
+             "feedd {} - {}\n\n"
              "Usage: feedd <command> [options]\n\nCommands:\n",
-             FEEDD_VERSION);
-  for (const auto& command : commands()) fmt::print(out, "  {:<9} {}\n", command.name, command.summary);
-  fmt::print(out, "  {:<9} {}\n  {:<9} {}\n", "version", "print the version", "help", "show help for a command");
+             FEEDD_VERSION, program_summary);
+  for (const auto& command : commands()) fmt::print(out, "  {:<12} {}\n", command.name, command.summary);
+  for (const auto& builtin : builtin_commands) fmt::print(out, "  {:<12} {}\n", builtin.name, builtin.summary);
   fmt::print(out, "\nRun 'feedd <command> --help' for a command's options.\n");
 }
 
 void print_command_help(const CommandSpec& command, std::FILE* out) {
-  fmt::print(out, "Usage: feedd {} [options]\n\n{}\n\nOptions:\n", command.name, command.description);
+  std::string operands;
+  for (const auto& option : command.options) {
+    if (!option.name.starts_with('-')) operands += fmt::format(" {}", option.name);
+  }
+  fmt::print(out, "Usage: feedd {} [options]{}\n\n{}\n\nOptions:\n", command.name, operands, command.description);
   for (const auto& option : command.options) {
     std::string left = option.short_name.empty() ? fmt::format("    {}", option.name)
                                                  : fmt::format("{}, {}", option.short_name, option.name);
@@ -121,7 +259,17 @@ const OptionSpec* find_option(const CommandSpec& command, std::string_view word)
   return nullptr;
 }
 
-// Accepts "--name value", "--name=value" and "-n value".
+// An option spec whose name is no option ("FILE...") says the command takes
+// operands.
+bool accepts_operands(const CommandSpec& command) {
+  for (const auto& option : command.options) {
+    if (!option.name.starts_with('-')) return true;
+  }
+  return false;
+}
+
+// Accepts "--name value", "--name=value" and "-n value", and operands where
+// the command takes them.
 std::optional<ParsedArgs> parse_options(const CommandSpec& command, std::span<char*> words) {
   ParsedArgs args;
   for (std::size_t i = 0; i < words.size(); ++i) {
@@ -130,6 +278,15 @@ std::optional<ParsedArgs> parse_options(const CommandSpec& command, std::span<ch
     if (auto equals = word.find('='); word.starts_with("--") && equals != std::string_view::npos) {
       inline_value = std::string(word.substr(equals + 1));
       word = word.substr(0, equals);
+    }
+    // "--" ends the options, so an operand may start with '-' (feedd search -- -sport).
+    if (word == "--" && accepts_operands(command)) {
+      for (++i; i < words.size(); ++i) args.operands.emplace_back(words[i]);
+      break;
+    }
+    if (!word.starts_with('-') && accepts_operands(command)) {
+      args.operands.emplace_back(words[i]);
+      continue;
     }
     const OptionSpec* option = find_option(command, word);
     if (option == nullptr) {
@@ -180,6 +337,18 @@ int run_cli(int argc, char** argv) {
     return exit_usage;
   }
   const std::string_view name = words[0];
+  // Hidden, run by the build: feedd(1), feedd.toml(5) and the bash completion, from the tables.
+  if (words.size() == 2 && (name == "help" || name == "completion")) {
+    const std::string_view what = words[1];
+    std::optional<std::string> generated;
+    if (name == "help" && what == "--man") generated = program_man_page(commands());
+    if (name == "help" && what == "--man-config") generated = config_man_page();
+    if (name == "completion" && what == "bash") generated = bash_completion(commands());
+    if (generated) {
+      fmt::print("{}", *generated);
+      return exit_ok;
+    }
+  }
   if (name == "--help" || name == "-h" || name == "help") return help_for(words.subspan(1));
   if (name == "--version" || name == "version") {
     fmt::print("feedd {}\n", FEEDD_VERSION);

@@ -1,5 +1,6 @@
 #include "daemon/commands.h"
 
+#include <csignal>
 #include <exception>
 #include <memory>
 
@@ -12,6 +13,10 @@
 #include "daemon/cli.h"
 #include "daemon/clock.h"
 #include "daemon/ingest.h"
+#include "daemon/load_config.h"
+#include "daemon/instance_lock.h"
+#include "daemon/publisher.h"
+#include "daemon/scheduler.h"
 #include "store/archive.h"
 
 namespace feedd {
@@ -19,7 +24,7 @@ namespace {
 
 std::optional<config::Config> load_or_report(const std::filesystem::path& path) {
   try {
-    return config::load_config(path);
+    return load_checked_config(path);
   } catch (const config::ConfigError& error) {
     spdlog::error("{}", error.what());
     return std::nullopt;
@@ -50,9 +55,13 @@ struct Tally {
   int new_entries = 0;
   int updated_entries = 0;
   int posts_written = 0;
+  int recovered = 0;
+  std::vector<std::filesystem::path> written;
 
   void add(const PollReport& report) {
+    written.insert(written.end(), report.written_posts.begin(), report.written_posts.end());
     ++sources;
+    if (report.recovered) ++recovered;
     if (!report.ok()) ++failed;
     new_entries += report.new_entries;
     updated_entries += report.updated_entries;
@@ -61,11 +70,23 @@ struct Tally {
 };
 
 void log_report(const PollReport& report) {
-  if (report.ok()) {
+  if (report.ok() && report.recovered) {
+    spdlog::warn("{}", describe(report));
+  } else if (report.ok()) {
     spdlog::info("{}", describe(report));
   } else {
     spdlog::error("source {}", describe(report));
   }
+}
+
+// `once` publishes once, after the whole pass, with no interval to wait for.
+void publish_once(const config::Config& config, const std::vector<std::filesystem::path>& written) {
+  if (config.publish.command.empty() || written.empty()) return;
+  std::signal(SIGPIPE, SIG_IGN);
+  boost::asio::io_context io;
+  Publisher publisher(io, PublishSettings{config.publish.command, std::chrono::milliseconds(0), config.publish.timeout});
+  publisher.add(written);
+  io.run();
 }
 
 }  // namespace
@@ -75,8 +96,17 @@ int command_once(const CommandContext& context) {
   const auto config = load_or_report(context.config_path);
   if (!config) return exit_usage;
 
+  const auto lock_path = config->storage.database.string() + ".lock";
+  std::optional<InstanceLock> lock;
   std::unique_ptr<Archive> archive;
   try {
+    std::string holder;
+    lock = InstanceLock::try_acquire(lock_path, holder);
+    if (!lock) {
+      spdlog::error("feedd (pid {}) is running on {}; lock {} is held", holder.empty() ? "?" : holder,
+                    config->storage.database.string(), lock_path);
+      return exit_already_running;
+    }
     archive = open_archive(*config);
   } catch (const std::exception& error) {
     spdlog::error("store: {}", error.what());
@@ -87,22 +117,23 @@ int command_once(const CommandContext& context) {
   const FixedClock fixed_clock(context.now_ms.value_or(0));
   const Clock& clock = context.now_ms ? static_cast<const Clock&>(fixed_clock) : system_clock;
 
+  // One pass of the daemon's own machinery: same pipeline, same scheduler.
   boost::asio::io_context io;
   Tally tally;
   {
     Pipeline pipeline(io, *config, *archive, clock);
-    for (const auto& source : config->sources) {
-      if (!source.enabled) continue;
-      pipeline.poll(source, [&tally](PollReport report) {
-        log_report(report);
-        tally.add(report);
-      });
-    }
+    Scheduler scheduler(io, pipeline, clock, Scheduler::Mode::one_pass,
+                        [&tally](const PollReport& report, std::optional<std::chrono::milliseconds>) {
+                          log_report(report);
+                          tally.add(report);
+                        });
+    scheduler.apply(*config);
     io.run();
   }
-  spdlog::info("{} source(s): {} ok, {} failed; {} new, {} updated; {} post(s) written", tally.sources,
-               tally.sources - tally.failed, tally.failed, tally.new_entries, tally.updated_entries,
-               tally.posts_written);
+  publish_once(*config, tally.written);
+  spdlog::info("{} source(s): {} ok ({} recovered), {} failed; {} new, {} updated; {} post(s) written",
+               tally.sources, tally.sources - tally.failed, tally.recovered, tally.failed, tally.new_entries,
+               tally.updated_entries, tally.posts_written);
   return tally.failed > 0 ? exit_source_failed : exit_ok;
 }
 

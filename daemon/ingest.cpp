@@ -7,6 +7,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "daemon/normalise.h"
 #include "fetchers/feed_parser.h"
@@ -28,6 +29,8 @@ HttpOptions http_options(const config::Fetch& fetch) {
   options.max_per_host = fetch.per_host;
   options.timeout = fetch.timeout;
   options.max_body = fetch.max_body;
+  options.low_speed_limit = static_cast<long>(fetch.low_speed_limit);
+  options.low_speed_time = std::chrono::ceil<std::chrono::seconds>(fetch.low_speed_time);
   options.user_agent = fetch.user_agent.empty() ? default_user_agent() : fetch.user_agent;
   return options;
 }
@@ -45,10 +48,10 @@ std::string describe(const PollReport& report) {
   const std::string where = fmt::format("{} ({})", report.source_name, report.url);
   const auto ms = report.elapsed.count();
   if (!report.ok()) return fmt::format("{}: {}, {} ms", where, report.error, ms);
-  std::string line = fmt::format("{}: HTTP {}, {}, {} new, {} updated, {} unchanged, {} ms", where,
-                                 report.http_status, human_bytes(report.bytes), report.new_entries,
-                                 report.updated_entries, report.unchanged_entries, ms);
-  return line;
+  if (report.not_modified) return fmt::format("{}: HTTP 304, not modified, {} ms", where, ms);
+  return fmt::format("{}: HTTP {}, {}{}, {} new, {} updated, {} unchanged, {} ms", where, report.http_status,
+                     human_bytes(report.bytes), report.recovered ? ", not well-formed XML (read in recover mode)" : "",
+                     report.new_entries, report.updated_entries, report.unchanged_entries, ms);
 }
 
 class Pipeline::Impl {
@@ -62,15 +65,34 @@ class Pipeline::Impl {
     writer_.join();
   }
 
-  void poll(const config::Source& source, Done done) {
+  void poll(const config::Source& source, const SourceValidators& validators, Done done) {
     auto job = std::make_shared<Job>(Job{source, std::move(done), std::make_shared<WorkGuard>(io_.get_executor()),
                                          clock_.now_ms(), std::chrono::steady_clock::now(), {}});
+    const std::string url = validators.polled_url.empty() ? source.url : validators.polled_url;
     job->report.source_name = source.name;
-    job->report.url = source.url;
-    http_.fetch(HttpRequest{source.url, {}, {}}, [this, job](HttpResponse response) {
-      on_fetched(job, std::move(response));
+    job->report.url = url;
+    job->report.validators = validators;
+    job->report.validators.polled_url = url;
+    http_.fetch(HttpRequest{url, validators.etag, validators.last_modified},
+                [this, job](HttpResponse response) { on_fetched(job, std::move(response)); });
+  }
+
+  void write(std::function<void(Archive&)> work, std::function<void()> then) {
+    auto keep_io_running = std::make_shared<WorkGuard>(io_.get_executor());
+    boost::asio::post(writer_, [this, work = std::move(work), then = std::move(then), keep_io_running]() mutable {
+      try {
+        work(archive_);
+      } catch (const std::exception& error) {
+        spdlog::error("store: {}", error.what());
+      }
+      boost::asio::post(io_, [then = std::move(then), keep_io_running]() mutable {
+        if (then) then();
+        keep_io_running.reset();
+      });
     });
   }
+
+  void reconfigure(const config::Config& config) { http_.set_options(http_options(config.fetch)); }
 
   void abort() { http_.abort_all(); }
 
@@ -86,16 +108,27 @@ class Pipeline::Impl {
   using JobPtr = std::shared_ptr<Job>;
 
   void on_fetched(const JobPtr& job, HttpResponse response) {
-    job->report.http_status = response.status;
-    job->report.bytes = response.bytes_received;
+    auto& report = job->report;
+    report.http_status = response.status;
+    report.bytes = response.bytes_received;
+    report.retry_after = response.retry_after;
     if (!response.ok()) {
-      job->report.error = response.error.empty() ? fmt::format("HTTP {}", response.status) : response.error;
+      report.failed_at = PollReport::Stage::fetch;
+      report.error = response.error.empty() ? fmt::format("HTTP {}", response.status) : response.error;
       boost::asio::post(writer_, [this, job] { store_failure(job); });
       return;
     }
     if (response.status == 304) {
+      report.not_modified = true;
       finish(job);
       return;
+    }
+    // A 304 may omit validators it still honours; a 200 replaces them.
+    report.validators.etag = response.etag;
+    report.validators.last_modified = response.last_modified;
+    if (response.permanent_redirect) {
+      report.moved_to = response.permanent_redirect;
+      report.validators.polled_url = *response.permanent_redirect;
     }
     boost::asio::post(workers_, [this, job, response = std::move(response)]() mutable {
       parse_and_normalise(job, std::move(response));
@@ -107,11 +140,15 @@ class Pipeline::Impl {
     std::vector<IncomingEntry> entries;
     try {
       FeedParseOptions options;
-      options.base_url = response.effective_url.empty() ? job->source.url : response.effective_url;
+      options.base_url = response.effective_url.empty() ? job->report.url : response.effective_url;
       options.default_timezone = job->source.timezone;
+      options.content_type = response.content_type;
       const Feed feed = parse_feed(response.body, options);
+      job->report.ttl_minutes = feed.ttl_minutes;
+      job->report.recovered = feed.recovered;
       entries = normalise(feed, job->source);
     } catch (const std::exception& error) {
+      job->report.failed_at = PollReport::Stage::parse;
       job->report.error = error.what();
       boost::asio::post(writer_, [this, job] { store_failure(job); });
       return;
@@ -123,16 +160,20 @@ class Pipeline::Impl {
   void store_entries(const JobPtr& job, const std::vector<IncomingEntry>& entries) {
     try {
       const BatchOutcome outcome =
-          archive_.ingest(job->source.name, job->source.url, entries, job->started_ms, fetch_report(*job));
+          archive_.ingest(job->source.name, job->source.url, entries, job->started_ms, fetch_report(*job),
+                          job->report.validators);
       job->report.new_entries = outcome.new_entries;
       job->report.updated_entries = outcome.updated_entries;
       job->report.unchanged_entries = outcome.unchanged_entries + outcome.older_ignored;
       job->report.posts_written = outcome.posts_written;
+      job->report.written_posts = outcome.written_paths;
       if (!outcome.post_errors.empty()) {
+        job->report.failed_at = PollReport::Stage::store;
         job->report.error = fmt::format("{} post(s) not written, kept for retry: {}", outcome.post_errors.size(),
                                         outcome.post_errors.front());
       }
     } catch (const std::exception& error) {
+      job->report.failed_at = PollReport::Stage::store;
       job->report.error = fmt::format("not stored, will retry on the next poll: {}", error.what());
     }
     finish(job);
@@ -160,6 +201,7 @@ class Pipeline::Impl {
 
   void finish(const JobPtr& job) {
     job->report.elapsed = std::chrono::milliseconds(elapsed_ms(*job));
+    job->report.finished_ms = clock_.now_ms();
     boost::asio::post(io_, [job] {
       // A report handler must not take the loop down with it.
       try {
@@ -183,7 +225,15 @@ Pipeline::Pipeline(boost::asio::io_context& io, const config::Config& config, Ar
 
 Pipeline::~Pipeline() = default;
 
-void Pipeline::poll(const config::Source& source, Done done) { impl_->poll(source, std::move(done)); }
+void Pipeline::poll(const config::Source& source, const SourceValidators& validators, Done done) {
+  impl_->poll(source, validators, std::move(done));
+}
+
+void Pipeline::write(std::function<void(Archive&)> job, std::function<void()> then) {
+  impl_->write(std::move(job), std::move(then));
+}
+
+void Pipeline::reconfigure(const config::Config& config) { impl_->reconfigure(config); }
 
 void Pipeline::abort() { impl_->abort(); }
 

@@ -10,7 +10,10 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <filesystem>
 #include <memory>
+#include <vector>
+#include <optional>
 #include <string>
 
 #include <boost/asio/io_context.hpp>
@@ -24,14 +27,24 @@ namespace feedd {
 
 struct PollReport {
   std::string source_name;
-  std::string url;
+  std::string url;  // the URL polled (after earlier permanent redirects)
   long http_status = 0;
+  bool not_modified = false;  // 304: nothing parsed, nothing written
+  bool recovered = false;     // the feed was broken XML, read in recover mode
+  std::optional<std::chrono::seconds> retry_after;
+  std::optional<std::int64_t> ttl_minutes;
+  std::optional<std::string> moved_to;  // a 301/308 chain ended here
+  SourceValidators validators;          // to send with the next poll
   std::uint64_t bytes = 0;
   int new_entries = 0;
   int updated_entries = 0;
   int unchanged_entries = 0;
   int posts_written = 0;
   std::chrono::milliseconds elapsed{0};
+  std::int64_t finished_ms = 0;  // Unix ms when the report was made
+  std::vector<std::filesystem::path> written_posts;  // files this poll wrote
+  enum class Stage { none, fetch, parse, store };
+  Stage failed_at = Stage::none;
   std::string error;  // empty when the source was fetched and stored
   bool ok() const { return error.empty(); }
 };
@@ -49,7 +62,15 @@ class Pipeline {
 
   using Done = std::function<void(PollReport)>;
   // REQUIRES: called on the io_context's thread. `source` is copied.
-  void poll(const config::Source& source, Done done);
+  // `validators` come from the previous poll (empty polled_url: source.url).
+  void poll(const config::Source& source, const SourceValidators& validators, Done done);
+
+  // Runs `job` on the writer thread (the archive's only user), then `then`
+  // on the io_context's thread. An exception from `job` is logged.
+  void write(std::function<void(Archive&)> job, std::function<void()> then = {});
+
+  // New fetch limits and settings after a reload.
+  void reconfigure(const config::Config& config);
 
   // Cancels fetches still running; their reports say "aborted".
   void abort();

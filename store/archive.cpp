@@ -72,17 +72,22 @@ EntryRow Archive::make_row(const IncomingEntry& entry, std::int64_t source_id, s
   // post after the moment feedd fetched it.
   row.date_ms = std::min(row.timestamp_ms, fetched_ms);
   row.content = entry.content;
+  row.raw_item = entry.raw_item;
   return row;
 }
 
 std::string Archive::choose_post_path(const EntryRow& row) {
+  const auto free = [&](const std::string& name) {
+    const auto key = url_key_of(name);
+    return !key.empty() && !store_.post_path_taken(name, row.identity) && !store_.url_key_taken(key, row.identity);
+  };
   auto name = post_file_name(row.date_ms, row.title);
-  if (!store_.post_path_taken(name, row.identity)) return name;
-  // Another entry has this name: the identity's hash tells them apart, the
-  // same way on every run.
+  if (free(name)) return name;
+  // Another entry has this name, or one the site would turn into the same
+  // URL: the identity's hash tells them apart, the same way on every run.
   for (int digits = 8; digits <= 16; digits += 4) {
     name = post_file_name(row.date_ms, row.title, stable_hash_hex(row.identity, digits));
-    if (!store_.post_path_taken(name, row.identity)) return name;
+    if (free(name)) return name;
   }
   throw std::runtime_error(fmt::format("no free post file name for {}", row.identity));
 }
@@ -95,13 +100,23 @@ std::string Archive::render(const EntryRow& row) {
 
 BatchOutcome Archive::ingest(const std::string& source_name, const std::string& source_url,
                              std::span<const IncomingEntry> entries, std::int64_t fetched_ms,
-                             const FetchReport& fetch) {
+                             const FetchReport& fetch, const SourceValidators& validators) {
   BatchOutcome outcome;
+  // Rows first, marked pending and committed with the fetch and the
+  // validators; then the posts; then the marks cleared. A crash or a failure
+  // at any point leaves pending rows that repair_pending_posts() writes from
+  // the row, never a post file without its row: a file renamed into place
+  // ahead of a commit that never came would stay forever once the entry's
+  // title, and with it the file name, changed.
+  std::map<std::int64_t, EntryRow> changed;  // by id: an entry listed twice, its last version
   sqlite::Transaction transaction(store_.database());
   const std::int64_t source_id = store_.source_id(source_name, source_url);
-  AtomicBatch files(posts_dir_);
 
   for (const auto& entry : entries) {
+    if (store_.is_forgotten(entry.identity)) {
+      ++outcome.unchanged_entries;
+      continue;
+    }
     auto existing = store_.find_entry(entry.identity);
     const Decision decision = decide(entry, existing);
     if (decision == Decision::unchanged) ++outcome.unchanged_entries;
@@ -122,21 +137,16 @@ BatchOutcome Archive::ingest(const std::string& source_name, const std::string& 
       ++outcome.new_entries;
     }
 
-    try {
-      files.stage(row.post_path, render(row));
-      row.post_pending = false;
-    } catch (const std::system_error& error) {
-      row.post_pending = true;
-      outcome.post_errors.push_back(error.what());
-    }
+    row.post_pending = true;
     if (decision == Decision::update) {
       store_.update_entry(row);
     } else {
       store_.insert_entry(row);
     }
+    const std::int64_t id = row.id;
+    changed.insert_or_assign(id, std::move(row));
   }
 
-  outcome.posts_written = static_cast<int>(files.staged());
   FetchRow fetch_row{source_id,
                      fetch.started_ms,
                      fetch.duration_ms,
@@ -147,9 +157,46 @@ BatchOutcome Archive::ingest(const std::string& source_name, const std::string& 
                      outcome.unchanged_entries + outcome.older_ignored,
                      fetch.error};
   store_.record_fetch(fetch_row);
-  files.commit();
+  store_.save_validators(source_id, validators);
   transaction.commit();
+
+  std::vector<EntryRow> rows;
+  rows.reserve(changed.size());
+  for (auto& [id, row] : changed) rows.push_back(std::move(row));
+  outcome.posts_written = write_posts(rows, outcome.post_errors, &outcome.written_paths);
   return outcome;
+}
+
+int Archive::write_posts(std::span<const EntryRow> rows, std::vector<std::string>& errors,
+                         std::vector<std::filesystem::path>* written) {
+  AtomicBatch files(posts_dir_);
+  std::vector<std::int64_t> staged;
+  for (const auto& row : rows) {
+    try {
+      files.stage(row.post_path, render(row));
+      staged.push_back(row.id);
+    } catch (const std::system_error& error) {
+      errors.push_back(error.what());
+    }
+  }
+  try {
+    files.commit();
+  } catch (const std::system_error& error) {
+    // Files already renamed are complete; their rows stay pending all the
+    // same and are written again, from the row, by the next repair.
+    errors.insert(errors.end(), staged.size(), error.what());
+    return 0;
+  }
+  if (staged.empty()) return 0;
+  sqlite::Transaction transaction(store_.database());
+  for (const auto id : staged) store_.set_post_pending(id, false);
+  transaction.commit();
+  if (written != nullptr) {
+    for (const auto& row : rows) {
+      if (std::find(staged.begin(), staged.end(), row.id) != staged.end()) written->push_back(posts_dir_ / row.post_path);
+    }
+  }
+  return static_cast<int>(staged.size());
 }
 
 void Archive::record_failure(const std::string& source_name, const std::string& source_url,
@@ -161,24 +208,26 @@ void Archive::record_failure(const std::string& source_name, const std::string& 
   transaction.commit();
 }
 
-int Archive::repair_pending_posts() {
-  auto rows = store_.entries_with_pending_posts();
-  if (rows.empty()) return 0;
+SourceState Archive::prepare_source(const std::string& source_name, const std::string& source_url) {
   sqlite::Transaction transaction(store_.database());
-  AtomicBatch files(posts_dir_);
-  std::vector<std::int64_t> written;
-  for (const auto& row : rows) {
-    try {
-      files.stage(row.post_path, render(row));
-      written.push_back(row.id);
-    } catch (const std::system_error&) {
-      // Still failing: the row stays pending for the next attempt.
-    }
-  }
-  files.commit();
-  for (const auto id : written) store_.set_post_pending(id, false);
+  store_.source_id(source_name, source_url);
+  auto state = store_.source_state(source_name);
   transaction.commit();
-  return static_cast<int>(written.size());
+  return state.value();
+}
+
+void Archive::save_schedule(const std::string& source_name, const std::string& source_url,
+                            const SourceSchedule& schedule) {
+  sqlite::Transaction transaction(store_.database());
+  store_.save_schedule(store_.source_id(source_name, source_url), schedule);
+  transaction.commit();
+}
+
+int Archive::repair_pending_posts() {
+  const auto rows = store_.entries_with_pending_posts();
+  if (rows.empty()) return 0;
+  std::vector<std::string> still_failing;  // those rows stay pending for the next attempt
+  return write_posts(rows, still_failing);
 }
 
 int Archive::sweep_temp_files() { return remove_stale_temp_files(posts_dir_); }

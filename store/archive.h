@@ -1,7 +1,9 @@
 // The archive: the SQLite store and the posts folder kept in step. This is
 // the store library's public face: the daemon hands it each fetched feed's
 // normalised entries and it decides, per entry, new / updated / unchanged,
-// writes posts atomically and commits rows after the files are in place.
+// commits the rows marked pending, writes the posts atomically, then clears
+// the marks: a row may name a post not yet in place only while it is
+// pending, and no post file ever exists without its row.
 //
 // Dedup contract: an entry's identity is global across sources. Same
 // identity and same timestamp: nothing is written. A newer timestamp: the
@@ -37,6 +39,7 @@ struct IncomingEntry {
   std::string author;
   std::optional<std::int64_t> timestamp_ms;  // the entry's own; none: first seen
   std::string content;  // HTML as the content mode carries it
+  std::string raw_item;  // the item as received (FeedEntry::raw), kept for reprocess
 };
 
 // What the fetcher saw, for the fetches table.
@@ -54,6 +57,7 @@ struct BatchOutcome {
   int unchanged_entries = 0;
   int older_ignored = 0;
   int posts_written = 0;
+  std::vector<std::filesystem::path> written_paths;  // what a publish hook commits
   // Posts that could not be written; their rows are kept, marked pending,
   // and written by a later repair_pending_posts().
   std::vector<std::string> post_errors;
@@ -68,9 +72,19 @@ class Archive {
   // After a config reload: how each source's posts present it.
   void set_sources(std::vector<SourcePresentation> sources);
 
-  // Everything one fetched feed brought, in one transaction.
+  // Everything one fetched feed brought, in one transaction. The validators
+  // commit with the entries: saved alone, a crash could leave an ETag that
+  // answers 304 for entries that were never stored.
   BatchOutcome ingest(const std::string& source_name, const std::string& source_url,
-                      std::span<const IncomingEntry> entries, std::int64_t fetched_ms, const FetchReport& fetch);
+                      std::span<const IncomingEntry> entries, std::int64_t fetched_ms, const FetchReport& fetch,
+                      const SourceValidators& validators = {});
+
+  // The source's row, created or brought in line with its configured URL,
+  // and what feedd remembers about it.
+  SourceState prepare_source(const std::string& source_name, const std::string& source_url);
+
+  // Where the schedule stands after a poll (kept across restarts).
+  void save_schedule(const std::string& source_name, const std::string& source_url, const SourceSchedule& schedule);
 
   // A fetch that brought nothing (network, HTTP or parse failure).
   void record_failure(const std::string& source_name, const std::string& source_url, const FetchReport& fetch);
@@ -82,6 +96,16 @@ class Archive {
   // Temporary files left by a crash, removed; returns how many.
   int sweep_temp_files();
 
+  // The post file for a row, byte for byte. Ingestion, repair, rebuild and
+  // reprocess all write through this one function, so a rebuilt post is the
+  // post ingestion wrote.
+  std::string render(const EntryRow& row);
+  // Writes the posts of `rows` (committed, marked pending) and clears the
+  // mark of those now in place. Failures are appended to `errors`; their
+  // rows stay pending. Returns how many were written.
+  int write_posts(std::span<const EntryRow> rows, std::vector<std::string>& errors,
+                  std::vector<std::filesystem::path>* written = nullptr);
+
   Store& store() { return store_; }
   const std::filesystem::path& posts_dir() const { return posts_dir_; }
 
@@ -90,7 +114,6 @@ class Archive {
   Decision decide(const IncomingEntry& entry, const std::optional<EntryRow>& existing) const;
   EntryRow make_row(const IncomingEntry& entry, std::int64_t source_id, std::int64_t fetched_ms);
   std::string choose_post_path(const EntryRow& row);
-  std::string render(const EntryRow& row);
   const SourcePresentation& presentation_of(std::int64_t source_id);
 
   Store store_;

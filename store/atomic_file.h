@@ -1,8 +1,9 @@
 // Files replaced atomically, as a group: every file of a batch is written to
 // a temporary name in the same folder, made durable, and only then renamed
 // over its target. A crash at any point leaves each target either old or new,
-// never torn, and the caller commits its database rows after commit() so a
-// row never names a file that is not in place.
+// never torn. The caller commits its database rows (marked pending) before
+// staging, and clears the marks after commit(), so a crash never leaves a
+// file without its row.
 #pragma once
 
 #include <filesystem>

@@ -1,5 +1,6 @@
 #include "store/post_file_name.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <limits>
 
@@ -64,6 +65,44 @@ std::string post_file_name(std::int64_t date_ms, std::string_view title, std::st
     stem = tail.empty() ? "untitled" : tail;
   }
   return day + '-' + stem + extension;
+}
+
+namespace {
+
+// Scripts whose characters are letters or digits to every slugifier feedd's
+// users meet; everything else (punctuation, symbols, emoji, spaces of every
+// width) is dropped, which can only make two keys equal, never different.
+bool is_word_code_point(char32_t c) {
+  if (c < 0x80) return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+  return (c >= 0x00C0 && c <= 0x024F && c != 0x00D7 && c != 0x00F7) ||  // Latin
+         (c >= 0x0370 && c <= 0x03FF) || (c >= 0x0400 && c <= 0x04FF) ||  // Greek, Cyrillic
+         (c >= 0x05D0 && c <= 0x05EA) || (c >= 0x0620 && c <= 0x064A) ||  // Hebrew, Arabic letters
+         (c >= 0x0E01 && c <= 0x0E30) ||                                  // Thai
+         (c >= 0x3041 && c <= 0x3096) || (c >= 0x30A1 && c <= 0x30FA) ||  // Hiragana, Katakana
+         (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) ||  // CJK ideographs
+         (c >= 0xAC00 && c <= 0xD7A3) ||                                  // Hangul syllables
+         (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x20000 && c <= 0x3134F);
+}
+
+}  // namespace
+
+std::string url_key_of(std::string_view file_name) {
+  // "YYYY-MM-DD-" and ".md" are the generator's own; the key is the rest.
+  if (file_name.size() > 11 && file_name[10] == '-') file_name.remove_prefix(11);
+  if (file_name.ends_with(".md")) file_name.remove_suffix(3);
+  std::string key;
+  while (!file_name.empty()) {
+    const auto decoded = decode_utf8(file_name);
+    const std::string_view bytes = file_name.substr(0, decoded.size);
+    file_name.remove_prefix(std::max<std::size_t>(decoded.size, 1));
+    if (!decoded.valid || !is_word_code_point(decoded.code_point)) continue;
+    if (decoded.code_point >= 'A' && decoded.code_point <= 'Z') {
+      key += static_cast<char>(decoded.code_point - 'A' + 'a');
+    } else {
+      key += bytes;
+    }
+  }
+  return key;
 }
 
 }  // namespace feedd

@@ -18,4 +18,11 @@ std::string post_slug(std::string_view title);
 // empty the suffix stands alone.
 std::string post_file_name(std::int64_t date_ms, std::string_view title, std::string_view suffix = {});
 
+// What a static site generator may reduce the post's name to when it builds
+// the page URL (Jekyll drops punctuation, may lower-case, and can leave the
+// date out of permalinks). Deliberately coarser than any of them: only
+// letters and digits, lower-cased. Two posts whose keys differ can never
+// share a URL; an empty key means the name alone cannot tell posts apart.
+std::string url_key_of(std::string_view post_file_name);
+
 }  // namespace feedd

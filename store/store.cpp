@@ -1,18 +1,53 @@
 #include "store/store.h"
 
+#include "store/post_file_name.h"
+
 #include <array>
 #include <string_view>
 
 #include <fmt/format.h>
 
+#include "store/search.h"
+#include "store/search_tokenizer.h"
+
 namespace feedd {
 namespace {
 
-// Each step takes the schema from version i to i+1. Steps are never edited
-// once released: a database of any earlier version must upgrade in place.
-constexpr std::array<std::string_view, Store::schema_version> migrations = {
+// Rows from before schema 2 get their search text; the update trigger then
+// indexes each one.
+void fill_url_keys(sqlite::Database& db) {
+  auto rows = db.prepare("SELECT id, post_path FROM entries WHERE url_key = ''");
+  auto update = db.prepare("UPDATE entries SET url_key = ?2 WHERE id = ?1");
+  while (rows.step()) update.bind(1, rows.column_int(0)).bind(2, url_key_of(rows.column_text(1))).run();
+}
+
+void fill_search_text(sqlite::Database& db) {
+  fill_url_keys(db);
+  std::vector<std::int64_t> ids;
+  auto unfilled = db.prepare("SELECT id FROM entries WHERE search_text = ''");
+  while (unfilled.step()) ids.push_back(unfilled.column_int(0));
+  auto row = db.prepare("SELECT title, content FROM entries WHERE id = ?1");
+  auto update = db.prepare("UPDATE entries SET search_text = ?2 WHERE id = ?1");
+  for (const auto id : ids) {
+    row.bind(1, id);
+    row.step();
+    update.bind(1, id).bind(2, searchable_text(row.column_text(0), row.column_text(1)));
+    row.reset();
+    update.run();
+  }
+}
+
+// Each step takes the schema from version i to i+1: its SQL, then `fill` for
+// values only C++ can compute. Steps are never edited once released: a
+// database of any earlier version must upgrade in place.
+struct Migration {
+  std::string_view sql;
+  void (*fill)(sqlite::Database&) = nullptr;
+};
+
+constexpr std::array<Migration, Store::schema_version> migrations = {{
     // 0 -> 1: the first schema.
-    R"sql(
+    {R"sql(
     CREATE TABLE sources (
       id                   INTEGER PRIMARY KEY,
       name                 TEXT NOT NULL UNIQUE,
@@ -58,12 +93,52 @@ constexpr std::array<std::string_view, Store::schema_version> migrations = {
       error             TEXT
     );
     CREATE INDEX fetches_by_source ON fetches(source_id, started_ms);
+    )sql"},
+    // 1 -> 2: raw items kept for reprocess; full-text search (store/search.h).
+    // search_text is '' only on rows from before this step until `fill` has
+    // run; the triggers leave such rows out of the indexes, so the 'delete'
+    // they issue always names text that was indexed.
+    {R"sql(
+    ALTER TABLE entries ADD COLUMN raw_item TEXT NOT NULL DEFAULT '';
+    ALTER TABLE entries ADD COLUMN search_text TEXT NOT NULL DEFAULT '';
+    CREATE INDEX entries_by_date ON entries(date_ms);
+    ALTER TABLE entries ADD COLUMN url_key TEXT NOT NULL DEFAULT '';
+    CREATE INDEX entries_by_url_key ON entries(url_key);
+    CREATE TABLE forgotten (
+      identity     TEXT PRIMARY KEY,
+      url          TEXT NOT NULL,
+      forgotten_ms INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE VIRTUAL TABLE entries_text USING fts5(
+      search_text, content='entries', content_rowid='id', tokenize='trigram');
+    CREATE VIRTUAL TABLE entries_short USING fts5(
+      search_text, content='entries', content_rowid='id', tokenize='feedd_bigram', detail='none', prefix='1');
+    CREATE TRIGGER entries_search_insert AFTER INSERT ON entries BEGIN
+      INSERT INTO entries_text(rowid, search_text) SELECT new.id, new.search_text WHERE new.search_text != '';
+      INSERT INTO entries_short(rowid, search_text) SELECT new.id, new.search_text WHERE new.search_text != '';
+    END;
+    CREATE TRIGGER entries_search_delete AFTER DELETE ON entries BEGIN
+      INSERT INTO entries_text(entries_text, rowid, search_text)
+        SELECT 'delete', old.id, old.search_text WHERE old.search_text != '';
+      INSERT INTO entries_short(entries_short, rowid, search_text)
+        SELECT 'delete', old.id, old.search_text WHERE old.search_text != '';
+    END;
+    CREATE TRIGGER entries_search_update AFTER UPDATE OF id, search_text ON entries
+    WHEN old.id != new.id OR old.search_text != new.search_text BEGIN
+      INSERT INTO entries_text(entries_text, rowid, search_text)
+        SELECT 'delete', old.id, old.search_text WHERE old.search_text != '';
+      INSERT INTO entries_short(entries_short, rowid, search_text)
+        SELECT 'delete', old.id, old.search_text WHERE old.search_text != '';
+      INSERT INTO entries_text(rowid, search_text) SELECT new.id, new.search_text WHERE new.search_text != '';
+      INSERT INTO entries_short(rowid, search_text) SELECT new.id, new.search_text WHERE new.search_text != '';
+    END;
     )sql",
-};
+     fill_search_text},
+}};
 
 constexpr std::string_view entry_columns =
     "id, identity, source_id, url, guid, title, author, timestamp_ms, has_own_timestamp, first_seen_ms, "
-    "date_ms, content, post_path, post_pending";
+    "date_ms, content, post_path, post_pending, raw_item";
 
 int user_version(sqlite::Database& db) {
   auto statement = db.prepare("PRAGMA user_version");
@@ -74,6 +149,8 @@ int user_version(sqlite::Database& db) {
 sqlite::Database open_migrated(const std::filesystem::path& path) {
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
   sqlite::Database db(path);
+  // Before anything touches entries: the search triggers tokenize with it.
+  register_bigram_tokenizer(db);
   db.execute("PRAGMA journal_mode = WAL");
   // WAL with synchronous=FULL makes every commit durable before it returns:
   // a commit is feedd's promise that the post it names is on disk.
@@ -90,7 +167,9 @@ sqlite::Database open_migrated(const std::filesystem::path& path) {
   if (found < Store::schema_version) {
     sqlite::Transaction transaction(db);
     for (int version = found; version < Store::schema_version; ++version) {
-      db.execute(migrations[static_cast<std::size_t>(version)]);
+      const Migration& step = migrations[static_cast<std::size_t>(version)];
+      db.execute(step.sql);
+      if (step.fill != nullptr) step.fill(db);
     }
     db.execute(fmt::format("PRAGMA user_version = {}", Store::schema_version));
     transaction.commit();
@@ -106,11 +185,12 @@ Store::Store(const std::filesystem::path& database)
       post_path_taken_(db_.prepare("SELECT 1 FROM entries WHERE post_path = ?1 AND identity != ?2")),
       insert_entry_(db_.prepare(
           "INSERT INTO entries (identity, source_id, url, guid, title, author, timestamp_ms, has_own_timestamp, "
-          "first_seen_ms, date_ms, content, post_path, post_pending) "
-          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)")),
+          "first_seen_ms, date_ms, content, post_path, post_pending, raw_item, search_text, url_key) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)")),
       update_entry_(db_.prepare(
           "UPDATE entries SET url = ?2, guid = ?3, title = ?4, author = ?5, timestamp_ms = ?6, "
-          "has_own_timestamp = ?7, date_ms = ?8, content = ?9, post_pending = ?10 WHERE id = ?1")),
+          "has_own_timestamp = ?7, date_ms = ?8, content = ?9, post_pending = ?10, raw_item = ?11, "
+          "search_text = ?12 WHERE id = ?1")),
       set_post_pending_(db_.prepare("UPDATE entries SET post_pending = ?2 WHERE id = ?1")),
       insert_fetch_(db_.prepare(
           "INSERT INTO fetches (source_id, started_ms, duration_ms, http_status, bytes, new_entries, "
@@ -119,7 +199,15 @@ Store::Store(const std::filesystem::path& database)
 std::int64_t Store::source_id(const std::string& name, const std::string& url) {
   auto upsert = db_.prepare(
       "INSERT INTO sources (name, url) VALUES (?1, ?2) "
-      "ON CONFLICT(name) DO UPDATE SET url = excluded.url RETURNING id");
+      "ON CONFLICT(name) DO UPDATE SET "
+      "  polled_url = CASE WHEN sources.url = excluded.url THEN sources.polled_url END, "
+      "  etag = CASE WHEN sources.url = excluded.url THEN sources.etag END, "
+      "  last_modified = CASE WHEN sources.url = excluded.url THEN sources.last_modified END, "
+      "  state = CASE WHEN sources.url = excluded.url THEN sources.state ELSE 'ok' END, "
+      "  consecutive_failures = CASE WHEN sources.url = excluded.url THEN sources.consecutive_failures ELSE 0 END, "
+      "  next_poll_ms = CASE WHEN sources.url = excluded.url THEN sources.next_poll_ms END, "
+      "  url = excluded.url "
+      "RETURNING id");
   upsert.bind(1, name).bind(2, url);
   upsert.step();
   const std::int64_t id = upsert.column_int(0);
@@ -132,6 +220,63 @@ std::optional<std::string> Store::source_name(std::int64_t source_id) {
   query.bind(1, source_id);
   if (!query.step()) return std::nullopt;
   return query.column_text(0);
+}
+
+std::optional<SourceState> Store::source_state(const std::string& name) {
+  auto query = db_.prepare(
+      "SELECT id, name, url, polled_url, etag, last_modified, next_poll_ms, consecutive_failures, state, "
+      "last_success_ms, last_error, last_error_ms FROM sources WHERE name = ?1");
+  query.bind(1, name);
+  if (!query.step()) return std::nullopt;
+  SourceState state;
+  state.id = query.column_int(0);
+  state.name = query.column_text(1);
+  state.url = query.column_text(2);
+  state.polled_url = query.column_text(3);
+  state.etag = query.column_text(4);
+  state.last_modified = query.column_text(5);
+  state.next_poll_ms = query.column_optional_int(6);
+  state.consecutive_failures = static_cast<int>(query.column_int(7));
+  state.state = query.column_text(8);
+  state.last_success_ms = query.column_optional_int(9);
+  state.last_error = query.column_text(10);
+  state.last_error_ms = query.column_optional_int(11);
+  return state;
+}
+
+void Store::save_validators(std::int64_t source_id, const SourceValidators& validators) {
+  auto update = db_.prepare("UPDATE sources SET polled_url = ?2, etag = ?3, last_modified = ?4 WHERE id = ?1");
+  const auto text_or_null = [&update](int index, const std::string& value) {
+    if (value.empty()) {
+      update.bind(index, std::nullopt);
+    } else {
+      update.bind(index, value);
+    }
+  };
+  update.bind(1, source_id);
+  text_or_null(2, validators.polled_url);
+  text_or_null(3, validators.etag);
+  text_or_null(4, validators.last_modified);
+  update.run();
+}
+
+void Store::save_schedule(std::int64_t source_id, const SourceSchedule& schedule) {
+  auto update = db_.prepare(
+      "UPDATE sources SET next_poll_ms = ?2, consecutive_failures = ?3, state = ?4, "
+      "last_success_ms = coalesce(?5, last_success_ms), last_error = coalesce(?6, last_error), "
+      "last_error_ms = coalesce(?7, last_error_ms) WHERE id = ?1");
+  update.bind(1, source_id)
+      .bind(2, schedule.next_poll_ms)
+      .bind(3, std::int64_t{schedule.consecutive_failures})
+      .bind(4, schedule.state)
+      .bind(5, schedule.last_success_ms);
+  if (schedule.last_error.empty()) {
+    update.bind(6, std::nullopt);
+  } else {
+    update.bind(6, schedule.last_error);
+  }
+  update.bind(7, schedule.last_error_ms);
+  update.run();
 }
 
 EntryRow Store::read_entry(const sqlite::Statement& statement) const {
@@ -150,6 +295,7 @@ EntryRow Store::read_entry(const sqlite::Statement& statement) const {
   row.content = statement.column_text(11);
   row.post_path = statement.column_text(12);
   row.post_pending = statement.column_int(13) != 0;
+  row.raw_item = statement.column_text(14);
   return row;
 }
 
@@ -168,6 +314,23 @@ bool Store::post_path_taken(const std::string& post_path, const std::string& ide
   return taken;
 }
 
+bool Store::url_key_taken(const std::string& url_key, const std::string& identity) {
+  auto query = db_.prepare("SELECT 1 FROM entries WHERE url_key = ?1 AND identity != ?2 LIMIT 1");
+  query.bind(1, url_key).bind(2, identity);
+  return query.step();
+}
+
+bool Store::is_forgotten(const std::string& identity) {
+  auto query = db_.prepare("SELECT 1 FROM forgotten WHERE identity = ?1");
+  query.bind(1, identity);
+  return query.step();
+}
+
+void Store::remember_forgotten(const std::string& identity, const std::string& url, std::int64_t when_ms) {
+  auto insert = db_.prepare("INSERT OR REPLACE INTO forgotten (identity, url, forgotten_ms) VALUES (?1, ?2, ?3)");
+  insert.bind(1, identity).bind(2, url).bind(3, when_ms).run();
+}
+
 void Store::insert_entry(EntryRow& row) {
   insert_entry_.bind(1, row.identity)
       .bind(2, row.source_id)
@@ -181,7 +344,10 @@ void Store::insert_entry(EntryRow& row) {
       .bind(10, row.date_ms)
       .bind(11, row.content)
       .bind(12, row.post_path)
-      .bind(13, std::int64_t{row.post_pending});
+      .bind(13, std::int64_t{row.post_pending})
+      .bind(14, row.raw_item)
+      .bind(15, searchable_text(row.title, row.content))
+      .bind(16, url_key_of(row.post_path));
   insert_entry_.run();
   row.id = db_.last_insert_rowid();
 }
@@ -196,7 +362,9 @@ void Store::update_entry(const EntryRow& row) {
       .bind(7, std::int64_t{row.has_own_timestamp})
       .bind(8, row.date_ms)
       .bind(9, row.content)
-      .bind(10, std::int64_t{row.post_pending});
+      .bind(10, std::int64_t{row.post_pending})
+      .bind(11, row.raw_item)
+      .bind(12, searchable_text(row.title, row.content));
   update_entry_.run();
 }
 
@@ -210,6 +378,28 @@ std::vector<EntryRow> Store::entries_with_pending_posts() {
   std::vector<EntryRow> rows;
   while (query.step()) rows.push_back(read_entry(query));
   return rows;
+}
+
+std::optional<EntryRow> Store::find_entry_by_url(const std::string& url) {
+  auto query = db_.prepare(fmt::format("SELECT {} FROM entries WHERE url = ?1 ORDER BY id LIMIT 1", entry_columns));
+  query.bind(1, url);
+  if (!query.step()) return std::nullopt;
+  return read_entry(query);
+}
+
+std::vector<EntryRow> Store::entries_after(std::int64_t after_id, int limit, std::optional<std::int64_t> source_id) {
+  auto query = db_.prepare(fmt::format(
+      "SELECT {} FROM entries WHERE id > ?1 AND (?2 IS NULL OR source_id = ?2) ORDER BY id LIMIT ?3", entry_columns));
+  query.bind(1, after_id).bind(2, source_id).bind(3, std::int64_t{limit});
+  std::vector<EntryRow> rows;
+  while (query.step()) rows.push_back(read_entry(query));
+  return rows;
+}
+
+void Store::delete_entry(std::int64_t entry_id) {
+  auto remove = db_.prepare("DELETE FROM entries WHERE id = ?1");
+  remove.bind(1, entry_id);
+  remove.run();
 }
 
 std::int64_t Store::count_entries() {

@@ -30,6 +30,8 @@ struct EntryRow {
   std::string content;            // HTML as the content mode carries it
   std::string post_path;          // file name inside posts_dir
   bool post_pending = false;      // row saved but its post not yet written
+  std::string raw_item;           // the item as received (FeedEntry::raw), for
+                                  // reprocess; "" for rows from before schema 2
 };
 
 struct FetchRow {
@@ -44,9 +46,44 @@ struct FetchRow {
   std::string error;  // empty on success
 };
 
+// What feedd remembers about a source between polls and across restarts.
+struct SourceState {
+  std::int64_t id = 0;
+  std::string name;
+  std::string url;            // as configured when last seen
+  std::string polled_url;     // after permanent redirects; empty: url
+  std::string etag;
+  std::string last_modified;
+  std::optional<std::int64_t> next_poll_ms;
+  int consecutive_failures = 0;
+  std::string state = "ok";   // ok, failing, gone
+  std::optional<std::int64_t> last_success_ms;
+  std::string last_error;
+  std::optional<std::int64_t> last_error_ms;
+
+  bool never_polled() const { return !last_success_ms && !last_error_ms; }
+};
+
+// HTTP validators and the URL to poll, saved with the entries they cover.
+struct SourceValidators {
+  std::string polled_url;
+  std::string etag;
+  std::string last_modified;
+};
+
+// The schedule's view of a source after a poll.
+struct SourceSchedule {
+  std::optional<std::int64_t> next_poll_ms;
+  int consecutive_failures = 0;
+  std::string state = "ok";
+  std::optional<std::int64_t> last_success_ms;
+  std::string last_error;
+  std::optional<std::int64_t> last_error_ms;
+};
+
 class Store {
  public:
-  static constexpr int schema_version = 1;
+  static constexpr int schema_version = 2;
 
   // Opens or creates the database, enables WAL, migrates. Creates the
   // parent folder. Throws sqlite::SqliteError with the path.
@@ -58,15 +95,36 @@ class Store {
   // configured URL current.
   std::int64_t source_id(const std::string& name, const std::string& url);
   std::optional<std::string> source_name(std::int64_t source_id);
+  // A changed configured URL starts the source afresh: redirects, validators
+  // and a "gone" verdict belonged to the old URL.
+  std::optional<SourceState> source_state(const std::string& name);
+  void save_validators(std::int64_t source_id, const SourceValidators& validators);
+  void save_schedule(std::int64_t source_id, const SourceSchedule& schedule);
 
   std::optional<EntryRow> find_entry(const std::string& identity);
   // True when a row other than `identity` owns the post file `post_path`.
   bool post_path_taken(const std::string& post_path, const std::string& identity);
+  // True when a row other than `identity` has a post whose name reduces to
+  // the same url_key_of (store/post_file_name.h): the site would give both
+  // one URL.
+  bool url_key_taken(const std::string& url_key, const std::string& identity);
+  // Entries removed with `feedd forget` stay out: a takedown must survive
+  // the next poll of a feed that still carries the entry.
+  bool is_forgotten(const std::string& identity);
+  void remember_forgotten(const std::string& identity, const std::string& url, std::int64_t when_ms);
   void insert_entry(EntryRow& row);  // sets row.id
   void update_entry(const EntryRow& row);
   void set_post_pending(std::int64_t entry_id, bool pending);
   std::vector<EntryRow> entries_with_pending_posts();
   std::int64_t count_entries();
+  // The row whose link is `url` exactly (when its identity is not the URL).
+  std::optional<EntryRow> find_entry_by_url(const std::string& url);
+  // Up to `limit` rows with an id above `after_id`, in id order, of one
+  // source when `source_id` is given: a walk over the archive in pages.
+  std::vector<EntryRow> entries_after(std::int64_t after_id, int limit,
+                                      std::optional<std::int64_t> source_id = std::nullopt);
+  // Removes the row; the search indexes follow it (triggers).
+  void delete_entry(std::int64_t entry_id);
 
   void record_fetch(const FetchRow& fetch);
 

@@ -75,7 +75,7 @@ struct TestItem {
   std::string link;
   std::string pub_date;  // RFC 822
   std::string description = "<p>body</p>";
-  std::string guid;
+  std::string guid{};
 };
 
 std::string rss(const std::vector<TestItem>& items) {
@@ -125,6 +125,14 @@ std::map<fs::path, fs::file_time_type> mtimes(const std::vector<fs::path>& files
   return result;
 }
 
+// Every request gets the full body: dedup itself, not a 304, must keep a
+// rerun from writing.
+void serve_without_validators(HttpTestServer& server, const std::string& path, std::string body) {
+  server.route(path, [body = std::move(body)](const feedd::test::TestRequest&) {
+    return feedd::test::TestResponse{200, {{"Content-Type", "application/rss+xml"}}, body};
+  });
+}
+
 feedd::test::ProcessResult once(const fs::path& config, const char* now = pinned_now) {
   return run_feedd({"once", "--config", config.string(), "--now", now});
 }
@@ -157,14 +165,16 @@ TEST_CASE("The seed fixtures served over HTTP become the two seed posts byte for
     const auto again = once(config);
     CHECK(again.exit_status == 0);
     CHECK(mtimes(post_files(dir)) == before);
-    CHECK(again.err.find("0 new, 0 updated, 1 unchanged") != std::string::npos);
+    // The server's ETag makes the second pass a conditional GET answered 304.
+    CHECK(again.err.find("HTTP 304, not modified") != std::string::npos);
+    CHECK(server.request_log().back().headers.count("if-none-match") == 1);
   }
 
   SUBCASE("and the store holds one row per entry in a WAL database of the current schema") {
     const auto db = dir / "state/feedd.db";
     CHECK(sqlite_count(db, "SELECT count(*) FROM entries") == 2);
     CHECK(sqlite_count(db, "SELECT count(*) FROM fetches") == 2);
-    CHECK(sqlite_count(db, "PRAGMA user_version") == 1);
+    CHECK(sqlite_count(db, "PRAGMA user_version") == 2);
     CHECK(sqlite_text(db, "PRAGMA journal_mode") == "wal");
     CHECK(sqlite_count(db, "SELECT timestamp_ms FROM entries WHERE url LIKE '%zaobao%'") == 1618674240000);
   }
@@ -265,7 +275,7 @@ TEST_CASE("Dedup keys on the canonical URL and timestamp") {
   }
 
   SUBCASE("entries without a link fall back to guid, then to a content hash") {
-    server.serve("/a.xml", rss({{"Guid only", "", date, "<p>g</p>", "guid-1"},
+    serve_without_validators(server, "/a.xml", rss({{"Guid only", "", date, "<p>g</p>", "guid-1"},
                                 {"Guid only dup", "", date, "<p>g2</p>", "guid-1"},
                                 {"Nothing", "", date, "<p>n</p>", ""}}));
     const auto config = write_config(dir, {{"A", server.url("/a.xml"), ""}});
@@ -292,7 +302,12 @@ TEST_CASE("A source that is down, failing or malformed is reported and the other
   server.route("/broken.xml", [](const feedd::test::TestRequest&) {
     return feedd::test::TestResponse{500, {}, "oops"};
   });
-  server.serve("/malformed.xml", "<rss><channel><item><title>unclosed");
+  // Beyond what recover mode can read: no element at all survives.
+  server.serve("/malformed.xml", std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR garbage <<<>>>", 27));
+  // Broken but readable: recover mode gets the entry, and says so.
+  server.serve("/recoverable.xml",
+               "<rss version=\"2.0\"><channel><item><title>Recovered</title>"
+               "<link>https://example.com/recovered</link><description>x &nbsp; y</description></item>");
   // A port that nothing listens on: bind-and-release leaves it closed.
   std::string down_url;
   {
@@ -302,10 +317,16 @@ TEST_CASE("A source that is down, failing or malformed is reported and the other
   const auto config = write_config(dir, {{"Good", server.url("/good.xml"), ""},
                                          {"Broken", server.url("/broken.xml"), ""},
                                          {"Malformed", server.url("/malformed.xml"), ""},
+                                         {"Recoverable", server.url("/recoverable.xml"), ""},
                                          {"Down", down_url, ""}});
   const auto run = once(config);
   CHECK(run.exit_status == 1);
-  CHECK(post_files(dir).size() == 1);
+  CHECK(post_files(dir).size() == 2);
+  const auto recovered_line = run.err.find("Recoverable (" + server.url("/recoverable.xml") + "): HTTP 200");
+  REQUIRE(recovered_line != std::string::npos);
+  CHECK(run.err.substr(recovered_line, run.err.find('\n', recovered_line) - recovered_line)
+            .find("not well-formed XML (read in recover mode), 1 new") != std::string::npos);
+  CHECK(run.err.find("1 recovered") != std::string::npos);
   INFO(run.err);
   CHECK(run.err.find("source Broken (" + server.url("/broken.xml") + "): HTTP 500") != std::string::npos);
   CHECK(run.err.find("source Malformed (" + server.url("/malformed.xml") + ")") != std::string::npos);

@@ -26,7 +26,13 @@ namespace {
 constexpr std::int64_t fetched_ms = 1618628200156;  // 2021-04-17T02:56:40.156Z
 
 IncomingEntry entry(std::string identity, std::string title, std::optional<std::int64_t> timestamp) {
-  return IncomingEntry{identity, identity, "", std::move(title), "", timestamp, "<p>body</p>"};
+  IncomingEntry incoming;
+  incoming.identity = identity;
+  incoming.url = identity;
+  incoming.title = std::move(title);
+  incoming.timestamp_ms = timestamp;
+  incoming.content = "<p>body</p>";
+  return incoming;
 }
 
 std::vector<fs::path> files_in(const fs::path& folder) {

@@ -269,7 +269,7 @@ net::awaitable<void> HttpTestServer::Impl::session(tcp::socket socket) {
       const TestResponse response = answer(record(request));
       const Gauge answering(mutex_, answering_, peak_answering_);
       co_await send(socket, response, request.version(), keep_alive);
-      if (response.reset_mid_body || !keep_alive) break;
+      if (response.reset_mid_body || response.cut_body_at || !keep_alive) break;
     }
   } catch (const std::exception&) {
     // The client closed or reset the connection, or sent garbage: done.
@@ -288,6 +288,14 @@ net::awaitable<void> HttpTestServer::Impl::send(tcp::socket& socket, const TestR
     // Linger with a zero timeout makes close() send RST instead of FIN.
     socket.set_option(tcp::socket::linger(true, 0));
     socket.close();
+    co_return;
+  }
+  if (response.cut_body_at) {
+    const std::string partial = wire.head + wire.body.substr(0, std::min(*response.cut_body_at, wire.body.size()));
+    co_await net::async_write(socket, net::buffer(partial), net::use_awaitable);
+    boost::system::error_code ignored;
+    socket.shutdown(tcp::socket::shutdown_send, ignored);
+    socket.close(ignored);
     co_return;
   }
   if (response.trickle.count() <= 0) {

@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -32,6 +33,10 @@ struct TestResponse {
   std::chrono::milliseconds delay{0};    // wait this long before answering
   std::chrono::milliseconds trickle{0};  // > 0: send the body one byte per interval
   bool reset_mid_body = false;           // send headers and half the body, then RST
+  // Set: the headers promise the whole body (Content-Length), but only this
+  // many bytes of it are sent before an orderly close (FIN, not RST): a
+  // transfer cut short, as by a proxy or a server restart.
+  std::optional<std::size_t> cut_body_at{};
   bool gzip = false;                     // send `body` gzip-compressed with Content-Encoding
 };
 

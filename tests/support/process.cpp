@@ -56,6 +56,9 @@ ExecPlan plan_exec(std::vector<std::string> argv, const std::vector<std::pair<st
   ::dup2(null_fd, STDIN_FILENO);
   ::dup2(out_fd, STDOUT_FILENO);
   ::dup2(err_fd, STDERR_FILENO);
+  // Nothing else of the test's (its servers' listening sockets, other
+  // children's capture files) leaks into the child: fd counts stay its own.
+  ::close_range(3, ~0U, 0);
   ::execve(plan.argv_pointers[0], plan.argv_pointers.data(), plan.env_pointers.data());
   ::_exit(127);
 }

@@ -1,0 +1,53 @@
+# Shared by the bench/*.sh scripts (sourced, not run). They install their own
+# peers when missing, so scripts/deps.sh and the test command stay lean.
+
+BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
+REPO_DIR=$(cd "$BENCH_DIR/.." && pwd)
+# Debian's interpreter: python3-feedparser lives there, whatever else is on PATH.
+PY=/usr/bin/python3
+
+say() { printf '%s\n' "$*" >&2; }
+
+apt_install() {  # package...
+  missing=""
+  for package in "$@"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing="$missing $package"
+  done
+  [ -z "$missing" ] && return 0
+  say "installing:$missing"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends $missing >/dev/null
+}
+
+ensure_python() { apt_install python3; }
+ensure_time() { apt_install time; }
+ensure_feedparser() { apt_install python3 python3-feedparser; }
+
+# rss-parser at the version bench/peers/package-lock.json pins.
+ensure_rss_parser() {
+  command -v node >/dev/null 2>&1 || apt_install nodejs
+  command -v npm >/dev/null 2>&1 || apt_install npm
+  if [ ! -f "$BENCH_DIR/peers/node_modules/rss-parser/package.json" ]; then
+    say "installing rss-parser into bench/peers/node_modules (npm ci)"
+    npm ci --prefix "$BENCH_DIR/peers" --no-audit --no-fund --loglevel=error >&2
+  fi
+}
+
+# The feedd binary: $FEEDD, else a Release build in build-bench/ (built when missing).
+feedd_binary() {
+  if [ -n "${FEEDD:-}" ]; then printf '%s\n' "$FEEDD"; return; fi
+  build="$REPO_DIR/build-bench"
+  if [ ! -x "$build/daemon/feedd" ]; then
+    say "building feedd (Release) in $build"
+    cmake -S "$REPO_DIR" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >&2
+    cmake --build "$build" --target feedd >&2
+  fi
+  printf '%s\n' "$build/daemon/feedd"
+}
+
+machine_info() {
+  cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
+  mem=$(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
+  printf 'machine: %s, nproc %s, %s RAM, %s, load average %s\n' "$cpu" "$(nproc)" "$mem" \
+    "$(uname -sr)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+}

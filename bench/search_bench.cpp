@@ -1,0 +1,253 @@
+// Search latency over a large archive: builds (or reuses) a store of N
+// synthetic news entries through Store, the same write path feedd uses, so
+// both search indexes are maintained by their triggers; then times
+// feedd::search for one-, two- and three-or-more-character queries, common
+// and rare, and prints a Markdown table (median and worst of the runs).
+//
+//   cmake -B build-bench -DFEEDD_BUILD_BENCH=ON && cmake --build build-bench --target search_bench
+//   build-bench/bench/search_bench [--entries 100000] [--runs 21] [--db /tmp/feedd-search-bench.db]
+//
+// The text is generated, deterministically: characters drawn with a Zipf
+// law over 4,000 CJK ideographs (those of the seed articles first), grouped
+// into a Zipf-distributed vocabulary of 50,000 one- to four-character words,
+// with some English words and punctuation; titles of 10-30 characters,
+// bodies of 300-1,500 in <p> paragraphs (~2.7 KB of text per entry). The
+// most common "words" then appear in nearly every entry, which is harder for
+// the index than real news, where few terms are that common.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <random>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "store/archive_report.h"
+#include "store/post_format.h"
+#include "store/search.h"
+#include "store/store.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Options {
+  int entries = 100'000;
+  int runs = 21;
+  fs::path database = fs::temp_directory_path() / "feedd-search-bench.db";
+};
+
+Options parse_options(int argc, char** argv) {
+  Options options;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string_view name = argv[i];
+    if (name == "--entries") {
+      options.entries = std::atoi(argv[i + 1]);
+    } else if (name == "--runs") {
+      options.runs = std::atoi(argv[i + 1]);
+    } else if (name == "--db") {
+      options.database = argv[i + 1];
+    } else {
+      fmt::print(stderr, "usage: search_bench [--entries N] [--runs R] [--db PATH]\n");
+      std::exit(2);
+    }
+  }
+  return options;
+}
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+std::string utf8(char32_t c) {
+  std::string out;
+  if (c < 0x800) {
+    out += static_cast<char>(0xC0 | (c >> 6));
+  } else {
+    out += static_cast<char>(0xE0 | (c >> 12));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+  }
+  out += static_cast<char>(0x80 | (c & 0x3F));
+  return out;
+}
+
+// A Zipf law over `n` ranks: rank i (0-based) has weight 1 / (i + 1)^s.
+std::discrete_distribution<int> zipf(int n, double s) {
+  std::vector<double> weights(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) weights[static_cast<std::size_t>(i)] = 1.0 / std::pow(i + 1.0, s);
+  return std::discrete_distribution<int>(weights.begin(), weights.end());
+}
+
+class Corpus {
+ public:
+  explicit Corpus(std::mt19937& random) : random_(random) {
+    std::vector<std::string> characters = seed_characters();
+    std::vector<char32_t> others;
+    for (char32_t c = 0x4E00; c <= 0x9FA5; ++c) others.push_back(c);
+    std::shuffle(others.begin(), others.end(), random_);
+    const std::set<std::string> seen(characters.begin(), characters.end());
+    for (const char32_t c : others) {
+      if (characters.size() >= 4000) break;
+      if (!seen.contains(utf8(c))) characters.push_back(utf8(c));
+    }
+    auto character = zipf(static_cast<int>(characters.size()), 1.0);
+    std::uniform_int_distribution<int> length(1, 4);
+    // Common two- and three-character words at the top of the vocabulary.
+    words_ = {"中国", "美国", "气候", "合作", "克里", "上海", "拜登", "变化", "国家主席", "气候变化"};
+    while (words_.size() < 50'000) {
+      std::string word;
+      for (int i = length(random_); i > 0; --i) word += characters[static_cast<std::size_t>(character(random_))];
+      words_.push_back(word);
+    }
+    word_ = zipf(static_cast<int>(words_.size()), 0.9);
+  }
+
+  // About `characters` characters of text.
+  std::string text(int characters) {
+    static const std::vector<std::string> english = {"the", "climate", "talks", "in", "Shanghai", "US", "China",
+                                                     "AI", "said", "president", "Kerry", "Biden", "cooperation"};
+    static const std::vector<std::string> punctuation = {"，", "。", "、", "；", "："};
+    std::uniform_real_distribution<double> chance(0.0, 1.0);
+    std::string out;
+    int count = 0;
+    while (count < characters) {
+      const double roll = chance(random_);
+      if (roll < 0.03) {
+        const auto& word = english[random_() % english.size()];
+        out += " " + word + " ";
+        count += static_cast<int>(word.size()) + 2;
+      } else if (roll < 0.08) {
+        out += punctuation[random_() % punctuation.size()];
+        ++count;
+      } else {
+        const auto& word = words_[static_cast<std::size_t>(word_(random_))];
+        out += word;
+        count += static_cast<int>(word.size() / 3);
+      }
+    }
+    return out;
+  }
+
+  int between(int low, int high) { return std::uniform_int_distribution<int>(low, high)(random_); }
+
+ private:
+  static std::vector<std::string> seed_characters() {
+    std::vector<std::string> characters;
+    std::set<std::string> seen;
+    for (const char* name : {"seeds/posts/000_194e748a9a75e2e5.txt", "seeds/posts/004_5c912297c50d9bb3.txt"}) {
+      std::string_view text = read_file(fs::path(FEEDD_SOURCE_DIR) / name);
+      while (!text.empty()) {
+        const auto decoded = feedd::decode_utf8(text);
+        if (decoded.code_point >= 0x4E00 && decoded.code_point <= 0x9FA5) {
+          std::string c(text.substr(0, decoded.size));
+          if (seen.insert(c).second) characters.push_back(c);
+        }
+        text.remove_prefix(decoded.size);
+      }
+    }
+    return characters;
+  }
+
+  std::mt19937& random_;
+  std::vector<std::string> words_;
+  std::discrete_distribution<int> word_;
+};
+
+void build(feedd::Store& store, int entries) {
+  std::mt19937 random(20210417);
+  Corpus corpus(random);
+  const std::int64_t source = store.source_id("bench", "https://bench.example/feed.xml");
+  const std::int64_t start_ms = 1'500'000'000'000;
+  const auto began = std::chrono::steady_clock::now();
+  constexpr int batch = 2000;
+  for (int done = 0; done < entries;) {
+    feedd::sqlite::Transaction transaction(store.database());
+    for (int i = 0; i < batch && done < entries; ++i, ++done) {
+      feedd::EntryRow row;
+      row.identity = fmt::format("https://bench.example/{}", done);
+      row.url = row.identity;
+      row.source_id = source;
+      row.title = corpus.text(corpus.between(10, 30));
+      std::string body;
+      for (int paragraphs = corpus.between(1, 5); paragraphs > 0; --paragraphs) {
+        body += "<p>" + corpus.text(corpus.between(60, 300)) + "</p>";
+      }
+      row.content = body;
+      // Spread over six years, not in insertion order.
+      row.timestamp_ms = start_ms + static_cast<std::int64_t>(random() % (6LL * 365 * 86'400'000));
+      row.has_own_timestamp = true;
+      row.first_seen_ms = row.timestamp_ms;
+      row.date_ms = row.timestamp_ms;
+      row.post_path = fmt::format("{}.md", done);
+      store.insert_entry(row);
+    }
+    transaction.commit();
+    fmt::print(stderr, "\rbuilding: {}/{}", done, entries);
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+  fmt::print(stderr, "\nbuilt {} entries in {:.0f}s ({:.0f}/s)\n", entries, seconds, entries / seconds);
+}
+
+struct Timing {
+  double median_ms;
+  double worst_ms;
+  std::size_t hits;
+};
+
+Timing time_query(feedd::Store& store, const std::string& query, int runs) {
+  feedd::SearchRequest request;
+  request.query = query;
+  request.limit = 20;
+  std::vector<double> samples;
+  std::size_t hits = 0;
+  for (int i = 0; i < runs; ++i) {
+    const auto began = std::chrono::steady_clock::now();
+    hits = feedd::search(store.database(), request).size();
+    samples.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - began).count());
+  }
+  std::sort(samples.begin(), samples.end());
+  return {samples[samples.size() / 2], samples.back(), hits};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Options options = parse_options(argc, argv);
+  feedd::Store store(options.database);
+  if (const auto have = feedd::entry_count(store.database()); have != options.entries) {
+    if (have != 0) {
+      fmt::print(stderr, "{} holds {} entries, not {}: remove it first\n", options.database.string(), have,
+                 options.entries);
+      return 2;
+    }
+    build(store, options.entries);
+  }
+
+  struct Query {
+    std::string text;
+    std::string kind;
+  };
+  const std::vector<Query> queries = {
+      {"中", "1 char, common"},         {"克", "1 char, seed text"},         {"鑫", "1 char, rare"},
+      {"中国", "2 chars, in most entries"}, {"气候", "2 chars, common word"},     {"克里", "2 chars, common word"},
+      {"AI", "2 chars, English"},        {"鑫鑫", "2 chars, absent"},          {"国家主席", "4 chars, common word"},
+      {"气候变化", "4 chars, common word"}, {"美国总", "3 chars"},               {"climate", "7 chars, English"},
+      {"鑫鑫鑫", "3 chars, absent"},      {"中国 美国", "two 2-char terms (AND)"}, {"克里 OR 拜登", "2-char OR"},
+  };
+  fmt::print("| query | kind | results (limit 20) | median ms | worst ms |\n|---|---|---:|---:|---:|\n");
+  for (const auto& query : queries) {
+    const Timing timing = time_query(store, query.text, options.runs);
+    fmt::print("| `{}` | {} | {} | {:.2f} | {:.2f} |\n", query.text, query.kind, timing.hits, timing.median_ms,
+               timing.worst_ms);
+  }
+  return 0;
+}

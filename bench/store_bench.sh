@@ -1,0 +1,135 @@
+#!/bin/sh
+# Store: ingest rate (entries/s into SQLite + post files) of the real feedd
+# with PREFILL entries already stored, against the same ingest into an empty
+# store. Each round ingests a fresh corpus of SOURCES x 30 new entries
+# through `feedd once` over file:// URLs (no HTTP, so the writer is what is
+# measured), once into an empty store and once into the pre-filled one, in
+# alternating order. The pre-filled store grows by a round's entries each round
+# (under 1% of it).
+#
+#   bench/store_bench.sh [--prefill N] [--sources K] [--runs R] [--content-bytes B] [--short]
+#
+# Defaults: 1,000,000 entries pre-filled (about 1 KiB of content each), 100
+# sources x 30 entries per round, 5 rounds. --short: 100,000 pre-filled, 20
+# sources, 2 rounds. The pre-filled database is built once with the sqlite3
+# CLI (a recursive CTE) into the schema feedd itself created, and kept in
+# $BENCH_WORK (default /tmp/feedd-bench) for later runs; it holds rows only,
+# no post files.
+# --nosync runs feedd under eatmydata (fsync made a no-op): the ingest rate
+# apart from the disk's flush latency.
+# FEEDD=path/to/feedd picks the binary (default: Release build in build-bench/).
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+prefill=1000000 sources=100 entries=30 runs=5 content=1024 wrap=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --prefill) prefill=$2; shift 2 ;;
+    --sources) sources=$2; shift 2 ;;
+    --runs) runs=$2; shift 2 ;;
+    --content-bytes) content=$2; shift 2 ;;
+    --short) prefill=100000 sources=20 runs=2; shift ;;
+    --nosync) wrap=eatmydata; shift ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    *) say "store_bench: unknown argument $1"; exit 2 ;;
+  esac
+done
+
+ensure_python
+ensure_time
+apt_install sqlite3
+[ -n "$wrap" ] && apt_install eatmydata
+feedd=$(feedd_binary)
+work=${BENCH_WORK:-/tmp/feedd-bench}
+run="$work/store"
+template="$work/prefilled-$prefill-$content.db"
+mkdir -p "$work"
+
+if [ ! -f "$template" ]; then
+  say "store_bench: building a store with $prefill entries in $template"
+  rm -f "$template" "$template-wal" "$template-shm" "$template.partial"*
+  mkdir -p "$work/schema"
+  printf '[storage]\ndatabase = "%s"\nposts_dir = "%s"\n' "$template.partial" "$work/schema/_posts" >"$work/schema/feedd.toml"
+  "$feedd" once --config "$work/schema/feedd.toml" --quiet  # no sources: creates the schema, migrations and all
+  # Two Chinese characters are 6 bytes: the content is <p>...</p> around B/6 of them.
+  pairs=$((content / 6))
+  start=$(date +%s)
+  sqlite3 "$template.partial" <<EOF
+PRAGMA synchronous = OFF;
+BEGIN;
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000)
+INSERT INTO sources (id, name, url, etag, last_success_ms)
+  SELECT i, 'prefill-' || i, 'http://prefill.invalid/' || i || '.xml', '"prefill"', 1600000000000 FROM n;
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $prefill)
+INSERT INTO entries (identity, source_id, url, guid, title, author, timestamp_ms, has_own_timestamp,
+                     first_seen_ms, date_ms, content, post_path, post_pending)
+  SELECT 'https://prefill.example-news.cn/a/' || i || '.html', 1 + i % 1000,
+         'https://prefill.example-news.cn/a/' || i || '.html', 'prefill-' || i,
+         '预存新闻标题第' || i || '号', '', 1500000000000 + i * 60000, 1,
+         1500000000000 + i * 60000, 1500000000000 + i * 60000,
+         '<p>' || replace(hex(zeroblob($pairs)), '00', '新闻') || '</p>',
+         strftime('%Y-%m-%d', (1500000000000 + i * 60000) / 1000, 'unixepoch') || '-预存新闻标题第' || i || '号.md', 0
+  FROM n;
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $prefill / 30)
+INSERT INTO fetches (source_id, started_ms, duration_ms, http_status, bytes, new_entries, updated_entries,
+                     unchanged_entries, error)
+  SELECT 1 + i % 1000, 1500000000000 + i * 1800000, 350, 200, 200000, 30, 0, 0, NULL FROM n;
+COMMIT;
+PRAGMA wal_checkpoint(TRUNCATE);
+EOF
+  count=$(sqlite3 "$template.partial" "SELECT count(*) FROM entries")
+  [ "$count" -eq "$prefill" ] || { say "store_bench: prefill made $count entries, not $prefill"; exit 1; }
+  mv "$template.partial" "$template"
+  rm -f "$template.partial"*
+  say "store_bench: built in $(( $(date +%s) - start )) s, $(du -h "$template" | cut -f1)"
+fi
+
+rm -rf "$run" && mkdir -p "$run"
+cp "$template" "$run/prefilled.db"
+results="$run/results.tsv"
+printf 'store\tround\twall_s\tcpu_s\tpeak_rss_kib\tnew_entries\n' >"$results"
+
+# ingest STORE ROUND CORPUS: one timed `feedd once` into an empty or the pre-filled store.
+ingest() {
+  store=$1 round=$2 corpus=$3
+  dir="$run/$store-$round"
+  rm -rf "$dir" && mkdir -p "$dir"
+  if [ "$store" = prefilled ]; then db="$run/prefilled.db"; else db="$dir/feedd.db"; fi
+  $PY "$BENCH_DIR/make_config.py" --dir "$dir" --sources "$sources" --file-corpus "$corpus" --database "$db"
+  before=$(sqlite3 "$db" "SELECT count(*) FROM entries" 2>/dev/null || echo 0)
+  sync
+  /usr/bin/time -f '%e %U %S %M' -o "$dir/time" $wrap "$feedd" once --config "$dir/feedd.toml" --quiet 2>"$dir/log" ||
+    { say "store_bench: feedd once failed"; tail "$dir/log" >&2; exit 1; }
+  after=$(sqlite3 "$db" "SELECT count(*) FROM entries")
+  set -- $(cat "$dir/time")
+  printf '%s\t%s\t%s\t%.2f\t%s\t%s\n' "$store" "$round" "$1" "$(awk -v u="$2" -v s="$3" 'BEGIN {print u + s}')" "$4" $((after - before)) >>"$results"
+  tail -n1 "$results" | awk -F'\t' '{printf "  %-9s round %s: %6d new entries in %6.2f s (%.0f entries/s), cpu %.2f s, rss %.1f MiB\n", $1, $2, $6, $3, $6 / $3, $4, $5 / 1024}' >&2
+  rm -rf "$dir/_posts"
+}
+
+machine_info
+say "store${wrap:+ (feedd under eatmydata: no fsync)}: $(sqlite3 "$run/prefilled.db" "SELECT count(*) FROM entries") entries pre-filled ($(du -h "$run/prefilled.db" | cut -f1)); $sources sources x $entries new entries per round"
+r=1
+while [ $r -le "$runs" ]; do
+  corpus="$work/corpus-$sources-$entries-store$r"
+  [ -f "$corpus/manifest.json" ] || $PY "$BENCH_DIR/gen_corpus.py" --out "$corpus" --files "$sources" --entries "$entries" --seed $((100 + r)) 2>/dev/null
+  if [ $((r % 2)) -eq 1 ]; then order="empty prefilled"; else order="prefilled empty"; fi
+  for store in $order; do ingest "$store" "$r" "$corpus"; done
+  r=$((r + 1))
+done
+
+$PY - "$results" "$prefill" <<'EOF'
+import csv, statistics, sys
+rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
+rate = {}
+for store in ("empty", "prefilled"):
+    sel = [r for r in rows if r["store"] == store]
+    rate[store] = statistics.median(int(r["new_entries"]) / float(r["wall_s"]) for r in sel)
+    wall = statistics.median(float(r["wall_s"]) for r in sel)
+    cpu = statistics.median(float(r["cpu_s"]) for r in sel)
+    rss = statistics.median(int(r["peak_rss_kib"]) for r in sel) / 1024
+    print(f"{store:<9}: {rate[store]:,.0f} entries/s (median of {len(sel)}; wall {wall:.2f} s, cpu {cpu:.2f} s, peak RSS {rss:.1f} MiB)")
+print(f"pre-filled ({int(sys.argv[2]):,} entries) / empty ingest rate: {rate['prefilled'] / rate['empty']:.2f}x")
+EOF
+echo "samples: $results"
+echo "reproduce: bench/store_bench.sh --prefill $prefill --sources $sources --runs $runs --content-bytes $content${wrap:+ --nosync}"
