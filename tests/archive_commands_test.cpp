@@ -329,6 +329,13 @@ TEST_CASE("The search index follows updates and forget, for short and long terms
   const auto unknown = command("forget", config, {"https://www.voachinese.com/a/1.html"});
   CHECK(unknown.exit_status == 2);
   CHECK(contains(unknown.err, "no entry has the URL https://www.voachinese.com/a/1.html"));
+
+  // A takedown survives the feed still carrying the entry, even with a
+  // newer timestamp.
+  ingest(archive, news[0],
+         {entry("https://www.voachinese.com/a/1.html", "克里离开上海", fetched_ms + hour_ms, "<p>又回来了</p>")});
+  CHECK(search_titles(archive, "离").empty());
+  CHECK(posts_by_name(dir / "site/_posts").size() == 2);
 }
 
 TEST_CASE("Query syntax errors are reported with their place, never as crashes") {

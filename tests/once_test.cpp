@@ -180,6 +180,23 @@ TEST_CASE("The seed fixtures served over HTTP become the two seed posts byte for
   }
 }
 
+TEST_CASE("The Zaobao feed served in GB18030 becomes the same seed post byte for byte") {
+  TempDir dir;
+  HttpTestServer server;
+  // Served with no charset in Content-Type: the XML declaration must decide.
+  server.route("/zaobao-gb18030", [&](const feedd::test::TestRequest&) {
+    return feedd::test::TestResponse{
+        200, {{"Content-Type", "application/rss+xml"}}, read_file(source_dir / "seeds/feeds/zaobao-rsshub-gb18030.xml")};
+  });
+  const auto config = write_config(dir, {{"联合早报", server.url("/zaobao-gb18030"), ""}});
+  const auto run = once(config);
+  INFO(run.err);
+  CHECK(run.exit_status == 0);
+  const auto posts = post_files(dir);
+  REQUIRE(posts.size() == 1);
+  CHECK(read_file(posts[0]) == read_file(source_dir / "seeds/posts/000_194e748a9a75e2e5.txt"));
+}
+
 TEST_CASE("Nasty titles and source names survive a real YAML parser exactly") {
   TempDir dir;
   HttpTestServer server;

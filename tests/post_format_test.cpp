@@ -369,3 +369,16 @@ TEST_CASE("The file name fits in 255 bytes, cut at a code point boundary") {
   CHECK(is_valid_utf8(only_suffix));
   CHECK(only_suffix.starts_with("1970-01-01-🎉"));
 }
+
+TEST_CASE("Names a site would turn into one URL share a url key; a name of punctuation alone has none") {
+  using feedd::url_key_of;
+  CHECK(url_key_of("2021-04-15-Key: value.md") == url_key_of("2021-04-16-Key value.md"));
+  CHECK(url_key_of("2021-04-15-a#b.md") == url_key_of("2021-04-15-a?b.md"));
+  CHECK(url_key_of("2021-04-15-1..md") == url_key_of("2021-04-15-1.md"));
+  CHECK(url_key_of("2021-04-15-Mixed Case.md") == url_key_of("2021-04-15-mixed-case.md"));
+  CHECK(url_key_of("2021-04-15-韩正：中国重视.md") == "韩正中国重视");
+  CHECK(url_key_of("2021-04-15-克里，抵达.md") != url_key_of("2021-04-15-克里离开.md"));
+  CHECK(url_key_of("2021-04-15----.md").empty());
+  CHECK(url_key_of("2021-04-15-\"?🎉.md").empty());
+  CHECK(url_key_of("2021-04-15-title-1a2b3c4d.md") == "title1a2b3c4d");
+}
