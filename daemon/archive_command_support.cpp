@@ -65,12 +65,6 @@ config::Config load_config_for(const ArchiveCommandOptions& options) {
   }
 }
 
-std::vector<SourcePresentation> presentations_of(const config::Config& config) {
-  std::vector<SourcePresentation> result;
-  for (const auto& source : config.sources) result.push_back({source.name, source.tags, source.categories});
-  return result;
-}
-
 void require_existing_store(const config::Config& config) {
   std::error_code error;
   if (!std::filesystem::exists(config.storage.database, error)) {

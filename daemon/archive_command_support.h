@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "daemon/writable_store.h"
 #include "daemon/archive_commands.h"
 #include "daemon/instance_lock.h"
 #include "store/archive.h"
@@ -35,8 +36,6 @@ int run_reporting(std::string_view name, const std::function<int()>& body);
 
 // Throws CommandFailure(exit_usage) with the config's own FILE:LINE message.
 config::Config load_config_for(const ArchiveCommandOptions& options);
-
-std::vector<SourcePresentation> presentations_of(const config::Config& config);
 
 // For commands that only read: a store that does not exist yet is reported,
 // not created. Throws CommandFailure(exit_store).

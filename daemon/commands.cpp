@@ -14,7 +14,7 @@
 #include "daemon/clock.h"
 #include "daemon/ingest.h"
 #include "daemon/load_config.h"
-#include "daemon/instance_lock.h"
+#include "daemon/writable_store.h"
 #include "daemon/publisher.h"
 #include "daemon/scheduler.h"
 #include "store/archive.h"
@@ -29,24 +29,6 @@ std::optional<config::Config> load_or_report(const std::filesystem::path& path) 
     spdlog::error("{}", error.what());
     return std::nullopt;
   }
-}
-
-std::vector<SourcePresentation> presentations(const config::Config& config) {
-  std::vector<SourcePresentation> result;
-  for (const auto& source : config.sources) result.push_back({source.name, source.tags, source.categories});
-  return result;
-}
-
-std::unique_ptr<Archive> open_archive(const config::Config& config) {
-  auto archive = std::make_unique<Archive>(config.storage.database, config.storage.posts_dir, presentations(config));
-  if (const int swept = archive->sweep_temp_files(); swept > 0) {
-    spdlog::warn("removed {} temporary file(s) left in {} by an interrupted run", swept,
-                 config.storage.posts_dir.string());
-  }
-  if (const int repaired = archive->repair_pending_posts(); repaired > 0) {
-    spdlog::info("wrote {} post(s) that an earlier run could not write", repaired);
-  }
-  return archive;
 }
 
 struct Tally {
@@ -96,22 +78,9 @@ int command_once(const CommandContext& context) {
   const auto config = load_or_report(context.config_path);
   if (!config) return exit_usage;
 
-  const auto lock_path = config->storage.database.string() + ".lock";
-  std::optional<InstanceLock> lock;
-  std::unique_ptr<Archive> archive;
-  try {
-    std::string holder;
-    lock = InstanceLock::try_acquire(lock_path, holder);
-    if (!lock) {
-      spdlog::error("feedd (pid {}) is running on {}; lock {} is held", holder.empty() ? "?" : holder,
-                    config->storage.database.string(), lock_path);
-      return exit_already_running;
-    }
-    archive = open_archive(*config);
-  } catch (const std::exception& error) {
-    spdlog::error("store: {}", error.what());
-    return exit_store;
-  }
+  int exit_status = exit_ok;
+  auto store = open_writable_store(*config, exit_status);
+  if (!store) return exit_status;
 
   const SystemClock system_clock;
   const FixedClock fixed_clock(context.now_ms.value_or(0));
@@ -121,7 +90,7 @@ int command_once(const CommandContext& context) {
   boost::asio::io_context io;
   Tally tally;
   {
-    Pipeline pipeline(io, *config, *archive, clock);
+    Pipeline pipeline(io, *config, *store->archive, clock);
     Scheduler scheduler(io, pipeline, clock, Scheduler::Mode::one_pass,
                         [&tally](const PollReport& report, std::optional<std::chrono::milliseconds>) {
                           log_report(report);

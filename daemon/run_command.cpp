@@ -20,7 +20,7 @@
 #include "daemon/ingest.h"
 #include "daemon/load_config.h"
 #include "daemon/http_endpoint.h"
-#include "daemon/instance_lock.h"
+#include "daemon/writable_store.h"
 #include "daemon/metrics.h"
 #include "daemon/publisher.h"
 #include "daemon/scheduler.h"
@@ -30,12 +30,6 @@
 
 namespace feedd {
 namespace {
-
-std::vector<SourcePresentation> presentations_of(const config::Config& config) {
-  std::vector<SourcePresentation> result;
-  for (const auto& source : config.sources) result.push_back({source.name, source.tags, source.categories});
-  return result;
-}
 
 PublishSettings publish_settings(const config::Config& config) {
   return {config.publish.command, config.publish.min_interval, config.publish.timeout};
@@ -268,34 +262,15 @@ int command_run(const CommandContext& context) {
     return exit_usage;
   }
 
-  const auto lock_path = config.storage.database.string() + ".lock";
-  std::optional<InstanceLock> lock;
-  std::unique_ptr<Archive> archive;
-  try {
-    std::string holder;
-    lock = InstanceLock::try_acquire(lock_path, holder);
-    if (!lock) {
-      spdlog::error("another feedd (pid {}) is already running on {}; lock {} is held", holder.empty() ? "?" : holder,
-                    config.storage.database.string(), lock_path);
-      return exit_already_running;
-    }
-    archive = std::make_unique<Archive>(config.storage.database, config.storage.posts_dir, presentations_of(config));
-    if (const int swept = archive->sweep_temp_files(); swept > 0) {
-      spdlog::warn("removed {} temporary file(s) left by an interrupted run", swept);
-    }
-    if (const int repaired = archive->repair_pending_posts(); repaired > 0) {
-      spdlog::info("wrote {} post(s) that an earlier run could not write", repaired);
-    }
-  } catch (const std::exception& error) {
-    spdlog::error("store: {}", error.what());
-    return exit_store;
-  }
+  int exit_status = exit_ok;
+  auto store = open_writable_store(config, exit_status);
+  if (!store) return exit_status;
 
   // A publish command that exits before reading its stdin must not kill us.
   std::signal(SIGPIPE, SIG_IGN);
   const SystemClock clock;
   try {
-    Daemon daemon(std::move(config), *archive, clock);
+    Daemon daemon(std::move(config), *store->archive, clock);
     return daemon.run();
   } catch (const std::exception& error) {
     spdlog::error("cannot start: {}", error.what());

@@ -1,5 +1,7 @@
 #include "fetchers/html_text.h"
 
+#include "fetchers/encoding.h"
+
 #include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -39,63 +41,12 @@ constexpr std::array<std::string_view, 33> kSeparatingElements = {
     "table",      "td",      "th",     "title",      "tr",  "ul",
 };
 
-constexpr std::string_view kReplacementCharacter = "\xEF\xBF\xBD";
 
 // The HTML parser lower-cases element names, so a plain comparison holds.
 template <std::size_t N>
 bool is_one_of(const xmlNode* element, const std::array<std::string_view, N>& names) {
   const std::string_view name = reinterpret_cast<const char*>(element->name);
   return std::find(names.begin(), names.end(), name) != names.end();
-}
-
-// Length of the well-formed UTF-8 sequence at the start of `text`, or 0:
-// overlong forms, surrogates, code points past U+10FFFF and NUL count as
-// ill-formed.
-std::size_t utf8_sequence_length(std::string_view text) {
-  const auto byte = [&](std::size_t i) { return static_cast<std::uint8_t>(text[i]); };
-  const std::uint8_t lead = byte(0);
-  if (lead == 0) return 0;
-  if (lead < 0x80) return 1;
-  std::size_t length = 0;
-  std::uint8_t low = 0x80;
-  std::uint8_t high = 0xBF;  // bounds of the second byte
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    if (lead == 0xE0) low = 0xA0;
-    if (lead == 0xED) high = 0x9F;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    if (lead == 0xF0) low = 0x90;
-    if (lead == 0xF4) high = 0x8F;
-  } else {
-    return 0;
-  }
-  if (text.size() < length || byte(1) < low || byte(1) > high) return 0;
-  for (std::size_t i = 2; i < length; ++i) {
-    if (byte(i) < 0x80 || byte(i) > 0xBF) return 0;
-  }
-  return length;
-}
-
-// libxml2 copies ill-formed bytes through untouched, and titles go on to YAML
-// front matter and SQLite, which need valid UTF-8. Each bad byte becomes
-// U+FFFD.
-std::string valid_utf8(std::string_view text) {
-  std::string valid;
-  valid.reserve(text.size());
-  while (!text.empty()) {
-    const std::size_t length = utf8_sequence_length(text);
-    if (length == 0) {
-      valid += kReplacementCharacter;
-      text.remove_prefix(1);
-    } else {
-      valid += text.substr(0, length);
-      text.remove_prefix(length);
-    }
-  }
-  return valid;
 }
 
 bool is_ascii_space(char c) {
@@ -162,7 +113,9 @@ std::string parsed_text(const std::string& html) {
 }  // namespace
 
 std::string html_to_text(std::string_view html) {
-  const std::string valid = valid_utf8(html);
+  // libxml2 copies ill-formed bytes through untouched, and titles go on to
+  // YAML front matter and SQLite, which need valid UTF-8.
+  const std::string valid = encoding::repair_utf8(html);
   if (valid.find_first_of("<&") == std::string::npos) return collapse_whitespace(valid);
   return collapse_whitespace(parsed_text(valid));
 }

@@ -1,0 +1,27 @@
+// The store as the commands that ingest open it: locked for this process,
+// temporary files of an interrupted run swept, pending posts written.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "config/config.h"
+#include "daemon/instance_lock.h"
+#include "store/archive.h"
+
+namespace feedd {
+
+struct WritableStore {
+  InstanceLock lock;
+  std::unique_ptr<Archive> archive;
+};
+
+// How each configured source presents itself in its posts.
+std::vector<SourcePresentation> presentations_of(const config::Config& config);
+
+// On failure logs why and sets `exit_status` (exit_already_running or
+// exit_store from daemon/cli.h).
+std::optional<WritableStore> open_writable_store(const config::Config& config, int& exit_status);
+
+}  // namespace feedd
