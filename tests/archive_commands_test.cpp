@@ -1,8 +1,6 @@
 // The archive as a tool: search, sources, stats, rebuild, reprocess, OPML,
 // forget and check --store, through the real binary where the output is the
 // contract, and through the store's API where the index is.
-#include <sqlite3.h>
-
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -24,8 +22,10 @@
 #include "store/archive_report.h"
 #include "store/search.h"
 #include "store/search_query.h"
+#include "tests/support/feeds.h"
 #include "tests/support/http_test_server.h"
 #include "tests/support/process.h"
+#include "tests/support/sqlite_query.h"
 #include "tests/support/temp_dir.h"
 
 namespace fs = std::filesystem;
@@ -37,6 +37,7 @@ using feedd::test::read_file;
 using feedd::test::run_feedd;
 using feedd::test::TempDir;
 using feedd::test::write_file;
+using feedd::test::xml_escape;
 using nlohmann::json;
 
 namespace {
@@ -138,20 +139,6 @@ std::map<std::string, std::string> posts_by_name(const fs::path& folder) {
 
 // ---- helpers: RSS served over HTTP, for the end-to-end cases ----
 
-std::string xml_escape(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 struct TestItem {
   std::string title;
   std::string link;
@@ -172,26 +159,9 @@ ProcessResult once(const fs::path& config) { return run_feedd({"once", "--config
 
 // ---- helpers: raw SQLite, to compare a store before and after ----
 
-using Table = std::vector<std::vector<std::string>>;
+using Table = feedd::test::SqliteTable;
 
-Table dump(const fs::path& database, const std::string& sql) {
-  sqlite3* raw = nullptr;
-  REQUIRE(sqlite3_open_v2(database.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
-  std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db(raw, sqlite3_close);
-  sqlite3_stmt* statement = nullptr;
-  REQUIRE(sqlite3_prepare_v2(db.get(), sql.c_str(), -1, &statement, nullptr) == SQLITE_OK);
-  std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)> owned(statement, sqlite3_finalize);
-  Table rows;
-  while (sqlite3_step(statement) == SQLITE_ROW) {
-    std::vector<std::string> row;
-    for (int i = 0; i < sqlite3_column_count(statement); ++i) {
-      const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement, i));
-      row.emplace_back(text == nullptr ? "NULL" : text);
-    }
-    rows.push_back(std::move(row));
-  }
-  return rows;
-}
+Table dump(const fs::path& database, const std::string& sql) { return feedd::test::sqlite_rows(database, sql); }
 
 const std::vector<TestSource> news = {{"美国之音", "https://feedx.net/rss/mgzy1.xml"},
                                       {"联合早报", "https://rsshub.app/zaobao/realtime/china"}};

@@ -7,7 +7,6 @@
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
-#include <sqlite3.h>
 
 #include <algorithm>
 #include <chrono>
@@ -18,15 +17,20 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/eventually.h"
+#include "tests/support/feeds.h"
 #include "tests/support/http_test_server.h"
 #include "tests/support/process.h"
+#include "tests/support/sqlite_query.h"
 #include "tests/support/temp_dir.h"
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using feedd::test::ChildProcess;
+using feedd::test::eventually;
 using feedd::test::HttpTestServer;
 using feedd::test::read_file;
+using feedd::test::rss_with;
 using feedd::test::TempDir;
 using feedd::test::TestRequest;
 using feedd::test::TestResponse;
@@ -34,26 +38,6 @@ using feedd::test::write_file;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-std::string rss_with(int items, const std::string& tag = "item") {
-  std::string xml = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title>";
-  for (int i = 0; i < items; ++i) {
-    xml += fmt::format(
-        "<item><title>{0} {1}</title><link>https://example.com/{0}/{1}</link>"
-        "<pubDate>Thu, 15 Apr 2021 13:{1:02}:00 GMT</pubDate><description>body {1}</description></item>",
-        tag, i);
-  }
-  return xml + "</channel></rss>";
-}
-
-bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = 10s) {
-  const auto deadline = Clock::now() + timeout;
-  while (Clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(20ms);
-  }
-  return condition();
-}
 
 // Post files only: a batch in progress also has temporary files there.
 std::vector<fs::path> posts_in(const TempDir& dir) {
@@ -122,16 +106,9 @@ std::unique_ptr<ChildProcess> start_daemon(const fs::path& config,
       std::vector<std::string>{FEEDD_BINARY, "run", "--config", config.string(), "--verbose"}, std::move(env));
 }
 
+// The first value read, or "" when there is no row or it is NULL.
 std::string sqlite_text(const fs::path& database, const std::string& sql) {
-  sqlite3* raw = nullptr;
-  REQUIRE(sqlite3_open_v2(database.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
-  std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db(raw, sqlite3_close);
-  sqlite3_stmt* statement = nullptr;
-  REQUIRE(sqlite3_prepare_v2(db.get(), sql.c_str(), -1, &statement, nullptr) == SQLITE_OK);
-  std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)> owned(statement, sqlite3_finalize);
-  if (sqlite3_step(statement) != SQLITE_ROW) return "";
-  const auto* text = sqlite3_column_text(statement, 0);
-  return text ? reinterpret_cast<const char*>(text) : "";
+  return feedd::test::sqlite_text_or_empty(database, sql);
 }
 
 void stop(ChildProcess& daemon) {

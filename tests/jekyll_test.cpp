@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/feeds.h"
 #include "tests/support/http_test_server.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
@@ -29,6 +30,7 @@ using feedd::test::run_feedd;
 using feedd::test::run_process;
 using feedd::test::TempDir;
 using feedd::test::write_file;
+using feedd::test::xml_escape;
 
 namespace {
 
@@ -82,20 +84,6 @@ struct TestItem {
   std::string link;
   std::string date;  // RFC 822 for RSS, RFC 3339 for Atom; empty: none
 };
-
-std::string xml_escape(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 std::string rss(const std::vector<TestItem>& items) {
   std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel><title>t</title>\n";

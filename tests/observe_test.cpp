@@ -14,10 +14,11 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
-#include <functional>
 #include <string>
 #include <thread>
 
+#include "tests/support/eventually.h"
+#include "tests/support/feeds.h"
 #include "tests/support/http_test_server.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
@@ -25,6 +26,7 @@
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using feedd::test::ChildProcess;
+using feedd::test::eventually;
 using feedd::test::HttpTestServer;
 using feedd::test::read_file;
 using feedd::test::TempDir;
@@ -32,24 +34,9 @@ using feedd::test::write_file;
 
 namespace {
 
+// These cases serve items whose bodies all read "body".
 std::string rss_with(int items, const std::string& tag = "item") {
-  std::string xml = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title>";
-  for (int i = 0; i < items; ++i) {
-    xml += fmt::format(
-        "<item><title>{0} {1}</title><link>https://example.com/{0}/{1}</link>"
-        "<pubDate>Thu, 15 Apr 2021 13:{1:02}:00 GMT</pubDate><description>body</description></item>",
-        tag, i);
-  }
-  return xml + "</channel></rss>";
-}
-
-bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = 10s) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(20ms);
-  }
-  return condition();
+  return feedd::test::rss_with(items, tag, feedd::test::ItemBody::plain);
 }
 
 struct HttpAnswer {

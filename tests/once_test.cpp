@@ -1,6 +1,5 @@
 // End to end: the real feedd binary, a real HTTP server on loopback, a real
 // SQLite file, and a real YAML parser reading the posts it writes.
-#include <sqlite3.h>
 #include <sys/stat.h>
 
 #include <doctest/doctest.h>
@@ -13,16 +12,21 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/feeds.h"
 #include "tests/support/http_test_server.h"
 #include "tests/support/process.h"
+#include "tests/support/sqlite_query.h"
 #include "tests/support/temp_dir.h"
 
 namespace fs = std::filesystem;
 using feedd::test::HttpTestServer;
 using feedd::test::read_file;
 using feedd::test::run_feedd;
+using feedd::test::sqlite_count;
+using feedd::test::sqlite_text;
 using feedd::test::TempDir;
 using feedd::test::write_file;
+using feedd::test::xml_escape;
 
 namespace {
 
@@ -56,20 +60,6 @@ std::vector<fs::path> post_files(const TempDir& dir) {
   return files;
 }
 
-std::string xml_escape(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 struct TestItem {
   std::string title;
   std::string link;
@@ -95,28 +85,6 @@ YAML::Node front_matter(const std::string& post) {
   const auto end = post.find("\n---\n", 4);
   REQUIRE(end != std::string::npos);
   return YAML::Load(post.substr(4, end - 4));
-}
-
-std::int64_t sqlite_count(const fs::path& database, const std::string& sql) {
-  sqlite3* raw = nullptr;
-  REQUIRE(sqlite3_open_v2(database.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
-  std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db(raw, sqlite3_close);
-  sqlite3_stmt* statement = nullptr;
-  REQUIRE(sqlite3_prepare_v2(db.get(), sql.c_str(), -1, &statement, nullptr) == SQLITE_OK);
-  std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)> owned(statement, sqlite3_finalize);
-  REQUIRE(sqlite3_step(statement) == SQLITE_ROW);
-  return sqlite3_column_int64(statement, 0);
-}
-
-std::string sqlite_text(const fs::path& database, const std::string& sql) {
-  sqlite3* raw = nullptr;
-  REQUIRE(sqlite3_open_v2(database.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
-  std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db(raw, sqlite3_close);
-  sqlite3_stmt* statement = nullptr;
-  REQUIRE(sqlite3_prepare_v2(db.get(), sql.c_str(), -1, &statement, nullptr) == SQLITE_OK);
-  std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)> owned(statement, sqlite3_finalize);
-  REQUIRE(sqlite3_step(statement) == SQLITE_ROW);
-  return reinterpret_cast<const char*>(sqlite3_column_text(statement, 0));
 }
 
 std::map<fs::path, fs::file_time_type> mtimes(const std::vector<fs::path>& files) {
