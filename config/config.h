@@ -24,7 +24,7 @@ struct Source {
   std::string url;                      // required: http://, https:// or file://
   std::vector<std::string> tags;        // defaults to {name}
   std::vector<std::string> categories;  // defaults to {name}
-  ContentMode content = ContentMode::raw;
+  ContentMode content = ContentMode::sanitize;
   bool enabled = true;
   std::string timezone = "UTC";         // IANA name for dates without a zone
   std::optional<std::chrono::milliseconds> interval;  // unset: [schedule] interval

@@ -82,9 +82,9 @@ constexpr std::array keys{
             "poll the new URL and log a warning naming this line."},
     KeySpec{"sources", "tags", strings, false, "[name]", "[\"news\", \"world\"]", "The post's Jekyll tags."},
     KeySpec{"sources", "categories", strings, false, "[name]", "[\"news\"]", "The post's Jekyll categories."},
-    KeySpec{"sources", "content", choice, false, "\"raw\"", "\"sanitize\"",
-            "\"raw\" carries the entry's HTML exactly as the feed has it; \"sanitize\" parses it and removes "
-            "active content (scripts, event handlers, trackers) and the elements named by remove."},
+    KeySpec{"sources", "content", choice, false, "\"sanitize\"", "\"raw\"",
+            "\"sanitize\" parses the entry's HTML and removes active content (scripts, event handlers, trackers) "
+            "and the elements named by remove; \"raw\" carries it exactly as the feed has it."},
     KeySpec{"sources", "enabled", boolean, false, "true", "false",
             "false keeps the source in the file without polling it."},
     KeySpec{"sources", "timezone", time_zone, false, "\"UTC\"", "\"Asia/Shanghai\"",

@@ -53,7 +53,9 @@ TEST_CASE("The shipped feedd.toml loads with both sources and storage under data
   CHECK(config.sources[1].name == "联合早报");
   CHECK(config.sources[1].url == "https://rsshub.app/zaobao/realtime/china");
   CHECK(config.sources[1].timezone == "Asia/Shanghai");
-  CHECK(config.sources[1].content == ContentMode::raw);
+  // Unset in the shipped config: sanitize, so its remove rules apply.
+  CHECK(config.sources[1].content == ContentMode::sanitize);
+  CHECK_FALSE(config.sources[1].remove.empty());
 }
 
 TEST_CASE("An empty file gives every default, with storage beside the config file") {
@@ -123,7 +125,7 @@ TEST_CASE("A source with only name and url gets the documented defaults") {
   const auto& source = config.sources[0];
   CHECK(source.tags == std::vector<std::string>{"a"});
   CHECK(source.categories == std::vector<std::string>{"a"});
-  CHECK(source.content == ContentMode::raw);
+  CHECK(source.content == ContentMode::sanitize);
   CHECK(source.enabled);
   CHECK(source.timezone == "UTC");
   CHECK_FALSE(source.interval.has_value());
