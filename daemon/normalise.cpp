@@ -56,6 +56,7 @@ std::vector<IncomingEntry> normalise(const Feed& feed, const config::Source& sou
     incoming.title = html_to_text(entry.title);
     incoming.author = entry.author;
     incoming.timestamp_ms = entry.published ? entry.published : entry.updated;
+    incoming.provisional = feed.recovered;
     incoming.raw_item = entry.raw;  // what `feedd reprocess` normalises again
     if (sanitizing) {
       sanitize.base_url = carried_content_base(entry, source);

@@ -50,6 +50,9 @@ const SourcePresentation& Archive::presentation_of(std::int64_t source_id) {
 
 Archive::Decision Archive::decide(const IncomingEntry& entry, const std::optional<EntryRow>& existing) const {
   if (!existing) return Decision::insert;
+  // A recovered document may have cut the entry short; the first complete
+  // copy replaces it, whatever the timestamps say.
+  if (existing->provisional && !entry.provisional) return Decision::update;
   // Without its own timestamp an entry keeps the time feedd first saw it,
   // so seeing it again never changes it.
   if (!entry.timestamp_ms) return Decision::unchanged;
@@ -73,6 +76,7 @@ EntryRow Archive::make_row(const IncomingEntry& entry, std::int64_t source_id, s
   row.date_ms = std::min(row.timestamp_ms, fetched_ms);
   row.content = entry.content;
   row.raw_item = entry.raw_item;
+  row.provisional = entry.provisional;
   return row;
 }
 
@@ -131,6 +135,12 @@ BatchOutcome Archive::ingest(const std::string& source_name, const std::string& 
       row.source_id = existing->source_id;
       row.first_seen_ms = existing->first_seen_ms;
       row.post_path = existing->post_path;
+      if (!entry.timestamp_ms) {
+        // Replacing a provisional copy: an undated entry keeps the time it
+        // was first seen, and so its date.
+        row.timestamp_ms = existing->timestamp_ms;
+        row.date_ms = existing->date_ms;
+      }
       ++outcome.updated_entries;
     } else {
       row.post_path = choose_post_path(row);

@@ -40,6 +40,7 @@ struct IncomingEntry {
   std::optional<std::int64_t> timestamp_ms;  // the entry's own; none: first seen
   std::string content;  // HTML as the content mode carries it
   std::string raw_item;  // the item as received (FeedEntry::raw), kept for reprocess
+  bool provisional = false;  // from a document read in recover mode (EntryRow::provisional)
 };
 
 // What the fetcher saw, for the fetches table.

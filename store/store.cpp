@@ -100,6 +100,7 @@ constexpr std::array<Migration, Store::schema_version> migrations = {{
     // they issue always names text that was indexed.
     {R"sql(
     ALTER TABLE entries ADD COLUMN raw_item TEXT NOT NULL DEFAULT '';
+    ALTER TABLE entries ADD COLUMN provisional INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE entries ADD COLUMN search_text TEXT NOT NULL DEFAULT '';
     CREATE INDEX entries_by_date ON entries(date_ms);
     ALTER TABLE entries ADD COLUMN url_key TEXT NOT NULL DEFAULT '';
@@ -138,7 +139,7 @@ constexpr std::array<Migration, Store::schema_version> migrations = {{
 
 constexpr std::string_view entry_columns =
     "id, identity, source_id, url, guid, title, author, timestamp_ms, has_own_timestamp, first_seen_ms, "
-    "date_ms, content, post_path, post_pending, raw_item";
+    "date_ms, content, post_path, post_pending, raw_item, provisional";
 
 int user_version(sqlite::Database& db) {
   auto statement = db.prepare("PRAGMA user_version");
@@ -185,12 +186,12 @@ Store::Store(const std::filesystem::path& database)
       post_path_taken_(db_.prepare("SELECT 1 FROM entries WHERE post_path = ?1 AND identity != ?2")),
       insert_entry_(db_.prepare(
           "INSERT INTO entries (identity, source_id, url, guid, title, author, timestamp_ms, has_own_timestamp, "
-          "first_seen_ms, date_ms, content, post_path, post_pending, raw_item, search_text, url_key) "
-          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)")),
+          "first_seen_ms, date_ms, content, post_path, post_pending, raw_item, search_text, url_key, provisional) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)")),
       update_entry_(db_.prepare(
           "UPDATE entries SET url = ?2, guid = ?3, title = ?4, author = ?5, timestamp_ms = ?6, "
           "has_own_timestamp = ?7, date_ms = ?8, content = ?9, post_pending = ?10, raw_item = ?11, "
-          "search_text = ?12 WHERE id = ?1")),
+          "search_text = ?12, provisional = ?13 WHERE id = ?1")),
       set_post_pending_(db_.prepare("UPDATE entries SET post_pending = ?2 WHERE id = ?1")),
       insert_fetch_(db_.prepare(
           "INSERT INTO fetches (source_id, started_ms, duration_ms, http_status, bytes, new_entries, "
@@ -296,6 +297,7 @@ EntryRow Store::read_entry(const sqlite::Statement& statement) const {
   row.post_path = statement.column_text(12);
   row.post_pending = statement.column_int(13) != 0;
   row.raw_item = statement.column_text(14);
+  row.provisional = statement.column_int(15) != 0;
   return row;
 }
 
@@ -347,7 +349,8 @@ void Store::insert_entry(EntryRow& row) {
       .bind(13, std::int64_t{row.post_pending})
       .bind(14, row.raw_item)
       .bind(15, searchable_text(row.title, row.content))
-      .bind(16, url_key_of(row.post_path));
+      .bind(16, url_key_of(row.post_path))
+      .bind(17, std::int64_t{row.provisional});
   insert_entry_.run();
   row.id = db_.last_insert_rowid();
 }
@@ -364,7 +367,8 @@ void Store::update_entry(const EntryRow& row) {
       .bind(9, row.content)
       .bind(10, std::int64_t{row.post_pending})
       .bind(11, row.raw_item)
-      .bind(12, searchable_text(row.title, row.content));
+      .bind(12, searchable_text(row.title, row.content))
+      .bind(13, std::int64_t{row.provisional});
   update_entry_.run();
 }
 

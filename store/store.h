@@ -30,6 +30,10 @@ struct EntryRow {
   std::string content;            // HTML as the content mode carries it
   std::string post_path;          // file name inside posts_dir
   bool post_pending = false;      // row saved but its post not yet written
+  // Read from a broken document in recover mode: it may be cut short, so the
+  // same entry from a well-formed document replaces it even at the same
+  // timestamp.
+  bool provisional = false;
   std::string raw_item;           // the item as received (FeedEntry::raw), for
                                   // reprocess; "" for rows from before schema 2
 };
