@@ -7,7 +7,8 @@
 # and Node alternate which goes first.
 #
 #   bench/e2e_bench.sh [--sources N] [--entries M] [--runs R] [--latency S]
-#                      [--concurrency C] [--nosync] [--compare LABEL=BINARY] [--short]
+#                      [--concurrency C] [--content raw|sanitize] [--nosync]
+#                      [--compare LABEL=BINARY] [--short]
 #
 # Defaults: 1,000 sources x 30 entries, 5 rounds, 0.1 s, 64 transfers at once
 # (fetch.concurrency; 2 per host, fetch.per_host's default, for both tools).
@@ -17,11 +18,14 @@
 # made no-ops, as the Node script never calls them): what feedd costs apart
 # from making every post durable before its row commits. --compare adds
 # another feedd binary under LABEL (an A/B test of a change to feedd).
+# --content: feedd's content mode for every source; raw (the default here)
+# writes posts byte for byte the same as the Node script, sanitize (feedd's
+# default) also cleans each entry's HTML.
 # FEEDD=path/to/feedd picks the binary (default: Release build in build-bench/).
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-sources=1000 entries=30 runs=5 latency=0.1 hosts=50 seed=1 tools="feedd node" concurrency=64 extra_label="" extra_feedd=""
+sources=1000 entries=30 runs=5 latency=0.1 hosts=50 seed=1 tools="feedd node" concurrency=64 extra_label="" extra_feedd="" content=raw
 while [ $# -gt 0 ]; do
   case "$1" in
     --sources) sources=$2; shift 2 ;;
@@ -29,10 +33,11 @@ while [ $# -gt 0 ]; do
     --runs) runs=$2; shift 2 ;;
     --latency) latency=$2; shift 2 ;;
     --concurrency) concurrency=$2; shift 2 ;;
+    --content) content=$2; shift 2 ;;
     --short) sources=100 runs=2; shift ;;
     --nosync) tools="$tools feedd-nosync"; shift ;;
     --compare) extra_label=${2%%=*} extra_feedd=${2#*=}; tools="$tools $extra_label"; shift 2 ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) say "e2e_bench: unknown argument $1"; exit 2 ;;
   esac
 done
@@ -99,16 +104,19 @@ EOF
 }
 
 machine_info
-say "corpus: $sources sources x $entries entries, $(du -sh "$corpus/feeds" | cut -f1); server on 127.0.0.1-127.0.0.$hosts:$port, latency ${latency}s, concurrency $concurrency, 2 per host"
+say "corpus: $sources sources x $entries entries, $(du -sh "$corpus/feeds" | cut -f1); server on 127.0.0.1-127.0.0.$hosts:$port, latency ${latency}s, concurrency $concurrency, 2 per host, content $content"
 r=1
 while [ $r -le "$runs" ]; do
   # Rotate who goes first.
   order=$(echo $tools | awk -v k=$(( (r - 1) )) '{n = NF; for (i = 0; i < n; i++) printf "%s ", $((i + k) % n + 1)}')
   for tool in $order; do
-    dir="$run/$tool"
-    rm -rf "$dir" && mkdir -p "$dir/_posts"
+    # A folder per round, all deleted at the end: ext4 skips inodes freed in
+    # the last 60-300 s when it allocates, and scanning past tens of
+    # thousands of them would bill the next contender for the last one's rm.
+    dir="$run/$tool-$r"
+    mkdir -p "$dir/_posts"
     $PY "$BENCH_DIR/make_config.py" --dir "$dir" --sources "$sources" --port "$port" --hosts "$hosts" \
-      --concurrency "$concurrency" --per-host 2
+      --concurrency "$concurrency" --per-host 2 --content "$content"
     sync
     pass "$tool" "$r" first "$dir"
     pass "$tool" "$r" second "$dir"
@@ -147,7 +155,8 @@ print("targets: first pass < 15 s: {} ({:.2f} s); second < 3 s with zero writes:
           "met" if f2["wall_s"] < 3 and f2["max_changed"] == 0 else "MISSED", f2["wall_s"], f2["max_changed"],
           "met" if rss < 100 else "MISSED", rss))
 EOF
+rm -rf "$run"/*-[0-9]*/_posts
 echo "samples: $results"
 nosync=""; case $tools in *nosync*) nosync=" --nosync" ;; esac
 [ -n "$extra_label" ] && nosync="$nosync --compare $extra_label=$extra_feedd"
-echo "reproduce: bench/e2e_bench.sh --sources $sources --entries $entries --runs $runs --latency $latency --concurrency $concurrency$nosync"
+echo "reproduce: bench/e2e_bench.sh --sources $sources --entries $entries --runs $runs --latency $latency --concurrency $concurrency --content $content$nosync"

@@ -33,16 +33,27 @@ ensure_rss_parser() {
   fi
 }
 
-# The feedd binary: $FEEDD, else a Release build in build-bench/ (built when missing).
+# Brings TARGET up to date in the Release build in build-bench/ (configured
+# on first use; a no-op when nothing changed).
+build_target() {  # target
+  build="$REPO_DIR/build-bench"
+  if [ ! -f "$build/build.ninja" ]; then
+    cmake -S "$REPO_DIR" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DFEEDD_BUILD_BENCH=ON >&2
+  fi
+  cmake --build "$build" --target "$1" >&2 || { say "building $1 failed"; exit 1; }
+}
+
+# The feedd binary: $FEEDD, else the Release build in build-bench/.
 feedd_binary() {
   if [ -n "${FEEDD:-}" ]; then printf '%s\n' "$FEEDD"; return; fi
-  build="$REPO_DIR/build-bench"
-  if [ ! -x "$build/daemon/feedd" ]; then
-    say "building feedd (Release) in $build"
-    cmake -S "$REPO_DIR" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >&2
-    cmake --build "$build" --target feedd >&2
-  fi
-  printf '%s\n' "$build/daemon/feedd"
+  build_target feedd
+  printf '%s\n' "$REPO_DIR/build-bench/daemon/feedd"
+}
+
+# A helper program from bench/CMakeLists.txt, from the same build.
+bench_tool() {  # target
+  build_target "$1"
+  printf '%s\n' "$REPO_DIR/build-bench/bench/$1"
 }
 
 machine_info() {

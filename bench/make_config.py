@@ -34,6 +34,8 @@ def main(argv):
     parser.add_argument("--corpus-files", type=int, help="files in the corpus (default: --sources)")
     parser.add_argument("--interval", default="15m")
     parser.add_argument("--source-interval", help="set every source's own interval (overrides the feeds' <ttl>)")
+    parser.add_argument("--content", default="raw", choices=["raw", "sanitize"],
+                        help="every source's content mode (default raw: posts byte for byte as the Node peer writes them)")
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--per-host", type=int, default=2)
     parser.add_argument("--database", help="default DIR/feedd.db")
@@ -72,7 +74,7 @@ def main(argv):
     ]
     for source in sources:
         lines += ["[[sources]]", f"name = {toml_string(source['name'])}", f"url = {toml_string(source['url'])}",
-                  'content = "raw"']
+                  f'content = "{args.content}"']
         if args.source_interval:
             lines.append(f'interval = "{args.source_interval}"')
         lines.append("")

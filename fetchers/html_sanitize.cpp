@@ -297,24 +297,32 @@ bool is_writable_name(std::string_view name) {
 // U+00A0 is written as &nbsp; so it stays visible in the post's source, and
 // '<' and '>' are escaped in attributes too, so no parser can ever mistake an
 // attribute value for markup.
+// Bytes between escapes are copied a run at a time: this is the hot loop of
+// sanitizing, and most text (CJK above all) needs no escape at all.
 void append_escaped(std::string_view text, bool in_attribute, std::string& out) {
+  std::size_t copied = 0;  // text[0, copied) is in `out`
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
+    std::string_view entity;
     if (c == '&') {
-      out += "&amp;";
+      entity = "&amp;";
     } else if (c == '<') {
-      out += "&lt;";
+      entity = "&lt;";
     } else if (c == '>') {
-      out += "&gt;";
+      entity = "&gt;";
     } else if (c == '"' && in_attribute) {
-      out += "&quot;";
-    } else if (text.substr(i).starts_with(kNoBreakSpace)) {
-      out += "&nbsp;";
-      ++i;
+      entity = "&quot;";
+    } else if (c == kNoBreakSpace[0] && text.substr(i).starts_with(kNoBreakSpace)) {
+      entity = "&nbsp;";
     } else {
-      out += c;
+      continue;
     }
+    out.append(text.data() + copied, i - copied);
+    out += entity;
+    if (c == kNoBreakSpace[0]) ++i;  // both bytes of U+00A0
+    copied = i + 1;
   }
+  out.append(text.data() + copied, text.size() - copied);
 }
 
 class Writer {
