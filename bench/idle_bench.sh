@@ -6,28 +6,33 @@
 # all threads, from /proc/PID/stat) and RSS over WINDOW seconds, after SETTLE
 # seconds for start-up.
 #
-# By default the schedule the filling pass saved (15 min +-10% after each
-# poll) is moved, in the store, so that every source's next poll falls inside
-# the window: the window holds a whole interval's worth of conditional polls
-# (all 304), three times what 5 minutes of a steady daemon sees. --no-polls
-# keeps it, so the window has no poll at all (pure idle: timers, event loop).
+# By default the schedule the filling pass saved (every source due 15 min
+# +-10% after it) is rewritten, in the store, into the steady state of a
+# daemon that has run for a while: next polls spread evenly over one interval
+# from the start of the window, so a 300 s window holds a third of them (333
+# conditional polls, all 304). --all-polls spreads them over the window
+# instead (every source polled inside it: three times the steady rate);
+# --no-polls keeps the saved schedule, so the window has no poll at all (pure
+# idle: timers and the event loop).
 #
-#   bench/idle_bench.sh [--sources N] [--window SECONDS] [--settle SECONDS] [--no-polls] [--short]
+#   bench/idle_bench.sh [--sources N] [--window SECONDS] [--settle SECONDS]
+#                       [--all-polls | --no-polls] [--short]
 #
 # Defaults: 1,000 sources, a 300 s window, 10 s settle. --short: 30 s window.
 # FEEDD=path/to/feedd picks the binary (default: Release build in build-bench/).
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-sources=1000 entries=30 window=300 settle=10 hosts=50 seed=1 latency=0.1 polls=yes
+sources=1000 entries=30 window=300 settle=10 hosts=50 seed=1 latency=0.1 polls=steady
 while [ $# -gt 0 ]; do
   case "$1" in
     --sources) sources=$2; shift 2 ;;
     --window) window=$2; shift 2 ;;
     --settle) settle=$2; shift 2 ;;
     --short) window=30; shift ;;
-    --no-polls) polls=no; shift ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    --no-polls) polls=none; shift ;;
+    --all-polls) polls=all; shift ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) say "idle_bench: unknown argument $1"; exit 2 ;;
   esac
 done
@@ -63,12 +68,12 @@ $PY "$BENCH_DIR/make_config.py" --dir "$run" --sources "$sources" --port "$port"
 say "idle_bench: filling the store with one feedd once ($sources sources)"
 fill_start=$(date +%s)
 "$feedd" once --config "$run/feedd.toml" --quiet 2>"$run/once.log"
-if [ "$polls" = yes ]; then
-  # Move the saved schedule (15 min +-10% after each source's poll) so that
-  # its middle falls in the middle of the window; the +-90 s spread stays.
+if [ "$polls" != none ]; then
   apt_install sqlite3
-  center=$(( ($(date +%s) + settle + window / 2) * 1000 ))
-  sqlite3 "$run/feedd.db" "UPDATE sources SET next_poll_ms = next_poll_ms + ($center - (SELECT CAST(avg(next_poll_ms) AS INTEGER) FROM sources))"
+  start=$(( ($(date +%s) + settle) * 1000 ))
+  if [ "$polls" = steady ]; then span=900000; else span=$((window * 1000)); fi
+  # Source ids are 1..N in config order; next polls at start + k * span / N.
+  sqlite3 "$run/feedd.db" "UPDATE sources SET next_poll_ms = $start + (id - 1) * $span / (SELECT count(*) FROM sources)"
 fi
 say "idle_bench: filled in $(( $(date +%s) - fill_start )) s"
 
@@ -112,5 +117,5 @@ print("targets: CPU < 1 s over 300 s: {}; RSS < 50 MiB: {}".format(
     ("met" if cpu < 1 else "MISSED") if window >= 300 else f"(window {window} s; run without --short)",
     "met" if rss_max < 50 * 1024 else "MISSED"))
 EOF
-nopolls=""; [ "$polls" = no ] && nopolls=" --no-polls"
+nopolls=""; [ "$polls" = none ] && nopolls=" --no-polls"; [ "$polls" = all ] && nopolls=" --all-polls"
 echo "reproduce: bench/idle_bench.sh --sources $sources --window $window --settle $settle$nopolls"

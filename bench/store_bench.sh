@@ -59,6 +59,11 @@ if [ ! -f "$template" ]; then
 fi
 
 rm -rf "$run" && mkdir -p "$run"
+# The kept store must still open with this feedd (the schema may have moved on).
+printf '[storage]\ndatabase = "%s"\nposts_dir = "%s"\n' "$template" "$run/check/_posts" >"$run/check.toml"
+"$feedd" once --config "$run/check.toml" --quiet 2>"$run/check.log" || {
+  say "store_bench: this feedd cannot use $template:"; cat "$run/check.log" >&2
+  say "store_bench: delete it (and its -wal, -shm, .lock) so the next run builds it afresh"; exit 1; }
 # Used in place (a copy of a multi-GB file per run would cost more than the
 # run): each round adds its entries, under 1% of the pre-filled ones.
 results="$run/results.tsv"

@@ -171,12 +171,33 @@ void Scheduler::on_polled(const TrackedPtr& tracked, const PollReport& report) {
     schedule.last_error = report.error;
     schedule.last_error_ms = now;
   }
-  pipeline_.write([name = tracked->source.name, url = tracked->source.url, schedule](Archive& archive) {
-    archive.save_schedule(name, url, schedule);
-  });
+  save_schedule(*tracked, schedule);
 
   if (on_report_) on_report_(report, rearm ? next.delay : std::nullopt);
   if (rearm) arm(tracked, *next.delay);
+}
+
+void Scheduler::save_schedule(const Tracked& tracked, const SourceSchedule& schedule) {
+  unsaved_schedules_.insert_or_assign(tracked.source.name,
+                                      Archive::ScheduleUpdate{tracked.source.name, tracked.source.url, schedule});
+  flush_schedules();
+}
+
+// One batch of schedules with the writer at a time, in one transaction; what
+// arrives meanwhile waits for the next. The writer's work guard keeps the
+// loop (and so this scheduler) alive until `then` has run.
+void Scheduler::flush_schedules() {
+  if (flushing_schedules_ || unsaved_schedules_.empty()) return;
+  flushing_schedules_ = true;
+  std::vector<Archive::ScheduleUpdate> batch;
+  batch.reserve(unsaved_schedules_.size());
+  for (auto& [name, update] : unsaved_schedules_) batch.push_back(std::move(update));
+  unsaved_schedules_.clear();
+  pipeline_.write([batch = std::move(batch)](Archive& archive) { archive.save_schedules(batch); },
+                  [this] {
+                    flushing_schedules_ = false;
+                    flush_schedules();
+                  });
 }
 
 void Scheduler::stop() {

@@ -63,6 +63,8 @@ class Scheduler {
   void poll(const TrackedPtr& tracked);
   void on_polled(const TrackedPtr& tracked, const PollReport& report);
   void warn_moved(const Tracked& tracked, const std::string& new_url) const;
+  void save_schedule(const Tracked& tracked, const SourceSchedule& schedule);
+  void flush_schedules();
 
   boost::asio::io_context& io_;
   Pipeline& pipeline_;
@@ -75,6 +77,10 @@ class Scheduler {
   std::int64_t posts_written_ = 0;
   std::size_t polls_running_ = 0;
   bool stopped_ = false;
+  // Schedules not yet handed to the writer: the latest per source, so polls
+  // faster than the disk commits never queue up without bound.
+  std::map<std::string, Archive::ScheduleUpdate> unsaved_schedules_;
+  bool flushing_schedules_ = false;  // a batch is with the writer
 };
 
 // "45s", "10m", "1h30m": how long until a retry, for log lines.

@@ -233,6 +233,15 @@ void Archive::save_schedule(const std::string& source_name, const std::string& s
   transaction.commit();
 }
 
+void Archive::save_schedules(std::span<const ScheduleUpdate> updates) {
+  if (updates.empty()) return;
+  sqlite::Transaction transaction(store_.database());
+  for (const auto& update : updates) {
+    store_.save_schedule(store_.source_id(update.source_name, update.source_url), update.schedule);
+  }
+  transaction.commit();
+}
+
 int Archive::repair_pending_posts() {
   const auto rows = store_.entries_with_pending_posts();
   if (rows.empty()) return 0;

@@ -86,6 +86,13 @@ class Archive {
 
   // Where the schedule stands after a poll (kept across restarts).
   void save_schedule(const std::string& source_name, const std::string& source_url, const SourceSchedule& schedule);
+  struct ScheduleUpdate {
+    std::string source_name;
+    std::string source_url;
+    SourceSchedule schedule;
+  };
+  // Several sources' schedules, in one transaction.
+  void save_schedules(std::span<const ScheduleUpdate> updates);
 
   // A fetch that brought nothing (network, HTTP or parse failure).
   void record_failure(const std::string& source_name, const std::string& source_url, const FetchReport& fetch);
