@@ -48,7 +48,7 @@ mkdir -p "$work"
 if [ ! -f "$template" ]; then
   say "store_bench: building a store with $prefill entries in $template (bench/store_prefill.cpp)"
   prefill_tool=$(bench_tool store_prefill)
-  rm -f "$template.partial" "$template.partial-wal" "$template.partial-shm"
+  rm -f "$template.partial" "$template.partial-wal" "$template.partial-shm" "$template.rounds"
   start=$(date +%s)
   "$prefill_tool" --db "$template.partial" --entries "$prefill" --content-bytes "$content"
   count=$(sqlite3 "$template.partial" "SELECT count(*) FROM entries")
@@ -81,6 +81,8 @@ ingest() {
   /usr/bin/time -f '%e %U %S %M' -o "$dir/time" $wrap "$feedd" once --config "$dir/feedd.toml" --quiet 2>"$dir/log" ||
     { say "store_bench: feedd once failed"; tail "$dir/log" >&2; exit 1; }
   after=$(sqlite3 "$db" "SELECT count(*) FROM entries")
+  [ $((after - before)) -eq $((sources * entries)) ] ||
+    { say "store_bench: $store round $round stored $((after - before)) new entries, not $((sources * entries))"; exit 1; }
   set -- $(cat "$dir/time")
   printf '%s\t%s\t%s\t%.2f\t%s\t%s\n' "$store" "$round" "$1" "$(awk -v u="$2" -v s="$3" 'BEGIN {print u + s}')" "$4" $((after - before)) >>"$results"
   tail -n1 "$results" | awk -F'\t' '{printf "  %-9s round %s: %6d new entries in %6.2f s (%.0f entries/s), cpu %.2f s, rss %.1f MiB\n", $1, $2, $6, $3, $6 / $3, $4, $5 / 1024}' >&2
@@ -90,8 +92,11 @@ machine_info
 say "store${wrap:+ (feedd under eatmydata: no fsync)}: $(sqlite3 "$template" "SELECT count(*) FROM entries") entries pre-filled ($(du -h "$template" | cut -f1)); $sources sources x $entries new entries per round"
 r=1
 while [ $r -le "$runs" ]; do
-  corpus="$work/corpus-$sources-$entries-store$r"
-  [ -f "$corpus/manifest.json" ] || $PY "$BENCH_DIR/gen_corpus.py" --out "$corpus" --files "$sources" --entries "$entries" --seed $((100 + r)) 2>/dev/null
+  # Entries the kept store has never seen: a corpus seed it has not had yet.
+  used=$(cat "$template.rounds" 2>/dev/null || echo 0)
+  echo $((used + 1)) >"$template.rounds"
+  corpus="$work/corpus-$sources-$entries-store$((used + 1))"
+  [ -f "$corpus/manifest.json" ] || $PY "$BENCH_DIR/gen_corpus.py" --out "$corpus" --files "$sources" --entries "$entries" --seed $((100 + used + 1)) 2>/dev/null
   if [ $((r % 2)) -eq 1 ]; then order="empty prefilled"; else order="prefilled empty"; fi
   for store in $order; do ingest "$store" "$r" "$corpus"; done
   r=$((r + 1))
