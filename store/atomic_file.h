@@ -1,6 +1,7 @@
 // Files replaced atomically, as a group: every file of a batch is written to
 // a temporary name in the same folder, made durable, and only then renamed
-// over its target. A crash at any point leaves each target either old or new,
+// over its target. Where the file system allows (Sync::batched), the batch
+// costs one fsync instead of one per file. A crash at any point leaves each target either old or new,
 // never torn. The caller commits its database rows (marked pending) before
 // staging, and clears the marks after commit(), so a crash never leaves a
 // file without its row.
@@ -9,17 +10,43 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace feedd {
 
+// An open file descriptor, closed on destruction.
+class FileDescriptor {
+ public:
+  FileDescriptor() = default;
+  explicit FileDescriptor(int fd) : fd_(fd) {}
+  ~FileDescriptor();
+  FileDescriptor(FileDescriptor&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  FileDescriptor& operator=(FileDescriptor&& other) noexcept;
+  int get() const { return fd_; }
+  // close() reports write-back errors on some file systems (NFS); check it.
+  int release_and_close();
+
+ private:
+  int fd_ = -1;
+};
+
 class AtomicBatch {
  public:
+  // How staged data is made durable before the renames:
+  //   each_file  fsync every temporary file (any file system);
+  //   batched    start each file's write-back when staged, wait for all of
+  //              them in commit(), then one fsync of the folder commits the
+  //              journal that names them (ext4, XFS: one journal for all);
+  //   detect     batched where the folder's file system is known to allow it.
+  enum class Sync { detect, each_file, batched };
+
   // Temporary files start with this, so Jekyll (which skips dot files) never
   // publishes one, and start-up can sweep leftovers from a crash.
   static constexpr std::string_view temp_prefix = ".feedd-tmp-";
 
   explicit AtomicBatch(std::filesystem::path folder);
+  AtomicBatch(std::filesystem::path folder, Sync sync);
   ~AtomicBatch();  // removes temporary files of an uncommitted batch
   AtomicBatch(const AtomicBatch&) = delete;
   AtomicBatch& operator=(const AtomicBatch&) = delete;
@@ -34,14 +61,21 @@ class AtomicBatch {
   void commit();
 
   std::size_t staged() const { return pending_.size(); }
+  Sync sync_method() const { return sync_; }
 
  private:
   struct Pending {
     std::filesystem::path temp;
     std::filesystem::path target;
+    FileDescriptor open;  // batched: until its data is written
   };
+  void finish_data(Pending& pending);
+
   std::filesystem::path folder_;
+  Sync sync_;
   std::vector<Pending> pending_;
+  std::size_t open_files_ = 0;        // pending_ entries still open
+  std::size_t open_files_first_ = 0;  // the oldest of them
 };
 
 // Deletes temporary files a crashed writer left in `folder`; returns how many.

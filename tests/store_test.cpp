@@ -1,6 +1,9 @@
 // The archive against a real SQLite file and a real posts folder.
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include <doctest/doctest.h>
 #include <sqlite3.h>
@@ -134,4 +137,49 @@ TEST_CASE("A post file name that is not a single component is refused") {
   CHECK_THROWS(batch.stage("../escape.md", "x"));
   CHECK_THROWS(batch.stage("..", "x"));
   CHECK_THROWS(batch.stage("", "x"));
+}
+
+TEST_CASE("Both sync methods replace files atomically, and a file that fails part-way is never renamed into place") {
+  TempDir dir;
+  for (const auto sync : {feedd::AtomicBatch::Sync::each_file, feedd::AtomicBatch::Sync::batched}) {
+    const bool batched = sync == feedd::AtomicBatch::Sync::batched;
+    INFO("batched: " << batched);
+    const auto folder = dir / (batched ? "batched" : "each");
+    fs::create_directories(folder);
+    feedd::test::write_file(folder / "kept.md", "old");
+    {
+      // More files than a batch keeps open at once.
+      feedd::AtomicBatch batch(folder, sync);
+      for (int i = 0; i < 300; ++i) batch.stage("post-" + std::to_string(i) + ".md", std::string(100 + i, 'x'));
+      batch.stage("kept.md", "new");
+      batch.commit();
+    }
+    auto files = files_in(folder);
+    CHECK(files.size() == 301);
+    CHECK(feedd::test::read_file(folder / "kept.md") == "new");
+    CHECK(feedd::test::read_file(folder / "post-299.md") == std::string(399, 'x'));
+
+    // A write cut short (here by the file size limit, as with a full disk)
+    // fails its stage(); committing the rest of the batch must not publish
+    // the torn file under its target name.
+    feedd::AtomicBatch batch(folder, sync);
+    batch.stage("before.md", "complete");
+    const auto previous_handler = std::signal(SIGXFSZ, SIG_IGN);
+    rlimit saved{};
+    REQUIRE(getrlimit(RLIMIT_FSIZE, &saved) == 0);
+    rlimit small = saved;
+    small.rlim_cur = 4096;
+    REQUIRE(setrlimit(RLIMIT_FSIZE, &small) == 0);
+    CHECK_THROWS_AS(batch.stage("torn.md", std::string(10000, 'y')), std::system_error);
+    REQUIRE(setrlimit(RLIMIT_FSIZE, &saved) == 0);
+    std::signal(SIGXFSZ, previous_handler);
+    batch.stage("after.md", "complete");
+    batch.commit();
+    CHECK_FALSE(fs::exists(folder / "torn.md"));
+    CHECK(feedd::test::read_file(folder / "before.md") == "complete");
+    CHECK(feedd::test::read_file(folder / "after.md") == "complete");
+    for (const auto& file : files_in(folder)) {
+      CHECK_FALSE(file.filename().string().starts_with(feedd::AtomicBatch::temp_prefix));
+    }
+  }
 }
