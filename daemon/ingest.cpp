@@ -1,5 +1,7 @@
 #include "daemon/ingest.h"
 
+#include <atomic>
+#include <deque>
 #include <exception>
 #include <thread>
 
@@ -35,6 +37,20 @@ HttpOptions http_options(const config::Fetch& fetch) {
   return options;
 }
 
+// Polls allowed between "fetch started" and "stored" beyond the transfer
+// limit: enough to keep the parsers and the writer fed while transfers run,
+// few enough that a writer slower than the network holds bodies and parsed
+// entries for a few dozen feeds, not for every due source.
+constexpr int polls_queued_beyond_transfers = 8;
+
+// Rows indexed for search per writer turn: about 0.1-0.3 s of FTS5 work,
+// the most an idle-time batch delays a write that arrives meanwhile.
+constexpr int search_index_batch = 128;
+
+std::size_t active_poll_limit(const config::Fetch& fetch) {
+  return static_cast<std::size_t>(std::max(1, fetch.concurrency + polls_queued_beyond_transfers));
+}
+
 int worker_count() {
   const unsigned cores = std::thread::hardware_concurrency();
   return static_cast<int>(std::clamp(cores, 1u, 4u));
@@ -58,14 +74,25 @@ class Pipeline::Impl {
  public:
   Impl(boost::asio::io_context& io, const config::Config& config, Archive& archive, const Clock& clock)
       : io_(io), archive_(archive), clock_(clock), http_(io, http_options(config.fetch)),
-        workers_(static_cast<std::size_t>(worker_count())), writer_(1) {}
+        active_limit_(active_poll_limit(config.fetch)), workers_(static_cast<std::size_t>(worker_count())),
+        writer_(1) {}
 
   ~Impl() {
+    // Queued index batches give way: what is left is indexed by the next
+    // idle writer, or by `once` after its pass.
+    stopping_ = true;
     workers_.join();
     writer_.join();
   }
 
   void poll(const config::Source& source, const SourceValidators& validators, Done done) {
+    // Backpressure: a poll past the limit waits here, before its fetch, so
+    // it holds neither a body nor parsed entries while the writer catches up.
+    if (active_polls_ >= active_limit_) {
+      waiting_.push_back(WaitingPoll{source, validators, std::move(done)});
+      return;
+    }
+    ++active_polls_;
     auto job = std::make_shared<Job>(Job{source, std::move(done), std::make_shared<WorkGuard>(io_.get_executor()),
                                          clock_.now_ms(), std::chrono::steady_clock::now(), {}});
     const std::string url = validators.polled_url.empty() ? source.url : validators.polled_url;
@@ -79,7 +106,7 @@ class Pipeline::Impl {
 
   void write(std::function<void(Archive&)> work, std::function<void()> then) {
     auto keep_io_running = std::make_shared<WorkGuard>(io_.get_executor());
-    boost::asio::post(writer_, [this, work = std::move(work), then = std::move(then), keep_io_running]() mutable {
+    to_writer([this, work = std::move(work), then = std::move(then), keep_io_running]() mutable {
       try {
         work(archive_);
       } catch (const std::exception& error) {
@@ -92,11 +119,41 @@ class Pipeline::Impl {
     });
   }
 
-  void reconfigure(const config::Config& config) { http_.set_options(http_options(config.fetch)); }
+  void reconfigure(const config::Config& config) {
+    http_.set_options(http_options(config.fetch));
+    active_limit_ = active_poll_limit(config.fetch);
+    start_waiting_polls();
+  }
 
-  void abort() { http_.abort_all(); }
+  void abort() {
+    // Polls that never started end now, as aborted transfers do.
+    auto never_started = std::move(waiting_);
+    waiting_.clear();
+    for (auto& waiting : never_started) {
+      PollReport report;
+      report.source_name = waiting.source.name;
+      report.url = waiting.validators.polled_url.empty() ? waiting.source.url : waiting.validators.polled_url;
+      report.validators = waiting.validators;
+      report.failed_at = PollReport::Stage::fetch;
+      report.error = "aborted before its fetch started";
+      report.finished_ms = clock_.now_ms();
+      boost::asio::post(io_, [done = std::move(waiting.done), report = std::move(report)]() mutable {
+        try {
+          done(std::move(report));
+        } catch (...) {
+        }
+      });
+    }
+    http_.abort_all();
+  }
 
  private:
+  struct WaitingPoll {
+    config::Source source;
+    SourceValidators validators;
+    Done done;
+  };
+
   struct Job {
     config::Source source;
     Done done;
@@ -115,7 +172,7 @@ class Pipeline::Impl {
     if (!response.ok()) {
       report.failed_at = PollReport::Stage::fetch;
       report.error = response.error.empty() ? fmt::format("HTTP {}", response.status) : response.error;
-      boost::asio::post(writer_, [this, job] { store_failure(job); });
+      to_writer([this, job] { store_failure(job); });
       return;
     }
     if (response.status == 304) {
@@ -150,10 +207,42 @@ class Pipeline::Impl {
     } catch (const std::exception& error) {
       job->report.failed_at = PollReport::Stage::parse;
       job->report.error = error.what();
-      boost::asio::post(writer_, [this, job] { store_failure(job); });
+      to_writer([this, job] { store_failure(job); });
       return;
     }
-    boost::asio::post(writer_, [this, job, entries = std::move(entries)] { store_entries(job, entries); });
+    to_writer([this, job, entries = std::move(entries)] { store_entries(job, entries); });
+  }
+
+  // Every archive write goes through here: counting what is queued tells the
+  // writer when it is idle, and idle is when it indexes for search.
+  template <typename Task>
+  void to_writer(Task task) {
+    ++queued_writes_;
+    boost::asio::post(writer_, [this, task = std::move(task)]() mutable {
+      task();
+      if (--queued_writes_ == 0) index_while_idle();
+    });
+  }
+
+  // On the writer thread, with no write queued: one batch, then another turn
+  // if still idle, so a write arriving meanwhile waits for one batch at most.
+  void index_while_idle() {
+    if (stopping_ || !search_backlog_ || queued_writes_ > 0) return;
+    try {
+      if (archive_.store().index_search_backlog(search_index_batch) < search_index_batch) search_backlog_ = false;
+    } catch (const std::exception& error) {
+      // The rows stay unindexed (and searchable by their text); the next
+      // idle turn after a write tries again.
+      spdlog::warn("search index: {}; will retry", error.what());
+      return;
+    }
+    if (search_backlog_ && !index_turn_queued_) {
+      index_turn_queued_ = true;
+      boost::asio::post(writer_, [this] {
+        index_turn_queued_ = false;
+        index_while_idle();
+      });
+    }
   }
 
   // On the writer thread.
@@ -167,6 +256,7 @@ class Pipeline::Impl {
       job->report.unchanged_entries = outcome.unchanged_entries + outcome.older_ignored;
       job->report.posts_written = outcome.posts_written;
       job->report.written_posts = outcome.written_paths;
+      if (outcome.new_entries + outcome.updated_entries > 0) search_backlog_ = true;
       if (!outcome.post_errors.empty()) {
         job->report.failed_at = PollReport::Stage::store;
         job->report.error = fmt::format("{} post(s) not written, kept for retry: {}", outcome.post_errors.size(),
@@ -202,20 +292,41 @@ class Pipeline::Impl {
   void finish(const JobPtr& job) {
     job->report.elapsed = std::chrono::milliseconds(elapsed_ms(*job));
     job->report.finished_ms = clock_.now_ms();
-    boost::asio::post(io_, [job] {
+    boost::asio::post(io_, [this, job] {
       // A report handler must not take the loop down with it.
       try {
         job->done(std::move(job->report));
       } catch (...) {
       }
       job->keep_io_running.reset();
+      --active_polls_;
+      start_waiting_polls();
     });
+  }
+
+  // On the io_context's thread.
+  void start_waiting_polls() {
+    while (active_polls_ < active_limit_ && !waiting_.empty()) {
+      WaitingPoll next = std::move(waiting_.front());
+      waiting_.pop_front();
+      poll(next.source, next.validators, std::move(next.done));
+    }
   }
 
   boost::asio::io_context& io_;
   Archive& archive_;
   const Clock& clock_;
   HttpClient http_;
+  // Backpressure, on the io_context's thread.
+  std::size_t active_limit_;
+  std::size_t active_polls_ = 0;
+  std::deque<WaitingPoll> waiting_;
+  // Idle-time search indexing: the counter is shared with the io thread, the
+  // flags belong to the writer thread.
+  std::atomic<int> queued_writes_{0};
+  std::atomic<bool> stopping_{false};
+  bool search_backlog_ = true;  // rows may be left from an earlier run
+  bool index_turn_queued_ = false;
   boost::asio::thread_pool workers_;
   boost::asio::thread_pool writer_;
 };

@@ -5,6 +5,12 @@
 // writer thread, one transaction per fetched feed. Reports come back on the
 // io_context's thread. A source's failure is contained in its report: it
 // never stops another source.
+//
+// Backpressure: at most fetch.concurrency + 8 polls are between "fetch
+// started" and "stored"; the rest wait before their fetch, so a writer slower
+// than the network never makes feedd hold every due feed in memory.
+// When no write is queued, the writer indexes stored rows for search in small
+// batches (Store::index_search_backlog).
 #pragma once
 
 #include <chrono>

@@ -2,10 +2,14 @@
 //
 // Each entries row carries search_text: its title and its content with the
 // markup stripped, written by Store with the row. Two FTS5 indexes read that
-// column (external content) and triggers on entries keep them in step with
-// every insert, update and delete, in the same transaction:
+// column (external content):
 //   entries_text   trigram tokenizer: substrings of 3+ characters
 //   entries_short  feedd_bigram tokenizer: substrings of 1 or 2 characters
+// A new row is stored unindexed and added to both in a later batch
+// (Store::index_search_backlog); triggers take a row's old text out of them
+// when it is updated or deleted. Search asks the indexes about indexed rows
+// and reads the text of the few not indexed yet, so a result never waits for
+// the index.
 // The query language is in store/search_query.h.
 #pragma once
 

@@ -195,15 +195,25 @@ class Parser {
     // The unary + keeps SQLite from driving the query from the IN list (a row
     // lookup per match, then a sort of all of them): walking the date index
     // newest first and testing membership stops after `limit` hits.
-    const int parameter = next_parameter_++;
+    const int match_parameter = next_parameter_++;
+    const int text_parameter = next_parameter_++;
     const std::size_t length = character_count(token.text);
+    std::string indexed;
     if (length >= 3) {
       parameters_.push_back(fts5_quoted(token.text));
-      return fmt::format("+e.id IN (SELECT rowid FROM entries_text WHERE entries_text MATCH ?{})", parameter);
+      indexed = fmt::format("+e.id IN (SELECT rowid FROM entries_text WHERE entries_text MATCH ?{})", match_parameter);
+    } else {
+      // One character is every token that starts with it (a prefix query).
+      parameters_.push_back(length == 1 ? fts5_quoted(token.text) + " *" : fts5_quoted(token.text));
+      indexed = fmt::format("+e.id IN (SELECT rowid FROM entries_short WHERE entries_short MATCH ?{})",
+                            match_parameter);
     }
-    // One character is every token that starts with it (a prefix query).
-    parameters_.push_back(length == 1 ? fts5_quoted(token.text) + " *" : fts5_quoted(token.text));
-    return fmt::format("+e.id IN (SELECT rowid FROM entries_short WHERE entries_short MATCH ?{})", parameter);
+    // Rows stored but not indexed yet are matched by reading their text: the
+    // same substring test the indexes answer, with ASCII case folded (FTS5
+    // also folds other scripts' case; the gap lasts until the row is indexed).
+    parameters_.push_back(token.text);
+    return fmt::format("(CASE WHEN e.search_indexed THEN {} ELSE instr(lower(e.search_text), lower(?{})) > 0 END)",
+                       indexed, text_parameter);
   }
 
   std::vector<Token> tokens_;

@@ -34,10 +34,12 @@ class SearchSyntaxError : public std::invalid_argument {
 };
 
 struct SearchCondition {
-  // A boolean SQL expression over `e.id` (the entries row). Its parameters
-  // are numbered ?N from the `first_parameter` given to compile_search.
+  // A boolean SQL expression over the entries row `e`. Its parameters are
+  // numbered ?N from the `first_parameter` given to compile_search.
   std::string sql;
-  std::vector<std::string> parameters;  // FTS5 MATCH expressions, in order
+  // Two per term, in order: its FTS5 MATCH expression (for indexed rows) and
+  // the term itself (for rows not indexed yet).
+  std::vector<std::string> parameters;
 };
 
 // At most this many terms, so one query cannot queue unbounded index work.

@@ -87,7 +87,7 @@ struct SourceSchedule {
 
 class Store {
  public:
-  static constexpr int schema_version = 2;
+  static constexpr int schema_version = 3;
 
   // Opens or creates the database, enables WAL, migrates. Creates the
   // parent folder. Throws sqlite::SqliteError with the path.
@@ -127,10 +127,16 @@ class Store {
   // source when `source_id` is given: a walk over the archive in pages.
   std::vector<EntryRow> entries_after(std::int64_t after_id, int limit,
                                       std::optional<std::int64_t> source_id = std::nullopt);
-  // Removes the row; the search indexes follow it (triggers).
+  // Removes the row; the search indexes follow it (a trigger).
   void delete_entry(std::int64_t entry_id);
 
   void record_fetch(const FetchRow& fetch);
+
+  // Rows reach the search indexes after they are stored, in batches, so that
+  // ingest never waits for FTS5 (store/search.h). Indexes up to `max_rows`
+  // of the oldest unindexed rows in one transaction; returns how many.
+  int index_search_backlog(int max_rows);
+  std::int64_t search_backlog();  // rows not in the search indexes yet
 
  private:
   void migrate();

@@ -209,7 +209,7 @@ TEST_CASE("A store of schema version 1 upgrades in place without losing a row") 
     CHECK(feedd::search(store.database(), request).empty());
   }
 
-  CHECK(dump(database, "PRAGMA user_version")[0][0] == "2");
+  CHECK(dump(database, "PRAGMA user_version")[0][0] == std::to_string(feedd::Store::schema_version));
   CHECK(dump(database, v1_entries) == entries_before);
   CHECK(dump(database, "SELECT * FROM sources ORDER BY id") == sources_before);
   CHECK(dump(database, "SELECT * FROM fetches ORDER BY id") == fetches_before);
@@ -218,10 +218,9 @@ TEST_CASE("A store of schema version 1 upgrades in place without losing a row") 
 
 // ============================ search ============================
 
-TEST_CASE("Search finds one-, two- and three-or-more-character terms, Chinese and English, newest first") {
-  TempDir dir;
-  auto archive = open_archive(dir, news);
-  fill_news(archive);
+// The same answers whether a row is still waiting for the search index
+// (found by its text) or already in it (found through FTS5).
+void check_search_answers(feedd::Archive& archive) {
   const std::string kerry_zh = "克里抵达上海，拜登寻求美中合作";
   const std::string talks = "Climate talks resume";
   const std::string han = "韩正：中国重视应对气候变化对话合作";
@@ -241,40 +240,71 @@ TEST_CASE("Search finds one-, two- and three-or-more-character terms, Chinese an
   CHECK(search_titles(archive, "Agreement Paris") == std::vector<std::string>{han});
   CHECK(search_titles(archive, "\"Agreement Paris\"").empty());
 
-  SUBCASE("markup and scripts are not searched, only the text people read") {
-    CHECK(search_titles(archive, "hidden").empty());
-    CHECK(search_titles(archive, "<em>").empty());
-    CHECK(search_titles(archive, "script").empty());
-    CHECK(search_titles(archive, "<p>").empty());
+  // Markup and scripts are not searched, only the text people read.
+  CHECK(search_titles(archive, "hidden").empty());
+  CHECK(search_titles(archive, "<em>").empty());
+  CHECK(search_titles(archive, "script").empty());
+  CHECK(search_titles(archive, "<p>").empty());
+  // A term at the very end of the text is found.
+  CHECK(search_titles(archive, "t.") == std::vector<std::string>{han});
+  CHECK(search_titles(archive, "。") == std::vector<std::string>{han, kerry_zh});
+  // OR, NOT, - and parentheses combine terms of any length.
+  CHECK(search_titles(archive, "克里 OR AI") == std::vector<std::string>{han, talks, kerry_zh});
+  CHECK(search_titles(archive, "克里 -上海") == std::vector<std::string>{han});
+  CHECK(search_titles(archive, "克里 NOT 上海") == std::vector<std::string>{han});
+  CHECK(search_titles(archive, "(上海 OR Paris) 克") == std::vector<std::string>{han, kerry_zh});
+  CHECK(search_titles(archive, "NOT 克") == std::vector<std::string>{talks});
+  // Characters FTS5 would read as syntax are searched as text.
+  for (const std::string query : {"a*b", "title:x", "NEAR(a b)", "{x}", "a^b", "\"a\" + \"b\"", "COVID-19", "x:"}) {
+    INFO(query);
+    CHECK_NOTHROW(search_titles(archive, query));
   }
-  SUBCASE("a term at the very end of the text is found") {
-    CHECK(search_titles(archive, "t.") == std::vector<std::string>{han});
-    CHECK(search_titles(archive, "。") == std::vector<std::string>{han, kerry_zh});
+}
+
+int unindexed_rows(feedd::Archive& archive) {
+  return static_cast<int>(archive.store().search_backlog());
+}
+
+TEST_CASE("Search finds one-, two- and three-or-more-character terms, Chinese and English, newest first") {
+  TempDir dir;
+  auto archive = open_archive(dir, news);
+  fill_news(archive);
+  SUBCASE("rows stored but not yet indexed, found by their text") {
+    REQUIRE(unindexed_rows(archive) == 3);
+    check_search_answers(archive);
   }
-  SUBCASE("OR, NOT, - and parentheses combine terms of any length") {
-    CHECK(search_titles(archive, "克里 OR AI") == std::vector<std::string>{han, talks, kerry_zh});
-    CHECK(search_titles(archive, "克里 -上海") == std::vector<std::string>{han});
-    CHECK(search_titles(archive, "克里 NOT 上海") == std::vector<std::string>{han});
-    CHECK(search_titles(archive, "(上海 OR Paris) 克") == std::vector<std::string>{han, kerry_zh});
-    CHECK(search_titles(archive, "NOT 克") == std::vector<std::string>{talks});
+  SUBCASE("rows in the search indexes, found through them") {
+    CHECK(archive.store().index_search_backlog(2) == 2);
+    CHECK(archive.store().index_search_backlog(2) == 1);
+    CHECK(archive.store().index_search_backlog(2) == 0);
+    REQUIRE(unindexed_rows(archive) == 0);
+    check_search_answers(archive);
+    CHECK(feedd::integrity_problems(archive.store().database()).empty());
   }
-  SUBCASE("characters FTS5 would read as syntax are searched as text") {
-    for (const std::string query : {"a*b", "title:x", "NEAR(a b)", "{x}", "a^b", "\"a\" + \"b\"", "COVID-19", "x:"}) {
-      INFO(query);
-      CHECK_NOTHROW(search_titles(archive, query));
-    }
+  SUBCASE("some rows indexed and some not") {
+    archive.store().index_search_backlog(1);
+    REQUIRE(unindexed_rows(archive) == 2);
+    check_search_answers(archive);
   }
 }
 
 TEST_CASE("The search index follows updates and forget, for short and long terms") {
   TempDir dir;
   const auto config = write_config(dir, news);
+  // Indexed before the update: the update must take the old text out of the
+  // indexes. Not indexed: the row is read as it is now.
+  bool index_first = false;
+  SUBCASE("rows indexed before the update") { index_first = true; }
+  SUBCASE("rows not indexed yet") {}
   {
     auto archive = open_archive(dir, news);
     fill_news(archive);
+    if (index_first) archive.store().index_search_backlog(100);
     // A newer version of the Kerry story replaces its text.
     ingest(archive, news[0],
            {entry("https://www.voachinese.com/a/1.html", "克里离开上海", fetched_ms, "<p>特使前往北京。</p>")});
+    CHECK(unindexed_rows(archive) == (index_first ? 1 : 3));
+    CHECK(feedd::integrity_problems(archive.store().database()).empty());
     CHECK(search_titles(archive, "抵达").empty());
     CHECK(search_titles(archive, "克里抵达").empty());
     CHECK(search_titles(archive, "北京") == std::vector<std::string>{"克里离开上海"});
@@ -306,6 +336,11 @@ TEST_CASE("The search index follows updates and forget, for short and long terms
          {entry("https://www.voachinese.com/a/1.html", "克里离开上海", fetched_ms + hour_ms, "<p>又回来了</p>")});
   CHECK(search_titles(archive, "离").empty());
   CHECK(posts_by_name(dir / "site/_posts").size() == 2);
+  archive.store().index_search_backlog(100);
+  CHECK(unindexed_rows(archive) == 0);
+  CHECK(search_titles(archive, "离").empty());
+  CHECK(search_titles(archive, "克里").size() == 1);
+  CHECK(feedd::integrity_problems(archive.store().database()).empty());
 }
 
 TEST_CASE("Query syntax errors are reported with their place, never as crashes") {

@@ -7,6 +7,7 @@
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -31,6 +32,7 @@ using feedd::test::eventually;
 using feedd::test::HttpTestServer;
 using feedd::test::read_file;
 using feedd::test::rss_with;
+using feedd::test::sqlite_count;
 using feedd::test::TempDir;
 using feedd::test::TestRequest;
 using feedd::test::TestResponse;
@@ -167,6 +169,30 @@ TEST_CASE("Repeated polls are conditional requests answered 304 and rewrite noth
   CHECK(fs::last_write_time(first_post) == written_at);
   CHECK(count_posts(dir) == 3);
   stop(*daemon);
+}
+
+TEST_CASE("The running daemon indexes new entries for search while it is idle, and search finds them before and after") {
+  TempDir dir;
+  HttpTestServer server;
+  server.serve("/feed.xml", rss_with(3, "Quake"));
+  const auto config = write_config(dir, {{"S", server.url("/feed.xml"), ""}});
+  auto daemon = start_daemon(config);
+  REQUIRE(eventually([&] { return count_posts(dir) == 3; }));
+  const auto search = [&] {
+    return feedd::test::run_feedd({"search", "--config", config.string(), "--json", "quake"}, 10s);
+  };
+  // Found whether or not the writer has got round to indexing them yet.
+  const auto early = search();
+  CHECK(early.exit_status == 0);
+  CHECK(nlohmann::json::parse(early.out).size() == 3);
+  CHECK(eventually([&] {
+    return sqlite_count(dir / "state/feedd.db", "SELECT count(*) FROM entries WHERE search_indexed = 0") == 0;
+  }));
+  const auto late = search();
+  CHECK(late.exit_status == 0);
+  CHECK(nlohmann::json::parse(late.out).size() == 3);
+  stop(*daemon);
+  CHECK(sqlite_text(dir / "state/feedd.db", "PRAGMA integrity_check") == "ok");
 }
 
 TEST_CASE("A new entry on the server lands as a post within one interval") {
