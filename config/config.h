@@ -38,7 +38,7 @@ struct Storage {
 };
 
 struct Fetch {
-  int concurrency = 16;                  // transfers in flight at once
+  int concurrency = 64;                  // transfers in flight at once
   int per_host = 2;                      // transfers in flight per host
   std::chrono::milliseconds timeout{60000};    // whole transfer
   std::uint64_t max_body = 16u << 20;    // bytes, after decompression

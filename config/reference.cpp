@@ -37,7 +37,9 @@ constexpr std::array keys{
     KeySpec{"storage", "posts_dir", path, false, "\"data/_posts\"", "\"/var/lib/feedd/_posts\"",
             "The folder Jekyll posts are written to, as YYYY-MM-DD-TITLE.md."},
     // [fetch]
-    KeySpec{"fetch", "concurrency", integer, false, "16", "32", "Transfers in flight at once, 1 to 1024."},
+    KeySpec{"fetch", "concurrency", integer, false, "64", "32",
+            "Transfers in flight at once, 1 to 1024. The per-host limit is what spares each server; this "
+            "one bounds feedd's own sockets and memory."},
     KeySpec{"fetch", "per_host", integer, false, "2", "4",
             "Transfers in flight to one host, 1 to fetch.concurrency."},
     KeySpec{"fetch", "timeout", duration, false, "\"60s\"", "\"30s\"",

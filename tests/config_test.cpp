@@ -63,7 +63,7 @@ TEST_CASE("An empty file gives every default, with storage beside the config fil
   CHECK(config.file == etc_file);
   CHECK(config.storage.database == "/etc/feedd/data/feedd.db");
   CHECK(config.storage.posts_dir == "/etc/feedd/data/_posts");
-  CHECK(config.fetch.concurrency == 16);
+  CHECK(config.fetch.concurrency == 64);
   CHECK(config.fetch.per_host == 2);
   CHECK(config.fetch.timeout == 60s);
   CHECK(config.fetch.max_body == 16u * 1024 * 1024);
@@ -258,8 +258,8 @@ TEST_CASE("Out-of-range fetch limits are refused") {
         "/etc/feedd/feedd.toml:2: fetch.concurrency: must be between 1 and 1024, got 1025");
   CHECK(error_of("[fetch]\nconcurrency = 4\nper_host = 5\n") ==
         "/etc/feedd/feedd.toml:3: fetch.per_host: must be between 1 and fetch.concurrency (4), got 5");
-  CHECK(error_of("[fetch]\nper_host = 17\n") ==
-        "/etc/feedd/feedd.toml:2: fetch.per_host: must be between 1 and fetch.concurrency (16), got 17");
+  CHECK(error_of("[fetch]\nper_host = 65\n") ==
+        "/etc/feedd/feedd.toml:2: fetch.per_host: must be between 1 and fetch.concurrency (64), got 65");
   CHECK(error_of("[fetch]\nuser_agent = \"a\\r\\nX-Evil: 1\"\n") ==
         "/etc/feedd/feedd.toml:2: fetch.user_agent: must not contain control characters, got \"a\\x0d\\x0aX-Evil: 1\"");
 }
