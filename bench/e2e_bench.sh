@@ -11,9 +11,9 @@
 #                      [--compare LABEL=BINARY] [--short]
 #
 # Defaults: 1,000 sources x 30 entries, 5 rounds, 0.1 s, 64 transfers at once
-# (fetch.concurrency; 2 per host, fetch.per_host's default, for both tools).
-# With 100 ms per response a pass needs at least SOURCES x 0.1 s / C: 6.25 s
-# at feedd's default of 16, 1.6 s at 64. --short: 100 x 30, 2 rounds.
+# (fetch.concurrency's default; 2 per host, fetch.per_host's default, for both
+# tools). With 100 ms per response a pass needs at least SOURCES x 0.1 s / C:
+# 1.6 s at 64, 6.25 s at 16. --short: 100 x 30, 2 rounds.
 # --nosync adds a third contender, feedd under eatmydata (fsync and friends
 # made no-ops, as the Node script never calls them): what feedd costs apart
 # from making every post durable before its row commits. --compare adds
@@ -70,7 +70,7 @@ port=$(cat "$run/port")
 stats() { $PY -c "import json,urllib.request; print(json.dumps(json.load(urllib.request.urlopen('http://127.0.0.1:$port/_stats?reset=1'))))"; }
 
 results="$run/results.tsv"
-printf 'tool\tround\tpass\twall_s\tcpu_s\tpeak_rss_kib\tposts_changed\trequests\tstatus\tmax_per_host\n' >"$results"
+printf 'tool\tround\tpass\twall_s\tcpu_s\tpeak_rss_kib\tposts_changed\trequests\tstatus\tmax_per_host\tindex_s\n' >"$results"
 
 # pass TOOL ROUND PASS DIR: one timed pass; appends a line to results.
 pass() {
@@ -79,11 +79,11 @@ pass() {
   sleep 0.01  # the marker's mtime must be older than any write of the pass
   stats >/dev/null
   case $tool in
-    feedd-nosync) /usr/bin/time -f '%e %U %S %M' -o "$dir/time-$name" eatmydata "$feedd" once --config "$dir/feedd.toml" --quiet \
+    feedd-nosync) /usr/bin/time -f '%e %U %S %M' -o "$dir/time-$name" eatmydata "$feedd" once --config "$dir/feedd.toml" \
              2>"$dir/log-$name" || { say "e2e_bench: feedd once failed"; tail "$dir/log-$name" >&2; exit 1; } ;;
-    feedd) /usr/bin/time -f '%e %U %S %M' -o "$dir/time-$name" "$feedd" once --config "$dir/feedd.toml" --quiet \
+    feedd) /usr/bin/time -f '%e %U %S %M' -o "$dir/time-$name" "$feedd" once --config "$dir/feedd.toml" \
              2>"$dir/log-$name" || { say "e2e_bench: feedd once failed"; tail "$dir/log-$name" >&2; exit 1; } ;;
-    "$extra_label") /usr/bin/time -f '%e %U %S %M' -o "$dir/time-$name" "$extra_feedd" once --config "$dir/feedd.toml" --quiet \
+    "$extra_label") /usr/bin/time -f '%e %U %S %M' -o "$dir/time-$name" "$extra_feedd" once --config "$dir/feedd.toml" \
              2>"$dir/log-$name" || { say "e2e_bench: $extra_label once failed"; tail "$dir/log-$name" >&2; exit 1; } ;;
     node) /usr/bin/time -f '%e %U %S %M' -o "$dir/time-$name" node "$BENCH_DIR/peers/node_once.js" \
             --sources "$dir/sources.json" --posts "$dir/_posts" --state "$dir/state.json" \
@@ -92,15 +92,18 @@ pass() {
   esac
   changed=$(find "$dir/_posts" -type f -newer "$dir/marker" | wc -l)
   server=$(stats)
+  # feedd's `once` indexes for search after the posts are out and says how
+  # long that took: the rest of its wall time is the pass itself.
+  index_s=$(sed -n 's/.* indexed for search in \([0-9.]*\) s$/\1/p' "$dir/log-$name" | tail -n1)
   set -- $(tail -n1 "$dir/time-$name")
-  $PY - "$server" "$tool" "$round" "$name" "$1" "$2" "$3" "$4" "$changed" >>"$results" <<'EOF'
+  $PY - "$server" "$tool" "$round" "$name" "$1" "$2" "$3" "$4" "$changed" "${index_s:-0}" >>"$results" <<'EOF'
 import json, sys
 s = json.loads(sys.argv[1])
-tool, rnd, name, wall, user, system, rss, changed = sys.argv[2:]
+tool, rnd, name, wall, user, system, rss, changed, index_s = sys.argv[2:]
 status = ",".join(f"{k}:{v}" for k, v in sorted(s["status"].items()))
-print(f"{tool}\t{rnd}\t{name}\t{wall}\t{float(user) + float(system):.2f}\t{rss}\t{changed}\t{s['requests']}\t{status}\t{s['max_concurrent_per_host']}")
+print(f"{tool}\t{rnd}\t{name}\t{wall}\t{float(user) + float(system):.2f}\t{rss}\t{changed}\t{s['requests']}\t{status}\t{s['max_concurrent_per_host']}\t{index_s}")
 EOF
-  tail -n1 "$results" | awk -F'\t' '{printf "  %-5s round %s %-6s wall %6.2f s  cpu %6.2f s  rss %6.1f MiB  posts changed %6s  requests %s (%s), max %s per host\n", $1, $2, $3, $4, $5, $6 / 1024, $7, $8, $9, $10}' >&2
+  tail -n1 "$results" | awk -F'\t' '{printf "  %-5s round %s %-6s wall %6.2f s  cpu %6.2f s  rss %6.1f MiB  posts changed %6s  requests %s (%s), max %s per host, search index %s s\n", $1, $2, $3, $4, $5, $6 / 1024, $7, $8, $9, $10, $11}' >&2
 }
 
 machine_info
@@ -134,7 +137,8 @@ for tool in tools:
     for name in ("first", "second"):
         sel = [r for r in rows if r["tool"] == tool and r["pass"] == name]
         med[tool, name] = {k: statistics.median(float(r[k]) for r in sel)
-                           for k in ("wall_s", "cpu_s", "peak_rss_kib", "posts_changed")}
+                           for k in ("wall_s", "cpu_s", "peak_rss_kib", "posts_changed", "index_s")}
+        med[tool, name]["pass_s"] = statistics.median(float(r["wall_s"]) - float(r["index_s"]) for r in sel)
         med[tool, name]["max_changed"] = max(int(r["posts_changed"]) for r in sel)
         med[tool, name]["n"] = len(sel)
 print(f"{'':<19}{'wall':>9}{'entries/s':>11}{'cpu':>9}{'peak RSS':>11}{'posts changed':>15}")
@@ -142,6 +146,8 @@ for (tool, name), m in med.items():
     eps = f"{entries / m['wall_s']:,.0f}" if name == "first" else "-"
     print(f"{tool + ' ' + name:<19}{m['wall_s']:8.2f}s{eps:>11}{m['cpu_s']:8.2f}s{m['peak_rss_kib'] / 1024:8.1f} MiB"
           f"{m['max_changed']:>15.0f}   (median of {m['n']})")
+    if m["index_s"] > 0:
+        print(f"{'  of which index':<19}{m['index_s']:8.2f}s   (posts and rows stored after {m['pass_s']:.2f} s)")
 for tool in tools[1:]:
     for name in ("first", "second"):
         print(f"{tool}/feedd {name} pass: wall {med[tool, name]['wall_s'] / med['feedd', name]['wall_s']:.2f}x, "
@@ -149,9 +155,10 @@ for tool in tools[1:]:
               f"peak RSS {med[tool, name]['peak_rss_kib'] / med['feedd', name]['peak_rss_kib']:.2f}x")
 f1, f2 = med["feedd", "first"], med["feedd", "second"]
 rss = max(f1["peak_rss_kib"], f2["peak_rss_kib"]) / 1024
-print("targets: first pass < 15 s: {} ({:.2f} s); second < 3 s with zero writes: {} ({:.2f} s, {} posts changed); "
+print("targets: first pass < 15 s: {} ({:.2f} s to exit, posts and rows stored after {:.2f} s); "
+      "second < 3 s with zero writes: {} ({:.2f} s, {} posts changed); "
       "peak RSS < 100 MiB: {} ({:.1f} MiB)".format(
-          "met" if f1["wall_s"] < 15 else "MISSED", f1["wall_s"],
+          "met" if f1["wall_s"] < 15 else "MISSED", f1["wall_s"], f1["pass_s"],
           "met" if f2["wall_s"] < 3 and f2["max_changed"] == 0 else "MISSED", f2["wall_s"], f2["max_changed"],
           "met" if rss < 100 else "MISSED", rss))
 EOF
