@@ -3,6 +3,7 @@
 #include <csignal>
 #include <exception>
 #include <memory>
+#include <optional>
 
 #include <boost/asio/io_context.hpp>
 #include <fmt/format.h>
@@ -76,13 +77,19 @@ void publish_once(const config::Config& config, const std::vector<std::filesyste
 // busy pass may never give it; a cron-driven archive has no later moment,
 // so `once` finishes the job after the posts are out. A failure here costs
 // nothing but time: the rows stay searchable by their text.
-void catch_up_search_index(Store& store) {
+void catch_up_search_index(Store& store, Verbosity verbosity) {
   try {
     const auto backlog = static_cast<std::size_t>(store.search_backlog());
     if (backlog == 0) return;
-    Progress progress("search index", backlog, Progress::options_for(stderr));
-    while (const int indexed = store.index_search_backlog(1000)) progress.advance(static_cast<std::size_t>(indexed));
-    progress.finish();
+    const auto started = std::chrono::steady_clock::now();
+    std::optional<Progress> progress;
+    if (verbosity != Verbosity::quiet) progress.emplace("search index", backlog, Progress::options_for(stderr));
+    while (const int indexed = store.index_search_backlog(1000)) {
+      if (progress) progress->advance(static_cast<std::size_t>(indexed));
+    }
+    if (progress) progress->finish();
+    spdlog::info("{} entr{} indexed for search in {:.1f} s", backlog, backlog == 1 ? "y" : "ies",
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   } catch (const std::exception& error) {
     spdlog::warn("search index not brought up to date, the next run will: {}", error.what());
   }
@@ -117,10 +124,10 @@ int command_once(const CommandContext& context) {
     io.run();
   }
   publish_once(*config, tally.written);
-  catch_up_search_index(store->archive->store());
   spdlog::info("{} source(s): {} ok ({} recovered), {} failed; {} new, {} updated; {} post(s) written",
                tally.sources, tally.sources - tally.failed, tally.recovered, tally.failed, tally.new_entries,
                tally.updated_entries, tally.posts_written);
+  catch_up_search_index(store->archive->store(), context.verbosity);
   return tally.failed > 0 ? exit_source_failed : exit_ok;
 }
 
