@@ -185,6 +185,7 @@ void print_stats_json(const Stats& stats, const config::Config& config) {
                        {"sources", totals.sources},
                        {"entries", totals.entries},
                        {"posts_pending", totals.posts_pending},
+                       {"search_backlog", totals.search_backlog},
                        {"fetches", totals.fetches},
                        {"failed_fetches", totals.failed_fetches},
                        {"oldest_post", time_or_null(totals.oldest_post_ms)},
@@ -198,7 +199,8 @@ void print_stats_for_people(const Stats& stats, const config::Config& config) {
   fmt::print("database:  {} ({:.1f} MiB)\n", config.storage.database.string(),
              static_cast<double>(stats.database_bytes) / (1024.0 * 1024.0));
   fmt::print("sources:   {} in the store, {} configured\n", totals.sources, config.sources.size());
-  fmt::print("entries:   {} ({} post(s) pending)\n", totals.entries, totals.posts_pending);
+  fmt::print("entries:   {} ({} post(s) pending, {} waiting for the search index)\n", totals.entries,
+             totals.posts_pending, totals.search_backlog);
   if (totals.oldest_post_ms && totals.newest_post_ms) {
     fmt::print("posts:     {} to {}\n", format_day(*totals.oldest_post_ms), format_day(*totals.newest_post_ms));
   }

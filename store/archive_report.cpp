@@ -46,7 +46,7 @@ StoreTotals store_totals(sqlite::Database& db) {
       "SELECT (SELECT count(*) FROM sources), (SELECT count(*) FROM entries), "
       "(SELECT count(*) FROM entries WHERE post_pending != 0), (SELECT count(*) FROM fetches), "
       "(SELECT count(*) FROM fetches WHERE error IS NOT NULL), (SELECT min(date_ms) FROM entries), "
-      "(SELECT max(date_ms) FROM entries)");
+      "(SELECT max(date_ms) FROM entries), (SELECT count(*) FROM entries WHERE search_indexed = 0)");
   query.step();
   StoreTotals totals;
   totals.sources = query.column_int(0);
@@ -56,6 +56,7 @@ StoreTotals store_totals(sqlite::Database& db) {
   totals.failed_fetches = query.column_int(4);
   totals.oldest_post_ms = query.column_optional_int(5);
   totals.newest_post_ms = query.column_optional_int(6);
+  totals.search_backlog = query.column_int(7);
   return totals;
 }
 

@@ -37,6 +37,7 @@ struct StoreTotals {
   std::int64_t sources = 0;
   std::int64_t entries = 0;
   std::int64_t posts_pending = 0;
+  std::int64_t search_backlog = 0;  // entries not in the search indexes yet
   std::int64_t fetches = 0;
   std::int64_t failed_fetches = 0;
   std::optional<std::int64_t> oldest_post_ms;  // by post date

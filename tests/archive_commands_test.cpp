@@ -518,6 +518,7 @@ TEST_CASE("stats counts totals and entries per day for the last 30 days") {
     ingest(archive, news[1],
            {entry("https://www.zaobao.com/story/old", "旧闻", fetched_ms - 40 * 24 * hour_ms, "<p>x</p>"),
             entry("https://www.zaobao.com/story/week", "一周前", fetched_ms - 7 * 24 * hour_ms, "<p>x</p>")});
+    archive.store().index_search_backlog(3);  // two of five left for the idle writer
   }
   const auto scripts = command("stats", config, {"--json", "--now", pinned_now});
   INFO(scripts.err);
@@ -526,6 +527,7 @@ TEST_CASE("stats counts totals and entries per day for the last 30 days") {
   CHECK(stats["sources"] == 2);
   CHECK(stats["entries"] == 5);
   CHECK(stats["posts_pending"] == 0);
+  CHECK(stats["search_backlog"] == 2);
   CHECK(stats["fetches"] == 3);
   CHECK(stats["failed_fetches"] == 0);
   CHECK(stats["oldest_post"] == "2021-03-08T02:56:40.156Z");
@@ -538,7 +540,7 @@ TEST_CASE("stats counts totals and entries per day for the last 30 days") {
 
   const auto people = command("stats", config, {"--now", pinned_now});
   REQUIRE(people.exit_status == 0);
-  CHECK(contains(people.out, "entries:   5 (0 post(s) pending)\n"));
+  CHECK(contains(people.out, "entries:   5 (0 post(s) pending, 2 waiting for the search index)\n"));
   CHECK(contains(people.out, "fetches:   3 (0 failed)\n"));
   CHECK(contains(people.out, "2021-04-17       2  " + std::string(40, '#') + "\n"));
   CHECK(contains(people.out, "2021-04-16       1  " + std::string(20, '#') + "\n"));
