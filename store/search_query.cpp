@@ -208,12 +208,18 @@ class Parser {
       indexed = fmt::format("+e.id IN (SELECT rowid FROM entries_short WHERE entries_short MATCH ?{})",
                             match_parameter);
     }
-    // Rows stored but not indexed yet are matched by reading their text: the
-    // same substring test the indexes answer, with ASCII case folded (FTS5
-    // also folds other scripts' case; the gap lasts until the row is indexed).
+    // Rows stored but not indexed yet (never in the indexes: see the schema)
+    // are matched by reading their text: the same substring test the indexes
+    // answer, with ASCII case folded (FTS5 also folds other scripts' case;
+    // the gap lasts until the row is indexed). Asking the small set of
+    // unindexed ids first keeps every other row's test inside the date
+    // index: reading a row to learn whether it is indexed costs ~2 us each,
+    // 200 ms for a term found nowhere in 100,000 entries.
     parameters_.push_back(token.text);
-    return fmt::format("(CASE WHEN e.search_indexed THEN {} ELSE instr(lower(e.search_text), lower(?{})) > 0 END)",
-                       indexed, text_parameter);
+    return fmt::format(
+        "({} OR (+e.id IN (SELECT id FROM entries WHERE search_indexed = 0) "
+        "AND instr(lower(e.search_text), lower(?{})) > 0))",
+        indexed, text_parameter);
   }
 
   std::vector<Token> tokens_;
