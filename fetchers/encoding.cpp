@@ -169,38 +169,6 @@ std::size_t bom_length(std::string_view document) {
   return sniffed ? sniffed->bom_length : 0;
 }
 
-// ---------------------------------------------------------------- UTF-8 ---
-
-// Length of the well-formed UTF-8 sequence at the start of `text` (not
-// empty), or 0 when it starts with an ill-formed one or NUL.
-inline std::size_t utf8_sequence_length(std::string_view text) {
-  const auto byte = [&](std::size_t i) { return static_cast<std::uint8_t>(text[i]); };
-  const std::uint8_t lead = byte(0);
-  if (lead == 0) return 0;
-  if (lead < 0x80) return 1;
-  std::size_t length = 0;
-  std::uint8_t low = 0x80;
-  std::uint8_t high = 0xBF;  // the second byte's bounds exclude overlongs and surrogates
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    if (lead == 0xE0) low = 0xA0;
-    if (lead == 0xED) high = 0x9F;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    if (lead == 0xF0) low = 0x90;
-    if (lead == 0xF4) high = 0x8F;
-  } else {
-    return 0;
-  }
-  if (text.size() < length || byte(1) < low || byte(1) > high) return 0;
-  for (std::size_t i = 2; i < length; ++i) {
-    if (byte(i) < 0x80 || byte(i) > 0xBF) return 0;
-  }
-  return length;
-}
-
 // ---------------------------------------------------------------- iconv ---
 
 class Iconv {
@@ -313,6 +281,17 @@ Utf8Document to_utf8(std::string_view document, std::string_view content_type) {
   return Utf8Document::own(std::move(text));
 }
 
+namespace {
+
+bool is_plain_three_byte(const char* at, const char* end) {
+  if (end - at < 3) return false;
+  const auto byte = [&](std::ptrdiff_t i) { return static_cast<unsigned char>(at[i]); };
+  return byte(0) >= 0xE1 && byte(0) <= 0xEF && byte(0) != 0xED && (byte(1) & 0xC0) == 0x80 &&
+         (byte(2) & 0xC0) == 0x80;
+}
+
+}  // namespace
+
 bool is_valid_utf8(std::string_view text) {
   const char* at = text.data();
   const char* const end = at + text.size();
@@ -329,12 +308,13 @@ bool is_valid_utf8(std::string_view text) {
         continue;
       }
     }
-    // CJK text is three-byte sequences whose lead puts no bound on the
-    // second byte; check those without the general decoder.
-    const auto byte = [&](std::ptrdiff_t i) { return static_cast<unsigned char>(at[i]); };
-    const bool plain_three = byte(0) >= 0xE1 && byte(0) <= 0xEF && byte(0) != 0xED;
-    if (plain_three && end - at >= 3 && (byte(1) & 0xC0) == 0x80 && (byte(2) & 0xC0) == 0x80) {
-      at += 3;
+    // CJK text is runs of three-byte sequences whose lead puts no bound on
+    // the second byte; check those without the general decoder, and without
+    // trying the ASCII test again between two of them.
+    if (is_plain_three_byte(at, end)) {
+      do {
+        at += 3;
+      } while (is_plain_three_byte(at, end));
       continue;
     }
     const std::size_t length = utf8_sequence_length(std::string_view(at, static_cast<std::size_t>(end - at)));

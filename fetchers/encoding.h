@@ -2,6 +2,8 @@
 // before any parser sees them.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -58,6 +60,37 @@ Utf8Document to_utf8(std::string_view document, std::string_view content_type);
 
 // True when `text` is well-formed UTF-8 without NUL characters.
 bool is_valid_utf8(std::string_view text);
+
+// Length of the well-formed UTF-8 sequence at the start of `text` (not
+// empty), or 0 when it starts with an ill-formed one or NUL. For scanners
+// that check UTF-8 on the way while doing something else with the bytes.
+inline std::size_t utf8_sequence_length(std::string_view text) {
+  const auto byte = [&](std::size_t i) { return static_cast<std::uint8_t>(text[i]); };
+  const std::uint8_t lead = byte(0);
+  if (lead == 0) return 0;
+  if (lead < 0x80) return 1;
+  std::size_t length = 0;
+  std::uint8_t low = 0x80;
+  std::uint8_t high = 0xBF;  // the second byte's bounds exclude overlongs and surrogates
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    if (lead == 0xE0) low = 0xA0;
+    if (lead == 0xED) high = 0x9F;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    if (lead == 0xF0) low = 0x90;
+    if (lead == 0xF4) high = 0x8F;
+  } else {
+    return 0;
+  }
+  if (text.size() < length || byte(1) < low || byte(1) > high) return 0;
+  for (std::size_t i = 2; i < length; ++i) {
+    if (byte(i) < 0x80 || byte(i) > 0xBF) return 0;
+  }
+  return length;
+}
 
 // `text` with each byte that is not part of well-formed UTF-8 (and each NUL)
 // replaced by U+FFFD.

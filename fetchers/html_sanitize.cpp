@@ -6,6 +6,8 @@
 #include <array>
 #include <cctype>
 #include <charconv>
+#include <cstdint>
+#include <cstring>
 #include <memory>
 #include <optional>
 
@@ -294,14 +296,59 @@ bool is_writable_name(std::string_view name) {
   });
 }
 
+constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
+
+// Some byte of `chunk` equals `byte`. Exact as a yes/no answer: a borrow
+// can only flag bytes above one that really matches.
+constexpr std::uint64_t has_byte(std::uint64_t chunk, unsigned char byte) {
+  const std::uint64_t matches = chunk ^ (kOnes * byte);
+  return (matches - kOnes) & ~matches & kHighs;
+}
+
+// Eight bytes of ASCII that append_escaped copies as they are and that
+// need no UTF-8 check: no NUL, & < > (or " in an attribute) among them.
+bool is_plain_ascii(const char* at, bool in_attribute) {
+  std::uint64_t chunk = 0;
+  std::memcpy(&chunk, at, sizeof chunk);
+  const std::uint64_t special = (chunk & kHighs) | has_byte(chunk, 0) | has_byte(chunk, '&') |
+                                has_byte(chunk, '<') | has_byte(chunk, '>') |
+                                (in_attribute ? has_byte(chunk, '"') : 0);
+  return special == 0;
+}
+
+// Chinese text is mostly three-byte sequences whose lead puts no bound on
+// the second byte; they are checked without the general decoder.
+bool is_plain_three_byte(std::string_view text, std::size_t i) {
+  if (text.size() - i < 3) return false;
+  const auto byte = [&](std::size_t at) { return static_cast<unsigned char>(text[i + at]); };
+  return byte(0) >= 0xE1 && byte(0) <= 0xEF && byte(0) != 0xED && (byte(1) & 0xC0) == 0x80 &&
+         (byte(2) & 0xC0) == 0x80;
+}
+
 // U+00A0 is written as &nbsp; so it stays visible in the post's source, and
 // '<' and '>' are escaped in attributes too, so no parser can ever mistake an
 // attribute value for markup.
-// Bytes between escapes are copied a run at a time: this is the hot loop of
-// sanitizing, and most text (CJK above all) needs no escape at all.
-void append_escaped(std::string_view text, bool in_attribute, std::string& out) {
+// This is the hot loop of sanitizing: bytes between escapes are copied a run
+// at a time, ASCII is skipped eight bytes at a time, and the UTF-8 check of
+// the output is done on the way instead of in a pass of its own. Returns
+// whether `text` was well-formed UTF-8 without NUL; the bytes written are
+// the same either way.
+bool append_escaped(std::string_view text, bool in_attribute, std::string& out) {
+  bool valid = true;
   std::size_t copied = 0;  // text[0, copied) is in `out`
-  for (std::size_t i = 0; i < text.size(); ++i) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    if (text.size() - i >= 8 && is_plain_ascii(text.data() + i, in_attribute)) {
+      i += 8;
+      continue;
+    }
+    if (is_plain_three_byte(text, i)) {
+      do {
+        i += 3;
+      } while (is_plain_three_byte(text, i));
+      continue;
+    }
     const char c = text[i];
     std::string_view entity;
     if (c == '&') {
@@ -315,14 +362,20 @@ void append_escaped(std::string_view text, bool in_attribute, std::string& out) 
     } else if (c == kNoBreakSpace[0] && text.substr(i).starts_with(kNoBreakSpace)) {
       entity = "&nbsp;";
     } else {
+      // No byte of a well-formed sequence is one of the above, so skipping
+      // the sequence whole escapes exactly what a byte-by-byte loop would.
+      const std::size_t length = encoding::utf8_sequence_length(text.substr(i));
+      if (length == 0) valid = false;
+      i += std::max<std::size_t>(length, 1);
       continue;
     }
     out.append(text.data() + copied, i - copied);
     out += entity;
-    if (c == kNoBreakSpace[0]) ++i;  // both bytes of U+00A0
-    copied = i + 1;
+    i += c == kNoBreakSpace[0] ? kNoBreakSpace.size() : 1;
+    copied = i;
   }
   out.append(text.data() + copied, text.size() - copied);
+  return valid;
 }
 
 class Writer {
@@ -334,6 +387,10 @@ class Writer {
   }
 
   std::string take() { return std::move(out_); }
+
+  // Everything written is well-formed UTF-8 without NUL (and so needs no
+  // repair), as checked while writing it.
+  bool wrote_valid_utf8() const { return wrote_valid_utf8_; }
 
   // html, head and body elements met; a fragment parses to two (html, body).
   int wrappers() const { return wrappers_; }
@@ -356,8 +413,9 @@ class Writer {
     // strip_active is off, and escaping would change their meaning.
     if (node->type == XML_CDATA_SECTION_NODE && !options_.strip_active) {
       out_ += content;
+      checked(encoding::is_valid_utf8(content));
     } else {
-      append_escaped(content, false, out_);
+      checked(append_escaped(content, false, out_));
     }
   }
 
@@ -387,6 +445,7 @@ class Writer {
     if (is_cut(tag, attributes)) return false;
     out_ += '<';
     out_ += tag;
+    checked(encoding::is_valid_utf8(tag));
     for (auto& attribute : attributes) this->attribute(tag, attribute);
     out_ += '>';
     return true;
@@ -414,10 +473,13 @@ class Writer {
     }
     out_ += ' ';
     out_ += attribute.name;
+    checked(encoding::is_valid_utf8(attribute.name));
     out_ += "=\"";
-    append_escaped(attribute.value, true, out_);
+    checked(append_escaped(attribute.value, true, out_));
     out_ += '"';
   }
+
+  void checked(bool valid) { wrote_valid_utf8_ = wrote_valid_utf8_ && valid; }
 
   // Event handlers run script; ping only reports clicks to a third party.
   static bool is_dangerous(std::string_view tag, const Attribute& attribute) {
@@ -442,13 +504,18 @@ class Writer {
 
   const SanitizeOptions& options_;
   std::string out_;
+  bool wrote_valid_utf8_ = true;
   int wrappers_ = 0;
 };
 
 // Bad bytes become U+FFFD: libxml2 would copy them through, and posts go to
 // YAML, SQLite and browsers, which all want valid UTF-8.
-std::string valid_utf8(std::string_view text) {
-  return encoding::is_valid_utf8(text) ? std::string(text) : encoding::repair_utf8(text);
+void append_valid_utf8(std::string_view text, std::string& out) {
+  if (encoding::is_valid_utf8(text)) {
+    out += text;
+  } else {
+    out += encoding::repair_utf8(text);
+  }
 }
 
 struct Pass {
@@ -460,13 +527,22 @@ Pass sanitize_once(std::string_view html, const SanitizeOptions& options) {
   // A leading <body> keeps libxml2 from wrapping leading text in an implied
   // <p>, and puts a leading <title> or <style> where the rest of the content
   // is, instead of in <head>.
-  const detail::XmlDocHandle doc = detail::read_html("<body>" + valid_utf8(html));
+  std::string input;
+  input.reserve(html.size() + 6);
+  input += "<body>";
+  append_valid_utf8(html, input);
+  const detail::XmlDocHandle doc = detail::read_html(input);
   if (!doc) return {};
   Writer writer(options);
   writer.nodes(doc->children);
+  const bool valid = writer.wrote_valid_utf8();
+  std::string output = writer.take();
   // Character references such as &#xD800; can decode to bytes that are not
-  // UTF-8; what is published must be.
-  return {valid_utf8(writer.take()), writer.wrappers() > 2};
+  // UTF-8; what is published must be. Pieces that were all well-formed make
+  // a well-formed whole; and when one was not, repairing the whole is still
+  // right, as repair_utf8 leaves whatever is well-formed as it is.
+  if (!valid) output = encoding::repair_utf8(output);
+  return {std::move(output), writer.wrappers() > 2};
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "config/config.h"
@@ -581,6 +582,31 @@ TEST_CASE("Invalid UTF-8 becomes U+FFFD and the rest survives") {
   CHECK(sanitize(std::string("<p>a\0b</p>", 10)) ==
         "<p>a\xEF\xBF\xBD"
         "b</p>");
+}
+
+TEST_CASE("Text and attribute escapes are found at every offset of long Chinese and ASCII runs") {
+  // The escaper skips ASCII eight bytes and Chinese three at a time; no
+  // offset may hide an escape from it.
+  const std::vector<std::pair<std::string_view, std::string_view>> specials = {
+      {"&", "&amp;"}, {"<", "&lt;"}, {">", "&gt;"}, {"\xC2\xA0", "&nbsp;"}, {"\"", "&quot;"}, {"\xC3\xA9", "\xC3\xA9"}};
+  for (const std::string_view filler : {"x", "中"}) {
+    for (const auto& [special, escaped] : specials) {
+      for (std::size_t at = 0; at < 20; ++at) {
+        std::string before;
+        for (std::size_t i = 0; i < at; ++i) before += filler;
+        const std::string after = std::string(filler) + "尾tail中文字";
+        const std::string text_escape = special == "\"" ? std::string(special) : std::string(escaped);
+        CAPTURE(special);
+        CAPTURE(before);
+        // A literal < or & would be markup in the input; they come as references.
+        const std::string written = special == "<" ? "&lt;" : special == ">" ? "&gt;" : special == "&" ? "&amp;"
+                                    : special == "\"" ? "&quot;" : std::string(special);
+        CHECK(sanitize("<p>" + before + written + after + "</p>") == "<p>" + before + text_escape + after + "</p>");
+        CHECK(sanitize("<p title=\"" + before + written + after + "\">x</p>") ==
+              "<p title=\"" + before + std::string(escaped) + after + "\">x</p>");
+      }
+    }
+  }
 }
 
 TEST_CASE("Random bytes and random tag soup never crash and give stable, valid UTF-8") {
