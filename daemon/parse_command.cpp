@@ -12,21 +12,24 @@
 #include "daemon/parse_command.h"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 
-#include <nlohmann/json.hpp>
-
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
+#include <iterator>
+#include <memory>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <variant>
 
 #include "daemon/cli.h"
+#include "daemon/in_order.h"
+#include "daemon/json_string.h"
 #include "fetchers/dates.h"
 #include "fetchers/feed_parser.h"
 #include "fetchers/html_sanitize.h"
@@ -36,113 +39,213 @@
 namespace feedd {
 namespace {
 
-using Json = nlohmann::ordered_json;  // keys in the contract's order, for people reading it
-
 struct ReadError {
   std::string message;
 };
 
-// The file's bytes, or why they cannot be had.
+struct FileCloser {
+  void operator()(std::FILE* file) const noexcept { std::fclose(file); }
+};
+using FileHandle = std::unique_ptr<std::FILE, FileCloser>;
+
+// The file's bytes, or why they cannot be had. Read straight into one
+// string sized from the file: feeds can be megabytes, and copying them
+// through a stream cost as much as parsing them.
 std::variant<std::string, ReadError> read_bytes(const std::string& path) {
   std::error_code ignored;
   if (std::filesystem::is_directory(path, ignored)) return ReadError{"is a directory"};
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return ReadError{fmt::format("cannot open: {}", std::strerror(errno))};
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  if (in.bad()) return ReadError{"read error"};
-  return std::move(bytes).str();
+  const FileHandle file(std::fopen(path.c_str(), "rb"));
+  if (!file) return ReadError{fmt::format("cannot open: {}", std::strerror(errno))};
+  struct stat status {};
+  const bool sized = fstat(fileno(file.get()), &status) == 0 && S_ISREG(status.st_mode);
+  std::string bytes(sized ? static_cast<std::size_t>(status.st_size) : 0, '\0');
+  const std::size_t expected = bytes.size();
+  bytes.resize(std::fread(bytes.data(), 1, bytes.size(), file.get()));
+  if (bytes.size() == expected) {
+    // On to the end, whatever the size said: a pipe has none, a file may grow.
+    char chunk[64 * 1024];
+    while (const std::size_t got = std::fread(chunk, 1, sizeof chunk, file.get())) bytes.append(chunk, got);
+  }
+  if (std::ferror(file.get())) return ReadError{"read error"};
+  return bytes;
 }
 
-Json text_or_null(const std::string& text) { return text.empty() ? Json() : Json(text); }
+// ---- --json ------------------------------------------------------------------
+// Written straight into one buffer, in the contract's key order: building a
+// JSON tree first cost more than parsing the feed. The bytes are those of
+// nlohmann::ordered_json's dump(-1), which this replaced (see json_string.h).
 
-Json date_or_null(const std::optional<UnixMillis>& date) {
-  return date ? Json(dates::format_rfc3339(*date)) : Json();
+// An object's braces and commas; the caller writes each value after key().
+class JsonObject {
+ public:
+  explicit JsonObject(std::string& out) : out_(out) { out_ += '{'; }
+  JsonObject(const JsonObject&) = delete;
+  JsonObject& operator=(const JsonObject&) = delete;
+
+  void close() { out_ += '}'; }
+
+  // Starts the member `name`; its value follows.
+  std::string& key(std::string_view name) {
+    if (!first_) out_ += ',';
+    first_ = false;
+    append_json_string(name, out_);
+    out_ += ':';
+    return out_;
+  }
+
+ private:
+  std::string& out_;
+  bool first_ = true;
+};
+
+void text_or_null(std::string_view text, std::string& out) {
+  if (text.empty()) {
+    out += "null";
+  } else {
+    append_json_string(text, out);
+  }
 }
 
-Json plain_text(const std::string& html) { return text_or_null(html_to_text(html)); }
+void date_or_null(const std::optional<UnixMillis>& date, std::string& out) {
+  if (date) {
+    append_json_string(dates::format_rfc3339(*date), out);
+  } else {
+    out += "null";
+  }
+}
+
+void plain_text(const std::string& html, std::string& out) { text_or_null(html_to_text(html), out); }
 
 // The one place feed HTML is published from: the default sanitize mode.
-Json published_html(const std::string& html, const std::string& base) {
-  if (html.empty()) return Json();
+void published_html(const std::string& html, const std::string& base, std::string& out) {
+  if (html.empty()) {
+    out += "null";
+    return;
+  }
   SanitizeOptions options;
   options.base_url = base;
-  return text_or_null(sanitize_html(html, options));
+  const std::string sanitized = sanitize_html(html, options);
+  if (sanitized.empty()) {
+    out += "null";
+  } else {
+    append_valid_json_string(sanitized, out);  // sanitize_html returns well-formed UTF-8
+  }
 }
 
-Json entry_json(const FeedEntry& entry) {
-  Json categories = Json::array();
-  for (const auto& category : entry.categories) categories.push_back(category);
-  return Json{{"title", plain_text(entry.title)},
-              {"url", text_or_null(entry.link)},
-              {"guid", text_or_null(entry.guid)},
-              {"published", date_or_null(entry.published)},
-              {"updated", date_or_null(entry.updated)},
-              {"author", text_or_null(entry.author)},
-              {"summary", published_html(entry.summary, entry.summary_base)},
-              {"content", published_html(entry.content, entry.content_base)},
-              {"categories", std::move(categories)}};
+void entry_json(const FeedEntry& entry, std::string& out) {
+  JsonObject object(out);
+  plain_text(entry.title, object.key("title"));
+  text_or_null(entry.link, object.key("url"));
+  text_or_null(entry.guid, object.key("guid"));
+  date_or_null(entry.published, object.key("published"));
+  date_or_null(entry.updated, object.key("updated"));
+  text_or_null(entry.author, object.key("author"));
+  published_html(entry.summary, entry.summary_base, object.key("summary"));
+  published_html(entry.content, entry.content_base, object.key("content"));
+  object.key("categories") += '[';
+  for (std::size_t i = 0; i < entry.categories.size(); ++i) {
+    if (i > 0) out += ',';
+    append_json_string(entry.categories[i], out);
+  }
+  out += ']';
+  object.close();
 }
 
-Json feed_json(const Feed& feed) {
-  Json entries = Json::array();
-  for (const auto& entry : feed.entries) entries.push_back(entry_json(entry));
-  return Json{{"format", text_or_null(feed.format)},
-              {"version", text_or_null(feed.version)},
-              {"title", plain_text(feed.title)},
-              {"link", text_or_null(feed.link)},
-              {"description", published_html(feed.description, feed.description_base)},
-              {"language", text_or_null(feed.language)},
-              {"updated", date_or_null(feed.updated)},
-              {"recovered", feed.recovered},
-              {"entries", std::move(entries)}};
+void feed_json(const Feed& feed, std::string& out) {
+  JsonObject object(out);
+  text_or_null(feed.format, object.key("format"));
+  text_or_null(feed.version, object.key("version"));
+  plain_text(feed.title, object.key("title"));
+  text_or_null(feed.link, object.key("link"));
+  published_html(feed.description, feed.description_base, object.key("description"));
+  text_or_null(feed.language, object.key("language"));
+  date_or_null(feed.updated, object.key("updated"));
+  object.key("recovered") += feed.recovered ? "true" : "false";
+  object.key("entries") += '[';
+  for (std::size_t i = 0; i < feed.entries.size(); ++i) {
+    if (i > 0) out += ',';
+    entry_json(feed.entries[i], out);
+  }
+  out += ']';
+  object.close();
 }
+
+// ---- summary -----------------------------------------------------------------
 
 std::string shown_date(const std::optional<UnixMillis>& date) {
   return date ? dates::format_rfc3339(*date) : std::string(20, ' ');
 }
 
-void print_summary(const std::string& path, const Feed& feed) {
+void print_summary(const std::string& path, const Feed& feed, std::string& out) {
+  const auto to = std::back_inserter(out);
   const std::string version = feed.version.empty() ? "" : " " + feed.version;
   const std::string_view recovered = feed.recovered ? " (recovered from broken XML)" : "";
-  fmt::print("{}: {}{}{}, {} entr{}\n", path, feed.format, version, recovered,
-             feed.entries.size(), feed.entries.size() == 1 ? "y" : "ies");
-  fmt::print("  title:   {}\n", html_to_text(feed.title));
-  if (!feed.link.empty()) fmt::print("  link:    {}\n", feed.link);
-  if (!feed.language.empty()) fmt::print("  lang:    {}\n", feed.language);
-  if (feed.updated) fmt::print("  updated: {}\n", dates::format_rfc3339(*feed.updated));
+  fmt::format_to(to, "{}: {}{}{}, {} entr{}\n", path, feed.format, version, recovered, feed.entries.size(),
+                 feed.entries.size() == 1 ? "y" : "ies");
+  fmt::format_to(to, "  title:   {}\n", html_to_text(feed.title));
+  if (!feed.link.empty()) fmt::format_to(to, "  link:    {}\n", feed.link);
+  if (!feed.language.empty()) fmt::format_to(to, "  lang:    {}\n", feed.language);
+  if (feed.updated) fmt::format_to(to, "  updated: {}\n", dates::format_rfc3339(*feed.updated));
   for (const auto& entry : feed.entries) {
     const auto& date = entry.published ? entry.published : entry.updated;
-    fmt::print("  {}  {}\n", shown_date(date), html_to_text(entry.title));
-    if (!entry.link.empty()) fmt::print("  {:20}  {}\n", "", entry.link);
+    fmt::format_to(to, "  {}  {}\n", shown_date(date), html_to_text(entry.title));
+    if (!entry.link.empty()) fmt::format_to(to, "  {:20}  {}\n", "", entry.link);
   }
 }
 
-// Parses and prints one file; false (after saying why on stderr) when it
-// cannot be read or is no feed.
-bool parse_one(const std::string& path, const ParseCommandOptions& options) {
+// ---- files -------------------------------------------------------------------
+
+// What one file prints: `out` on stdout, or why it failed on stderr.
+struct FileReport {
+  std::string out;
+  std::string error;
+};
+
+// Reads and parses one file; safe to run on several threads at once.
+FileReport parse_one(const std::string& path, const ParseCommandOptions& options) {
+  FileReport report;
   auto bytes = read_bytes(path);
   if (const auto* error = std::get_if<ReadError>(&bytes)) {
-    fmt::print(stderr, "feedd parse: {}: {}\n", path, error->message);
-    return false;
+    report.error = fmt::format("feedd parse: {}: {}\n", path, error->message);
+    return report;
   }
   FeedParseOptions parse_options;
   parse_options.base_url = options.base_url.value_or("");
   parse_options.keep_raw = false;
   try {
-    const Feed feed = parse_feed(std::get<std::string>(bytes), parse_options);
+    std::string& document = std::get<std::string>(bytes);
+    const Feed feed = parse_feed(document, parse_options);
+    // Sanitized HTML is about as long as the feed's own, so one allocation
+    // covers most outputs.
+    const std::size_t expected_output = document.size() + document.size() / 4;
+    std::string().swap(document);  // the feed holds its own copies; fewer bytes in flight
     if (options.json) {
-      fmt::print("{}\n", feed_json(feed).dump(-1, ' ', false, Json::error_handler_t::replace));
+      report.out.reserve(expected_output);
+      feed_json(feed, report.out);
+      report.out += '\n';
     } else {
-      print_summary(path, feed);
+      print_summary(path, feed, report.out);
     }
   } catch (const FeedParseError& error) {
-    fmt::print(stderr, "feedd parse: {}: {}\n", path, error.what());
+    report.error = fmt::format("feedd parse: {}: {}\n", path, error.what());
+  }
+  return report;
+}
+
+// Prints a report; false when it is a failure.
+bool print_report(const FileReport& report) {
+  if (!report.error.empty()) {
+    std::fwrite(report.error.data(), 1, report.error.size(), stderr);
     return false;
   }
+  std::fwrite(report.out.data(), 1, report.out.size(), stdout);
   std::fflush(stdout);  // keeps stdout and stderr in file order for a reader of both
   return true;
 }
+
+// Each file in flight holds its bytes, its feed and its output; two per
+// thread keep every thread busy while the oldest is printed.
+constexpr std::size_t kFilesInFlightPerThread = 2;
 
 }  // namespace
 
@@ -155,8 +258,12 @@ int command_parse(const ParseCommandOptions& options) {
     fmt::print(stderr, "feedd parse: --base: not an absolute URL: \"{}\"\n", *options.base_url);
     return exit_usage;
   }
+  const unsigned threads = std::max(1U, std::thread::hardware_concurrency());
   bool all_parsed = true;
-  for (const auto& path : options.files) all_parsed = parse_one(path, options) && all_parsed;
+  run_in_order<FileReport>(
+      options.files.size(), threads, threads * kFilesInFlightPerThread,
+      [&options](std::size_t i) { return parse_one(options.files[i], options); },
+      [&all_parsed](std::size_t, const FileReport& report) { all_parsed = print_report(report) && all_parsed; });
   return all_parsed ? exit_ok : exit_source_failed;
 }
 

@@ -19,7 +19,9 @@ struct ParseCommandOptions {
 
 // Prints each file in order (one JSON object per line with `json`). A file
 // that cannot be read or parsed is reported on stderr, naming it, and the
-// others still print. Returns 0 when every file parsed, else 1.
+// others still print. Returns 0 when every file parsed, else 1. Files are
+// parsed on one thread per core, a few ahead of the one being printed; what
+// is printed, and in what order, is the same as one at a time.
 int command_parse(const ParseCommandOptions& options);
 
 }  // namespace feedd

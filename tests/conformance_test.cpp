@@ -256,6 +256,40 @@ TEST_CASE("feedd parse names each file it cannot read or parse, still prints the
   CHECK(printed == 2);
 }
 
+TEST_CASE("feedd parse prints every file in command-line order, each failure in its place among them") {
+  // Files are parsed side by side; what is printed must not show it.
+  const std::string feeds = std::string(FEEDD_SOURCE_DIR) + "/seeds/feeds/";
+  const std::vector<std::string> good = {feeds + "voa-feedx.xml", feeds + "zaobao-rsshub.xml",
+                                         feeds + "zaobao-rsshub-gb18030.xml"};
+  const std::string missing = feeds + "no-such-feed.xml";
+  const std::string not_a_feed = corpus + "LICENSE";
+  std::vector<std::string> files;
+  for (int i = 0; i < 30; ++i) {
+    files.push_back(i % 5 == 1 ? missing : i % 7 == 3 ? not_a_feed : good[static_cast<std::size_t>(i) % good.size()]);
+  }
+  std::map<std::string, std::string> alone;  // each good file's line, parsed on its own
+  for (const auto& file : good) alone[file] = test::run_feedd({"parse", "--json", file}).out;
+
+  // One stream for both, as a terminal or `2>&1` shows them.
+  std::vector<std::string> argv = {"/bin/sh", "-c", "exec \"$0\" parse --json \"$@\" 2>&1", FEEDD_BINARY};
+  argv.insert(argv.end(), files.begin(), files.end());
+  const test::ProcessResult result = test::run_process(argv);
+  CHECK(result.exit_status == 1);
+  std::istringstream lines(result.out);
+  for (const auto& file : files) {
+    std::string line;
+    REQUIRE(std::getline(lines, line));
+    CAPTURE(file);
+    if (alone.contains(file)) {
+      CHECK(line + "\n" == alone[file]);
+    } else {
+      CHECK(line.starts_with("feedd parse: " + file + ": "));
+    }
+  }
+  std::string extra;
+  CHECK_FALSE(std::getline(lines, extra));
+}
+
 TEST_CASE("feedd parse without --json prints a readable summary") {
   const std::string good = std::string(FEEDD_SOURCE_DIR) + "/seeds/feeds/voa-feedx.xml";
   const test::ProcessResult result = test::run_feedd({"parse", good});
