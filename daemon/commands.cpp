@@ -3,7 +3,6 @@
 #include <csignal>
 #include <exception>
 #include <memory>
-#include <optional>
 
 #include <boost/asio/io_context.hpp>
 #include <fmt/format.h>
@@ -15,7 +14,6 @@
 #include "daemon/clock.h"
 #include "daemon/ingest.h"
 #include "daemon/load_config.h"
-#include "daemon/progress.h"
 #include "daemon/writable_store.h"
 #include "daemon/publisher.h"
 #include "daemon/scheduler.h"
@@ -73,28 +71,6 @@ void publish_once(const config::Config& config, const std::vector<std::filesyste
   io.run();
 }
 
-// The writer indexes for search only when it has nothing else to do, which a
-// busy pass may never give it; a cron-driven archive has no later moment,
-// so `once` finishes the job after the posts are out. A failure here costs
-// nothing but time: the rows stay searchable by their text.
-void catch_up_search_index(Store& store, Verbosity verbosity) {
-  try {
-    const auto backlog = static_cast<std::size_t>(store.search_backlog());
-    if (backlog == 0) return;
-    const auto started = std::chrono::steady_clock::now();
-    std::optional<Progress> progress;
-    if (verbosity != Verbosity::quiet) progress.emplace("search index", backlog, Progress::options_for(stderr));
-    while (const int indexed = store.index_search_backlog(1000)) {
-      if (progress) progress->advance(static_cast<std::size_t>(indexed));
-    }
-    if (progress) progress->finish();
-    spdlog::info("{} entr{} indexed for search in {:.1f} s", backlog, backlog == 1 ? "y" : "ies",
-                 std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-  } catch (const std::exception& error) {
-    spdlog::warn("search index not brought up to date, the next run will: {}", error.what());
-  }
-}
-
 }  // namespace
 
 int command_once(const CommandContext& context) {
@@ -127,7 +103,15 @@ int command_once(const CommandContext& context) {
   spdlog::info("{} source(s): {} ok ({} recovered), {} failed; {} new, {} updated; {} post(s) written",
                tally.sources, tally.sources - tally.failed, tally.recovered, tally.failed, tally.new_entries,
                tally.updated_entries, tally.posts_written);
-  catch_up_search_index(store->archive->store(), context.verbosity);
+  // The writer indexes for search only when it has nothing else to do, which
+  // a busy pass may never give it; a cron-driven archive has no later moment.
+  const auto indexed = catch_up_search_index(store->archive->store(), context.verbosity != Verbosity::quiet);
+  if (!indexed.error.empty()) {
+    spdlog::warn("search index not brought up to date, the next run will: {}", indexed.error);
+  } else if (indexed.indexed > 0) {
+    spdlog::info("{} entr{} indexed for search in {:.1f} s", indexed.indexed, indexed.indexed == 1 ? "y" : "ies",
+                 indexed.seconds);
+  }
   return tally.failed > 0 ? exit_source_failed : exit_ok;
 }
 

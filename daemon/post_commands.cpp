@@ -239,6 +239,11 @@ int command_reprocess(const ArchiveCommandOptions& options) {
       for_each_page(archive.store(), source_id, progress,
                     [&](const std::vector<EntryRow>& rows) { reprocess_page(archive, sources, rows, tally); });
     }
+    // Changed text left the search indexes; the posts come first.
+    if (const auto indexed = catch_up_search_index(archive.store(), true); !indexed.error.empty()) {
+      fmt::print(stderr, "feedd reprocess: search index not brought up to date, the next run will: {}\n",
+                 indexed.error);
+    }
     for (const auto& failure : tally.failures) fmt::print(stderr, "feedd reprocess: {}\n", failure);
     fmt::print("reprocess: {} post(s) changed, {} unchanged; skipped {} without a raw item, {} of sources no "
                "longer configured, {} failed\n",

@@ -1,11 +1,13 @@
 #include "daemon/writable_store.h"
 
+#include <chrono>
 #include <exception>
 #include <string>
 
 #include <spdlog/spdlog.h>
 
 #include "daemon/cli.h"
+#include "daemon/progress.h"
 
 namespace feedd {
 
@@ -41,6 +43,26 @@ std::optional<WritableStore> open_writable_store(const config::Config& config, i
     exit_status = exit_store;
     return std::nullopt;
   }
+}
+
+SearchCatchUp catch_up_search_index(Store& store, bool show_progress) {
+  SearchCatchUp result;
+  const auto started = std::chrono::steady_clock::now();
+  try {
+    const auto backlog = static_cast<std::size_t>(store.search_backlog());
+    if (backlog == 0) return result;
+    std::optional<Progress> progress;
+    if (show_progress) progress.emplace("search index", backlog, Progress::options_for(stderr));
+    while (const int indexed = store.index_search_backlog(1000)) {
+      result.indexed += static_cast<std::size_t>(indexed);
+      if (progress) progress->advance(static_cast<std::size_t>(indexed));
+    }
+    if (progress) progress->finish();
+  } catch (const std::exception& error) {
+    result.error = error.what();
+  }
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return result;
 }
 
 }  // namespace feedd
