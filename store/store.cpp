@@ -193,6 +193,10 @@ sqlite::Database open_migrated(const std::filesystem::path& path) {
   // WAL with synchronous=FULL makes every commit durable before it returns:
   // a commit is feedd's promise that the post it names is on disk.
   db.execute("PRAGMA synchronous = FULL");
+  // A big transaction (a migration, a first import) grows the WAL to its
+  // size, and SQLite keeps the file that large for reuse; a daemon that runs
+  // for months should hand the space back after the next checkpoint.
+  db.execute("PRAGMA journal_size_limit = 67108864");
   db.execute("PRAGMA foreign_keys = ON");
 
   const int found = user_version(db);
