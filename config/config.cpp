@@ -292,6 +292,7 @@ void read_storage(Reader& in, const toml::table& table, Storage& storage) {
   in.reject_unknown(table, "storage", keys_of("storage"));
   if (auto path = in.string(field(table, "storage", "database"))) storage.database = *path;
   if (auto path = in.string(field(table, "storage", "posts_dir"))) storage.posts_dir = *path;
+  if (auto value = in.duration(field(table, "storage", "fetch_history"))) storage.fetch_history = *value;
 }
 
 void read_fetch(Reader& in, const toml::table& table, Fetch& fetch) {

@@ -35,6 +35,7 @@ struct Source {
 struct Storage {
   std::filesystem::path database;   // absolute after loading
   std::filesystem::path posts_dir;  // absolute after loading
+  std::chrono::milliseconds fetch_history{std::chrono::hours(24 * 90)};  // poll records kept this long
 };
 
 struct Fetch {

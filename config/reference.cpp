@@ -36,6 +36,10 @@ constexpr std::array keys{
             "second feedd off the same store."},
     KeySpec{"storage", "posts_dir", path, false, "\"data/_posts\"", "\"/var/lib/feedd/_posts\"",
             "The folder Jekyll posts are written to, as YYYY-MM-DD-TITLE.md."},
+    KeySpec{"storage", "fetch_history", duration, false, "\"90d\"", "\"30d\"",
+            "How long the record of each poll (status, size, entries found, error) is kept. Older records are "
+            "deleted about once an hour, so the store does not grow by a row per poll for ever; 'feedd stats' "
+            "counts the fetches kept."},
     // [fetch]
     KeySpec{"fetch", "concurrency", integer, false, "64", "32",
             "Transfers in flight at once, 1 to 1024. The per-host limit is what spares each server; this "

@@ -112,6 +112,8 @@ int command_once(const CommandContext& context) {
     spdlog::info("{} entr{} indexed for search in {:.1f} s", indexed.indexed, indexed.indexed == 1 ? "y" : "ies",
                  indexed.seconds);
   }
+  // A cron-driven archive runs nothing else that would delete them.
+  prune_old_poll_records(*store->archive, clock.now_ms() - config->storage.fetch_history.count());
   return tally.failed > 0 ? exit_source_failed : exit_ok;
 }
 

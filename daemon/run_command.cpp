@@ -6,7 +6,9 @@
 
 #include <csignal>
 #include <exception>
+#include <limits>
 #include <memory>
+#include <optional>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -30,6 +32,8 @@
 
 namespace feedd {
 namespace {
+
+constexpr std::chrono::milliseconds prune_every = std::chrono::hours(1);
 
 PublishSettings publish_settings(const config::Config& config) {
   return {config.publish.command, config.publish.min_interval, config.publish.timeout};
@@ -158,17 +162,25 @@ class Daemon {
   // limit) are pending in the store. Nothing else writes them while the
   // daemon runs (their entries come back unchanged, or as 304s), so retry
   // them every interval, at most every minute; with nothing pending this is
-  // one indexed query.
+  // one indexed query. Once an hour the same turn deletes poll records older
+  // than [storage] fetch_history.
   void arm_repair() {
     if (stopping_) return;
     repair_.expires_after(std::min<std::chrono::milliseconds>(config_.schedule.interval, std::chrono::minutes(1)));
     repair_.async_wait([this](const boost::system::error_code& error) {
       if (error || stopping_) return;
+      const std::int64_t now_ms = clock_.now_ms();
+      std::optional<std::int64_t> prune_before;
+      if (now_ms - last_prune_ms_ >= prune_every.count()) {
+        last_prune_ms_ = now_ms;
+        prune_before = now_ms - config_.storage.fetch_history.count();
+      }
       pipeline_.write(
-          [](Archive& archive) {
+          [prune_before](Archive& archive) {
             if (const int repaired = archive.repair_pending_posts(); repaired > 0) {
               spdlog::info("wrote {} post(s) that could not be written before", repaired);
             }
+            if (prune_before) prune_old_poll_records(archive, *prune_before);
           },
           [this] { arm_repair(); });
     });
@@ -246,6 +258,7 @@ class Daemon {
   boost::asio::steady_timer watchdog_;
   boost::asio::steady_timer grace_;
   boost::asio::steady_timer repair_;
+  std::int64_t last_prune_ms_ = std::numeric_limits<std::int64_t>::min() / 2;  // the first turn prunes
   bool stopping_ = false;
   bool finished_ = false;
 };

@@ -65,4 +65,14 @@ SearchCatchUp catch_up_search_index(Store& store, bool show_progress) {
   return result;
 }
 
+void prune_old_poll_records(Archive& archive, std::int64_t before_ms) {
+  try {
+    if (const auto pruned = archive.prune_fetch_history(before_ms); pruned > 0) {
+      spdlog::info("deleted {} poll record(s) older than [storage] fetch_history", pruned);
+    }
+  } catch (const std::exception& error) {
+    spdlog::warn("old poll records not deleted, will retry: {}", error.what());
+  }
+}
+
 }  // namespace feedd

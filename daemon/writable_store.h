@@ -36,4 +36,9 @@ struct SearchCatchUp {
 };
 SearchCatchUp catch_up_search_index(Store& store, bool show_progress);
 
+// Deletes the records of polls started before `before_ms` ([storage]
+// fetch_history) and logs how many; a failure is logged and left for the
+// next turn.
+void prune_old_poll_records(Archive& archive, std::int64_t before_ms);
+
 }  // namespace feedd

@@ -251,4 +251,16 @@ int Archive::repair_pending_posts() {
 
 int Archive::sweep_temp_files() { return remove_stale_temp_files(posts_dir_); }
 
+std::int64_t Archive::prune_fetch_history(std::int64_t before_ms) {
+  constexpr int batch = 10'000;
+  std::int64_t pruned = 0;
+  for (int deleted = batch; deleted == batch;) {
+    sqlite::Transaction transaction(store_.database());
+    deleted = store_.prune_fetches(before_ms, batch);
+    transaction.commit();
+    pruned += deleted;
+  }
+  return pruned;
+}
+
 }  // namespace feedd

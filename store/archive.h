@@ -104,6 +104,10 @@ class Archive {
   // Temporary files left by a crash, removed; returns how many.
   int sweep_temp_files();
 
+  // Deletes the records of polls started before `before_ms`
+  // ([storage] fetch_history); returns how many.
+  std::int64_t prune_fetch_history(std::int64_t before_ms);
+
   // The post file for a row, byte for byte. Ingestion, repair, rebuild and
   // reprocess all write through this one function, so a rebuilt post is the
   // post ingestion wrote.

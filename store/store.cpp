@@ -447,6 +447,17 @@ void Store::delete_entry(std::int64_t entry_id) {
   remove.run();
 }
 
+int Store::prune_fetches(std::int64_t before_ms, int max_rows) {
+  // Ids grow with time, so the oldest records are the first ids. Only the
+  // first `max_rows` are looked at, whatever is found among them: the cost
+  // stays bounded once nothing is old enough, and a record whose clock was
+  // off is deleted by a later call, when its own time has come.
+  auto prune = db_.prepare(
+      "DELETE FROM fetches WHERE id IN (SELECT id FROM fetches ORDER BY id LIMIT ?2) AND started_ms < ?1");
+  prune.bind(1, before_ms).bind(2, std::int64_t{max_rows}).run();
+  return db_.changes();
+}
+
 int Store::index_search_backlog(int max_rows) {
   std::vector<std::int64_t> ids;
   auto backlog = db_.prepare("SELECT id FROM entries WHERE search_indexed = 0 ORDER BY id LIMIT ?1");

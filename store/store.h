@@ -131,6 +131,10 @@ class Store {
   void delete_entry(std::int64_t entry_id);
 
   void record_fetch(const FetchRow& fetch);
+  // Deletes, among the `max_rows` oldest fetch records, those started before
+  // `before_ms`; returns how many. Callers loop while a whole batch goes, a
+  // transaction per batch, so a year of history never holds the writer long.
+  int prune_fetches(std::int64_t before_ms, int max_rows);
 
   // Rows reach the search indexes after they are stored, in batches, so that
   // ingest never waits for FTS5 (store/search.h). Indexes up to `max_rows`

@@ -44,6 +44,7 @@ const std::map<std::string, Accessor>& accessors() {
   static const std::map<std::string, Accessor> table = {
       {"storage.database", [](const Config& c) { return c.storage.database.string(); }},
       {"storage.posts_dir", [](const Config& c) { return c.storage.posts_dir.string(); }},
+      {"storage.fetch_history", [](const Config& c) { return milliseconds(c.storage.fetch_history); }},
       {"fetch.concurrency", [](const Config& c) { return std::to_string(c.fetch.concurrency); }},
       {"fetch.per_host", [](const Config& c) { return std::to_string(c.fetch.per_host); }},
       {"fetch.timeout", [](const Config& c) { return milliseconds(c.fetch.timeout); }},

@@ -282,6 +282,32 @@ TEST_CASE("Dedup keys on the canonical URL and timestamp") {
   }
 }
 
+TEST_CASE("Poll records older than storage.fetch_history are deleted; entries and younger records stay") {
+  TempDir dir;
+  HttpTestServer server;
+  server.serve("/a.xml", rss({{"One", "https://example.com/1", "Thu, 15 Apr 2021 13:59:02 GMT"}}));
+  const auto config = write_config(dir, {{"A", server.url("/a.xml"), ""}});
+  {
+    std::string toml = read_file(config);
+    toml.replace(toml.find("[storage]\n"), 10, "[storage]\nfetch_history = \"30d\"\n");
+    feedd::test::write_file(config, toml);
+  }
+  const auto db = dir / "state/feedd.db";
+  // A changed feed each time: a 304 leaves no record to count.
+  REQUIRE(once(config, "2021-04-17T00:00:00Z").exit_status == 0);
+  server.serve("/a.xml", rss({{"Two", "https://example.com/2", "Fri, 16 Apr 2021 13:59:02 GMT"}}));
+  REQUIRE(once(config, "2021-05-10T00:00:00Z").exit_status == 0);
+  CHECK(sqlite_count(db, "SELECT count(*) FROM fetches") == 2);  // 23 days apart: both kept
+
+  server.serve("/a.xml", rss({{"Three", "https://example.com/3", "Sat, 17 Apr 2021 13:59:02 GMT"}}));
+  const auto later = once(config, "2021-05-20T00:00:00Z");
+  REQUIRE(later.exit_status == 0);
+  CHECK(later.err.find("deleted 1 poll record(s) older than [storage] fetch_history") != std::string::npos);
+  CHECK(sqlite_count(db, "SELECT count(*) FROM fetches") == 2);
+  CHECK(sqlite_count(db, "SELECT min(started_ms) FROM fetches") == 1620604800000);  // 2021-05-10
+  CHECK(sqlite_count(db, "SELECT count(*) FROM entries") == 3);
+}
+
 TEST_CASE("A source that is down, failing or malformed is reported and the others still land") {
   TempDir dir;
   HttpTestServer server;

@@ -183,3 +183,29 @@ TEST_CASE("Both sync methods replace files atomically, and a file that fails par
     }
   }
 }
+
+TEST_CASE("Old poll records are pruned in bounded batches, and one with a skewed clock waits for its own time") {
+  TempDir dir;
+  auto archive = open_archive(dir);
+  auto& store = archive.store();
+  const std::int64_t source = store.source_id("Src", "u");
+  // In insertion (id) order; 5000 was recorded by a clock that ran ahead.
+  for (const std::int64_t started : {10, 20, 5000, 30, 40, 50}) {
+    store.record_fetch(feedd::FetchRow{source, started, 1, 200, 10, 0, 0, 0, ""});
+  }
+  const auto remaining = [&] {
+    std::vector<std::int64_t> started;
+    auto query = store.database().prepare("SELECT started_ms FROM fetches ORDER BY id");
+    while (query.step()) started.push_back(query.column_int(0));
+    return started;
+  };
+  CHECK(store.prune_fetches(100, 3) == 2);  // looks at 10, 20, 5000 only
+  CHECK(remaining() == std::vector<std::int64_t>{5000, 30, 40, 50});
+  CHECK(store.prune_fetches(100, 3) == 2);  // 5000, 30, 40
+  CHECK(remaining() == std::vector<std::int64_t>{5000, 50});
+  CHECK(archive.prune_fetch_history(100) == 1);
+  CHECK(remaining() == std::vector<std::int64_t>{5000});
+  CHECK(archive.prune_fetch_history(100) == 0);
+  CHECK(archive.prune_fetch_history(6000) == 1);
+  CHECK(remaining().empty());
+}
