@@ -132,6 +132,17 @@ void published_html(const std::string& html, const std::string& base, std::strin
   }
 }
 
+// [item,item,...], each written by `append_item`.
+template <class Items, class AppendItem>
+void append_array(const Items& items, std::string& out, const AppendItem& append_item) {
+  out += '[';
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += ',';
+    append_item(items[i]);
+  }
+  out += ']';
+}
+
 void entry_json(const FeedEntry& entry, std::string& out) {
   JsonObject object(out);
   plain_text(entry.title, object.key("title"));
@@ -142,12 +153,8 @@ void entry_json(const FeedEntry& entry, std::string& out) {
   text_or_null(entry.author, object.key("author"));
   published_html(entry.summary, entry.summary_base, object.key("summary"));
   published_html(entry.content, entry.content_base, object.key("content"));
-  object.key("categories") += '[';
-  for (std::size_t i = 0; i < entry.categories.size(); ++i) {
-    if (i > 0) out += ',';
-    append_json_string(entry.categories[i], out);
-  }
-  out += ']';
+  append_array(entry.categories, object.key("categories"),
+               [&out](const std::string& category) { append_json_string(category, out); });
   object.close();
 }
 
@@ -161,12 +168,7 @@ void feed_json(const Feed& feed, std::string& out) {
   text_or_null(feed.language, object.key("language"));
   date_or_null(feed.updated, object.key("updated"));
   object.key("recovered") += feed.recovered ? "true" : "false";
-  object.key("entries") += '[';
-  for (std::size_t i = 0; i < feed.entries.size(); ++i) {
-    if (i > 0) out += ',';
-    entry_json(feed.entries[i], out);
-  }
-  out += ']';
+  append_array(feed.entries, object.key("entries"), [&out](const FeedEntry& entry) { entry_json(entry, out); });
   object.close();
 }
 
