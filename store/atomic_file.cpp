@@ -2,11 +2,14 @@
 
 #include <fcntl.h>
 #include <linux/magic.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
+#include <fstream>
 #include <system_error>
 
 #include <fmt/format.h>
@@ -33,18 +36,43 @@ void write_all(int fd, std::string_view bytes, const std::filesystem::path& path
 // this, the oldest is finished early so a huge batch cannot exhaust fds.
 constexpr std::size_t max_open_temp_files = 128;
 
-// ext4 and XFS commit every pending metadata change of the file system with
-// the one journal (log) commit an fsync forces, after the data it orders;
-// tmpfs has nothing to lose. Elsewhere (btrfs logs per inode, ext2 has no
-// journal, network file systems) each file gets its own fsync.
+// Whether the block device `folder` lives on has a jbd2 journal: ext3 and
+// ext4 list theirs in /proc/fs/jbd2 as "<device>-<inode>". ext2, and ext4
+// made without a journal, share ext4's magic number and have none.
+bool has_jbd2_journal(const std::filesystem::path& folder) {
+  struct stat info {};
+  if (::stat(folder.c_str(), &info) != 0) return false;
+  const std::string device = fmt::format("{}:{}", major(info.st_dev), minor(info.st_dev));
+  std::error_code error;
+  for (const auto& journal : std::filesystem::directory_iterator("/proc/fs/jbd2", error)) {
+    const std::string name = journal.path().filename().string();
+    const auto dash = name.rfind('-');
+    if (dash == std::string::npos) continue;
+    std::ifstream number_file("/sys/class/block/" + name.substr(0, dash) + "/dev");
+    std::string number;
+    if (number_file >> number && number == device) return true;
+  }
+  return false;
+}
+
+// A journal (XFS: a log) commits every pending metadata change of the file
+// system with the one commit an fsync forces, after the data it orders;
+// tmpfs has nothing to lose. Local file systems without that (ext2 or ext4
+// without a journal; btrfs, which logs per inode) are synced whole, once per
+// batch. Anything else, network file systems above all, gets an fsync per
+// file: the one method every file system honours.
 AtomicBatch::Sync sync_method_for(const std::filesystem::path& folder) {
   struct statfs info {};
   if (::statfs(folder.c_str(), &info) != 0) return AtomicBatch::Sync::each_file;
   switch (static_cast<unsigned long>(info.f_type)) {
     case EXT4_SUPER_MAGIC:
+      return has_jbd2_journal(folder) ? AtomicBatch::Sync::batched : AtomicBatch::Sync::whole_file_system;
     case XFS_SUPER_MAGIC:
     case TMPFS_MAGIC:
       return AtomicBatch::Sync::batched;
+    case BTRFS_SUPER_MAGIC:
+    case F2FS_SUPER_MAGIC:
+      return AtomicBatch::Sync::whole_file_system;
     default:
       return AtomicBatch::Sync::each_file;
   }
@@ -98,12 +126,12 @@ void AtomicBatch::stage(const std::string& name, std::string_view bytes) {
     write_all(fd.get(), bytes, temp);
     if (sync_ == Sync::each_file) {
       if (::fsync(fd.get()) != 0) throw_errno("cannot sync", temp);
-      if (fd.release_and_close() != 0) throw_errno("cannot close", temp);
-    } else if (::sync_file_range(fd.get(), 0, 0, SYNC_FILE_RANGE_WRITE) != 0) {
+    } else if (sync_ == Sync::batched && ::sync_file_range(fd.get(), 0, 0, SYNC_FILE_RANGE_WRITE) != 0) {
       // Write-back starts now and commit() waits for it, so the batch's
       // writes overlap instead of queueing one device flush per file.
       throw_errno("cannot write back", temp);
     }
+    if (sync_ != Sync::batched && fd.release_and_close() != 0) throw_errno("cannot close", temp);
   } catch (...) {
     // A file that failed part-way must never be renamed into place by a
     // commit() of the rest of the batch.
@@ -112,26 +140,38 @@ void AtomicBatch::stage(const std::string& name, std::string_view bytes) {
   }
   pending_.push_back({temp, target, std::move(fd)});
   if (pending_.back().open.get() >= 0 && ++open_files_ > max_open_temp_files) {
-    finish_data(pending_[open_files_first_++]);
+    // The file that fails here is an earlier one, not the one being staged:
+    // the batch as a whole is refused at commit(), so every row stays
+    // pending and is written again.
+    try {
+      finish_data(pending_[open_files_first_++]);
+    } catch (const std::system_error& error) {
+      if (!broken_) broken_ = error;
+    }
   }
 }
 
 // The file's data is on the device (not yet past its cache: the folder's
 // fsync in commit() flushes that, with the metadata that names the file).
+// The descriptor is closed either way: a write-back error is reported once,
+// and asking again would wrongly say all is well.
 void AtomicBatch::finish_data(Pending& pending) {
   if (pending.open.get() < 0) return;
+  FileDescriptor fd = std::move(pending.open);
+  --open_files_;
   constexpr unsigned wait_written =
       SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER;
-  if (::sync_file_range(pending.open.get(), 0, 0, wait_written) != 0) throw_errno("cannot write", pending.temp);
-  if (pending.open.release_and_close() != 0) throw_errno("cannot close", pending.temp);
-  --open_files_;
+  if (::sync_file_range(fd.get(), 0, 0, wait_written) != 0) throw_errno("cannot write", pending.temp);
+  if (fd.release_and_close() != 0) throw_errno("cannot close", pending.temp);
 }
 
 void AtomicBatch::commit() {
   // Nothing staged (every write failed, or nothing changed): the folder may
   // be the very thing that is broken, and there is nothing to make durable.
   if (pending_.empty()) return;
+  if (broken_) throw *broken_;
   for (auto& pending : pending_) finish_data(pending);
+  if (sync_ == Sync::whole_file_system) sync_file_system();
   // In staging order: when one target is staged twice, the later bytes win.
   std::size_t renamed = 0;
   for (; renamed < pending_.size(); ++renamed) {
@@ -154,6 +194,13 @@ void AtomicBatch::commit() {
   FileDescriptor dir(::open(folder_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir.get() < 0) throw_errno("cannot open folder", folder_);
   if (::fsync(dir.get()) != 0) throw_errno("cannot sync folder", folder_);
+}
+
+// Every file's data and inode, before any rename can be on disk.
+void AtomicBatch::sync_file_system() {
+  FileDescriptor dir(::open(folder_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir.get() < 0) throw_errno("cannot open folder", folder_);
+  if (::syncfs(dir.get()) != 0) throw_errno("cannot sync the file system of", folder_);
 }
 
 int remove_stale_temp_files(const std::filesystem::path& folder) {

@@ -8,7 +8,9 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
+#include <system_error>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -34,12 +36,15 @@ class FileDescriptor {
 class AtomicBatch {
  public:
   // How staged data is made durable before the renames:
-  //   each_file  fsync every temporary file (any file system);
-  //   batched    start each file's write-back when staged, wait for all of
-  //              them in commit(), then one fsync of the folder commits the
-  //              journal that names them (ext4, XFS: one journal for all);
-  //   detect     batched where the folder's file system is known to allow it.
-  enum class Sync { detect, each_file, batched };
+  //   each_file          fsync every temporary file (any file system);
+  //   batched            start each file's write-back when staged, wait for
+  //                      all of them in commit(), then one fsync of the folder
+  //                      commits the journal that names them (ext3/4 with a
+  //                      journal, XFS: one journal for all);
+  //   whole_file_system  one syncfs() per batch (local file systems without
+  //                      such a journal: ext2, ext4 without one, btrfs);
+  //   detect             the best of these the folder's file system allows.
+  enum class Sync { detect, each_file, batched, whole_file_system };
 
   // Temporary files start with this, so Jekyll (which skips dot files) never
   // publishes one, and start-up can sweep leftovers from a crash.
@@ -70,12 +75,14 @@ class AtomicBatch {
     FileDescriptor open;  // batched: until its data is written
   };
   void finish_data(Pending& pending);
+  void sync_file_system();
 
   std::filesystem::path folder_;
   Sync sync_;
   std::vector<Pending> pending_;
   std::size_t open_files_ = 0;        // pending_ entries still open
   std::size_t open_files_first_ = 0;  // the oldest of them
+  std::optional<std::system_error> broken_;  // an earlier file's write failed: commit() refuses
 };
 
 // Deletes temporary files a crashed writer left in `folder`; returns how many.

@@ -139,12 +139,13 @@ TEST_CASE("A post file name that is not a single component is refused") {
   CHECK_THROWS(batch.stage("", "x"));
 }
 
-TEST_CASE("Both sync methods replace files atomically, and a file that fails part-way is never renamed into place") {
+TEST_CASE("Every sync method replaces files atomically, and a file that fails part-way is never renamed into place") {
   TempDir dir;
-  for (const auto sync : {feedd::AtomicBatch::Sync::each_file, feedd::AtomicBatch::Sync::batched}) {
-    const bool batched = sync == feedd::AtomicBatch::Sync::batched;
-    INFO("batched: " << batched);
-    const auto folder = dir / (batched ? "batched" : "each");
+  using Sync = feedd::AtomicBatch::Sync;
+  for (const auto sync : {Sync::each_file, Sync::batched, Sync::whole_file_system}) {
+    const std::string method = sync == Sync::each_file ? "each" : sync == Sync::batched ? "batched" : "syncfs";
+    INFO("sync: " << method);
+    const auto folder = dir / method;
     fs::create_directories(folder);
     feedd::test::write_file(folder / "kept.md", "old");
     {
