@@ -6,7 +6,6 @@
 
 #include <csignal>
 #include <exception>
-#include <limits>
 #include <memory>
 #include <optional>
 
@@ -169,11 +168,13 @@ class Daemon {
     repair_.expires_after(std::min<std::chrono::milliseconds>(config_.schedule.interval, std::chrono::minutes(1)));
     repair_.async_wait([this](const boost::system::error_code& error) {
       if (error || stopping_) return;
-      const std::int64_t now_ms = clock_.now_ms();
+      // Hourly by the steady clock: a wall clock stepped back must not stop
+      // it. What is old is judged by the wall clock the records carry.
+      const auto now = std::chrono::steady_clock::now();
       std::optional<std::int64_t> prune_before;
-      if (now_ms - last_prune_ms_ >= prune_every.count()) {
-        last_prune_ms_ = now_ms;
-        prune_before = now_ms - config_.storage.fetch_history.count();
+      if (!last_prune_ || now - *last_prune_ >= prune_every) {
+        last_prune_ = now;
+        prune_before = clock_.now_ms() - config_.storage.fetch_history.count();
       }
       pipeline_.write(
           [prune_before](Archive& archive) {
@@ -258,7 +259,7 @@ class Daemon {
   boost::asio::steady_timer watchdog_;
   boost::asio::steady_timer grace_;
   boost::asio::steady_timer repair_;
-  std::int64_t last_prune_ms_ = std::numeric_limits<std::int64_t>::min() / 2;  // the first turn prunes
+  std::optional<std::chrono::steady_clock::time_point> last_prune_;  // none yet: the first turn prunes
   bool stopping_ = false;
   bool finished_ = false;
 };

@@ -252,15 +252,20 @@ int Archive::repair_pending_posts() {
 int Archive::sweep_temp_files() { return remove_stale_temp_files(posts_dir_); }
 
 std::int64_t Archive::prune_fetch_history(std::int64_t before_ms) {
-  constexpr int batch = 10'000;
+  // Ids grow with time, so old records come first: windows of ids from the
+  // start, until one ends with a record young enough to keep. A record from
+  // a clock that ran ahead is not deleted early, and stops the walk only if
+  // it happens to end a window (the next walk's windows fall elsewhere).
+  constexpr int window_rows = 10'000;
   std::int64_t pruned = 0;
-  for (int deleted = batch; deleted == batch;) {
+  for (std::int64_t after_id = 0;;) {
     sqlite::Transaction transaction(store_.database());
-    deleted = store_.prune_fetches(before_ms, batch);
+    const auto window = store_.prune_fetches(after_id, before_ms, window_rows);
     transaction.commit();
-    pruned += deleted;
+    pruned += window.deleted;
+    if (window.last_id == 0 || window.last_is_young) return pruned;
+    after_id = window.last_id;
   }
-  return pruned;
 }
 
 }  // namespace feedd

@@ -447,15 +447,19 @@ void Store::delete_entry(std::int64_t entry_id) {
   remove.run();
 }
 
-int Store::prune_fetches(std::int64_t before_ms, int max_rows) {
-  // Ids grow with time, so the oldest records are the first ids. Only the
-  // first `max_rows` are looked at, whatever is found among them: the cost
-  // stays bounded once nothing is old enough, and a record whose clock was
-  // off is deleted by a later call, when its own time has come.
-  auto prune = db_.prepare(
-      "DELETE FROM fetches WHERE id IN (SELECT id FROM fetches ORDER BY id LIMIT ?2) AND started_ms < ?1");
-  prune.bind(1, before_ms).bind(2, std::int64_t{max_rows}).run();
-  return db_.changes();
+Store::PruneWindow Store::prune_fetches(std::int64_t after_id, std::int64_t before_ms, int max_rows) {
+  PruneWindow window;
+  auto last = db_.prepare(
+      "SELECT id, started_ms FROM (SELECT id, started_ms FROM fetches WHERE id > ?1 ORDER BY id LIMIT ?2) "
+      "ORDER BY id DESC LIMIT 1");
+  last.bind(1, after_id).bind(2, std::int64_t{max_rows});
+  if (!last.step()) return window;
+  window.last_id = last.column_int(0);
+  window.last_is_young = last.column_int(1) >= before_ms;
+  auto prune = db_.prepare("DELETE FROM fetches WHERE id > ?1 AND id <= ?2 AND started_ms < ?3");
+  prune.bind(1, after_id).bind(2, window.last_id).bind(3, before_ms).run();
+  window.deleted = db_.changes();
+  return window;
 }
 
 int Store::index_search_backlog(int max_rows) {

@@ -131,10 +131,14 @@ class Store {
   void delete_entry(std::int64_t entry_id);
 
   void record_fetch(const FetchRow& fetch);
-  // Deletes, among the `max_rows` oldest fetch records, those started before
-  // `before_ms`; returns how many. Callers loop while a whole batch goes, a
-  // transaction per batch, so a year of history never holds the writer long.
-  int prune_fetches(std::int64_t before_ms, int max_rows);
+  // One window of fetch-record pruning: among the `max_rows` records with
+  // ids above `after_id`, deletes those started before `before_ms`.
+  struct PruneWindow {
+    int deleted = 0;
+    std::int64_t last_id = 0;      // the window's last id; 0 when it was empty
+    bool last_is_young = false;    // the window's last record is one to keep
+  };
+  PruneWindow prune_fetches(std::int64_t after_id, std::int64_t before_ms, int max_rows);
 
   // Rows reach the search indexes after they are stored, in batches, so that
   // ingest never waits for FTS5 (store/search.h). Indexes up to `max_rows`

@@ -185,13 +185,13 @@ TEST_CASE("Every sync method replaces files atomically, and a file that fails pa
   }
 }
 
-TEST_CASE("Old poll records are pruned in bounded batches, and one with a skewed clock waits for its own time") {
+TEST_CASE("Old poll records are pruned in windows of ids, and one with a skewed clock stops nothing") {
   TempDir dir;
   auto archive = open_archive(dir);
   auto& store = archive.store();
   const std::int64_t source = store.source_id("Src", "u");
   // In insertion (id) order; 5000 was recorded by a clock that ran ahead.
-  for (const std::int64_t started : {10, 20, 5000, 30, 40, 50}) {
+  for (const std::int64_t started : {10, 20, 5000, 30, 40, 50, 200, 300}) {
     store.record_fetch(feedd::FetchRow{source, started, 1, 200, 10, 0, 0, 0, ""});
   }
   const auto remaining = [&] {
@@ -200,13 +200,16 @@ TEST_CASE("Old poll records are pruned in bounded batches, and one with a skewed
     while (query.step()) started.push_back(query.column_int(0));
     return started;
   };
-  CHECK(store.prune_fetches(100, 3) == 2);  // looks at 10, 20, 5000 only
-  CHECK(remaining() == std::vector<std::int64_t>{5000, 30, 40, 50});
-  CHECK(store.prune_fetches(100, 3) == 2);  // 5000, 30, 40
-  CHECK(remaining() == std::vector<std::int64_t>{5000, 50});
-  CHECK(archive.prune_fetch_history(100) == 1);
-  CHECK(remaining() == std::vector<std::int64_t>{5000});
+  const auto window = store.prune_fetches(0, 100, 3);  // ids 1-3: 10, 20, 5000
+  CHECK(window.deleted == 2);
+  CHECK(window.last_id == 3);
+  CHECK(window.last_is_young);
+  CHECK(remaining() == std::vector<std::int64_t>{5000, 30, 40, 50, 200, 300});
+  // The whole walk goes past the record from the future.
+  CHECK(archive.prune_fetch_history(100) == 3);
+  CHECK(remaining() == std::vector<std::int64_t>{5000, 200, 300});
   CHECK(archive.prune_fetch_history(100) == 0);
-  CHECK(archive.prune_fetch_history(6000) == 1);
+  CHECK(archive.prune_fetch_history(6000) == 3);
   CHECK(remaining().empty());
+  CHECK(archive.prune_fetch_history(6000) == 0);
 }
