@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <deque>
+#include <map>
 #include <exception>
 #include <thread>
 
@@ -38,10 +39,13 @@ HttpOptions http_options(const config::Fetch& fetch) {
 }
 
 // Polls allowed between "fetch started" and "stored" beyond the transfer
-// limit: enough to keep the parsers and the writer fed while transfers run,
+// limits: enough to keep the parsers and the writer fed while transfers run,
 // few enough that a writer slower than the network holds bodies and parsed
-// entries for a few dozen feeds, not for every due source.
+// entries for a few dozen feeds, not for every due source. Per host, one
+// beyond fetch.per_host: the next transfer is ready when a slot frees, and
+// one busy host cannot take the places other hosts' polls need.
 constexpr int polls_queued_beyond_transfers = 8;
+constexpr int polls_queued_beyond_host_transfers = 1;
 
 // Rows indexed for search per writer turn: about 0.1-0.3 s of FTS5 work,
 // the most an idle-time batch delays a write that arrives meanwhile.
@@ -49,6 +53,14 @@ constexpr int search_index_batch = 128;
 
 std::size_t active_poll_limit(const config::Fetch& fetch) {
   return static_cast<std::size_t>(std::max(1, fetch.concurrency + polls_queued_beyond_transfers));
+}
+
+int active_host_poll_limit(const config::Fetch& fetch) {
+  return std::max(1, fetch.per_host + polls_queued_beyond_host_transfers);
+}
+
+std::string polled_url(const config::Source& source, const SourceValidators& validators) {
+  return validators.polled_url.empty() ? source.url : validators.polled_url;
 }
 
 int worker_count() {
@@ -71,10 +83,19 @@ std::string describe(const PollReport& report) {
 }
 
 class Pipeline::Impl {
+  // A poll not yet started, or about to be.
+  struct WaitingPoll {
+    config::Source source;
+    SourceValidators validators;
+    Done done;
+    std::string host;  // its HttpClient group
+  };
+
  public:
   Impl(boost::asio::io_context& io, const config::Config& config, Archive& archive, const Clock& clock)
       : io_(io), archive_(archive), clock_(clock), http_(io, http_options(config.fetch)),
-        active_limit_(active_poll_limit(config.fetch)), workers_(static_cast<std::size_t>(worker_count())),
+        active_limit_(active_poll_limit(config.fetch)), host_limit_(active_host_poll_limit(config.fetch)),
+        workers_(static_cast<std::size_t>(worker_count())),
         writer_(1) {}
 
   ~Impl() {
@@ -86,16 +107,31 @@ class Pipeline::Impl {
   }
 
   void poll(const config::Source& source, const SourceValidators& validators, Done done) {
-    // Backpressure: a poll past the limit waits here, before its fetch, so
+    WaitingPoll poll{source, validators, std::move(done), host_group(polled_url(source, validators))};
+    // Backpressure: a poll past the limits waits here, before its fetch, so
     // it holds neither a body nor parsed entries while the writer catches up.
-    if (active_polls_ >= active_limit_) {
-      waiting_.push_back(WaitingPoll{source, validators, std::move(done)});
+    if (!has_room(poll.host)) {
+      waiting_.push_back(std::move(poll));
       return;
     }
+    start(std::move(poll));
+  }
+
+  bool has_room(const std::string& host) const {
+    if (active_polls_ >= active_limit_) return false;
+    const auto found = active_by_host_.find(host);
+    return found == active_by_host_.end() || found->second < host_limit_;
+  }
+
+  // On the io_context's thread, with room for it.
+  void start(WaitingPoll poll) {
     ++active_polls_;
-    auto job = std::make_shared<Job>(Job{source, std::move(done), std::make_shared<WorkGuard>(io_.get_executor()),
-                                         clock_.now_ms(), std::chrono::steady_clock::now(), {}});
-    const std::string url = validators.polled_url.empty() ? source.url : validators.polled_url;
+    ++active_by_host_[poll.host];
+    const config::Source& source = poll.source;
+    const SourceValidators& validators = poll.validators;
+    auto job = std::make_shared<Job>(Job{source, std::move(poll.done), std::make_shared<WorkGuard>(io_.get_executor()),
+                                         clock_.now_ms(), std::chrono::steady_clock::now(), {}, poll.host});
+    const std::string url = polled_url(source, validators);
     job->report.source_name = source.name;
     job->report.url = url;
     job->report.validators = validators;
@@ -122,6 +158,7 @@ class Pipeline::Impl {
   void reconfigure(const config::Config& config) {
     http_.set_options(http_options(config.fetch));
     active_limit_ = active_poll_limit(config.fetch);
+    host_limit_ = active_host_poll_limit(config.fetch);
     start_waiting_polls();
   }
 
@@ -132,7 +169,7 @@ class Pipeline::Impl {
     for (auto& waiting : never_started) {
       PollReport report;
       report.source_name = waiting.source.name;
-      report.url = waiting.validators.polled_url.empty() ? waiting.source.url : waiting.validators.polled_url;
+      report.url = polled_url(waiting.source, waiting.validators);
       report.validators = waiting.validators;
       report.failed_at = PollReport::Stage::fetch;
       report.error = "aborted before its fetch started";
@@ -148,11 +185,6 @@ class Pipeline::Impl {
   }
 
  private:
-  struct WaitingPoll {
-    config::Source source;
-    SourceValidators validators;
-    Done done;
-  };
 
   struct Job {
     config::Source source;
@@ -161,6 +193,7 @@ class Pipeline::Impl {
     std::int64_t started_ms;
     std::chrono::steady_clock::time_point started;
     PollReport report;
+    std::string host;  // counted in active_by_host_ until the report is delivered
   };
   using JobPtr = std::shared_ptr<Job>;
 
@@ -300,16 +333,24 @@ class Pipeline::Impl {
       }
       job->keep_io_running.reset();
       --active_polls_;
+      if (const auto found = active_by_host_.find(job->host); found != active_by_host_.end() && --found->second <= 0) {
+        active_by_host_.erase(found);
+      }
       start_waiting_polls();
     });
   }
 
-  // On the io_context's thread.
+  // On the io_context's thread: the oldest waiting polls whose hosts have
+  // room, skipping those of hosts that are full.
   void start_waiting_polls() {
-    while (active_polls_ < active_limit_ && !waiting_.empty()) {
-      WaitingPoll next = std::move(waiting_.front());
-      waiting_.pop_front();
-      poll(next.source, next.validators, std::move(next.done));
+    for (auto it = waiting_.begin(); it != waiting_.end() && active_polls_ < active_limit_;) {
+      if (!has_room(it->host)) {
+        ++it;
+        continue;
+      }
+      WaitingPoll next = std::move(*it);
+      it = waiting_.erase(it);
+      start(std::move(next));
     }
   }
 
@@ -319,7 +360,9 @@ class Pipeline::Impl {
   HttpClient http_;
   // Backpressure, on the io_context's thread.
   std::size_t active_limit_;
+  int host_limit_;
   std::size_t active_polls_ = 0;
+  std::map<std::string, int> active_by_host_;
   std::deque<WaitingPoll> waiting_;
   // Idle-time search indexing: the counter is shared with the io thread, the
   // flags belong to the writer thread.

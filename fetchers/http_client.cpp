@@ -101,8 +101,10 @@ bool safe_header_value(std::string_view value) {
   return value.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
 }
 
-// Transfers are limited per host; file:// is a group of its own, and a URL
-// curl cannot parse gets the empty group (curl will report why it failed).
+}  // namespace
+
+// file:// is a group of its own, and a URL curl cannot parse gets the empty
+// group (curl will report why it failed).
 std::string host_group(const std::string& url) {
   UrlPtr parsed(curl_url());
   if (!parsed || curl_url_set(parsed.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) return {};
@@ -116,6 +118,8 @@ std::string host_group(const std::string& url) {
   const CurlString host(raw);
   return lower(host.get());
 }
+
+namespace {
 
 // Retry-After is either delay-seconds or an HTTP-date (RFC 9110 10.2.3).
 std::optional<std::chrono::seconds> parse_retry_after(std::string_view value, std::time_t now) {

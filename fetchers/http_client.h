@@ -68,6 +68,10 @@ struct HttpResponse {
 // max_per_host per host of the requested URL (file:// is one group; where
 // redirects lead is not counted). The rest wait in FIFO order. An idle
 // client holds no timers or waits, so io_context::run() returns.
+// The group a URL's transfers are limited in (HttpOptions::max_per_host):
+// its host, lower-cased; "file://" for local files; "" when unparsable.
+std::string host_group(const std::string& url);
+
 class HttpClient {
  public:
   using Callback = std::function<void(HttpResponse)>;

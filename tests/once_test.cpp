@@ -7,8 +7,10 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -306,6 +308,46 @@ TEST_CASE("Poll records older than storage.fetch_history are deleted; entries an
   CHECK(sqlite_count(db, "SELECT count(*) FROM fetches") == 2);
   CHECK(sqlite_count(db, "SELECT min(started_ms) FROM fetches") == 1620604800000);  // 2021-05-10
   CHECK(sqlite_count(db, "SELECT count(*) FROM entries") == 3);
+}
+
+TEST_CASE("Many sources on one slow host do not hold back a source on another host") {
+  // Two hosts as feedd counts them (by name): 127.0.0.1 and 127.0.0.2.
+  HttpTestServer slow_host("127.0.0.1");
+  HttpTestServer other_host("127.0.0.2");
+  using Clock = std::chrono::steady_clock;
+  std::mutex mutex;
+  std::vector<Clock::time_point> slow_requests;
+  Clock::time_point other_request{};
+  const std::string body = rss({{"Item", "https://example.com/item", "Thu, 15 Apr 2021 13:59:02 GMT"}});
+  slow_host.route("/feed.xml", [&](const feedd::test::TestRequest&) {
+    const std::lock_guard lock(mutex);
+    slow_requests.push_back(Clock::now());
+    return feedd::test::TestResponse{200, {{"Content-Type", "application/rss+xml"}}, body,
+                                     std::chrono::milliseconds(250)};
+  });
+  other_host.route("/feed.xml", [&](const feedd::test::TestRequest&) {
+    const std::lock_guard lock(mutex);
+    other_request = Clock::now();
+    return feedd::test::TestResponse{200, {{"Content-Type", "application/rss+xml"}}, body};
+  });
+  // The slow host's sources come first in the config, more of them than
+  // feedd lets be between fetch and store at once (2 transfers + 8).
+  std::vector<TestSource> sources;
+  for (int i = 0; i < 12; ++i) {
+    sources.push_back({fmt::format("Slow {}", i), slow_host.url("/feed.xml?" + std::to_string(i)), ""});
+  }
+  sources.push_back({"Zhongguo", other_host.url("/feed.xml"), ""});  // last by name too
+  TempDir dir;
+  const auto config = write_config(dir, sources, "concurrency = 2\nper_host = 1");
+  const auto run = once(config);
+  INFO(run.err);
+  REQUIRE(run.exit_status == 0);
+  const std::lock_guard lock(mutex);
+  REQUIRE(slow_requests.size() == 12);
+  REQUIRE(other_request != Clock::time_point{});
+  // One transfer at a time to the slow host; the other host's poll is not
+  // queued behind them but starts alongside the first.
+  CHECK(other_request < slow_requests[1]);
 }
 
 TEST_CASE("A source that is down, failing or malformed is reported and the others still land") {
