@@ -34,7 +34,7 @@ struct SourceView {
 std::string state_of(const config::Source* configured, const SourceRecord* record) {
   if (configured == nullptr) return "removed";  // in the store, no longer in the config
   if (!configured->enabled) return "disabled";
-  if (record == nullptr || (!record->last_success_ms && !record->last_error_ms)) return "new";
+  if (record == nullptr || record->never_polled()) return "new";
   return record->state;
 }
 

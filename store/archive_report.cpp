@@ -8,27 +8,17 @@
 namespace feedd {
 
 std::vector<SourceRecord> source_records(sqlite::Database& db) {
-  auto query = db.prepare(
-      "SELECT s.id, s.name, s.url, coalesce(s.polled_url, ''), s.state, s.last_success_ms, "
-      "coalesce(s.last_error, ''), s.last_error_ms, s.consecutive_failures, s.next_poll_ms, "
-      "(SELECT count(*) FROM entries AS e WHERE e.source_id = s.id), "
-      "(SELECT count(*) FROM entries AS e WHERE e.source_id = s.id AND e.post_pending = 0) "
-      "FROM sources AS s ORDER BY s.name");
+  auto query = db.prepare(fmt::format(
+      "SELECT {}, "
+      "(SELECT count(*) FROM entries AS e WHERE e.source_id = sources.id), "
+      "(SELECT count(*) FROM entries AS e WHERE e.source_id = sources.id AND e.post_pending = 0) "
+      "FROM sources ORDER BY name",
+      source_state_columns));
   std::vector<SourceRecord> records;
   while (query.step()) {
-    SourceRecord record;
-    record.id = query.column_int(0);
-    record.name = query.column_text(1);
-    record.url = query.column_text(2);
-    record.polled_url = query.column_text(3);
-    record.state = query.column_text(4);
-    record.last_success_ms = query.column_optional_int(5);
-    record.last_error = query.column_text(6);
-    record.last_error_ms = query.column_optional_int(7);
-    record.consecutive_failures = static_cast<int>(query.column_int(8));
-    record.next_poll_ms = query.column_optional_int(9);
-    record.entries = query.column_int(10);
-    record.posts = query.column_int(11);
+    SourceRecord record{read_source_state(query)};
+    record.entries = query.column_int(source_state_column_count);
+    record.posts = query.column_int(source_state_column_count + 1);
     records.push_back(std::move(record));
   }
   return records;

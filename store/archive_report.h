@@ -8,21 +8,12 @@
 #include <vector>
 
 #include "store/sqlite.h"
+#include "store/store.h"
 
 namespace feedd {
 
 // A sources row with what it has stored.
-struct SourceRecord {
-  std::int64_t id = 0;
-  std::string name;
-  std::string url;         // as configured when last polled
-  std::string polled_url;  // after permanent redirects; empty: url
-  std::string state;       // ok, failing, gone
-  std::optional<std::int64_t> last_success_ms;
-  std::string last_error;
-  std::optional<std::int64_t> last_error_ms;
-  int consecutive_failures = 0;
-  std::optional<std::int64_t> next_poll_ms;
+struct SourceRecord : SourceState {
   std::int64_t entries = 0;  // rows it delivered first
   std::int64_t posts = 0;    // of those, rows whose post is written
 };

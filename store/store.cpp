@@ -264,26 +264,28 @@ std::optional<std::string> Store::source_name(std::int64_t source_id) {
   return query.column_text(0);
 }
 
+SourceState read_source_state(const sqlite::Statement& statement) {
+  SourceState state;
+  state.id = statement.column_int(0);
+  state.name = statement.column_text(1);
+  state.url = statement.column_text(2);
+  state.polled_url = statement.column_text(3);
+  state.etag = statement.column_text(4);
+  state.last_modified = statement.column_text(5);
+  state.next_poll_ms = statement.column_optional_int(6);
+  state.consecutive_failures = static_cast<int>(statement.column_int(7));
+  state.state = statement.column_text(8);
+  state.last_success_ms = statement.column_optional_int(9);
+  state.last_error = statement.column_text(10);
+  state.last_error_ms = statement.column_optional_int(11);
+  return state;
+}
+
 std::optional<SourceState> Store::source_state(const std::string& name) {
-  auto query = db_.prepare(
-      "SELECT id, name, url, polled_url, etag, last_modified, next_poll_ms, consecutive_failures, state, "
-      "last_success_ms, last_error, last_error_ms FROM sources WHERE name = ?1");
+  auto query = db_.prepare(fmt::format("SELECT {} FROM sources WHERE name = ?1", source_state_columns));
   query.bind(1, name);
   if (!query.step()) return std::nullopt;
-  SourceState state;
-  state.id = query.column_int(0);
-  state.name = query.column_text(1);
-  state.url = query.column_text(2);
-  state.polled_url = query.column_text(3);
-  state.etag = query.column_text(4);
-  state.last_modified = query.column_text(5);
-  state.next_poll_ms = query.column_optional_int(6);
-  state.consecutive_failures = static_cast<int>(query.column_int(7));
-  state.state = query.column_text(8);
-  state.last_success_ms = query.column_optional_int(9);
-  state.last_error = query.column_text(10);
-  state.last_error_ms = query.column_optional_int(11);
-  return state;
+  return read_source_state(query);
 }
 
 void Store::save_validators(std::int64_t source_id, const SourceValidators& validators) {

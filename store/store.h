@@ -5,10 +5,12 @@
 // databases forward step by step inside one transaction.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "store/sqlite.h"
@@ -67,6 +69,16 @@ struct SourceState {
 
   bool never_polled() const { return !last_success_ms && !last_error_ms; }
 };
+
+// The sources columns SourceState is read from, in the order
+// read_source_state expects them, for queries that add columns of their own
+// after these.
+inline constexpr std::string_view source_state_columns =
+    "id, name, url, polled_url, etag, last_modified, next_poll_ms, consecutive_failures, state, "
+    "last_success_ms, last_error, last_error_ms";
+inline constexpr int source_state_column_count =
+    1 + static_cast<int>(std::count(source_state_columns.begin(), source_state_columns.end(), ','));
+SourceState read_source_state(const sqlite::Statement& statement);
 
 // HTTP validators and the URL to poll, saved with the entries they cover.
 struct SourceValidators {
