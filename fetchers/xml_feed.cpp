@@ -577,18 +577,29 @@ void read_rss_item_field(std::string_view local, pugi::xml_node element, const S
   if (local == "category") f.add_category(trimmed_text(element));
 }
 
-// An RSS 2.0/0.9x item, or an RSS 1.0 one (same names, another namespace).
-FeedEntry read_rss_item(pugi::xml_node item, const Scope& parent, const Dialect& dialect) {
-  const Scope scope(item, parent);
-  EntryFields f;
+using CoreFieldReader = void (*)(std::string_view local, pugi::xml_node element, const Scope& scope,
+                                 const Dialect& dialect, EntryFields& f);
+
+// Every child of an RSS item or an Atom entry: those of the format's own
+// vocabulary to `read_core`, the extension modules both share to
+// read_module_field.
+void read_entry_children(pugi::xml_node item, const Scope& scope, const Dialect& dialect, CoreFieldReader read_core,
+                         EntryFields& f) {
   for_each_element(item, scope, [&](pugi::xml_node child, QName name) {
     const Vocab vocab = dialect.vocab_of(name.uri);
     if (vocab == Vocab::core) {
-      read_rss_item_field(name.local, child, scope, dialect, f);
+      read_core(name.local, child, scope, dialect, f);
     } else {
       read_module_field(vocab, name.local, child, scope, dialect, f);
     }
   });
+}
+
+// An RSS 2.0/0.9x item, or an RSS 1.0 one (same names, another namespace).
+FeedEntry read_rss_item(pugi::xml_node item, const Scope& parent, const Dialect& dialect) {
+  const Scope scope(item, parent);
+  EntryFields f;
+  read_entry_children(item, scope, dialect, read_rss_item_field, f);
   f.guid.offer(9, [&] { return trimmed_attribute(scope.attribute(item, ns::rdf, "about")); });
   FeedEntry entry = f.finish();
   if (dialect.options.keep_raw) entry.raw = standalone_xml(item, scope.base(), {});
@@ -755,14 +766,7 @@ FeedEntry read_entry(pugi::xml_node entry, const Scope& parent, const Dialect& d
                      pugi::xml_node feed_author) {
   const Scope scope(entry, parent);
   EntryFields f;
-  for_each_element(entry, scope, [&](pugi::xml_node child, QName name) {
-    const Vocab vocab = dialect.vocab_of(name.uri);
-    if (vocab == Vocab::core) {
-      read_entry_field(name.local, child, scope, dialect, f);
-    } else {
-      read_module_field(vocab, name.local, child, scope, dialect, f);
-    }
-  });
+  read_entry_children(entry, scope, dialect, read_entry_field, f);
   // An entry without an author has the feed's (RFC 4287 4.2.1).
   const bool inherits_author = f.author.empty() && feed_author;
   if (inherits_author) f.author.offer(9, [&] { return person_name(feed_author, parent, dialect.core); });
