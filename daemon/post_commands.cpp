@@ -46,9 +46,12 @@ std::optional<std::int64_t> source_filter(Store& store, const std::optional<std:
   throw CommandFailure(exit_usage, fmt::format("--source: no source named \"{}\" in the store", *name));
 }
 
-// Calls `visit` with each page of rows, advancing `progress` after each.
+// Calls `visit` with each page of rows (of one source when `source_id` is
+// given), showing progress under `label` on stderr until the last page.
 template <typename Visit>
-void for_each_page(Store& store, std::optional<std::int64_t> source_id, Progress& progress, Visit visit) {
+void for_each_page(Store& store, std::optional<std::int64_t> source_id, std::string label, Visit visit) {
+  Progress progress(std::move(label), static_cast<std::size_t>(entry_count(store.database(), source_id)),
+                    Progress::options_for(stderr));
   std::int64_t after = 0;
   while (true) {
     auto rows = store.entries_after(after, page_size, source_id);
@@ -210,12 +213,8 @@ int command_rebuild(const ArchiveCommandOptions& options) {
     Archive archive(config.storage.database, config.storage.posts_dir, presentations_of(config));
     const auto source_id = source_filter(archive.store(), options.source);
     RebuildTally tally;
-    {
-      Progress progress("rebuild", static_cast<std::size_t>(entry_count(archive.store().database(), source_id)),
-                        Progress::options_for(stderr));
-      for_each_page(archive.store(), source_id, progress,
-                    [&](const std::vector<EntryRow>& rows) { rebuild_page(archive, rows, tally); });
-    }
+    for_each_page(archive.store(), source_id, "rebuild",
+                  [&](const std::vector<EntryRow>& rows) { rebuild_page(archive, rows, tally); });
     const auto strays = stray_posts(archive.store(), archive.posts_dir());
     for (const auto& name : strays) fmt::print("stray, no row points to it (not deleted): {}\n", name);
     for (const auto& failure : tally.failures) fmt::print(stderr, "feedd rebuild: {}\n", failure);
@@ -233,12 +232,8 @@ int command_reprocess(const ArchiveCommandOptions& options) {
     const auto source_id = source_filter(archive.store(), options.source);
     SourceLookup sources(config, archive.store());
     ReprocessTally tally;
-    {
-      Progress progress("reprocess", static_cast<std::size_t>(entry_count(archive.store().database(), source_id)),
-                        Progress::options_for(stderr));
-      for_each_page(archive.store(), source_id, progress,
-                    [&](const std::vector<EntryRow>& rows) { reprocess_page(archive, sources, rows, tally); });
-    }
+    for_each_page(archive.store(), source_id, "reprocess",
+                  [&](const std::vector<EntryRow>& rows) { reprocess_page(archive, sources, rows, tally); });
     // Changed text left the search indexes; the posts come first.
     if (const auto indexed = catch_up_search_index(archive.store(), true); !indexed.error.empty()) {
       fmt::print(stderr, "feedd reprocess: search index not brought up to date, the next run will: {}\n",
