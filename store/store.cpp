@@ -178,6 +178,20 @@ constexpr std::string_view entry_columns =
     "id, identity, source_id, url, guid, title, author, timestamp_ms, has_own_timestamp, first_seen_ms, "
     "date_ms, content, post_path, post_pending, raw_item, provisional";
 
+// Whether the bound `query` yields a row; it is left ready for its next
+// use, whatever happens.
+bool yields_row(sqlite::Statement& query) {
+  bool found = false;
+  try {
+    found = query.step();
+  } catch (...) {
+    query.reset();
+    throw;
+  }
+  query.reset();
+  return found;
+}
+
 int user_version(sqlite::Database& db) {
   auto statement = db.prepare("PRAGMA user_version");
   statement.step();
@@ -225,6 +239,8 @@ Store::Store(const std::filesystem::path& database)
     : db_(open_migrated(database)),
       find_entry_(db_.prepare(fmt::format("SELECT {} FROM entries WHERE identity = ?1", entry_columns))),
       post_path_taken_(db_.prepare("SELECT 1 FROM entries WHERE post_path = ?1 AND identity != ?2")),
+      url_key_taken_(db_.prepare("SELECT 1 FROM entries WHERE url_key = ?1 AND identity != ?2 LIMIT 1")),
+      is_forgotten_(db_.prepare("SELECT 1 FROM forgotten WHERE identity = ?1")),
       insert_entry_(db_.prepare(
           "INSERT INTO entries (identity, source_id, url, guid, title, author, timestamp_ms, has_own_timestamp, "
           "first_seen_ms, date_ms, content, post_path, post_pending, raw_item, search_text, url_key, provisional, "
@@ -353,23 +369,14 @@ std::optional<EntryRow> Store::find_entry(const std::string& identity) {
 }
 
 bool Store::post_path_taken(const std::string& post_path, const std::string& identity) {
-  post_path_taken_.bind(1, post_path).bind(2, identity);
-  const bool taken = post_path_taken_.step();
-  post_path_taken_.reset();
-  return taken;
+  return yields_row(post_path_taken_.bind(1, post_path).bind(2, identity));
 }
 
 bool Store::url_key_taken(const std::string& url_key, const std::string& identity) {
-  auto query = db_.prepare("SELECT 1 FROM entries WHERE url_key = ?1 AND identity != ?2 LIMIT 1");
-  query.bind(1, url_key).bind(2, identity);
-  return query.step();
+  return yields_row(url_key_taken_.bind(1, url_key).bind(2, identity));
 }
 
-bool Store::is_forgotten(const std::string& identity) {
-  auto query = db_.prepare("SELECT 1 FROM forgotten WHERE identity = ?1");
-  query.bind(1, identity);
-  return query.step();
-}
+bool Store::is_forgotten(const std::string& identity) { return yields_row(is_forgotten_.bind(1, identity)); }
 
 void Store::remember_forgotten(const std::string& identity, const std::string& url, std::int64_t when_ms) {
   auto insert = db_.prepare("INSERT OR REPLACE INTO forgotten (identity, url, forgotten_ms) VALUES (?1, ?2, ?3)");

@@ -164,7 +164,10 @@ class Store {
 
   sqlite::Database db_;
   sqlite::Statement find_entry_;
+  // Asked for every entry of every fetched feed: prepared once.
   sqlite::Statement post_path_taken_;
+  sqlite::Statement url_key_taken_;
+  sqlite::Statement is_forgotten_;
   sqlite::Statement insert_entry_;
   sqlite::Statement update_entry_;
   sqlite::Statement set_post_pending_;
