@@ -94,9 +94,9 @@ pass() {
   server=$(stats)
   # feedd's `once` indexes for search after the posts are out and says how
   # long that took: the rest of its wall time is the pass itself.
-  index_s=$(sed -n 's/.* indexed for search in \([0-9.]*\) s$/\1/p' "$dir/log-$name" | tail -n1)
+  index_s=$(search_index_seconds "$dir/log-$name")
   set -- $(tail -n1 "$dir/time-$name")
-  $PY - "$server" "$tool" "$round" "$name" "$1" "$2" "$3" "$4" "$changed" "${index_s:-0}" >>"$results" <<'EOF'
+  $PY - "$server" "$tool" "$round" "$name" "$1" "$2" "$3" "$4" "$changed" "$index_s" >>"$results" <<'EOF'
 import json, sys
 s = json.loads(sys.argv[1])
 tool, rnd, name, wall, user, system, rss, changed, index_s = sys.argv[2:]

@@ -56,6 +56,13 @@ bench_tool() {  # target
   printf '%s\n' "$REPO_DIR/build-bench/bench/$1"
 }
 
+# Seconds `feedd once` spent bringing the search index up to date after its
+# pass, from its log; 0 when it logged none.
+search_index_seconds() {  # log
+  seconds=$(sed -n 's/.* indexed for search in \([0-9.]*\) s$/\1/p' "$1" | tail -n1)
+  printf '%s\n' "${seconds:-0}"
+}
+
 machine_info() {
   cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
   mem=$(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)

@@ -85,9 +85,9 @@ ingest() {
     { say "store_bench: $store round $round stored $((after - before)) new entries, not $((sources * entries))"; exit 1; }
   # `once` indexes the new rows for search after storing them and says how
   # long that took; the ingest rate is over the rest.
-  index_s=$(sed -n 's/.* indexed for search in \([0-9.]*\) s$/\1/p' "$dir/log" | tail -n1)
+  index_s=$(search_index_seconds "$dir/log")
   set -- $(cat "$dir/time")
-  printf '%s\t%s\t%s\t%.2f\t%s\t%s\t%s\n' "$store" "$round" "$1" "$(awk -v u="$2" -v s="$3" 'BEGIN {print u + s}')" "$4" $((after - before)) "${index_s:-0}" >>"$results"
+  printf '%s\t%s\t%s\t%.2f\t%s\t%s\t%s\n' "$store" "$round" "$1" "$(awk -v u="$2" -v s="$3" 'BEGIN {print u + s}')" "$4" $((after - before)) "$index_s" >>"$results"
   tail -n1 "$results" | awk -F'\t' '{printf "  %-9s round %s: %6d new entries stored in %6.2f s (%.0f entries/s), then indexed for search in %.2f s; cpu %.2f s, rss %.1f MiB\n", $1, $2, $6, $3 - $7, $6 / ($3 - $7), $7, $4, $5 / 1024}' >&2
 }
 
