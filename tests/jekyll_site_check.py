@@ -14,12 +14,16 @@ Every post must be listed once, and the page at its URL must be its own (two
 posts on one URL leave only one page); the number of post pages must equal the
 number of posts; each page must show the values PyYAML (YAML 1.1, as Jekyll's
 Psych) reads from the post's front matter, the date to the second (Jekyll
-drops fractions of a second). Exits 0 when all hold, 1 otherwise,
-printing one line per problem.
+drops fractions of a second). The article itself must carry nothing a feed
+could smuggle in: no element or attribute that runs script, no javascript:
+address, nothing Liquid evaluated (the site's title), and its heading link
+must show the post's title as text and point at the post's `from:` URL.
+Exits 0 when all hold, 1 otherwise, printing one line per problem.
 """
 
 import datetime
 import html
+import html.parser
 import json
 import os
 import re
@@ -32,6 +36,44 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from yaml_front_matter_check import front_matter  # noqa: E402  (splits on "\n" only)
 
 BLOCK = re.compile(r'<pre id="feedd-([a-z]+)">(.*?)</pre>', re.S)
+ARTICLE = re.compile(r"<article>(.*?)</article>", re.S)
+SITE_TITLE = "feedd Jekyll test"  # the layouts' site title: Liquid output if it shows in an article
+
+# kramdown's typography (smart quotes, dashes, ellipsis) is the site's way of
+# showing text, not something the feed put there.
+TYPOGRAPHY = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2026": "..."})
+
+
+def typography_undone(text):
+    return text.replace("\u2014", "---").replace("\u2013", "--").translate(TYPOGRAPHY)
+
+
+class ArticleReader(html.parser.HTMLParser):
+    """The elements, attributes and first link of an article's HTML."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tags = []
+        self.attributes = []
+        self.first_link = None  # [href, text] of the first <a>
+        self.in_first_link = False
+        self.text = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.attributes.extend(attrs)
+        if tag == "a" and self.first_link is None:
+            self.first_link = [dict(attrs).get("href", ""), ""]
+            self.in_first_link = True
+
+    def handle_endtag(self, tag):
+        if tag == "a":
+            self.in_first_link = False
+
+    def handle_data(self, data):
+        self.text.append(data)
+        if self.in_first_link:
+            self.first_link[1] += data
 
 
 def blocks(page_html):
@@ -89,6 +131,34 @@ def compare(name, data, shown):
         yield f"{name}: date on the page is {date.isoformat()}, the post says {data.get('date')!r}"
 
 
+def smuggled(name, data, page_html):
+    match = ARTICLE.search(page_html)
+    if not match:
+        yield f"{name}: the page has no article"
+        return
+    reader = ArticleReader()
+    reader.feed(match.group(1))
+    reader.close()
+    for tag in ("script", "iframe", "object", "embed", "style"):
+        if tag in reader.tags:
+            yield f"{name}: the article has a <{tag}> element"
+    for attribute, value in reader.attributes:
+        if attribute.startswith("on"):
+            yield f"{name}: the article has an {attribute} attribute"
+        if (value or "").strip().lower().startswith(("javascript:", "vbscript:", "data:text")):
+            yield f"{name}: the article has {attribute}={value!r}"
+    if SITE_TITLE in "".join(reader.text):
+        yield f"{name}: Liquid output (the site title) in the article"
+    if reader.first_link is None:
+        yield f"{name}: the article has no link"
+        return
+    href, text = reader.first_link
+    if urllib.parse.unquote(href) != urllib.parse.unquote(str(data.get("from"))):
+        yield f"{name}: the heading links to {href!r}, the post is from {data.get('from')!r}"
+    if typography_undone(text) != typography_undone(str(data.get("title"))):
+        yield f"{name}: the heading shows {text!r}, the title is {data.get('title')!r}"
+
+
 def problems(site):
     posts_dir = os.path.join(site, "_posts")
     posts = sorted(name for name in os.listdir(posts_dir) if name.endswith(".md"))
@@ -118,11 +188,13 @@ def problems(site):
         if not os.path.isfile(page):
             yield f"{name}: no page at its URL {urls[relative]!r}"
             continue
-        shown = blocks(read(page))
+        page_html = read(page)
+        shown = blocks(page_html)
         if shown.get("source") != relative:
             yield f"{name}: its URL {urls[relative]!r} shows {shown.get('source')!r} instead"
             continue
         yield from compare(name, data, shown)
+        yield from smuggled(name, data, page_html)
 
     pages = set()
     count = 0

@@ -4,7 +4,8 @@
 // jekyll, installed here when missing and running as root) must succeed
 // without a warning, give every post a page of its own, and show on it the
 // title, date and other front-matter values feedd wrote, as PyYAML reads them
-// (tests/jekyll_site_check.py).
+// (tests/jekyll_site_check.py), with nothing on any page that a feed
+// smuggled in as markup or Liquid.
 #include <unistd.h>
 
 #include <doctest/doctest.h>
@@ -37,17 +38,12 @@ namespace {
 const fs::path source_dir = FEEDD_SOURCE_DIR;
 constexpr const char* pinned_now = "2021-04-17T02:56:40.156Z";
 
-// What a site needs so that feedd's posts build cleanly (README, "Publishing
-// with Jekyll"): Liquid off for posts, since titles and content are the feeds'
-// text and "{{" or "{%" in them would otherwise be run as templates or break
-// the build; no excerpts, since the excerpt of a post whose title opens a
-// Liquid block gets a closing tag added, with a warning. The zone is not UTC
-// on purpose: the dates on the pages must still be the instants feedd wrote.
+// Jekyll's defaults, Liquid and excerpts included: feedd's posts must build
+// on any site, so a title or body holding "{{" or "{%" must not reach Liquid.
+// The zone is not UTC on purpose: the dates on the pages must still be the
+// instants feedd wrote.
 constexpr const char* site_config = R"(title: feedd Jekyll test
 timezone: Asia/Shanghai
-defaults:
-  - scope: { path: "", type: posts }
-    values: { render_with_liquid: false, excerpt_separator: "" }
 )";
 
 // Everything the checker compares, after the content, so content can't fake it.
@@ -77,6 +73,7 @@ constexpr const char* site_index = R"(---
 struct TestSource {
   std::string name;
   std::string url;
+  std::string content = "raw";
 };
 
 struct TestItem {
@@ -207,7 +204,8 @@ std::vector<TestItem> generated_items(int feed, int count, bool atom_dates) {
 fs::path write_config(const TempDir& dir, const std::vector<TestSource>& sources) {
   std::string toml = "[storage]\ndatabase = \"state/feedd.db\"\nposts_dir = \"site/_posts\"\n";
   for (const auto& source : sources) {
-    toml += fmt::format("[[sources]]\nname = '''{}'''\nurl = \"{}\"\ncontent = \"raw\"\n", source.name, source.url);
+    toml += fmt::format("[[sources]]\nname = '''{}'''\nurl = \"{}\"\ncontent = \"{}\"\n", source.name,
+                        source.url, source.content);
   }
   const auto path = dir / "feedd.toml";
   write_file(path, toml);
@@ -355,6 +353,56 @@ TEST_CASE("Jekyll gives each post a page of its own, whatever its title slugs to
   INFO(run.err);
   REQUIRE(run.exit_status == 0);
   REQUIRE(post_count(dir) == 11);
+
+  build_and_check(dir);
+}
+
+// One hostile or merely technical article must not break or deface the site:
+// what its title, link and body hold shows as text, in both content modes.
+TEST_CASE("Markup and Liquid from the titles and links and bodies of a feed reach no page as code") {
+  TempDir dir;
+  write_site(dir);
+  HttpTestServer server;
+  const std::string date = "Thu, 15 Apr 2021 13:59:02 GMT";
+  const std::vector<std::pair<TestItem, std::string>> hostile = {
+      {{"<script>alert(1)</script>D", "https://h.example/1", date}, "<p>plain</p>"},
+      {{"<img src=x onerror=alert(2)>", "https://h.example/2", date}, "<p>plain</p>"},
+      // Escaped once more: the title's text itself is markup.
+      {{"&lt;script&gt;alert(1)&lt;/script&gt;D", "https://h.example/1e", date}, "<p>plain</p>"},
+      {{"&lt;img src=x onerror=alert(2)&gt;", "https://h.example/2e", date}, "<p>plain</p>"},
+      {{"标题](javascript:alert(3)) [x", "https://h.example/3", date}, "<p>plain</p>"},
+      {{"a link in parentheses", "https://h.example/p(a)r)en?x=1", date}, "<p>plain</p>"},
+      {{"{% raw %} never closed", "https://h.example/5", date}, "<p>{% raw %} in the body too</p>"},
+      {{"{{ site.title }} in a title", "https://h.example/6", date}, "<p>{{ site.title }} and {%- comment -%}</p>"},
+      {{"[md](https://evil.example) *em* `code` ~~gone~~ $$x$$", "https://h.example/7?q={{site.title}}", date},
+       "<p>[md](javascript:alert(7))</p>"},
+      {{"body", "https://h.example/8", date},
+       "<p>x</p><script>alert(8)</script><img src=\"https://h.example/i.png\" onerror=\"alert(8)\">"
+       "<a href=\"javascript:alert(8)\">y</a>"},
+  };
+  // Sanitised (the default), and raw, which keeps the feed's HTML as it is
+  // (scripts too, by the user's choice: so not the last item) but must still
+  // keep Liquid and the link line safe. Other hosts, so neither source's
+  // entries are the other's.
+  const auto feed = [&](std::size_t count, const std::string& host) {
+    std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel><title>t</title>\n";
+    for (std::size_t i = 0; i < count; ++i) {
+      const auto& [item, body] = hostile[i];
+      std::string link = item.link;
+      link.replace(0, std::string("https://h.example").size(), "https://" + host);
+      xml += "<item><title>" + xml_escape(item.title) + "</title><link>" + xml_escape(link) + "</link><pubDate>" +
+             item.date + "</pubDate><description>" + xml_escape(body) + "</description></item>\n";
+    }
+    return xml + "</channel></rss>\n";
+  };
+  server.serve("/hostile.xml", feed(hostile.size(), "h.example"));
+  server.serve("/hostile-raw.xml", feed(hostile.size() - 1, "raw.example"));
+  const auto config = write_config(dir, {{"Hostile", server.url("/hostile.xml"), "sanitize"},
+                                         {"Hostile raw", server.url("/hostile-raw.xml"), "raw"}});
+  const auto run = run_feedd({"once", "--config", config.string(), "--now", pinned_now});
+  INFO(run.err);
+  REQUIRE(run.exit_status == 0);
+  REQUIRE(post_count(dir) == 2 * hostile.size() - 1);
 
   build_and_check(dir);
 }

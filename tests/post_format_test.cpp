@@ -195,13 +195,38 @@ TEST_CASE("The date stays a four-digit year however far the clock is off") {
   CHECK(feedd::format_post_date(std::numeric_limits<std::int64_t>::max()) == "9999-12-31T23:59:59.999Z");
 }
 
-TEST_CASE("The link line and the comment carry the title, url and timestamp as they are") {
-  PostFields post = post_full_of("a \"b\" [c] *d*");
-  post.url = "https://example.com/?a=b&c=d#frag";
+TEST_CASE("The link line shows the title as text and keeps the whole URL, whatever they hold") {
+  PostFields post = post_full_of("a \"b\" [c] *d* _e_ `f` <g> & \\ {{ h }} {% i %} $j$ ^k |l ~~m~~");
+  post.url = "https://example.com/p(a)r)en?a=b&c=d e#frag";
   post.timestamp_ms = -5;
   const std::string rendered = feedd::render_post(post);
-  CHECK(rendered.find("\n<!---5-->\n[a \"b\" [c] *d*](https://example.com/?a=b&c=d#frag)\n------\n") !=
-        std::string::npos);
+  CHECK(rendered.find("\n<!---5-->\n"
+                      "[a \"b\" &#91;c&#93; &#42;d&#42; &#95;e&#95; &#96;f&#96; &lt;g&gt; &amp; &#92; &#123;&#123; h &#125;&#125; "
+                      "&#123;% i %&#125; &#36;j&#36; &#94;k &#124;l &#126;&#126;m&#126;&#126;]"
+                      "(https://example.com/p%28a%29r%29en?a=b&c=d%20e#frag)\n------\n") != std::string::npos);
+}
+
+TEST_CASE("A title cannot build a second link or a javascript: URL out of the link line") {
+  PostFields post = post_full_of("标题](javascript:alert(3)) [x");
+  post.url = "https://example.com/a";
+  const std::string rendered = feedd::render_post(post);
+  CHECK(rendered.find("\n[标题&#93;(javascript:alert(3)) &#91;x](https://example.com/a)\n") != std::string::npos);
+}
+
+TEST_CASE("A line break in a title cannot leave the link line") {
+  PostFields post = post_full_of("one\n# two\r\n---");
+  const std::string rendered = feedd::render_post(post);
+  CHECK(rendered.find("\n[one&#10;# two&#13;&#10;---](") != std::string::npos);
+}
+
+TEST_CASE("Content never opens a Liquid tag or output, and is otherwise unchanged") {
+  PostFields post = post_full_of("t");
+  post.content = "<p>{% raw %} {{ site.title }} {{{ x }}} {\n{ y }} { %} {x} %}</p>";
+  const std::string rendered = feedd::render_post(post);
+  CHECK(rendered.ends_with(
+      "\n<div>\n<p>&#123;% raw %} &#123;{ site.title }} &#123;&#123;{ x }}} &#123;{ y }} { %} {x} %}</p>\n</div>\n"));
+  CHECK(rendered.find("{{") == std::string::npos);
+  CHECK(rendered.find("{%") == std::string::npos);
 }
 
 TEST_CASE("Values that read back as themselves stay plain") {
