@@ -55,7 +55,7 @@ pass "contents: binary, $unit, conffile, man pages, completion, doc"
 field() { dpkg-deb --field "$deb" "$1"; }
 [ "$(field Package)" = feedd ] || fail "Package: $(field Package)"
 [ "$(field Section)" = net ] || fail "Section: $(field Section)"
-[ -n "$(field Maintainer)" ] || fail "no Maintainer:"
+echo "$(field Maintainer)" | grep -q '^[^<>]\+ <[^@<> ]\+@[^@<> ]\+>$' || fail "Maintainer: '$(field Maintainer)' is not NAME <ADDRESS>"
 [ -n "$(field Description)" ] || fail "no Description:"
 depends=$(field Depends)
 echo "Depends: $depends"
@@ -76,6 +76,12 @@ for script in postinst postrm; do
     || fail "$script: daemon-reload not guarded by [ -d /run/systemd/system ]"
 done
 pass "control: Section net, Depends from dpkg-shlibdeps, conffile, maintainer scripts"
+
+# The licence the repository carries (LICENSE, MIT) is the one the package states.
+dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/share/doc/feedd/copyright >"$scratch/copyright"
+grep -qx 'License: Expat' "$scratch/copyright" || { cat "$scratch/copyright"; fail "copyright does not state the MIT (Expat) licence"; }
+grep -q 'Permission is hereby granted, free of charge' "$scratch/copyright" || fail "copyright lacks the licence text"
+pass "copyright: MIT (Expat), with its text"
 
 # --- 4. unpacked: the binary runs, the files are the build's -----------------
 root=$scratch/root
