@@ -13,6 +13,7 @@
 
 #include "daemon/cli/commands/archive_commands.h"
 #include "daemon/cli/command_table.h"
+#include "daemon/runtime/exit_status.h"
 #include "daemon/cli/commands/commands.h"
 #include "daemon/cli/completion.h"
 #include "daemon/cli/man_page.h"

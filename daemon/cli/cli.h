@@ -2,8 +2,6 @@
 // parser, `--help` and the usage text are all derived, so they cannot drift.
 #pragma once
 
-#include "daemon/runtime/exit_status.h"
-
 namespace feedd {
 
 int run_cli(int argc, char** argv);
