@@ -4,7 +4,7 @@
 // jekyll, installed here when missing and running as root) must succeed
 // without a warning, give every post a page of its own, and show on it the
 // title, date and other front-matter values feedd wrote, as PyYAML reads them
-// (tests/jekyll_site_check.py).
+// (tests/system/jekyll_site_check.py).
 #include <unistd.h>
 
 #include <doctest/doctest.h>
