@@ -13,6 +13,7 @@
 
 #include "daemon/cli/commands/archive_commands.h"
 #include "daemon/cli/command_table.h"
+#include "daemon/runtime/exit_status.h"
 #include "daemon/cli/commands/commands.h"
 #include "daemon/cli/completion.h"
 #include "daemon/cli/man_page.h"
@@ -25,7 +26,7 @@ namespace {
 
 constexpr std::string_view default_config_path = "/etc/feedd/feedd.toml";
 
-// OptionSpec, ParsedArgs and CommandSpec are in daemon/command_table.h.
+// OptionSpec, ParsedArgs and CommandSpec are in daemon/cli/command_table.h.
 
 const OptionSpec config_option{"--config", "-c", "FILE",
                                "config file (default: $FEEDD_CONFIG, else /etc/feedd/feedd.toml)"};
@@ -70,7 +71,7 @@ int run_parse(const ParsedArgs& args) {
   return command_parse(options);
 }
 
-// The archive commands check their own values (daemon/archive_commands.h).
+// The archive commands check their own values (daemon/cli/commands/archive_commands.h).
 ArchiveCommandOptions archive_options_of(const ParsedArgs& args) {
   const auto value = [&args](std::string_view name) -> std::optional<std::string> {
     const auto found = args.values.find(name);

@@ -1,5 +1,5 @@
 // The shape of feedd's command table (the table itself is commands() in
-// daemon/cli.cpp). The parser, `--help`, feedd(1) and the bash completion are
+// daemon/cli/cli.cpp). The parser, `--help`, feedd(1) and the bash completion are
 // all written from it, so none of them can list a command or option the
 // others do not.
 #pragma once

@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 
 #include "config/reference.h"
-#include "daemon/cli/cli.h"
+#include "daemon/runtime/exit_status.h"
 
 namespace feedd {
 namespace {

@@ -1,5 +1,5 @@
 // feedd(1) and feedd.toml(5) as roff, written from the command table
-// (daemon/command_table.h) and the config reference (config/reference.h).
+// (daemon/cli/command_table.h) and the config reference (config/reference.h).
 // The build runs `feedd help --man` and `feedd help --man-config` and installs
 // the output, so the pages say what `--help` and the loader do.
 #pragma once

@@ -1,13 +1,11 @@
 #include "daemon/runtime/writable_store.h"
 
-#include <chrono>
 #include <exception>
 #include <string>
 
 #include <spdlog/spdlog.h>
 
-#include "daemon/cli/cli.h"
-#include "daemon/cli/output/progress.h"
+#include "daemon/runtime/exit_status.h"
 
 namespace feedd {
 
@@ -43,26 +41,6 @@ std::optional<WritableStore> open_writable_store(const config::Config& config, i
     exit_status = exit_store;
     return std::nullopt;
   }
-}
-
-SearchCatchUp catch_up_search_index(Store& store, bool show_progress) {
-  SearchCatchUp result;
-  const auto started = std::chrono::steady_clock::now();
-  try {
-    const auto backlog = static_cast<std::size_t>(store.search_backlog());
-    if (backlog == 0) return result;
-    std::optional<Progress> progress;
-    if (show_progress) progress.emplace("search index", backlog, Progress::options_for(stderr));
-    while (const int indexed = store.index_search_backlog(1000)) {
-      result.indexed += static_cast<std::size_t>(indexed);
-      if (progress) progress->advance(static_cast<std::size_t>(indexed));
-    }
-    if (progress) progress->finish();
-  } catch (const std::exception& error) {
-    result.error = error.what();
-  }
-  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  return result;
 }
 
 void prune_old_poll_records(Archive& archive, std::int64_t before_ms) {

@@ -22,19 +22,8 @@ struct WritableStore {
 std::vector<SourcePresentation> presentations_of(const config::Config& config);
 
 // On failure logs why and sets `exit_status` (exit_already_running or
-// exit_store from daemon/cli.h).
+// exit_store from daemon/runtime/exit_status.h).
 std::optional<WritableStore> open_writable_store(const config::Config& config, int& exit_status);
-
-// Indexes every stored row still waiting for the search index, after a
-// command that stored or changed many (`once`, `reprocess`), showing progress
-// on stderr when `show_progress`. A failure costs nothing but time: the rows
-// stay searchable by their text, and the next run indexes them.
-struct SearchCatchUp {
-  std::size_t indexed = 0;
-  double seconds = 0;
-  std::string error;  // why it stopped short; empty when all are indexed
-};
-SearchCatchUp catch_up_search_index(Store& store, bool show_progress);
 
 // Deletes the records of polls started before `before_ms` ([storage]
 // fetch_history) and logs how many; a failure is logged and left for the

@@ -36,7 +36,9 @@
 #include "tests/support/eventually.h"
 #include "tests/support/http_test_server.h"
 #include "tests/support/process.h"
+#include "tests/support/sqlite_query.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_config.h"
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
@@ -45,7 +47,9 @@ using feedd::test::ChildProcess;
 using feedd::test::eventually;
 using feedd::test::HttpTestServer;
 using feedd::test::read_file;
+using feedd::test::start_daemon;
 using feedd::test::TempDir;
+using feedd::test::TestDatabase;
 using feedd::test::TestRequest;
 using feedd::test::TestResponse;
 using feedd::test::write_file;
@@ -61,48 +65,6 @@ bool long_tests() {
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 // ---- the store, read the way any other program would ----------------------
-
-class TestDatabase {
- public:
-  explicit TestDatabase(const fs::path& path, bool writable = false) {
-    sqlite3* raw = nullptr;
-    const int flags = writable ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY;
-    const int code = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
-    db_.reset(raw);
-    REQUIRE_MESSAGE(code == SQLITE_OK, "cannot open ", path.string());
-    sqlite3_busy_timeout(raw, 10000);
-  }
-  // Every row of `sql`, every column as text (NULL as "").
-  std::vector<std::vector<std::string>> rows(const std::string& sql) {
-    sqlite3_stmt* raw = nullptr;
-    const int code = sqlite3_prepare_v2(db_.get(), sql.c_str(), -1, &raw, nullptr);
-    std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)> statement(raw, sqlite3_finalize);
-    if (code != SQLITE_OK) return {{std::string("error: ") + sqlite3_errmsg(db_.get())}};
-    std::vector<std::vector<std::string>> result;
-    for (;;) {
-      const int step = sqlite3_step(raw);
-      if (step != SQLITE_ROW) {
-        if (step != SQLITE_DONE) result.push_back({std::string("error: ") + sqlite3_errmsg(db_.get())});
-        break;
-      }
-      std::vector<std::string> row;
-      for (int column = 0; column < sqlite3_column_count(raw); ++column) {
-        const auto* text = sqlite3_column_text(raw, column);
-        row.emplace_back(text ? reinterpret_cast<const char*>(text) : "");
-      }
-      result.push_back(std::move(row));
-    }
-    return result;
-  }
-  std::string text(const std::string& sql) {
-    const auto result = rows(sql);
-    return result.empty() || result.front().empty() ? "" : result.front().front();
-  }
-  int exec(const std::string& sql) { return sqlite3_exec(db_.get(), sql.c_str(), nullptr, nullptr, nullptr); }
-
- private:
-  std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db_{nullptr, sqlite3_close};
-};
 
 struct StoredEntry {
   std::string identity;
@@ -170,21 +132,16 @@ struct Feeds {
   }
 };
 
-fs::path write_config(const TempDir& dir, const Feeds& feeds, const std::string& sections) {
-  std::string toml = "[storage]\ndatabase = \"state/feedd.db\"\nposts_dir = \"posts\"\n" + sections;
-  for (const auto& name : feeds.names) {
-    toml += fmt::format("[[sources]]\nname = \"{}\"\nurl = \"{}\"\ncontent = \"raw\"\n", name,
-                        feeds.server.url("/" + name + ".xml"));
-  }
-  const auto path = dir / "feedd.toml";
-  write_file(path, toml);
-  return path;
+// Each of `names` polled at SERVER/<name>.xml.
+fs::path write_config(const TempDir& dir, const HttpTestServer& server, const std::vector<std::string>& names,
+                      const std::string& sections) {
+  std::string sources;
+  for (const auto& name : names) sources += feedd::test::source_toml(name, server.url("/" + name + ".xml"));
+  return feedd::test::write_test_config(dir, sections, sources);
 }
 
-std::unique_ptr<ChildProcess> start_daemon(const fs::path& config, bool verbose = false) {
-  std::vector<std::string> argv{FEEDD_BINARY, "run", "--config", config.string()};
-  if (verbose) argv.emplace_back("--verbose");
-  return std::make_unique<ChildProcess>(argv);
+fs::path write_config(const TempDir& dir, const Feeds& feeds, const std::string& sections) {
+  return write_config(dir, feeds.server, feeds.names, sections);
 }
 
 // Every entry the feeds ever sent, at its latest revision, is stored once,
@@ -673,15 +630,7 @@ std::string three_items() {
 }
 
 fs::path write_plain_config(const TempDir& dir, const HttpTestServer& server, const std::vector<std::string>& names) {
-  std::string toml =
-      "[storage]\ndatabase = \"state/feedd.db\"\nposts_dir = \"posts\"\n"
-      "[schedule]\ninterval = \"300ms\"\nmax_backoff = \"1s\"\n";
-  for (const auto& name : names) {
-    toml += fmt::format("[[sources]]\nname = \"{}\"\nurl = \"{}\"\ncontent = \"raw\"\n", name,
-                        server.url(fmt::format("/{}.xml", name)));
-  }
-  write_file(dir / "feedd.toml", toml);
-  return dir / "feedd.toml";
+  return write_config(dir, server, names, "[schedule]\ninterval = \"300ms\"\nmax_backoff = \"1s\"\n");
 }
 
 std::map<std::string, StoredEntry> entries_of(const TempDir& dir, const std::string& source) {

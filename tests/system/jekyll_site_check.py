@@ -4,7 +4,7 @@
 usage: jekyll_site_check.py SITE
 
 SITE holds `_posts/*.md` (as feedd wrote them) and `_site/` (as `jekyll build`
-made it) with the layouts of tests/jekyll_test.cpp: every post page carries
+made it) with the layouts of tests/system/jekyll_test.cpp: every post page carries
 `<pre id="feedd-KEY">` blocks with page.path, title, date, author, from, tags
 and categories, and `index.html` lists `path<TAB>url` for every post in
 `<pre id="feedd-posts">`. Values are HTML-escaped; tags and categories are

@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "daemon/cli/cli.h"
+#include "daemon/runtime/exit_status.h"
 #include "fetchers/feed/dates.h"
 #include "store/sqlite.h"
 

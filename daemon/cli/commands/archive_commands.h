@@ -1,9 +1,9 @@
 // The commands that treat the store as a tool: search, sources, stats,
 // rebuild, reprocess, import-opml, export-opml, forget and check --store.
-// Their command-line entries (options, --help) are in daemon/cli.cpp; the
+// Their command-line entries (options, --help) are in daemon/cli/cli.cpp; the
 // values arrive here as text and are checked here, so each command reports
 // its own bad input. Data goes to stdout (JSON with --json), progress and
-// problems to stderr. Exit statuses as in daemon/cli.h.
+// problems to stderr. Exit statuses as in daemon/runtime/exit_status.h.
 #pragma once
 
 #include <filesystem>

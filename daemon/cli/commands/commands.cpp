@@ -10,7 +10,8 @@
 #include <spdlog/spdlog.h>
 
 #include "config/config.h"
-#include "daemon/cli/cli.h"
+#include "daemon/cli/commands/search_catch_up.h"
+#include "daemon/runtime/exit_status.h"
 #include "daemon/runtime/pipeline/clock.h"
 #include "daemon/runtime/pipeline/ingest.h"
 #include "daemon/runtime/load_config.h"

@@ -15,7 +15,7 @@ struct CommandContext {
   std::optional<std::int64_t> now_ms;  // --now: the clock pinned
 };
 
-// Polls every enabled source once; see daemon/cli.cpp for the exit statuses.
+// Polls every enabled source once; see daemon/runtime/exit_status.h for the exit statuses.
 int command_once(const CommandContext& context);
 
 // Validates the config and prints its sources.

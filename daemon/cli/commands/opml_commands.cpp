@@ -7,7 +7,7 @@
 #include "config/opml.h"
 #include "daemon/cli/commands/archive_command_support.h"
 #include "daemon/cli/commands/archive_commands.h"
-#include "daemon/cli/cli.h"
+#include "daemon/runtime/exit_status.h"
 #include "fetchers/http/url.h"
 
 namespace feedd {

@@ -27,7 +27,7 @@
 #include <thread>
 #include <variant>
 
-#include "daemon/cli/cli.h"
+#include "daemon/runtime/exit_status.h"
 #include "daemon/cli/output/in_order.h"
 #include "daemon/cli/output/json_string.h"
 #include "fetchers/feed/dates.h"

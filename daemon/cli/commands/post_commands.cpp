@@ -13,7 +13,8 @@
 
 #include "daemon/cli/commands/archive_command_support.h"
 #include "daemon/cli/commands/archive_commands.h"
-#include "daemon/cli/cli.h"
+#include "daemon/cli/commands/search_catch_up.h"
+#include "daemon/runtime/exit_status.h"
 #include "daemon/runtime/pipeline/clock.h"
 #include "daemon/runtime/pipeline/normalise.h"
 #include "daemon/cli/output/progress.h"

@@ -12,7 +12,7 @@
 
 #include "daemon/cli/commands/archive_command_support.h"
 #include "daemon/cli/commands/archive_commands.h"
-#include "daemon/cli/cli.h"
+#include "daemon/runtime/exit_status.h"
 #include "daemon/cli/output/terminal.h"
 #include "fetchers/feed/dates.h"
 #include "store/archive_report.h"

@@ -16,7 +16,7 @@
 #include <spdlog/spdlog.h>
 
 #include "config/config.h"
-#include "daemon/cli/cli.h"
+#include "daemon/runtime/exit_status.h"
 #include "daemon/runtime/pipeline/clock.h"
 #include "daemon/runtime/pipeline/ingest.h"
 #include "daemon/runtime/load_config.h"

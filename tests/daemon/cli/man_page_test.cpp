@@ -1,5 +1,5 @@
 // roff_text: table prose made safe for man pages. The pages as a whole are
-// rendered by groff in tests/docs_test.sh.
+// rendered by groff in tests/daemon/cli/docs_test.sh.
 #include <doctest/doctest.h>
 
 #include "daemon/cli/man_page.h"

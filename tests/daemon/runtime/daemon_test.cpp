@@ -24,6 +24,7 @@
 #include "tests/support/process.h"
 #include "tests/support/sqlite_query.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_config.h"
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
@@ -89,23 +90,15 @@ struct DaemonSource {
 };
 
 fs::path write_config(const TempDir& dir, const std::vector<DaemonSource>& sources, const std::string& sections = "") {
-  std::string toml =
-      "[storage]\ndatabase = \"state/feedd.db\"\nposts_dir = \"posts\"\n"
-      "[schedule]\ninterval = \"500ms\"\nmax_backoff = \"2s\"\n" +
-      sections;
-  for (const auto& source : sources) {
-    toml += fmt::format("[[sources]]\nname = \"{}\"\nurl = \"{}\"\ncontent = \"raw\"\n{}\n", source.name, source.url,
-                        source.extra);
-  }
-  const auto path = dir / "feedd.toml";
-  write_file(path, toml);
-  return path;
+  std::string toml;
+  for (const auto& source : sources) toml += feedd::test::source_toml(source.name, source.url, source.extra);
+  return feedd::test::write_test_config(dir, "[schedule]\ninterval = \"500ms\"\nmax_backoff = \"2s\"\n" + sections, toml);
 }
 
+// Every case here reads the debug lines of the log.
 std::unique_ptr<ChildProcess> start_daemon(const fs::path& config,
                                            std::vector<std::pair<std::string, std::string>> env = {}) {
-  return std::make_unique<ChildProcess>(
-      std::vector<std::string>{FEEDD_BINARY, "run", "--config", config.string(), "--verbose"}, std::move(env));
+  return feedd::test::start_daemon(config, {"--verbose"}, std::move(env));
 }
 
 // The first value read, or "" when there is no row or it is NULL.

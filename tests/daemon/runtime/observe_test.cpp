@@ -22,6 +22,7 @@
 #include "tests/support/http_test_server.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_config.h"
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
@@ -68,16 +69,10 @@ unsigned short free_port() {
 }
 
 fs::path write_config(const TempDir& dir, const std::string& sources, const std::string& sections) {
-  const auto path = dir / "feedd.toml";
-  write_file(path, "[storage]\ndatabase = \"state/feedd.db\"\nposts_dir = \"posts\"\n"
-                   "[schedule]\ninterval = \"500ms\"\n" +
-                       sections + sources);
-  return path;
+  return feedd::test::write_test_config(dir, "[schedule]\ninterval = \"500ms\"\n" + sections, sources);
 }
 
-std::string source(const std::string& name, const std::string& url) {
-  return fmt::format("[[sources]]\nname = '''{}'''\nurl = \"{}\"\ncontent = \"raw\"\n", name, url);
-}
+std::string source(const std::string& name, const std::string& url) { return feedd::test::source_toml(name, url); }
 
 }  // namespace
 

@@ -2,8 +2,6 @@
 
 #include <doctest/doctest.h>
 #include <sys/resource.h>
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -15,10 +13,12 @@
 #include <string_view>
 
 #include "fetchers/text/encoding.h"
-#include "tests/support/temp_dir.h"
+#include "tests/support/stderr_capture.h"
 
 namespace feedd {
 namespace {
+
+using test::StderrCapture;
 
 std::string read_seed(const std::string& name) {
   const std::string path = std::string(FEEDD_SOURCE_DIR) + "/seeds/feeds/" + name;
@@ -98,40 +98,6 @@ long peak_rss_kib() {
   getrusage(RUSAGE_SELF, &usage);
   return usage.ru_maxrss;
 }
-
-// What the process writes to stderr while it lives.
-class StderrCapture {
- public:
-  StderrCapture() : saved_(dup(STDERR_FILENO)) {
-    std::fflush(stderr);
-    const int file = ::open((dir_ / "stderr").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    dup2(file, STDERR_FILENO);
-    ::close(file);
-  }
-  ~StderrCapture() { restore(); }
-  StderrCapture(const StderrCapture&) = delete;
-  StderrCapture& operator=(const StderrCapture&) = delete;
-
-  std::string finish() {
-    restore();
-    std::ifstream in(dir_ / "stderr", std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-  }
-
- private:
-  void restore() {
-    if (saved_ < 0) return;
-    std::fflush(stderr);
-    dup2(saved_, STDERR_FILENO);
-    ::close(saved_);
-    saved_ = -1;
-  }
-
-  test::TempDir dir_;
-  int saved_;
-};
 
 void check_same_entry(const FeedEntry& actual, const FeedEntry& expected) {
   CHECK(actual.title == expected.title);

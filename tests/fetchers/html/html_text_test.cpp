@@ -1,62 +1,15 @@
 #include "fetchers/html/html_text.h"
 
 #include <doctest/doctest.h>
-#include <unistd.h>
 
 #include <cstdio>
-#include <memory>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 
+#include "tests/support/stderr_capture.h"
+
 using feedd::html_to_text;
-
-namespace {
-
-struct FileCloser {
-  void operator()(std::FILE* file) const noexcept { std::fclose(file); }
-};
-
-// Points file descriptor 2 at a scratch file for its lifetime, so a test can
-// see what a C library printed behind its back.
-class StderrCapture {
- public:
-  StderrCapture() : scratch_(std::tmpfile()) {
-    if (!scratch_) throw std::runtime_error("StderrCapture: tmpfile failed");
-    std::fflush(stderr);
-    saved_ = ::dup(STDERR_FILENO);
-    if (saved_ < 0 || ::dup2(::fileno(scratch_.get()), STDERR_FILENO) < 0) {
-      throw std::runtime_error("StderrCapture: cannot redirect stderr");
-    }
-  }
-  StderrCapture(const StderrCapture&) = delete;
-  StderrCapture& operator=(const StderrCapture&) = delete;
-  ~StderrCapture() { restore(); }
-
-  std::string finish() {
-    restore();
-    std::string text;
-    std::rewind(scratch_.get());
-    for (int c = std::fgetc(scratch_.get()); c != EOF; c = std::fgetc(scratch_.get())) {
-      text += static_cast<char>(c);
-    }
-    return text;
-  }
-
- private:
-  void restore() {
-    if (saved_ < 0) return;
-    std::fflush(stderr);
-    ::dup2(saved_, STDERR_FILENO);
-    ::close(saved_);
-    saved_ = -1;
-  }
-
-  std::unique_ptr<std::FILE, FileCloser> scratch_;
-  int saved_ = -1;
-};
-
-}  // namespace
+using feedd::test::StderrCapture;
 
 TEST_CASE("Markup is stripped from titles") {
   CHECK(html_to_text("<b>a</b>") == "a");
