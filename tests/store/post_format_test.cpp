@@ -301,7 +301,7 @@ TEST_CASE("PyYAML reads every front-matter value as the exact string, like Jekyl
   }
 
   const std::string command =
-      "/usr/bin/python3 '" + (source_dir / "tests/store/yaml_front_matter_check.py").string() + "'" + arguments;
+      "/usr/bin/python3 '" + (source_dir / "tests/support/yaml_front_matter_check.py").string() + "'" + arguments;
   const int status = std::system(command.c_str());
   REQUIRE(status != -1);
   CHECK(WIFEXITED(status));

@@ -28,7 +28,7 @@ import urllib.parse
 
 import yaml
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 from yaml_front_matter_check import front_matter  # noqa: E402  (splits on "\n" only)
 
 BLOCK = re.compile(r'<pre id="feedd-([a-z]+)">(.*?)</pre>', re.S)
