@@ -15,9 +15,11 @@
 #include "daemon/ingest.h"
 #include "daemon/load_config.h"
 #include "daemon/writable_store.h"
+#include "daemon/publish_backlog.h"
 #include "daemon/publisher.h"
 #include "daemon/scheduler.h"
 #include "store/archive.h"
+#include "store/unpublished.h"
 
 namespace feedd {
 namespace {
@@ -61,14 +63,28 @@ void log_report(const PollReport& report) {
   }
 }
 
-// `once` publishes once, after the whole pass, with no interval to wait for.
-void publish_once(const config::Config& config, const std::vector<std::filesystem::path>& written) {
-  if (config.publish.command.empty() || written.empty()) return;
-  std::signal(SIGPIPE, SIG_IGN);
-  boost::asio::io_context io;
-  Publisher publisher(io, PublishSettings{config.publish.command, std::chrono::milliseconds(0), config.publish.timeout});
-  publisher.add(written);
-  io.run();
+// `once` publishes once, after the whole pass, with no interval to wait for:
+// what this pass wrote and what earlier runs could not publish. Until the
+// hook succeeds the posts stay owed in the store, for the next `once` or
+// `run`.
+void publish_once(const config::Config& config, Archive& archive, std::int64_t now_ms,
+                  const std::vector<std::filesystem::path>& written) {
+  if (config.publish.command.empty()) return;
+  auto& db = archive.store().database();
+  try {
+    remember_unpublished(db, written, now_ms);
+    const auto owed = take_publish_backlog(archive);
+    if (owed.empty()) return;
+    std::signal(SIGPIPE, SIG_IGN);
+    boost::asio::io_context io;
+    Publisher publisher(io, PublishSettings{config.publish.command, std::chrono::milliseconds(0),
+                                            config.publish.timeout});
+    publisher.on_published([&db](const std::vector<std::filesystem::path>& done) { forget_published(db, done); });
+    publisher.add(owed);
+    io.run();
+  } catch (const std::exception& error) {
+    spdlog::error("publish: cannot keep track of posts to publish in {}: {}", db.path().string(), error.what());
+  }
 }
 
 }  // namespace
@@ -99,7 +115,7 @@ int command_once(const CommandContext& context) {
     scheduler.apply(*config);
     io.run();
   }
-  publish_once(*config, tally.written);
+  publish_once(*config, *store->archive, clock.now_ms(), tally.written);
   spdlog::info("{} source(s): {} ok ({} recovered), {} failed; {} new, {} updated; {} post(s) written",
                tally.sources, tally.sources - tally.failed, tally.recovered, tally.failed, tally.new_entries,
                tally.updated_entries, tally.posts_written);

@@ -23,11 +23,13 @@
 #include "daemon/http_endpoint.h"
 #include "daemon/writable_store.h"
 #include "daemon/metrics.h"
+#include "daemon/publish_backlog.h"
 #include "daemon/publisher.h"
 #include "daemon/scheduler.h"
 #include "daemon/systemd_notify.h"
 #include "fetchers/dates.h"
 #include "store/archive.h"
+#include "store/unpublished.h"
 
 namespace feedd {
 namespace {
@@ -45,7 +47,11 @@ class Daemon {
         scheduler_(io_, pipeline_, clock, Scheduler::Mode::daemon,
                    [this](const PollReport& report, auto next) { on_report(report, next); }),
         publisher_(io_, publish_settings(config_)), signals_(io_, SIGHUP, SIGTERM, SIGINT), watchdog_(io_),
-        grace_(io_), repair_(io_) {}
+        grace_(io_), repair_(io_) {
+    publisher_.on_published([this](const std::vector<std::filesystem::path>& done) {
+      pipeline_.write([done](Archive& archive) { forget_published(archive.store().database(), done); });
+    });
+  }
 
   int run() {
     if (!config_.http.listen.empty()) {
@@ -54,6 +60,7 @@ class Daemon {
       spdlog::info("serving /metrics and /healthz on {} (port {})", config_.http.listen, endpoint_->port());
     }
     scheduler_.apply(config_);
+    offer_publish_backlog();
     listen_for_signals();
     arm_watchdog();
     arm_repair();
@@ -146,6 +153,25 @@ class Daemon {
     signals_.cancel();
   }
 
+  // What an earlier `once` or `run` wrote and could not publish goes with
+  // the first batch (or at once, when nothing new comes).
+  void offer_publish_backlog() {
+    if (!publisher_.enabled()) return;
+    auto owed = std::make_shared<std::vector<std::filesystem::path>>();
+    pipeline_.write([owed](Archive& archive) { *owed = take_publish_backlog(archive); },
+                    [this, owed] { publisher_.add(*owed); });
+  }
+
+  // Remembered before the hook sees them; the writer runs jobs in order, so
+  // a quick hook's success is recorded after this.
+  void hand_to_publisher(const std::vector<std::filesystem::path>& written) {
+    if (!publisher_.enabled() || written.empty()) return;
+    pipeline_.write([written, now = clock_.now_ms()](Archive& archive) {
+      remember_unpublished(archive.store().database(), written, now);
+    });
+    publisher_.add(written);
+  }
+
   void arm_watchdog() {
     const auto period = notifier_.watchdog_period();
     if (!period || finished_) return;
@@ -215,7 +241,7 @@ class Daemon {
     } else if (report.ok() && !report.not_modified) {
       last_store_error_.clear();
     }
-    publisher_.add(report.written_posts);
+    hand_to_publisher(report.written_posts);
     const std::string retry = next ? fmt::format(", next poll in {}", describe_delay(*next)) : std::string();
     if (!report.ok()) {
       const std::string when = next ? fmt::format(", retry in {}", describe_delay(*next)) : std::string();

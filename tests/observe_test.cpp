@@ -205,3 +205,73 @@ TEST_CASE("once publishes once, after the whole pass") {
   CHECK(run.exit_status == 0);
   CHECK(read_file(dir / "runs.log") == "5\n");
 }
+
+namespace {
+
+// Alive and not a zombie waiting for a parent to reap it.
+bool process_alive(pid_t pid) {
+  if (::kill(pid, 0) != 0) return false;
+  const auto stat = read_file(fs::path("/proc") / std::to_string(pid) / "stat");
+  const auto state_at = stat.rfind(')');
+  return state_at == std::string::npos || stat.substr(state_at + 2, 1) != "Z";
+}
+
+}  // namespace
+
+TEST_CASE("A publish hook that outlives its timeout is stopped with everything it started, and feedd's stdout is "
+          "released") {
+  TempDir dir;
+  HttpTestServer server;
+  server.serve("/feed.xml", rss_with(1));
+  const auto hook = dir / "hook.sh";
+  // A hung `git push` in miniature: a child that holds stdout for minutes.
+  write_file(hook, fmt::format("#!/bin/sh\nsleep 300 &\necho $! > {0}/child.pid\nwait\n", dir.path().string()));
+  fs::permissions(hook, fs::perms::owner_all);
+  const auto config = write_config(dir, source("S", server.url("/feed.xml")),
+                                   fmt::format("[publish]\ncommand = [\"{}\"]\ntimeout = \"1s\"\n", hook.string()));
+  // Through a pipe, as under a cron job that mails the output: `cat` ends
+  // only once every holder of feedd's stdout is gone.
+  const auto started = std::chrono::steady_clock::now();
+  const auto run = feedd::test::run_process(
+      {"/bin/sh", "-c", fmt::format("'{}' once --config '{}' | cat", FEEDD_BINARY, config.string())}, 60s);
+  const auto took = std::chrono::steady_clock::now() - started;
+  CHECK(run.exit_status == 0);
+  CHECK(took < 20s);
+  CHECK(run.err.find("still running after 1000 ms, stopping it") != std::string::npos);
+  REQUIRE(fs::exists(dir / "child.pid"));
+  const pid_t child = std::stoi(read_file(dir / "child.pid"));
+  CHECK(eventually([&] { return !process_alive(child); }, 5s));
+  if (process_alive(child)) ::kill(child, SIGKILL);
+}
+
+TEST_CASE("A publish that failed in one once is offered again by the next once, and only until it succeeds") {
+  TempDir dir;
+  HttpTestServer server;
+  server.serve("/feed.xml", rss_with(2));
+  const auto hook = dir / "hook.sh";
+  write_file(hook, fmt::format("#!/bin/sh\nif [ -e {0}/broken ]; then exit 7; fi\ncat >> {0}/published.log\n",
+                               dir.path().string()));
+  fs::permissions(hook, fs::perms::owner_all);
+  const auto config = write_config(dir, source("S", server.url("/feed.xml")),
+                                   fmt::format("[publish]\ncommand = [\"{}\"]\n", hook.string()));
+  write_file(dir / "broken", "");
+  const auto first = feedd::test::run_feedd({"once", "--config", config.string()});
+  CHECK(first.exit_status == 0);
+  CHECK(first.err.find("exited with status 7") != std::string::npos);
+  CHECK_FALSE(fs::exists(dir / "published.log"));
+
+  // The feed brings nothing new now: the posts come from the store.
+  fs::remove(dir / "broken");
+  const auto second = feedd::test::run_feedd({"once", "--config", config.string()});
+  CHECK(second.exit_status == 0);
+  REQUIRE(fs::exists(dir / "published.log"));
+  const auto published = read_file(dir / "published.log");
+  CHECK(std::count(published.begin(), published.end(), '\n') == 2);
+  for (const auto& post : fs::directory_iterator(dir / "posts")) {
+    CHECK(published.find(post.path().string() + "\n") != std::string::npos);
+  }
+
+  const auto third = feedd::test::run_feedd({"once", "--config", config.string()});
+  CHECK(third.exit_status == 0);
+  CHECK(read_file(dir / "published.log") == published);
+}
