@@ -50,8 +50,14 @@ struct Fetch {
   std::chrono::milliseconds low_speed_time{30000};
 };
 
+// Below one minute an interval is almost always a typo ("1ms" for "1m")
+// that would hammer a server; tests and local feeds lower it explicitly.
+inline constexpr std::chrono::milliseconds default_min_interval{60 * 1000};
+
 struct Schedule {
   std::chrono::milliseconds interval{15 * 60 * 1000};
+  // The floor for every interval, backoff and Retry-After wait.
+  std::chrono::milliseconds min_interval = default_min_interval;
   std::chrono::milliseconds max_backoff{6 * 3600 * 1000};
 };
 

@@ -64,6 +64,10 @@ constexpr std::array keys{
     KeySpec{"schedule", "max_backoff", duration, false, "\"6h\"", "\"12h\"",
             "The longest wait after repeated failures. Failures back off exponentially from the interval; "
             "a success resets the backoff. Retry-After on 429 and 503 is honoured (at most a day)."},
+    KeySpec{"schedule", "min_interval", duration, false, "\"1m\"", "\"10s\"",
+            "The shortest interval, source interval and max_backoff accepted, and the shortest wait a "
+            "Retry-After can ask for. A shorter value in the file is refused as a likely typo (\"1ms\" for "
+            "\"1m\"); lower this only to poll your own servers more often."},
     // [daemon]
     KeySpec{"daemon", "shutdown_grace", duration, false, "\"10s\"", "\"30s\"",
             "On SIGTERM or SIGINT, how long running polls get to finish before the store is committed and feedd "

@@ -26,7 +26,7 @@ namespace {
 
 ScheduleSettings settings_for(const config::Source& source, const config::Config& config) {
   return ScheduleSettings{source.interval.value_or(config.schedule.interval), source.interval.has_value(),
-                          config.schedule.max_backoff};
+                          config.schedule.max_backoff, config.schedule.min_interval};
 }
 
 bool same_polling(const config::Source& a, const config::Source& b) {

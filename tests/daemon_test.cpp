@@ -91,7 +91,7 @@ struct DaemonSource {
 fs::path write_config(const TempDir& dir, const std::vector<DaemonSource>& sources, const std::string& sections = "") {
   std::string toml =
       "[storage]\ndatabase = \"state/feedd.db\"\nposts_dir = \"posts\"\n"
-      "[schedule]\ninterval = \"500ms\"\nmax_backoff = \"2s\"\n" +
+      "[schedule]\nmin_interval = \"100ms\"\ninterval = \"500ms\"\nmax_backoff = \"2s\"\n" +
       sections;
   for (const auto& source : sources) {
     toml += fmt::format("[[sources]]\nname = \"{}\"\nurl = \"{}\"\ncontent = \"raw\"\n{}\n", source.name, source.url,

@@ -397,7 +397,7 @@ TEST_CASE("SIGKILL at random moments, during post writes and commits, loses noth
                                              .update_chance = 0.25, .seed = 11});
   const auto config = write_config(dir, feeds,
                                    "[fetch]\nconcurrency = 64\nper_host = 64\n"
-                                   "[schedule]\ninterval = \"300ms\"\nmax_backoff = \"1s\"\n");
+                                   "[schedule]\nmin_interval = \"100ms\"\ninterval = \"300ms\"\nmax_backoff = \"1s\"\n");
   fs::create_directories(dir / "posts");
   fs::create_directories(dir / "state");
   FolderWatch posts_watch(dir / "posts", IN_CREATE | IN_MOVED_TO);
@@ -480,7 +480,7 @@ TEST_CASE("A posts folder that cannot be written keeps entries pending until it 
   TempDir dir;
   Feeds feeds(4, ChangingFeed::Options{.initial_entries = 5, .window = 1000, .add_chance = 0.0,
                                        .update_chance = 0.0, .seed = 3});
-  const auto config = write_config(dir, feeds, "[schedule]\ninterval = \"300ms\"\nmax_backoff = \"1s\"\n");
+  const auto config = write_config(dir, feeds, "[schedule]\nmin_interval = \"100ms\"\ninterval = \"300ms\"\nmax_backoff = \"1s\"\n");
   auto daemon = start_daemon(config);
   REQUIRE(eventually([&] { return all_stored(dir, feeds); }));
 
@@ -518,7 +518,7 @@ TEST_CASE("A file size limit (ulimit -f) fails writes without killing feedd, and
   TempDir dir;
   Feeds feeds(4, ChangingFeed::Options{.initial_entries = 5, .window = 1000, .add_chance = 0.0,
                                        .update_chance = 0.0, .seed = 5});
-  const auto config = write_config(dir, feeds, "[schedule]\ninterval = \"300ms\"\nmax_backoff = \"1s\"\n");
+  const auto config = write_config(dir, feeds, "[schedule]\nmin_interval = \"100ms\"\ninterval = \"300ms\"\nmax_backoff = \"1s\"\n");
   // SIGXFSZ ignored, as `trap '' XFSZ` in a service's wrapper does: writes
   // past the limit then fail with EFBIG instead of killing the process.
   // stderr goes through a pipe so that the log itself is not limited.
@@ -566,7 +566,7 @@ TEST_CASE("A database locked by another process delays storing, and nothing is l
   TempDir dir;
   Feeds feeds(4, ChangingFeed::Options{.initial_entries = 5, .window = 1000, .add_chance = 0.0,
                                        .update_chance = 0.0, .seed = 7});
-  const auto config = write_config(dir, feeds, "[schedule]\ninterval = \"300ms\"\nmax_backoff = \"1s\"\n");
+  const auto config = write_config(dir, feeds, "[schedule]\nmin_interval = \"100ms\"\ninterval = \"300ms\"\nmax_backoff = \"1s\"\n");
   auto daemon = start_daemon(config);
   REQUIRE(eventually([&] { return all_stored(dir, feeds); }));
 
@@ -597,7 +597,7 @@ TEST_CASE("Under load: per-host limit kept, no fd leak over 10,000 polls, peak m
               5ms);
   const auto config = write_config(
       dir, feeds,
-      fmt::format("[fetch]\nconcurrency = 64\nper_host = {}\n[schedule]\ninterval = \"1s\"\nmax_backoff = \"2s\"\n",
+      fmt::format("[fetch]\nconcurrency = 64\nper_host = {}\n[schedule]\nmin_interval = \"100ms\"\ninterval = \"1s\"\nmax_backoff = \"2s\"\n",
                   per_host));
   auto daemon = start_daemon(config);
   const pid_t pid = daemon->pid();
@@ -675,7 +675,7 @@ std::string three_items() {
 fs::path write_plain_config(const TempDir& dir, const HttpTestServer& server, const std::vector<std::string>& names) {
   std::string toml =
       "[storage]\ndatabase = \"state/feedd.db\"\nposts_dir = \"posts\"\n"
-      "[schedule]\ninterval = \"300ms\"\nmax_backoff = \"1s\"\n";
+      "[schedule]\nmin_interval = \"100ms\"\ninterval = \"300ms\"\nmax_backoff = \"1s\"\n";
   for (const auto& name : names) {
     toml += fmt::format("[[sources]]\nname = \"{}\"\nurl = \"{}\"\ncontent = \"raw\"\n", name,
                         server.url(fmt::format("/{}.xml", name)));

@@ -70,7 +70,7 @@ unsigned short free_port() {
 fs::path write_config(const TempDir& dir, const std::string& sources, const std::string& sections) {
   const auto path = dir / "feedd.toml";
   write_file(path, "[storage]\ndatabase = \"state/feedd.db\"\nposts_dir = \"posts\"\n"
-                   "[schedule]\ninterval = \"500ms\"\n" +
+                   "[schedule]\nmin_interval = \"100ms\"\ninterval = \"500ms\"\n" +
                        sections + sources);
   return path;
 }
