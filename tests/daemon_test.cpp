@@ -330,7 +330,8 @@ TEST_CASE("A 301 updates the polled URL and says which config line to change; a 
   CHECK(server.requests("/old.xml") == 1);
   CHECK(server.requests("/temp.xml") >= 3);
   CHECK(daemon->err().find("moved permanently to " + server.url("/new.xml")) != std::string::npos);
-  CHECK(daemon->err().find("line 7 of") != std::string::npos);
+  // [storage] takes lines 1-3, [schedule] 4-7: the [[sources]] table starts on line 8.
+  CHECK(daemon->err().find("line 8 of") != std::string::npos);
   stop(*daemon);
   CHECK(sqlite_text(dir / "state/feedd.db", "SELECT polled_url FROM sources WHERE name = 'Moved'") ==
         server.url("/new.xml"));
