@@ -51,9 +51,6 @@ std::string describe_status(int status) {
   return "ended abnormally";
 }
 
-Publisher::Publisher(boost::asio::io_context& io, PublishSettings settings)
-    : io_(io), settings_(std::move(settings)), delay_(io), deadline_(io) {}
-
 class SpawnAttributes {
  public:
   SpawnAttributes() { posix_spawnattr_init(&attributes_); }
@@ -67,6 +64,9 @@ class SpawnAttributes {
 };
 
 }  // namespace
+
+Publisher::Publisher(boost::asio::io_context& io, PublishSettings settings)
+    : io_(io), settings_(std::move(settings)), delay_(io), deadline_(io) {}
 
 Publisher::~Publisher() {
   if (child_ > 0) {

@@ -49,7 +49,7 @@ class Daemon {
         publisher_(io_, publish_settings(config_)), signals_(io_, SIGHUP, SIGTERM, SIGINT), watchdog_(io_),
         grace_(io_), repair_(io_) {
     publisher_.on_published([this](const std::vector<std::filesystem::path>& done) {
-      pipeline_.write([done](Archive& archive) { forget_published(archive.store().database(), done); });
+      pipeline_.write([done](Archive& writer_archive) { forget_published(writer_archive.store().database(), done); });
     });
   }
 
