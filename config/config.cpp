@@ -478,6 +478,19 @@ void read_publish(Reader& in, const toml::table& table, Publish& publish) {
   if (auto value = in.duration(field(table, "publish", "timeout"))) publish.timeout = *value;
 }
 
+void record_lines(const toml::table& table, const std::string& path, std::map<std::string, int>& lines) {
+  for (const auto& [name, node] : table) {
+    const std::string key = child_key(path, name.str());
+    lines[key] = static_cast<int>(node.source().begin.line);
+    if (const auto* child = node.as_table()) record_lines(*child, key, lines);
+    if (const auto* array = node.as_array(); array && array->is_array_of_tables()) {
+      for (std::size_t i = 0; i < array->size(); ++i) {
+        record_lines(*array->get(i)->as_table(), element_key(key, i), lines);
+      }
+    }
+  }
+}
+
 Config read_config(Reader& in, const toml::table& root, const fs::path& file) {
   in.reject_unknown(root, "", section_names());
   Config config;
@@ -490,6 +503,7 @@ Config read_config(Reader& in, const toml::table& root, const fs::path& file) {
   if (const auto* table = in.table(field(root, "", "http"))) read_http(in, *table, config.http);
   if (const auto* table = in.table(field(root, "", "publish"))) read_publish(in, *table, config.publish);
   read_sources(in, field(root, "", "sources"), config.schedule.min_interval, config.sources);
+  record_lines(root, "", config.lines);
 
   // Relative to the config file, not the working folder, so the same file
   // means the same thing however the daemon was started.

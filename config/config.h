@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -84,6 +85,13 @@ struct Config {
   Http http;
   Publish publish;
   std::vector<Source> sources;  // in file order
+  // Where each key was written ("storage.posts_dir", "sources[1].url" -> line),
+  // for checks made after loading to name the line as the loader does.
+  std::map<std::string, int> lines;
+  int line_of(const std::string& key) const {
+    const auto found = lines.find(key);
+    return found == lines.end() ? 0 : found->second;
+  }
 };
 
 // A config that cannot be used. what() reads "FILE:LINE: key: problem", FILE

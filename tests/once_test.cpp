@@ -450,3 +450,60 @@ TEST_CASE("The command line explains itself and rejects what it does not know") 
   CHECK(run_feedd({"once", "--config", "/nonexistent/feedd.toml"}).exit_status == 2);
   CHECK(run_feedd({"once", "--now", "yesterday"}).exit_status == 2);
 }
+
+TEST_CASE("check finds what would fail later without polling: posts_dir under a file, a publish command that is "
+          "missing or not executable, duplicate URLs, an interval below the floor; and prints every setting") {
+  TempDir dir;
+  write_file(dir / "plain-file", "");
+  write_file(dir / "not-executable", "#!/bin/sh\n");
+  const auto config = dir / "feedd.toml";
+  const auto check = [&](const std::string& text) {
+    write_file(config, text);
+    return run_feedd({"check", "--config", config.string()});
+  };
+  const auto source = [](const std::string& name, const std::string& url) {
+    return fmt::format("[[sources]]\nname = \"{}\"\nurl = \"{}\"\n", name, url);
+  };
+
+  const auto under_file = check("[storage]\ndatabase = \"state/feedd.db\"\nposts_dir = \"plain-file/_posts\"\n");
+  CHECK(under_file.exit_status == 2);
+  CHECK(under_file.err.find(config.string() + ":3: storage.posts_dir: cannot be created: " +
+                            (dir / "plain-file").string() + " is not a folder") != std::string::npos);
+
+  const auto missing = check("[storage]\ndatabase = \"state/feedd.db\"\nposts_dir = \"posts\"\n[publish]\n"
+                             "command = [\"/nonexistent/publish-git\", \"--site\", \"/srv/site\"]\n");
+  CHECK(missing.exit_status == 2);
+  CHECK(missing.err.find(config.string() + ":5: publish.command: /nonexistent/publish-git does not exist") !=
+        std::string::npos);
+
+  const auto not_executable =
+      check(fmt::format("[storage]\ndatabase = \"state/feedd.db\"\nposts_dir = \"posts\"\n[publish]\ncommand = [\"{}\"]\n",
+                        (dir / "not-executable").string()));
+  CHECK(not_executable.exit_status == 2);
+  CHECK(not_executable.err.find(":5: publish.command: " + (dir / "not-executable").string() + " is not executable") !=
+        std::string::npos);
+
+  const auto duplicate = check(source("A", "https://News.Example.com/feed.xml") +
+                               source("B", "https://news.example.com:443/feed.xml#x"));
+  CHECK(duplicate.exit_status == 2);
+  CHECK(duplicate.err.find(config.string() + ":6: sources[1].url: the same feed as source \"A\" (line 3)") !=
+        std::string::npos);
+
+  const auto too_often = check("[schedule]\ninterval = \"1ms\"\n");
+  CHECK(too_often.exit_status == 2);
+  CHECK(too_often.err.find(config.string() + ":2: schedule.interval: must be at least 1m") != std::string::npos);
+
+  const auto good = check(fmt::format("[storage]\ndatabase = \"state/feedd.db\"\nposts_dir = \"posts\"\n"
+                                      "[http]\nlisten = \"127.0.0.1:9464\"\n[publish]\ncommand = [\"/bin/true\"]\n"
+                                      "timeout = \"30s\"\n[daemon]\nshutdown_grace = \"7s\"\n{}",
+                                      source("A", "https://example.com/feed.xml")));
+  INFO(good.err);
+  CHECK(good.exit_status == 0);
+  for (const auto* expected :
+       {"[storage]", "fetch_history:   90d", "[fetch]", "concurrency:     64", "per_host:        2",
+        "[schedule]", "interval:        15m", "max_backoff:     6h", "min_interval:    1m", "[daemon]",
+        "shutdown_grace:  7s", "[http]", "listen:          127.0.0.1:9464", "[publish]", "command:         /bin/true",
+        "timeout:         30s", "interval:   15m ([schedule])"}) {
+    CHECK_MESSAGE(good.out.find(expected) != std::string::npos, expected);
+  }
+}
