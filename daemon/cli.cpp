@@ -47,6 +47,7 @@ std::filesystem::path config_path_of(const ParsedArgs& args) {
 
 int run_once(const ParsedArgs& args) {
   CommandContext context{config_path_of(args), verbosity_of(args), std::nullopt};
+  context.force = args.has("--force");
   if (auto now = args.values.find("--now"); now != args.values.end()) {
     context.now_ms = dates::parse_rfc3339(now->second);
     if (!context.now_ms) {
@@ -108,10 +109,13 @@ const std::vector<CommandSpec>& commands() {
       {"once", "poll every enabled source once, write posts and rows, exit",
        "Fetches every enabled source concurrently, parses each feed, writes a Jekyll post for every new or\n"
        "updated entry and records everything in the SQLite store. One line per source is logged.\n"
+       "What `run` learnt is honoured: a source gone (HTTP 410), or waiting out a Retry-After or the backoff\n"
+       "after failures, is skipped with a line saying when it is due; --force polls it anyway.\n"
        "Exit status: 0 all sources fine, 1 at least one source failed (the others are still stored),\n"
        "2 bad command line or config, 3 the store cannot be opened.",
        {config_option,
         {"--now", "", "RFC3339", "pin the clock to this instant (for tests and reproducible runs)"},
+        {"--force", "", "", "also poll sources that are gone (410) or waiting out Retry-After or backoff"},
         verbose_option, quiet_option, help_option},
        run_once},
       {"run", "run as a daemon: poll every source on its own schedule until stopped",

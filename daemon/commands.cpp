@@ -41,6 +41,7 @@ struct Tally {
   int updated_entries = 0;
   int posts_written = 0;
   int recovered = 0;
+  std::size_t skipped = 0;  // resting after a 410, Retry-After or failures
   std::vector<std::filesystem::path> written;
 
   void add(const PollReport& report) {
@@ -113,13 +114,16 @@ int command_once(const CommandContext& context) {
                           log_report(report);
                           tally.add(report);
                         });
+    scheduler.set_force(context.force);
     scheduler.apply(*config);
     io.run();
+    tally.skipped = scheduler.skipped();
   }
   publish_once(*config, *store->archive, clock.now_ms(), tally.written);
-  spdlog::info("{} source(s): {} ok ({} recovered), {} failed; {} new, {} updated; {} post(s) written",
-               tally.sources, tally.sources - tally.failed, tally.recovered, tally.failed, tally.new_entries,
-               tally.updated_entries, tally.posts_written);
+  spdlog::info("{} source(s): {} ok ({} recovered), {} failed{}; {} new, {} updated; {} post(s) written",
+               tally.sources, tally.sources - tally.failed, tally.recovered, tally.failed,
+               tally.skipped > 0 ? fmt::format(", {} skipped (resting; --force polls them)", tally.skipped) : "",
+               tally.new_entries, tally.updated_entries, tally.posts_written);
   // The writer indexes for search only when it has nothing else to do, which
   // a busy pass may never give it; a cron-driven archive has no later moment.
   const auto indexed = catch_up_search_index(store->archive->store(), context.verbosity != Verbosity::quiet);

@@ -234,6 +234,12 @@ class Daemon {
   }
 
   void on_report(const PollReport& report, std::optional<std::chrono::milliseconds> next) {
+    if (report.aborted) {
+      spdlog::info("source {} ({}): poll stopped by the shutdown; not counted as a failure", report.source_name,
+                   report.url);
+      maybe_finish_shutdown();
+      return;
+    }
     metrics_.record(report);
     metrics_.set_source_state(report.source_name, report.http_status == 410 ? "gone" : report.ok() ? "ok" : "failing");
     if (report.failed_at == PollReport::Stage::store) {

@@ -423,3 +423,66 @@ TEST_CASE("Under the journal, log lines carry priority prefixes instead of times
   CHECK(log.find("<4>source S") != std::string::npos);
   CHECK(log.find("20") != 0);  // no timestamp at the start of lines
 }
+
+TEST_CASE("once honours what run learnt: a 410 source and one waiting out Retry-After or backoff are skipped with "
+          "when they are due, and --force polls them") {
+  TempDir dir;
+  HttpTestServer server;
+  server.serve("/ok.xml", rss_with(1));
+  server.route("/gone.xml", [](const TestRequest&) { return TestResponse{410, {}, "gone"}; });
+  server.route("/busy.xml", [](const TestRequest&) { return TestResponse{503, {{"Retry-After", "86400"}}, "busy"}; });
+  server.route("/broken.xml", [](const TestRequest&) { return TestResponse{500, {}, "oops"}; });
+  const auto config = write_config(dir, {{"Ok", server.url("/ok.xml"), ""},
+                                         {"Gone", server.url("/gone.xml"), ""},
+                                         {"Busy", server.url("/busy.xml"), ""},
+                                         {"Broken", server.url("/broken.xml"), "interval = \"1h\""}});
+  const auto first = feedd::test::run_feedd({"once", "--config", config.string()});
+  CHECK(first.exit_status == 1);
+  for (const auto* path : {"/ok.xml", "/gone.xml", "/busy.xml", "/broken.xml"}) CHECK(server.requests(path) == 1);
+
+  const auto second = feedd::test::run_feedd({"once", "--config", config.string()});
+  INFO(second.err);
+  CHECK(second.exit_status == 0);
+  CHECK(server.requests("/ok.xml") == 2);
+  for (const auto* path : {"/gone.xml", "/busy.xml", "/broken.xml"}) CHECK(server.requests(path) == 1);
+  CHECK(second.err.find("source Gone (" + server.url("/gone.xml") + "): skipped: gone (HTTP 410)") !=
+        std::string::npos);
+  CHECK(second.err.find("source Busy (" + server.url("/busy.xml") + "): skipped: waiting after 1 failure(s) (last: "
+                        "HTTP 503 Service Unavailable); due at ") != std::string::npos);
+  CHECK(second.err.find("source Broken (" + server.url("/broken.xml") + "): skipped: waiting after 1 failure(s)") !=
+        std::string::npos);
+  CHECK(second.err.find("3 skipped") != std::string::npos);
+  // Skipping changed nothing in what the store remembers.
+  CHECK(sqlite_text(dir / "state/feedd.db", "SELECT consecutive_failures FROM sources WHERE name = 'Busy'") == "1");
+
+  const auto forced = feedd::test::run_feedd({"once", "--force", "--config", config.string()});
+  CHECK(forced.exit_status == 1);
+  for (const auto* path : {"/ok.xml", "/gone.xml", "/busy.xml", "/broken.xml"}) CHECK(server.requests(path) >= 2);
+}
+
+TEST_CASE("Polls stopped by shutdown, running or still queued, are not failures: no failure counted, no backoff") {
+  TempDir dir;
+  HttpTestServer server;
+  const auto slow = [](const TestRequest&) {
+    TestResponse response{200, {{"Content-Type", "application/rss+xml"}}, rss_with(1)};
+    response.delay = 20s;
+    return response;
+  };
+  server.route("/a.xml", slow);
+  server.route("/b.xml", slow);
+  // One transfer per host: B waits in the queue while A hangs.
+  auto daemon = start_daemon(write_config(dir, {{"A", server.url("/a.xml"), ""}, {"B", server.url("/b.xml"), ""}},
+                                          "[fetch]\nper_host = 1\n[daemon]\nshutdown_grace = \"300ms\"\n"));
+  REQUIRE(eventually([&] { return server.requests("/a.xml") + server.requests("/b.xml") == 1; }));
+  daemon->signal(SIGTERM);
+  const auto status = daemon->wait(10s);
+  INFO(daemon->err());
+  CHECK(status == 0);
+  CHECK(server.requests("/a.xml") + server.requests("/b.xml") == 1);
+  CHECK(daemon->err().find("not counted as a failure") != std::string::npos);
+  const auto db = dir / "state/feedd.db";
+  CHECK(sqlite_count(db, "SELECT count(*) FROM sources") == 2);
+  CHECK(sqlite_count(db, "SELECT count(*) FROM sources WHERE consecutive_failures > 0 OR state != 'ok' OR "
+                         "last_error IS NOT NULL") == 0);
+  CHECK(sqlite_count(db, "SELECT count(*) FROM fetches WHERE error IS NOT NULL AND error != ''") == 0);
+}
