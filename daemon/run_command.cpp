@@ -60,6 +60,7 @@ class Daemon {
       spdlog::info("serving /metrics and /healthz on {} (port {})", config_.http.listen, endpoint_->port());
     }
     scheduler_.apply(config_);
+    seed_source_gauges();
     offer_publish_backlog();
     listen_for_signals();
     arm_watchdog();
@@ -110,6 +111,7 @@ class Daemon {
       pipeline_.reconfigure(config_);
       publisher_.reconfigure(publish_settings(config_));
       if (!stopping_) scheduler_.apply(config_);
+      seed_source_gauges();
       spdlog::info("reloaded {}: {} source(s)", config_.file.string(), scheduler_.sources());
     } catch (const std::exception& error) {
       spdlog::error("reload rejected, the running config stays: {}", error.what());
@@ -151,6 +153,30 @@ class Daemon {
     watchdog_.cancel();
     repair_.cancel();
     signals_.cancel();
+  }
+
+  // /metrics counts every configured source from the first scrape, as the
+  // store knows it, not only those this process has polled (a source with a
+  // long ttl may not be polled for hours after a restart). Queued behind the
+  // scheduler's own reads, so every row exists by then.
+  void seed_source_gauges() {
+    std::vector<std::string> names;
+    for (const auto& source : config_.sources) {
+      if (source.enabled) names.push_back(source.name);
+    }
+    auto stored = std::make_shared<std::vector<SourceState>>();
+    pipeline_.write(
+        [names, stored](Archive& archive) {
+          for (const auto& name : names) {
+            if (auto state = archive.store().source_state(name)) stored->push_back(std::move(*state));
+          }
+        },
+        [this, names, stored] {
+          metrics_.keep_sources(names);
+          for (const auto& state : *stored) {
+            metrics_.seed_source(state.name, state.never_polled() ? "new" : state.state, state.last_success_ms);
+          }
+        });
   }
 
   // What an earlier `once` or `run` wrote and could not publish goes with

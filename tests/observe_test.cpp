@@ -275,3 +275,81 @@ TEST_CASE("A publish that failed in one once is offered again by the next once, 
   CHECK(third.exit_status == 0);
   CHECK(read_file(dir / "published.log") == published);
 }
+
+TEST_CASE("/healthz answers within a second while idle connections flood the endpoint") {
+  TempDir dir;
+  HttpTestServer server;
+  server.serve("/feed.xml", rss_with(1));
+  const auto port = free_port();
+  const auto config = write_config(dir, source("S", server.url("/feed.xml")),
+                                   fmt::format("[http]\nlisten = \"127.0.0.1:{}\"\n", port));
+  ChildProcess daemon({FEEDD_BINARY, "run", "--config", config.string()});
+  REQUIRE(eventually([&] { return http_get(port, "/healthz").status == 200; }));
+
+  boost::asio::io_context io;
+  std::vector<boost::asio::ip::tcp::socket> idle;
+  for (int i = 0; i < 24; ++i) {
+    idle.emplace_back(io);
+    boost::system::error_code error;
+    idle.back().connect({boost::asio::ip::make_address("127.0.0.1"), port}, error);
+    REQUIRE_FALSE(error);
+  }
+  std::this_thread::sleep_for(200ms);  // every one accepted and idle
+  for (int round = 0; round < 5; ++round) {
+    const auto asked = std::chrono::steady_clock::now();
+    const auto answer = http_get(port, "/healthz");
+    const auto took = std::chrono::steady_clock::now() - asked;
+    CHECK(answer.status == 200);
+    CHECK(took < 1s);
+    // And the flood keeps coming: new idle connections between checks.
+    for (int i = 0; i < 4; ++i) {
+      idle.emplace_back(io);
+      boost::system::error_code error;
+      idle.back().connect({boost::asio::ip::make_address("127.0.0.1"), port}, error);
+    }
+    std::this_thread::sleep_for(300ms);
+  }
+  CHECK(http_get(port, "/metrics").status == 200);
+  daemon.signal(SIGTERM);
+  CHECK(daemon.wait(10s) == 0);
+}
+
+TEST_CASE("Source gauges in /metrics come from the store: right after a restart, before any poll") {
+  TempDir dir;
+  HttpTestServer server;
+  server.serve("/good.xml", rss_with(1));
+  server.route("/bad.xml", [](const feedd::test::TestRequest&) { return feedd::test::TestResponse{500, {}, "x"}; });
+  server.route("/gone.xml", [](const feedd::test::TestRequest&) { return feedd::test::TestResponse{410, {}, "x"}; });
+  const auto port = free_port();
+  std::string sources;
+  for (const auto* name : {"good", "bad", "gone"}) {
+    sources += fmt::format("[[sources]]\nname = \"{0}\"\nurl = \"{1}\"\ninterval = \"1h\"\n", name,
+                           server.url(fmt::format("/{}.xml", name)));
+  }
+  const auto config = write_config(dir, sources, fmt::format("[http]\nlisten = \"127.0.0.1:{}\"\n", port));
+  {
+    ChildProcess daemon({FEEDD_BINARY, "run", "--config", config.string()});
+    REQUIRE(eventually([&] {
+      return server.requests("/good.xml") == 1 && server.requests("/bad.xml") == 1 && server.requests("/gone.xml") == 1;
+    }));
+    REQUIRE(eventually([&] { return http_get(port, "/metrics").body.find("feedd_sources{state=\"gone\"} 1") !=
+                                    std::string::npos; }));
+    daemon.signal(SIGTERM);
+    REQUIRE(daemon.wait(10s) == 0);
+  }
+  ChildProcess again({FEEDD_BINARY, "run", "--config", config.string()});
+  REQUIRE(eventually([&] { return http_get(port, "/metrics").status == 200; }));
+  // The first metrics page may come before the store is read; give it that.
+  REQUIRE(eventually([&] { return http_get(port, "/metrics").body.find("feedd_sources{state=\"ok\"} 1") !=
+                                  std::string::npos; }));
+  const auto metrics = http_get(port, "/metrics").body;
+  CHECK(metrics.find("feedd_sources{state=\"failing\"} 1") != std::string::npos);
+  CHECK(metrics.find("feedd_sources{state=\"gone\"} 1") != std::string::npos);
+  CHECK(metrics.find("feedd_source_last_success_timestamp_seconds{source=\"good\"}") != std::string::npos);
+  // No poll happened: every number came from the store.
+  CHECK(server.requests("/good.xml") == 1);
+  CHECK(server.requests("/bad.xml") == 1);
+  CHECK(server.requests("/gone.xml") == 1);
+  again.signal(SIGTERM);
+  CHECK(again.wait(10s) == 0);
+}
