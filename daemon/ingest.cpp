@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "daemon/normalise.h"
+#include "daemon/posts_dir_guard.h"
 #include "fetchers/feed_parser.h"
 
 namespace feedd {
@@ -288,6 +289,7 @@ class Pipeline::Impl {
   // On the writer thread.
   void store_entries(const JobPtr& job, const std::vector<IncomingEntry>& entries) {
     try {
+      restore_missing_posts_dir(archive_);
       const BatchOutcome outcome =
           archive_.ingest(job->source.name, job->source.url, entries, job->started_ms, fetch_report(*job),
                           job->report.validators);

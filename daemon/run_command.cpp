@@ -23,6 +23,7 @@
 #include "daemon/http_endpoint.h"
 #include "daemon/writable_store.h"
 #include "daemon/metrics.h"
+#include "daemon/posts_dir_guard.h"
 #include "daemon/publish_backlog.h"
 #include "daemon/publisher.h"
 #include "daemon/scheduler.h"
@@ -230,6 +231,7 @@ class Daemon {
       }
       pipeline_.write(
           [prune_before](Archive& archive) {
+            restore_missing_posts_dir(archive);
             if (const int repaired = archive.repair_pending_posts(); repaired > 0) {
               spdlog::info("wrote {} post(s) that could not be written before", repaired);
             }

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -485,4 +486,28 @@ TEST_CASE("Polls stopped by shutdown, running or still queued, are not failures:
   CHECK(sqlite_count(db, "SELECT count(*) FROM sources WHERE consecutive_failures > 0 OR state != 'ok' OR "
                          "last_error IS NOT NULL") == 0);
   CHECK(sqlite_count(db, "SELECT count(*) FROM fetches WHERE error IS NOT NULL AND error != ''") == 0);
+}
+
+TEST_CASE("A posts_dir deleted while run is up is created again with a warning, its posts written again from the "
+          "store, and new posts land in it") {
+  TempDir dir;
+  HttpTestServer server;
+  server.serve("/feed.xml", rss_with(3));
+  auto daemon = start_daemon(write_config(dir, {{"S", server.url("/feed.xml"), ""}}));
+  REQUIRE(eventually([&] { return fs::exists(dir / "posts") && count_posts(dir) == 3; }));
+  std::map<std::string, std::string> before;
+  for (const auto& post : fs::directory_iterator(dir / "posts")) {
+    before[post.path().filename().string()] = read_file(post.path());
+  }
+
+  fs::remove_all(dir / "posts");
+  server.serve("/feed.xml", rss_with(4));
+  REQUIRE(eventually([&] { return fs::exists(dir / "posts") && count_posts(dir) == 4; }, 10s));
+  CHECK(daemon->err().find("was missing: created it again") != std::string::npos);
+  for (const auto& [name, bytes] : before) CHECK(read_file(dir / "posts" / name) == bytes);
+  // The mark is cleared just after the file is in place.
+  CHECK(eventually([&] {
+    return sqlite_count(dir / "state/feedd.db", "SELECT count(*) FROM entries WHERE post_pending != 0") == 0;
+  }));
+  stop(*daemon);
 }

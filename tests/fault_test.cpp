@@ -485,8 +485,8 @@ TEST_CASE("A posts folder that cannot be written keeps entries pending until it 
   REQUIRE(eventually([&] { return all_stored(dir, feeds); }));
 
   // A file where the folder was: nothing can be created in it, even by root.
-  fs::rename(dir / "posts", dir / "posts.away");
-  write_file(dir / "posts", "not a folder\n");
+  write_file(dir / "posts.away", "not a folder\n");
+  feedd::test::exchange_paths(dir / "posts.away", dir / "posts");
   const auto served_before = feeds.served_count();
   feeds.set_chances(0.5, 0.3);
   REQUIRE(eventually([&] { return daemon->err().find("kept for retry") != std::string::npos; }));
@@ -499,8 +499,8 @@ TEST_CASE("A posts folder that cannot be written keeps entries pending until it 
   CHECK(feeds.served_count() > served_before);  // new entries came during the trouble
   CHECK_FALSE(daemon->wait(0ms).has_value());
 
-  fs::remove(dir / "posts");
-  fs::rename(dir / "posts.away", dir / "posts");
+  feedd::test::exchange_paths(dir / "posts.away", dir / "posts");
+  fs::remove(dir / "posts.away");
   // The daemon writes what it owes by itself: no restart, and the feeds no
   // longer change, so no new poll result carries those entries again.
   const bool written = eventually(

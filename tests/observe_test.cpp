@@ -118,11 +118,11 @@ TEST_CASE("/metrics speaks the Prometheus text format and /healthz tracks whethe
   CHECK(http_get(port, "/healthz").status == 200);
   CHECK(http_get(port, "/nope").status == 404);
   // Posts folder replaced by a file: the store can no longer take writes.
-  fs::rename(dir / "posts", dir / "posts.away");
-  write_file(dir / "posts", "not a folder");
+  write_file(dir / "posts.away", "not a folder");
+  feedd::test::exchange_paths(dir / "posts.away", dir / "posts");
   CHECK(eventually([&] { return http_get(port, "/healthz").status == 503; }));
-  fs::remove(dir / "posts");
-  fs::rename(dir / "posts.away", dir / "posts");
+  feedd::test::exchange_paths(dir / "posts.away", dir / "posts");
+  fs::remove(dir / "posts.away");
   CHECK(eventually([&] { return http_get(port, "/healthz").status == 200; }));
 
   daemon.signal(SIGTERM);
