@@ -298,7 +298,7 @@ TEST_CASE("An interval below one minute is refused with file, line and key unles
         "set [schedule] min_interval to poll more often");
   CHECK(error_of("[schedule]\nmax_backoff = \"30s\"\n")
             .starts_with("/etc/feedd/feedd.toml:2: schedule.max_backoff: must be at least 1m"));
-  CHECK(source_with("interval = \"59s\"\n")
+  CHECK(error_of("[[sources]]\nname = \"a\"\nurl = \"https://x/\"\ninterval = \"59s\"\n")
             .starts_with("/etc/feedd/feedd.toml:4: sources[0].interval: must be at least 1m (schedule.min_interval), "
                          "got \"59s\""));
   CHECK(error_of("[schedule]\nmin_interval = \"10s\"\n[[sources]]\nname = \"a\"\nurl = \"https://x/\"\n"
