@@ -157,7 +157,8 @@ const std::vector<CommandSpec>& commands() {
        "and ignores ASCII case; terms of one or two characters (气候, 克里, AI) work like longer ones.\n"
        "Query: terms separated by spaces must all occur; \"a phrase\" keeps its spaces (\"\" for a quote);\n"
        "a OR b; -term or NOT term excludes (write NOT when the query starts with it); ( ) group.\n"
-       "--json prints an array of objects with title, source, date (RFC 3339), url and path.\n"
+       "--json prints an array of objects with title, source, date (RFC 3339), url and path. Without\n"
+       "--json the number of matches comes first, on stderr, counting all of them (\"20 of 137 matches\").\n"
        "Exit status: 0 (also when nothing matches), 2 bad query or options, 3 store unusable.",
        {config_option,
         source_option,
@@ -173,7 +174,8 @@ const std::vector<CommandSpec>& commands() {
        "state (ok, failing, gone, disabled; new when never polled, removed when no longer configured),\n"
        "last success, failures in a row, next poll, entries stored and posts written (fewer than entries\n"
        "while some are pending); below it the URL polled (after permanent redirects) and the last error\n"
-       "with its message. The table fits the terminal and gives times relative to now (5m ago, in 10m);\n"
+       "with its message. Removed and disabled sources have no next poll; under state ok no last error is\n"
+       "shown (a success cleared it). The table fits the terminal and gives times relative to now (5m ago, in 10m);\n"
        "--json prints an array for scripts with the keys name, url, state, last_success, last_error,\n"
        "last_error_at, consecutive_failures, next_poll, entries and posts (times RFC 3339, UTC).",
        {config_option,

@@ -391,7 +391,12 @@ TEST_CASE("search prints blocks for people and an array of title, source, date, 
         "2021-04-16 23:56  美国之音  克里抵达上海，拜登寻求美中合作\n"
         "    https://www.voachinese.com/a/1.html\n"
         "    " + posts + "/2021-04-16-克里抵达上海，拜登寻求美中合作.md\n");
-  CHECK(people.err == "2 match(es), newest first\n");
+  CHECK(people.err == "2 matches, newest first\n");
+  // The total, not the number shown, and before the results.
+  const auto limited = command("search", config, {"--limit", "1", "克"});
+  CHECK(limited.err == "1 of 2 matches, newest first (--limit shows more)\n");
+  CHECK(command("search", config, {"克里抵达"}).err == "1 match, newest first\n");
+  CHECK(command("search", config, {"nothing-like-this"}).err == "no matches\n");
 
   const auto scripts = command("search", config, {"--json", "气候"});
   REQUIRE(scripts.exit_status == 0);
@@ -452,11 +457,23 @@ TEST_CASE("sources shows each source's health in a table that fits the terminal 
     failing.last_error = "HTTP 503 from https://rsshub.app/zaobao/realtime/china";
     failing.last_error_ms = fetched_ms;
     store.save_schedule(store.source_id(news[1].name, news[1].url), failing);
+    // An error a later success cleared is not shown under state ok.
+    feedd::SourceSchedule earlier;
+    earlier.state = "failing";
+    earlier.consecutive_failures = 1;
+    earlier.last_error = "HTTP 500 an hour before";
+    earlier.last_error_ms = fetched_ms - hour_ms;
+    store.save_schedule(store.source_id(news[0].name, news[0].url), earlier);
     feedd::SourceSchedule ok;
     ok.last_success_ms = fetched_ms;
     ok.next_poll_ms = fetched_ms + hour_ms / 4;
     store.save_schedule(store.source_id(news[0].name, news[0].url), ok);
     archive.ingest("Gone from the config", "https://old.example.org/feed", {}, fetched_ms, {});
+    // What the store planned for a source no longer configured: nothing
+    // polls it, so no next poll is shown.
+    feedd::SourceSchedule planned;
+    planned.next_poll_ms = fetched_ms + hour_ms;
+    store.save_schedule(store.source_id("Gone from the config", "https://old.example.org/feed"), planned);
   }
 
   const auto table = feedd_with({"sources", "--config", config.string(), "--now", pinned_now}, {{"COLUMNS", "100"}});
@@ -507,6 +524,8 @@ TEST_CASE("sources shows each source's health in a table that fits the terminal 
   CHECK(array[1]["consecutive_failures"] == 3);
   CHECK(array[3]["state"] == "disabled");
   CHECK(array[4]["name"] == "Gone from the config");
+  CHECK(array[4]["state"] == "removed");
+  CHECK(array[4]["next_poll"] == nullptr);
 }
 
 TEST_CASE("stats counts totals and entries per day for the last 30 days") {
