@@ -709,7 +709,8 @@ TEST_CASE("export-opml then import-opml gives back the same sources") {
             {"联合早报", "https://rsshub.app/zaobao/realtime/china", "categories = [\"新闻\"]"}});
   const auto exported = command("export-opml", config);
   REQUIRE(exported.exit_status == 0);
-  CHECK(exported.out.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">"));
+  CHECK(exported.out.starts_with(
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\" xmlns:feedd=\"urn:feedd:opml:1\">"));
   CHECK(contains(exported.out, "xmlUrl=\"https://example.com/a?x=1&amp;y=2\""));
   const auto opml = dir / "exported.opml";
   write_file(opml, exported.out);
@@ -735,6 +736,49 @@ TEST_CASE("export-opml then import-opml gives back the same sources") {
   const auto into_same = command("import-opml", config, {opml.string()});
   CHECK(contains(into_same.out, "# 0 source(s) imported from exported.opml\n"));
   CHECK(contains(into_same.err, "0 source(s) to append"));
+}
+
+TEST_CASE("export-opml then import-opml is lossless: timezone, interval, content, remove, enabled, tags and "
+          "categories travel in feedd's namespace") {
+  TempDir dir;
+  const auto config = write_config(
+      dir, {{"Raw", "https://example.com/raw.xml",
+             "content = \"raw\"\ntimezone = \"Asia/Shanghai\"\ninterval = \"1h30m\"\nenabled = false"},
+            {"Cut", "https://example.com/cut.xml",
+             "remove = [\"section#imu\", \"[data-x^=a]\", \".subscribe\"]\ntags = [\"a,b\", \"c/d\", \"Cut\"]\n"
+             "categories = [\"x/y\", \"Tech\"]"},
+            {"Plain", "https://example.com/plain.xml", "categories = []\ntags = []"}});
+  const auto exported = command("export-opml", config);
+  REQUIRE(exported.exit_status == 0);
+  CHECK(contains(exported.out, "feedd:content=\"raw\""));
+  const auto opml = dir / "exported.opml";
+  write_file(opml, exported.out);
+  const auto empty = dir / "empty.toml";
+  write_file(empty, "[storage]\ndatabase = \"db\"\nposts_dir = \"posts\"\n");
+  const auto imported = run_feedd({"import-opml", "--config", empty.string(), opml.string()});
+  INFO(imported.out);
+  REQUIRE(imported.exit_status == 0);
+
+  const auto original = feedd::config::load_config(config);
+  const auto again = feedd::config::parse_config(read_file(empty) + imported.out, empty);
+  REQUIRE(again.sources.size() == original.sources.size());
+  for (std::size_t i = 0; i < original.sources.size(); ++i) {
+    const auto& before = original.sources[i];
+    const auto& after = again.sources[i];
+    INFO(before.name);
+    CHECK(after.name == before.name);
+    CHECK(after.url == before.url);
+    CHECK(after.tags == before.tags);
+    CHECK(after.categories == before.categories);
+    CHECK(after.content == before.content);
+    CHECK(after.enabled == before.enabled);
+    CHECK(after.timezone == before.timezone);
+    CHECK(after.interval == before.interval);
+    CHECK(after.remove == before.remove);
+  }
+  // And a second round gives the same document.
+  write_file(empty, read_file(empty) + imported.out);
+  CHECK(run_feedd({"export-opml", "--config", empty.string()}).out == exported.out);
 }
 
 TEST_CASE("An OPML export from another reader, with nested folders and odd characters, becomes valid TOML") {
