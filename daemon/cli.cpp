@@ -86,6 +86,7 @@ ArchiveCommandOptions archive_options_of(const ParsedArgs& args) {
   options.until = value("--until");
   options.limit = value("--limit");
   options.now = value("--now");
+  options.undo = args.has("--undo");
   options.operands = args.operands;
   return options;
 }
@@ -225,11 +226,22 @@ const std::vector<CommandSpec>& commands() {
        run_archive_command<command_export_opml>},
       {"forget", "remove one entry: row, search index entry and post (for takedowns)",
        "Finds the entry by its URL (compared in canonical form, so tracking parameters do not matter) and\n"
-       "deletes its row, its search index entries and its post file. A feed that still carries the entry\n"
-       "brings it back at the next poll. Takes the store's lock: stop `feedd run` first.\n"
-       "Exit status: 0 removed, 2 no entry has that URL, 3 store unusable, 4 feedd is running.",
-       {config_option, {"URL", "", "", "the entry's link"}, help_option},
+       "deletes its row, its search index entries and its post file, and remembers it as forgotten: a feed\n"
+       "that still carries the entry does not bring it back. 'feedd forgotten' lists what is remembered;\n"
+       "--undo URL takes an entry off that list, and the next poll of a feed carrying it stores it again\n"
+       "(every source's next poll is then a full fetch, without ETag or Last-Modified).\n"
+       "Takes the store's lock: stop `feedd run` first.\n"
+       "Exit status: 0 removed (or restored), 2 no entry has that URL (or it is not forgotten), 3 store\n"
+       "unusable, 4 feedd is running.",
+       {config_option, {"--undo", "", "", "let a forgotten entry be stored again"},
+        {"URL", "", "", "the entry's link"}, help_option},
        run_archive_command<command_forget>},
+      {"forgotten", "list the entries removed with forget, which polls do not store again",
+       "One line per forgotten entry, newest first: when it was forgotten and its link. --json prints an\n"
+       "array of objects with url, identity (what feedd compares: canonical link, else guid or a hash) and\n"
+       "forgotten_at (RFC 3339). 'feedd forget --undo URL' lets one be stored again.",
+       {config_option, json_option, help_option},
+       run_archive_command<command_forgotten>},
   };
   return table;
 }

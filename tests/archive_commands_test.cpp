@@ -903,7 +903,8 @@ TEST_CASE("Every archive command explains itself with --help") {
       {"reprocess", {"--source NAME", "raw item"}},
       {"import-opml", {"FILE", "[[sources]]"}},
       {"export-opml", {"OPML 2.0"}},
-      {"forget", {"URL", "canonical"}},
+      {"forget", {"URL", "canonical", "--undo", "does not bring it back", "feedd forgotten"}},
+      {"forgotten", {"--json", "forget --undo"}},
       {"check", {"--store"}},
   };
   const auto main_help = run_feedd({"--help"});

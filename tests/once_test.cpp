@@ -507,3 +507,50 @@ TEST_CASE("check finds what would fail later without polling: posts_dir under a 
     CHECK_MESSAGE(good.out.find(expected) != std::string::npos, expected);
   }
 }
+
+TEST_CASE("forget is remembered across polls; forgotten lists it; forget --undo lets the next poll store it again") {
+  TempDir dir;
+  HttpTestServer server;
+  const std::string date = "Thu, 15 Apr 2021 13:59:02 GMT";
+  // With validators: after the takedown the feed answers 304 until undo makes
+  // the next poll a full fetch.
+  server.serve("/a.xml", rss({{"Kept story", "https://example.com/kept", date},
+                              {"Taken down", "https://example.com/taken?id=1", date}}));
+  const auto config = write_config(dir, {{"A", server.url("/a.xml"), ""}});
+  REQUIRE(once(config).exit_status == 0);
+  REQUIRE(post_files(dir).size() == 2);
+
+  const auto forget = run_feedd({"forget", "--config", config.string(), "https://Example.com/taken?id=1&utm_source=x"});
+  INFO(forget.err);
+  REQUIRE(forget.exit_status == 0);
+  CHECK(post_files(dir).size() == 1);
+  // The feed still carries it: it stays out (the stored validators would hide
+  // it anyway, so fetch the whole document to be sure).
+  serve_without_validators(server, "/a.xml",
+                           rss({{"Kept story", "https://example.com/kept", date},
+                                {"Taken down", "https://example.com/taken?id=1", date}}));
+  REQUIRE(once(config).exit_status == 0);
+  CHECK(post_files(dir).size() == 1);
+
+  const auto listed = run_feedd({"forgotten", "--config", config.string()});
+  CHECK(listed.exit_status == 0);
+  CHECK(listed.out.find("https://example.com/taken?id=1") != std::string::npos);
+  CHECK(listed.err.find("1 forgotten entry") != std::string::npos);
+  const auto json = run_feedd({"forgotten", "--json", "--config", config.string()});
+  CHECK(json.out.find("\"url\": \"https://example.com/taken?id=1\"") != std::string::npos);
+  CHECK(json.out.find("\"forgotten_at\": \"") != std::string::npos);
+
+  server.serve("/a.xml", rss({{"Kept story", "https://example.com/kept", date},
+                              {"Taken down", "https://example.com/taken?id=1", date}}));
+  REQUIRE(once(config).exit_status == 0);  // stores the server's validators again
+  const auto undo = run_feedd({"forget", "--undo", "--config", config.string(), "https://example.com/taken?id=1"});
+  INFO(undo.err);
+  CHECK(undo.exit_status == 0);
+  CHECK(undo.out.find("the next poll of a feed that carries it stores it again") != std::string::npos);
+  CHECK(run_feedd({"forget", "--undo", "--config", config.string(), "https://example.com/taken?id=1"}).exit_status ==
+        2);
+  REQUIRE(once(config).exit_status == 0);
+  CHECK(post_files(dir).size() == 2);
+  CHECK(sqlite_count(dir / "state/feedd.db", "SELECT count(*) FROM forgotten") == 0);
+  CHECK(run_feedd({"forgotten", "--config", config.string()}).out.empty());
+}
