@@ -21,7 +21,8 @@ constexpr std::array sections{
                 "An optional command run after batches that wrote posts, e.g. to commit and push a Jekyll site "
                 "(contrib/publish-git.sh). It gets the written paths on stdin, one per line, and in FEEDD_POSTS; "
                 "{count} in any argument becomes their number. A failure is logged and the posts are offered "
-                "again with the next batch; publishing never holds up polling."},
+                "again with the next batch, and, kept in the store until the command succeeds, by the next once or "
+                "run; publishing never holds up polling. The command runs in a process group of its own."},
     SectionSpec{"sources", true,
                 "One [[sources]] table per feed; there may be none. Sources are polled concurrently; a failing "
                 "source never stops the others."},
@@ -83,7 +84,8 @@ constexpr std::array keys{
     KeySpec{"publish", "min_interval", duration, false, "\"1m\"", "\"5m\"",
             "At most one run per this interval; posts written meanwhile wait for the next run."},
     KeySpec{"publish", "timeout", duration, false, "\"2m\"", "\"10m\"",
-            "A run taking longer is stopped (SIGTERM, then SIGKILL) and counts as failed."},
+            "A run taking longer is stopped with every process it started (SIGTERM to its process group, then "
+            "SIGKILL) and counts as failed."},
     // [[sources]]
     KeySpec{"sources", "name", string, true, "", "\"Example News\"",
             "Unique across the file, compared exactly. It becomes the post's author."},
