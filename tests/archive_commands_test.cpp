@@ -700,6 +700,18 @@ TEST_CASE("reprocess skips rows stored without a raw item and says so") {
 
 // ============================ OPML ============================
 
+namespace {
+
+// Runs import-opml on `opml` with a config of no sources (written to
+// dir/empty.toml): that config and what import printed.
+std::pair<fs::path, feedd::test::ProcessResult> import_into_empty_config(const TempDir& dir, const fs::path& opml) {
+  const auto empty = dir / "empty.toml";
+  write_file(empty, "[storage]\ndatabase = \"db\"\nposts_dir = \"posts\"\n");
+  return {empty, run_feedd({"import-opml", "--config", empty.string(), opml.string()})};
+}
+
+}  // namespace
+
 TEST_CASE("export-opml then import-opml gives back the same sources") {
   TempDir dir;
   const auto config = write_config(
@@ -715,9 +727,9 @@ TEST_CASE("export-opml then import-opml gives back the same sources") {
   const auto opml = dir / "exported.opml";
   write_file(opml, exported.out);
 
-  const auto empty = dir / "empty.toml";
-  write_file(empty, "[storage]\ndatabase = \"db\"\nposts_dir = \"posts\"\n");
-  const auto imported = run_feedd({"import-opml", "--config", empty.string(), opml.string()});
+  const auto import_run = import_into_empty_config(dir, opml);
+  const auto& empty = import_run.first;
+  const auto& imported = import_run.second;
   INFO(imported.out);
   REQUIRE(imported.exit_status == 0);
   const auto original = feedd::config::load_config(config);
@@ -753,9 +765,10 @@ TEST_CASE("export-opml then import-opml is lossless: timezone, interval, content
   CHECK(contains(exported.out, "feedd:content=\"raw\""));
   const auto opml = dir / "exported.opml";
   write_file(opml, exported.out);
-  const auto empty = dir / "empty.toml";
-  write_file(empty, "[storage]\ndatabase = \"db\"\nposts_dir = \"posts\"\n");
-  const auto imported = run_feedd({"import-opml", "--config", empty.string(), opml.string()});
+
+  const auto import_run = import_into_empty_config(dir, opml);
+  const auto& empty = import_run.first;
+  const auto& imported = import_run.second;
   INFO(imported.out);
   REQUIRE(imported.exit_status == 0);
 
