@@ -21,6 +21,7 @@
 #include "tests/support/feeds.h"
 #include "tests/support/http_test_server.h"
 #include "tests/support/process.h"
+#include "tests/support/sqlite_query.h"
 #include "tests/support/temp_dir.h"
 
 namespace fs = std::filesystem;
@@ -352,4 +353,31 @@ TEST_CASE("Source gauges in /metrics come from the store: right after a restart,
   CHECK(server.requests("/gone.xml") == 1);
   again.signal(SIGTERM);
   CHECK(again.wait(10s) == 0);
+}
+
+TEST_CASE("Posts a failed once could not publish are offered by the next run at start, with nothing new to poll") {
+  TempDir dir;
+  HttpTestServer server;
+  server.serve("/feed.xml", rss_with(2));
+  const auto hook = dir / "hook.sh";
+  write_file(hook, fmt::format("#!/bin/sh\nif [ -e {0}/broken ]; then exit 5; fi\ncat >> {0}/published.log\n",
+                               dir.path().string()));
+  fs::permissions(hook, fs::perms::owner_all);
+  const auto config = write_config(dir, source("S", server.url("/feed.xml")),
+                                   fmt::format("[publish]\ncommand = [\"{}\"]\nmin_interval = \"100ms\"\n",
+                                               hook.string()));
+  write_file(dir / "broken", "");
+  REQUIRE(feedd::test::run_feedd({"once", "--config", config.string()}).exit_status == 0);
+  REQUIRE_FALSE(fs::exists(dir / "published.log"));
+  fs::remove(dir / "broken");
+
+  ChildProcess daemon({FEEDD_BINARY, "run", "--config", config.string()});
+  REQUIRE(eventually([&] {
+    const auto log = fs::exists(dir / "published.log") ? read_file(dir / "published.log") : std::string();
+    return std::count(log.begin(), log.end(), '\n') == 2;
+  }));
+  CHECK(daemon.err().find("2 post(s) from an earlier run still to publish") != std::string::npos);
+  daemon.signal(SIGTERM);
+  CHECK(daemon.wait(10s) == 0);
+  CHECK(feedd::test::sqlite_count(dir / "state/feedd.db", "SELECT count(*) FROM unpublished") == 0);
 }
