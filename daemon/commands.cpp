@@ -74,8 +74,9 @@ void publish_once(const config::Config& config, Archive& archive, std::int64_t n
   if (config.publish.command.empty()) return;
   auto& db = archive.store().database();
   try {
+    auto owed = take_publish_backlog(archive);  // earlier runs' first, then this pass's
     remember_unpublished(db, written, now_ms);
-    const auto owed = take_publish_backlog(archive);
+    owed.insert(owed.end(), written.begin(), written.end());
     if (owed.empty()) return;
     std::signal(SIGPIPE, SIG_IGN);
     boost::asio::io_context io;
