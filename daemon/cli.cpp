@@ -129,11 +129,14 @@ const std::vector<CommandSpec>& commands() {
        "Exit status: 0 after a clean stop, 2 bad config, 3 store unusable, 4 another feedd runs on this store.",
        {config_option, verbose_option, quiet_option, help_option},
        run_run},
-      {"check", "validate the config and print its sources",
-       "Loads the config exactly as `once` would and prints the sources it defines. An invalid config is\n"
-       "reported as FILE:LINE: KEY: PROBLEM and the exit status is 2. With --store it also runs SQLite's\n"
-       "integrity check and the search indexes' own checks, and confirms that every row's post file\n"
-       "exists; the exit status is 3 when something is wrong ('feedd rebuild' rewrites missing posts).",
+      {"check", "validate the config and its paths and programs, print every setting",
+       "Loads the config exactly as `once` would, checks what can be checked without polling (the folders\n"
+       "of posts_dir and database can be created, the publish command exists and is executable, no two\n"
+       "sources poll the same URL, no interval below [schedule] min_interval), then prints every effective\n"
+       "setting, defaults included, and the sources. Each problem is reported as FILE:LINE: KEY: PROBLEM\n"
+       "and the exit status is 2. With --store it also runs SQLite's integrity check and the search\n"
+       "indexes' own checks, and confirms that every row's post file exists; the exit status is 3 when\n"
+       "something is wrong ('feedd rebuild' rewrites missing posts).",
        {config_option,
         {"--store", "", "", "also check the store: integrity, search indexes, a post file for every row"},
         help_option},
