@@ -173,7 +173,7 @@ constexpr std::array<Migration, Store::schema_version> migrations = {{
     END;
     )sql"},
     // 3 -> 4: posts the publish hook has not taken yet survive the process
-    // (store/unpublished.h). A new table: every existing row stays as it is.
+    // (store/lists/unpublished.h). A new table: every existing row stays as it is.
     {R"sql(
     CREATE TABLE unpublished (
       path     TEXT PRIMARY KEY,
