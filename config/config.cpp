@@ -320,10 +320,33 @@ void read_fetch(Reader& in, const toml::table& table, Fetch& fetch) {
   if (auto value = in.string(field(table, "fetch", "user_agent"), Empty::allowed)) fetch.user_agent = *value;
 }
 
+std::string describe_duration(milliseconds value) {
+  const auto ms = value.count();
+  if (ms % 60000 == 0) return fmt::format("{}m", ms / 60000);
+  if (ms % 1000 == 0) return fmt::format("{}s", ms / 1000);
+  return fmt::format("{}ms", ms);
+}
+
+// An interval under the floor is refused where it is written, naming the way
+// out for those who mean it.
+std::optional<milliseconds> interval_at_least(Reader& in, const Field& f, milliseconds floor) {
+  auto value = in.duration(f);
+  if (!value || *value >= floor) return value;
+  in.problem(f, fmt::format("must be at least {} (schedule.min_interval), got {}; set [schedule] min_interval to "
+                            "poll more often",
+                            describe_duration(floor), in_quotes(*f.node->value<std::string>())));
+  return std::nullopt;
+}
+
 void read_schedule(Reader& in, const toml::table& table, Schedule& schedule) {
   in.reject_unknown(table, "schedule", keys_of("schedule"));
-  if (auto value = in.duration(field(table, "schedule", "interval"))) schedule.interval = *value;
-  if (auto value = in.duration(field(table, "schedule", "max_backoff"))) schedule.max_backoff = *value;
+  if (auto value = in.duration(field(table, "schedule", "min_interval"))) schedule.min_interval = *value;
+  if (auto value = interval_at_least(in, field(table, "schedule", "interval"), schedule.min_interval)) {
+    schedule.interval = *value;
+  }
+  if (auto value = interval_at_least(in, field(table, "schedule", "max_backoff"), schedule.min_interval)) {
+    schedule.max_backoff = *value;
+  }
 }
 
 void read_daemon(Reader& in, const toml::table& table, Daemon& daemon) {
@@ -369,7 +392,8 @@ void read_source_identity(Reader& in, const toml::table& table, const std::strin
   }
 }
 
-void read_source(Reader& in, const toml::table& table, const std::string& path, Source& source) {
+void read_source(Reader& in, const toml::table& table, const std::string& path, milliseconds min_interval,
+                 Source& source) {
   in.reject_unknown(table, path, keys_of("sources"));
   source.line = static_cast<int>(table.source().begin.line);
   read_source_identity(in, table, path, source);
@@ -382,11 +406,11 @@ void read_source(Reader& in, const toml::table& table, const std::string& path, 
   read_content_mode(in, field(table, path, "content"), source.content);
   if (auto value = in.boolean(field(table, path, "enabled"))) source.enabled = *value;
   read_time_zone(in, field(table, path, "timezone"), source.timezone);
-  source.interval = in.duration(field(table, path, "interval"));
+  source.interval = interval_at_least(in, field(table, path, "interval"), min_interval);
   if (auto value = in.strings(field(table, path, "remove"))) source.remove = std::move(*value);
 }
 
-void read_sources(Reader& in, const Field& f, std::vector<Source>& sources) {
+void read_sources(Reader& in, const Field& f, milliseconds min_interval, std::vector<Source>& sources) {
   if (!f.node) return;
   const toml::array* array = f.node->as_array();
   if (!array || !(array->empty() || array->is_array_of_tables())) {
@@ -398,7 +422,7 @@ void read_sources(Reader& in, const Field& f, std::vector<Source>& sources) {
     const toml::table& table = *array->get(i)->as_table();
     std::string path = element_key(f.key, i);
     Source source;
-    read_source(in, table, path, source);
+    read_source(in, table, path, min_interval, source);
     Field name = field(table, path, "name");
     if (!source.name.empty()) {
       auto [first, inserted] = first_line_of_name.emplace(source.name, name.node->source().begin.line);
@@ -454,6 +478,19 @@ void read_publish(Reader& in, const toml::table& table, Publish& publish) {
   if (auto value = in.duration(field(table, "publish", "timeout"))) publish.timeout = *value;
 }
 
+void record_lines(const toml::table& table, const std::string& path, std::map<std::string, int>& lines) {
+  for (const auto& [name, node] : table) {
+    const std::string key = child_key(path, name.str());
+    lines[key] = static_cast<int>(node.source().begin.line);
+    if (const auto* child = node.as_table()) record_lines(*child, key, lines);
+    if (const auto* array = node.as_array(); array && array->is_array_of_tables()) {
+      for (std::size_t i = 0; i < array->size(); ++i) {
+        record_lines(*array->get(i)->as_table(), element_key(key, i), lines);
+      }
+    }
+  }
+}
+
 Config read_config(Reader& in, const toml::table& root, const fs::path& file) {
   in.reject_unknown(root, "", section_names());
   Config config;
@@ -465,7 +502,8 @@ Config read_config(Reader& in, const toml::table& root, const fs::path& file) {
   if (const auto* table = in.table(field(root, "", "daemon"))) read_daemon(in, *table, config.daemon);
   if (const auto* table = in.table(field(root, "", "http"))) read_http(in, *table, config.http);
   if (const auto* table = in.table(field(root, "", "publish"))) read_publish(in, *table, config.publish);
-  read_sources(in, field(root, "", "sources"), config.sources);
+  read_sources(in, field(root, "", "sources"), config.schedule.min_interval, config.sources);
+  record_lines(root, "", config.lines);
 
   // Relative to the config file, not the working folder, so the same file
   // means the same thing however the daemon was started.

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -50,8 +51,14 @@ struct Fetch {
   std::chrono::milliseconds low_speed_time{30000};
 };
 
+// Below one minute an interval is almost always a typo ("1ms" for "1m")
+// that would hammer a server; tests and local feeds lower it explicitly.
+inline constexpr std::chrono::milliseconds default_min_interval{60 * 1000};
+
 struct Schedule {
   std::chrono::milliseconds interval{15 * 60 * 1000};
+  // The floor for every interval, backoff and Retry-After wait.
+  std::chrono::milliseconds min_interval = default_min_interval;
   std::chrono::milliseconds max_backoff{6 * 3600 * 1000};
 };
 
@@ -78,6 +85,13 @@ struct Config {
   Http http;
   Publish publish;
   std::vector<Source> sources;  // in file order
+  // Where each key was written ("storage.posts_dir", "sources[1].url" -> line),
+  // for checks made after loading to name the line as the loader does.
+  std::map<std::string, int> lines;
+  int line_of(const std::string& key) const {
+    const auto found = lines.find(key);
+    return found == lines.end() ? 0 : found->second;
+  }
 };
 
 // A config that cannot be used. what() reads "FILE:LINE: key: problem", FILE

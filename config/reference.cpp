@@ -21,7 +21,8 @@ constexpr std::array sections{
                 "An optional command run after batches that wrote posts, e.g. to commit and push a Jekyll site "
                 "(contrib/publish-git.sh). It gets the written paths on stdin, one per line, and in FEEDD_POSTS; "
                 "{count} in any argument becomes their number. A failure is logged and the posts are offered "
-                "again with the next batch; publishing never holds up polling."},
+                "again with the next batch, and, kept in the store until the command succeeds, by the next once or "
+                "run; publishing never holds up polling. The command runs in a process group of its own."},
     SectionSpec{"sources", true,
                 "One [[sources]] table per feed; there may be none. Sources are polled concurrently; a failing "
                 "source never stops the others."},
@@ -64,6 +65,10 @@ constexpr std::array keys{
     KeySpec{"schedule", "max_backoff", duration, false, "\"6h\"", "\"12h\"",
             "The longest wait after repeated failures. Failures back off exponentially from the interval; "
             "a success resets the backoff. Retry-After on 429 and 503 is honoured (at most a day)."},
+    KeySpec{"schedule", "min_interval", duration, false, "\"1m\"", "\"10s\"",
+            "The shortest interval, source interval and max_backoff accepted, and the shortest wait a "
+            "Retry-After can ask for. A shorter value in the file is refused as a likely typo (\"1ms\" for "
+            "\"1m\"); lower this only to poll your own servers more often."},
     // [daemon]
     KeySpec{"daemon", "shutdown_grace", duration, false, "\"10s\"", "\"30s\"",
             "On SIGTERM or SIGINT, how long running polls get to finish before the store is committed and feedd "
@@ -79,7 +84,8 @@ constexpr std::array keys{
     KeySpec{"publish", "min_interval", duration, false, "\"1m\"", "\"5m\"",
             "At most one run per this interval; posts written meanwhile wait for the next run."},
     KeySpec{"publish", "timeout", duration, false, "\"2m\"", "\"10m\"",
-            "A run taking longer is stopped (SIGTERM, then SIGKILL) and counts as failed."},
+            "A run taking longer is stopped with every process it started (SIGTERM to its process group, then "
+            "SIGKILL) and counts as failed."},
     // [[sources]]
     KeySpec{"sources", "name", string, true, "", "\"Example News\"",
             "Unique across the file, compared exactly. It becomes the post's author."},

@@ -18,10 +18,12 @@ fetchers/http:
 fetchers/html: fetchers/http fetchers/text
 fetchers/feed: fetchers/html fetchers/http fetchers/text
 store: fetchers/html
+store/lists: store
 daemon/runtime/pipeline: config fetchers/feed fetchers/html fetchers/http store
-daemon/runtime: daemon/runtime/pipeline config fetchers/html store
+daemon/runtime/publish: store store/lists
+daemon/runtime: daemon/runtime/pipeline config fetchers/feed fetchers/html fetchers/http store
 daemon/cli/output: fetchers/text store
-daemon/cli/commands: daemon/cli/output daemon/runtime daemon/runtime/pipeline config fetchers/feed fetchers/html fetchers/http store
+daemon/cli/commands: daemon/cli/output daemon/runtime daemon/runtime/pipeline daemon/runtime/publish config fetchers/feed fetchers/html fetchers/http store store/lists
 daemon/cli: daemon/cli/commands daemon/runtime config fetchers/feed
 daemon: daemon/cli
 '

@@ -216,8 +216,9 @@ std::string program_man_page(std::span<const CommandSpec> commands) {
       "link, else its guid, else a hash of title and content; a newer timestamp rewrites the same post in place.\n"
       "\n"
       "`feedd once` polls every source once and exits, for cron or a test; `feedd run` is the daemon, usually "
-      "started by systemd as feedd.service. Posts are written atomically and a database row is committed only once "
-      "its post is in place, so an interrupted run loses nothing.\n"
+      "started by systemd as feedd.service. Each entry's row is committed first, marked pending, then its post is "
+      "written atomically and the mark cleared: an interrupted run loses nothing, never leaves a post without its "
+      "row, and the next pass writes the posts it left pending.\n"
       "\n"
       "The config file is described in feedd.toml(5).") + "\n";
   append_commands(out, commands);

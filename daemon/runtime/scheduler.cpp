@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "fetchers/feed/dates.h"
+
 namespace feedd {
 
 using std::chrono::milliseconds;
@@ -26,7 +28,7 @@ namespace {
 
 ScheduleSettings settings_for(const config::Source& source, const config::Config& config) {
   return ScheduleSettings{source.interval.value_or(config.schedule.interval), source.interval.has_value(),
-                          config.schedule.max_backoff};
+                          config.schedule.max_backoff, config.schedule.min_interval};
 }
 
 bool same_polling(const config::Source& a, const config::Source& b) {
@@ -91,7 +93,7 @@ void Scheduler::start_tracking(const config::Source& source, const config::Confi
                     tracked->consecutive_failures = loaded->consecutive_failures;
                     tracked->state = loaded->state;
                     if (mode_ == Mode::one_pass) {
-                      arm(tracked, milliseconds(0));
+                      if (!resting(*tracked, *loaded)) arm(tracked, milliseconds(0));
                     } else if (tracked->state == "gone") {
                       spdlog::warn("source {} ({}): gone (HTTP 410) and not polled; change its url in {} to poll again",
                                    tracked->source.name, tracked->source.url, config_file_.string());
@@ -100,6 +102,32 @@ void Scheduler::start_tracking(const config::Source& source, const config::Confi
                                                     tracked->settings.interval, random_));
                     }
                   });
+}
+
+// `once` from a timer must be as polite as `run`: a source the server said
+// is gone, or asked to wait (Retry-After), or that is backing off after
+// failures, keeps resting unless --force.
+bool Scheduler::resting(const Tracked& tracked, const SourceState& stored) {
+  if (force_) return false;
+  const auto& source = tracked.source;
+  if (stored.state == "gone") {
+    ++skipped_;
+    spdlog::warn("source {} ({}): skipped: gone (HTTP 410); not polled until its url changes in {} (once --force "
+                 "polls it anyway)",
+                 source.name, source.url, config_file_.string());
+    return true;
+  }
+  const std::int64_t now = clock_.now_ms();
+  if (stored.state == "failing" && stored.next_poll_ms && *stored.next_poll_ms > now) {
+    ++skipped_;
+    spdlog::info("source {} ({}): skipped: waiting after {} failure(s) (last: {}); due at {}, in {} (once --force "
+                 "polls it now)",
+                 source.name, source.url, stored.consecutive_failures, stored.last_error,
+                 dates::format_rfc3339(*stored.next_poll_ms),
+                 describe_delay(milliseconds(*stored.next_poll_ms - now)));
+    return true;
+  }
+  return false;
 }
 
 void Scheduler::update_tracking(const TrackedPtr& tracked, const config::Source& source,
@@ -149,6 +177,12 @@ void Scheduler::on_polled(const TrackedPtr& tracked, const PollReport& report) {
   tracked->in_flight = false;
   --polls_running_;
   posts_written_ += report.posts_written;
+  if (report.aborted) {
+    // Shutdown's doing, not the source's: no failure counted, no backoff, and
+    // the stored schedule stays as it was.
+    if (on_report_) on_report_(report, std::nullopt);
+    return;
+  }
   if (report.ok() && !report.not_modified) {
     if (report.moved_to && *report.moved_to != tracked->validators.polled_url) warn_moved(*tracked, *report.moved_to);
     tracked->validators = report.validators;

@@ -54,6 +54,7 @@ const std::map<std::string, Accessor>& accessors() {
       {"fetch.low_speed_time", [](const Config& c) { return milliseconds(c.fetch.low_speed_time); }},
       {"schedule.interval", [](const Config& c) { return milliseconds(c.schedule.interval); }},
       {"schedule.max_backoff", [](const Config& c) { return milliseconds(c.schedule.max_backoff); }},
+      {"schedule.min_interval", [](const Config& c) { return milliseconds(c.schedule.min_interval); }},
       {"daemon.shutdown_grace", [](const Config& c) { return milliseconds(c.daemon.shutdown_grace); }},
       {"http.listen", [](const Config& c) { return c.http.listen; }},
       {"publish.command", [](const Config& c) { return joined(c.publish.command); }},

@@ -42,6 +42,13 @@ SourceView view_of(const std::string& name, const config::Source* configured, co
   SourceView view{name, configured != nullptr ? configured->url : "", state_of(configured, record), {}};
   if (record == nullptr) return view;
   view.record = *record;
+  // Nothing polls a removed or disabled source, whatever the store last
+  // planned; and an error a later success cleared is history, not health.
+  if (view.state == "removed" || view.state == "disabled") view.record.next_poll_ms.reset();
+  if (view.state == "ok") {
+    view.record.last_error.clear();
+    view.record.last_error_ms.reset();
+  }
   if (!record->polled_url.empty()) {
     view.url = record->polled_url;
   } else if (view.url.empty()) {

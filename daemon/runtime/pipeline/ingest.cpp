@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "daemon/runtime/pipeline/normalise.h"
+#include "daemon/runtime/pipeline/posts_dir_guard.h"
 #include "fetchers/feed/feed_parser.h"
 
 namespace feedd {
@@ -173,6 +174,7 @@ class Pipeline::Impl {
       report.validators = waiting.validators;
       report.failed_at = PollReport::Stage::fetch;
       report.error = "aborted before its fetch started";
+      report.aborted = true;
       report.finished_ms = clock_.now_ms();
       boost::asio::post(io_, [done = std::move(waiting.done), report = std::move(report)]() mutable {
         try {
@@ -181,6 +183,7 @@ class Pipeline::Impl {
         }
       });
     }
+    aborting_ = true;
     http_.abort_all();
   }
 
@@ -205,6 +208,11 @@ class Pipeline::Impl {
     if (!response.ok()) {
       report.failed_at = PollReport::Stage::fetch;
       report.error = response.error.empty() ? fmt::format("HTTP {}", response.status) : response.error;
+      if (aborting_ && response.status == 0 && response.error == "aborted") {
+        report.aborted = true;  // not a fetch the source failed: nothing to record
+        finish(job);
+        return;
+      }
       to_writer([this, job] { store_failure(job); });
       return;
     }
@@ -281,6 +289,7 @@ class Pipeline::Impl {
   // On the writer thread.
   void store_entries(const JobPtr& job, const std::vector<IncomingEntry>& entries) {
     try {
+      restore_missing_posts_dir(archive_);
       const BatchOutcome outcome =
           archive_.ingest(job->source.name, job->source.url, entries, job->started_ms, fetch_report(*job),
                           job->report.validators);
@@ -364,6 +373,7 @@ class Pipeline::Impl {
   std::size_t active_polls_ = 0;
   std::map<std::string, int> active_by_host_;
   std::deque<WaitingPoll> waiting_;
+  bool aborting_ = false;  // abort() ran: "aborted" transfers are ours, not the source's
   // Idle-time search indexing: the counter is shared with the io thread, the
   // flags belong to the writer thread.
   std::atomic<int> queued_writes_{0};

@@ -52,6 +52,9 @@ struct PollReport {
   enum class Stage { none, fetch, parse, store };
   Stage failed_at = Stage::none;
   std::string error;  // empty when the source was fetched and stored
+  // Stopped by Pipeline::abort() (shutdown), or never started because of it:
+  // not the source's failure, so it changes nothing in its schedule.
+  bool aborted = false;
   bool ok() const { return error.empty(); }
 };
 
