@@ -30,4 +30,10 @@ std::optional<std::string> canonical(std::string_view absolute_url);
 // group transfers per host.
 std::string host_of(std::string_view absolute_url);
 
+// `text` with the user name and password of a URL (http://user:pass@host/)
+// replaced by "***", so the URL can be shown: every log line, error, metric
+// label and listing that names a source URL goes through here. Anything
+// that is not a URL with credentials comes back unchanged.
+std::string redact(std::string_view text);
+
 }  // namespace feedd::url
