@@ -125,7 +125,9 @@ const std::vector<CommandSpec>& commands() {
        {config_option, verbose_option, quiet_option, help_option},
        run_run},
       {"check", "validate the config and print its sources",
-       "Loads the config exactly as `once` would and prints the sources it defines. An invalid config is\n"
+       "Loads the config exactly as `once` would and prints the sources it defines, with their mirrors,\n"
+       "proxy, headers and authentication (names and files only: no secret, credentials in URLs as ***).\n"
+       "An invalid config, or a password_file, token_file or tls_ca_file that cannot be read, is\n"
        "reported as FILE:LINE: KEY: PROBLEM and the exit status is 2. With --store it also runs SQLite's\n"
        "integrity check and the search indexes' own checks, and confirms that every row's post file\n"
        "exists; the exit status is 3 when something is wrong ('feedd rebuild' rewrites missing posts).",
@@ -168,7 +170,8 @@ const std::vector<CommandSpec>& commands() {
        "One row per source (configured ones in config order, then those only the store remembers): name,\n"
        "state (ok, failing, gone, disabled; new when never polled, removed when no longer configured),\n"
        "last success, failures in a row, next poll, entries stored and posts written (fewer than entries\n"
-       "while some are pending); below it the URL polled (after permanent redirects) and the last error\n"
+       "while some are pending); below it the URL polled (after permanent redirects; with urls, the mirror\n"
+       "in use; credentials shown as ***) and the last error\n"
        "with its message. The table fits the terminal and gives times relative to now (5m ago, in 10m);\n"
        "--json prints an array for scripts with the keys name, url, state, last_success, last_error,\n"
        "last_error_at, consecutive_failures, next_poll, entries and posts (times RFC 3339, UTC).",
@@ -214,7 +217,9 @@ const std::vector<CommandSpec>& commands() {
        run_archive_command<command_import_opml>},
       {"export-opml", "print the configured sources as OPML 2.0",
        "Writes every configured source as an OPML 2.0 outline for another reader: categories become\n"
-       "nested folders, tags the category attribute. import-opml reads it back to the same sources.",
+       "nested folders, tags the category attribute. import-opml reads it back to the same sources.\n"
+       "URLs are written as configured, credentials in them included, so the list still works elsewhere;\n"
+       "secrets kept in password_file or token_file are never written.",
        {config_option, help_option},
        run_archive_command<command_export_opml>},
       {"forget", "remove one entry: row, search index entry and post (for takedowns)",

@@ -15,6 +15,7 @@
 #include "daemon/cli.h"
 #include "daemon/terminal.h"
 #include "fetchers/dates.h"
+#include "fetchers/url.h"
 #include "store/archive_report.h"
 #include "store/store.h"
 
@@ -40,13 +41,15 @@ std::string state_of(const config::Source* configured, const SourceRecord* recor
 
 SourceView view_of(const std::string& name, const config::Source* configured, const SourceRecord* record) {
   SourceView view{name, configured != nullptr ? configured->url : "", state_of(configured, record), {}};
-  if (record == nullptr) return view;
-  view.record = *record;
-  if (!record->polled_url.empty()) {
-    view.url = record->polled_url;
-  } else if (view.url.empty()) {
-    view.url = record->url;
+  if (record != nullptr) {
+    view.record = *record;
+    if (!record->polled_url.empty()) {
+      view.url = record->polled_url;
+    } else if (view.url.empty()) {
+      view.url = record->url;
+    }
   }
+  view.url = url::redact(view.url);
   return view;
 }
 
