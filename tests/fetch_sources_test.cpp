@@ -491,3 +491,24 @@ TEST_CASE("Mirrors: a failing primary fails over to the next URL, feedd sticks t
   CHECK(post_count(dir) == 2);  // the same entries from either URL are the same posts
   CHECK(feedd::test::sqlite_count(dir / "state/feedd.db", "SELECT count(*) FROM entries") == 2);
 }
+
+TEST_CASE("A source's own timeout overrides [fetch] timeout") {
+  HttpTestServer server;
+  server.route("/slow.xml", [](const TestRequest&) {
+    TestResponse response = feed_response(feedd::test::rss_with(1, "slow"));
+    response.delay = 3s;
+    return response;
+  });
+  TempDir dir;
+  const auto config = write_config(dir, fmt::format("[fetch]\ntimeout = \"30s\"\n"
+                                                    "[[sources]]\nname = \"Slow\"\nurl = \"{}\"\ntimeout = \"1s\"\n",
+                                                    server.url("/slow.xml")));
+  const auto started = std::chrono::steady_clock::now();
+  const auto result = once(config);
+  CHECK(std::chrono::steady_clock::now() - started < 3s);
+  CHECK(result.exit_status != 0);
+  const auto line = output_of(result).find("source Slow (" + server.url("/slow.xml") + "): ");
+  REQUIRE(line != std::string::npos);
+  CHECK(output_of(result).find("timed out after 1", line) != std::string::npos);
+  CHECK(post_count(dir) == 0);
+}
