@@ -30,6 +30,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <deque>
 #include <exception>
@@ -248,6 +249,17 @@ std::string host_of_url(const char* url) {
   if (curl_url_get(parsed.get(), CURLUPART_HOST, &raw, 0) != CURLUE_OK) return {};
   const CurlString host(raw);
   return host.get();
+}
+
+// Without CURLOPT_PROXY libcurl takes a proxy from the environment; the
+// address connected to is then the proxy's, not the feed's, and must not be
+// judged as if it were (a proxy on loopback would refuse every redirect).
+bool environment_proxy_set() {
+  for (const char* name : {"http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"}) {
+    const char* value = std::getenv(name);
+    if (value != nullptr && *value != '\0') return true;
+  }
+  return false;
 }
 
 // Runs once per request on a connection (each redirect hop, reused
@@ -709,7 +721,7 @@ void HttpClient::Impl::start(Pending pending) {
   transfer->host = std::move(pending.host);
   transfer->max_body = options_.max_body;
   transfer->address_policy.allow_private = transfer->request.allow_private;
-  transfer->via_proxy = !transfer->request.proxy.empty();
+  transfer->via_proxy = !transfer->request.proxy.empty() || environment_proxy_set();
   if (transfer->request.trust_url_host) transfer->address_policy.trusted_host = url::host_of(transfer->request.url);
   transfer->easy.reset(curl_easy_init());
 

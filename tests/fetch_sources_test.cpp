@@ -309,6 +309,9 @@ TEST_CASE("Sources reach their feed through an HTTP proxy (tinyproxy) and a SOCK
     seen_http.push_back(request);
     return feed_response(feedd::test::rss_with(1, "via-http"));
   });
+  HttpTestServer internal("127.0.0.2");
+  internal.route("/secret.xml", [](const TestRequest&) { return feed_response(feedd::test::rss_with(1, "secret")); });
+  server.route("/to-internal.xml", [&](const TestRequest&) { return redirect_to(302, internal.url("/secret.xml")); });
   server.route("/via-socks.xml", [&](const TestRequest& request) {
     const std::lock_guard lock(mutex);
     seen_socks.push_back(request);
@@ -319,12 +322,20 @@ TEST_CASE("Sources reach their feed through an HTTP proxy (tinyproxy) and a SOCK
                        "[[sources]]\nname = \"Through tinyproxy\"\nurl = \"{}\"\n"
                        "[[sources]]\nname = \"Through microsocks\"\n"
                        "url = \"http://localhost:{}/via-socks.xml\"\n"
-                       "proxy = \"socks5h://sockuser:socks-secret-2@127.0.0.1:{}\"\n",
-                       http_proxy.port, server.url("/via-http.xml"), server.port(), socks.port));
+                       "proxy = \"socks5h://sockuser:socks-secret-2@127.0.0.1:{}\"\n"
+                       "[[sources]]\nname = \"Redirected\"\nurl = \"{}\"\n",
+                       http_proxy.port, server.url("/via-http.xml"), server.port(), socks.port,
+                       server.url("/to-internal.xml")));
   const auto result = once(config);
   INFO(output_of(result));
-  CHECK(result.exit_status == 0);
+  CHECK(result.exit_status != 0);
   CHECK(post_count(dir) == 2);
+  // Through a proxy the address connected to is the proxy's; a host written
+  // as a private address is still refused.
+  CHECK(output_of(result).find(fmt::format("source Redirected ({}): redirect to {} refused",
+                                           server.url("/to-internal.xml"), internal.url("/secret.xml"))) !=
+        std::string::npos);
+  CHECK(internal.requests("/secret.xml") == 0);
   {
     const std::lock_guard lock(mutex);
     REQUIRE(seen_http.size() == 1);
