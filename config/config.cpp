@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -275,9 +274,12 @@ std::optional<std::string> url_problem(std::string_view url) {
     // The daemon's working folder is not something an operator can see in
     // the config, so a relative file URL would be a trap.
     if (rest.starts_with('/') || rest.starts_with("localhost/")) return std::nullopt;
-    return fmt::format("must be an absolute file URL such as \"file:///srv/feed.xml\", got {}", in_quotes(url::redact(url)));
+    return fmt::format("must be an absolute file URL such as \"file:///srv/feed.xml\", got {}",
+                       in_quotes(url::redact(url)));
   }
-  if (rest.empty() || rest.find_first_of("/?#") == 0) return fmt::format("has no host, got {}", in_quotes(url::redact(url)));
+  if (rest.empty() || rest.find_first_of("/?#") == 0) {
+    return fmt::format("has no host, got {}", in_quotes(url::redact(url)));
+  }
   return std::nullopt;
 }
 
@@ -317,7 +319,7 @@ bool is_known_time_zone(const std::string& name) {
 // A secret's or CA bundle's file, relative to the config's folder. One
 // starting with $CREDENTIALS_DIRECTORY (systemd's LoadCredential=) is kept
 // as written: the variable exists only inside the service, so it is
-// expanded when a poll reads the file (daemon/secret_file.h). Files are not
+// expanded when a poll reads the file (daemon/source_request.h). Files are not
 // opened here: `feedd check` reports unreadable ones, and a poll reads them
 // afresh, so a rotated secret needs no reload.
 void read_file_path(Reader& in, const Field& f, const fs::path& base, fs::path& out) {
@@ -468,7 +470,9 @@ void read_source_urls(Reader& in, const toml::table& table, const std::string& p
   if (!list) return;
   if (list->empty()) return in.problem(urls, "must list at least one URL");
   for (std::size_t i = 0; i < list->size(); ++i) {
-    if (auto problem = url_problem((*list)[i])) return in.problem(Field{urls.node->as_array()->get(i), element_key(urls.key, i)}, *problem);
+    if (auto problem = url_problem((*list)[i])) {
+      return in.problem(Field{urls.node->as_array()->get(i), element_key(urls.key, i)}, *problem);
+    }
   }
   if (url.node && !source.url.empty() && source.url != list->front()) {
     return in.problem(urls, "its first URL must be url's when both are set");

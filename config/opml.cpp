@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 #include <pugixml.hpp>
 
+#include "fetchers/url.h"
+
 namespace feedd::config {
 namespace {
 
@@ -259,10 +261,10 @@ OpmlImport plan_import(const std::vector<OpmlFeed>& feeds, const std::vector<Sou
 std::string import_toml(const OpmlImport& plan, std::string_view from) {
   std::string out = fmt::format("# {} source(s) imported from {}\n", plan.added.size(), clean_text(from));
   for (const auto& feed : plan.skipped_configured) {
-    out += fmt::format("# skipped, already configured: {} ({})\n", clean_text(feed.url), feed.name);
+    out += fmt::format("# skipped, already configured: {} ({})\n", clean_text(url::redact(feed.url)), feed.name);
   }
   for (const auto& [feed, reason] : plan.refused) {
-    out += fmt::format("# skipped, {}: {} ({})\n", reason, clean_text(feed.url), feed.name);
+    out += fmt::format("# skipped, {}: {} ({})\n", reason, clean_text(url::redact(feed.url)), feed.name);
   }
   for (const auto& feed : plan.added) {
     out += fmt::format("\n[[sources]]\nname = {}\nurl = {}\n", toml_string(feed.name), toml_string(feed.url));

@@ -58,19 +58,26 @@ constexpr std::array keys{
     KeySpec{"fetch", "low_speed_time", duration, false, "\"30s\"", "\"1m\"",
             "How long a transfer may stay below fetch.low_speed_limit."},
     KeySpec{"fetch", "proxy", string, false, "unset (direct)", "\"socks5h://user:pass@127.0.0.1:1080\"",
-            "The proxy to reach sources through: http://, https://, socks5:// or socks5h:// (names resolved by the proxy, for hosts that only resolve where the proxy is), with user:password@ when it needs a login. The proxy's credentials are hidden wherever the proxy is shown."},
+            "The proxy to reach sources through: http://, https://, socks5:// or socks5h:// (names resolved by "
+            "the proxy, for hosts that only resolve where the proxy is), with user:password@ when it needs a "
+            "login. The proxy's credentials are hidden wherever the proxy is shown."},
     KeySpec{"fetch", "headers", string_table, false, "unset (none)", "{ Referer = \"https://example.org/\" }",
-            "Extra request headers, as an inline table of strings. Authorization is refused: use username and password_file or token_file, whose secret stays in its file."},
+            "Extra request headers, as an inline table of strings. Authorization is refused: use username and "
+            "password_file or token_file, whose secret stays in its file."},
     KeySpec{"fetch", "cookie", string, false, "unset", "\"session=abc123\"",
             "Sent as the Cookie header."},
     KeySpec{"fetch", "username", string, false, "unset", "\"reader\"",
             "HTTP basic authentication user; needs password_file."},
     KeySpec{"fetch", "password_file", path, false, "unset", "\"secrets/feed-password\"",
-            "A file holding the basic-authentication password (one trailing newline is ignored). Relative to the config file's folder; \"$CREDENTIALS_DIRECTORY/NAME\" reads systemd's LoadCredential=NAME. Read at each poll; the secret never reaches a log line, metric, listing, export or the store."},
+            "A file holding the basic-authentication password (one trailing newline is ignored). Relative to the "
+            "config file's folder; \"$CREDENTIALS_DIRECTORY/NAME\" reads systemd's LoadCredential=NAME. Read at "
+            "each poll; the secret never reaches a log line, metric, listing, export or the store."},
     KeySpec{"fetch", "token_file", path, false, "unset", "\"secrets/feed-token\"",
-            "A file holding a bearer token, sent as Authorization: Bearer TOKEN (instead of basic authentication when both are set); found like password_file and as secret."},
+            "A file holding a bearer token, sent as Authorization: Bearer TOKEN (instead of basic authentication "
+            "when both are set); found like password_file and as secret."},
     KeySpec{"fetch", "tls_ca_file", path, false, "unset (system CAs)", "\"certs/lan-ca.pem\"",
-            "A PEM bundle of certificate authorities to trust instead of the system's, for a self-hosted source with its own CA. Certificates are always checked."},
+            "A PEM bundle of certificate authorities to trust instead of the system's, for a self-hosted source "
+            "with its own CA. Certificates are always checked."},
     KeySpec{"fetch", "primary_retry", duration, false, "\"1h\"", "\"30m\"",
             "With urls, how long feedd sticks to a mirror after a fail-over before trying the first URL again."},
     KeySpec{"fetch", "allow_private", boolean, false, "false", "true",
@@ -139,7 +146,8 @@ constexpr std::array keys{
             "This source's User-Agent header, for sites that turn away anything but a browser."},
     KeySpec{"sources", "timeout", duration, false, "fetch.timeout", "\"2m\"",
             "This source's limit for one whole transfer."},
-    KeySpec{"sources", "urls", strings, false, "[url]", "[\"https://example.org/feed.xml\", \"https://mirror.example.net/feed.xml\"]",
+    KeySpec{"sources", "urls", strings, false, "[url]",
+            "[\"https://example.org/feed.xml\", \"https://mirror.example.net/feed.xml\"]",
             "The feed's URL first, then mirrors serving the same feed. When the URL in use fails (no answer, a 5xx, a "
             "403, or an answer that is not a feed), the next is tried in the same poll; feedd stays with the one that "
             "works ('feedd sources' shows it) and tries the first again after primary_retry. Entries are the same "

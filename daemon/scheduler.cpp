@@ -144,7 +144,8 @@ void Scheduler::poll(const TrackedPtr& tracked) {
 void Scheduler::warn_moved(const Tracked& tracked, const std::string& new_url) const {
   spdlog::warn("source {} ({}): moved permanently to {}; feedd polls the new URL from now on. Update url on line {} "
                "of {} to match.",
-               tracked.source.name, url::redact(tracked.source.url), url::redact(new_url), tracked.source.line, config_file_.string());
+               tracked.source.name, url::redact(tracked.source.url), url::redact(new_url), tracked.source.line,
+               config_file_.string());
 }
 
 void Scheduler::on_polled(const TrackedPtr& tracked, const PollReport& report) {

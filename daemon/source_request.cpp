@@ -42,7 +42,9 @@ std::string read_secret_file(const fs::path& path) {
   std::string secret(max_secret_bytes + 1, '\0');
   in.read(secret.data(), static_cast<std::streamsize>(secret.size()));
   secret.resize(static_cast<std::size_t>(in.gcount()));
-  if (secret.size() > max_secret_bytes) throw std::runtime_error(fmt::format("{} is larger than 64 KiB", file.string()));
+  if (secret.size() > max_secret_bytes) {
+    throw std::runtime_error(fmt::format("{} is larger than 64 KiB", file.string()));
+  }
   if (secret.ends_with('\n')) secret.pop_back();
   if (secret.ends_with('\r')) secret.pop_back();
   if (secret.empty()) throw std::runtime_error(fmt::format("{} is empty", file.string()));

@@ -79,7 +79,8 @@ FileReadResult read_local_file(const std::string& path, std::chrono::millisecond
       result.error = "aborted";
       return result;
     }
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
       result.error = fmt::format("timed out after {} reading {} ({} bytes read)", seconds_text(timeout), path,
                                  result.body.size());

@@ -13,20 +13,16 @@
 // before touching anything else.
 #include "fetchers/http_client.h"
 
-#include "fetchers/file_read.h"
-#include "fetchers/private_address.h"
-#include "fetchers/url.h"
-
 #include <curl/curl.h>
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
-#include <boost/asio/executor_work_guard.hpp>
 #include <cctype>
 #include <charconv>
 #include <cstdio>
@@ -41,6 +37,10 @@
 #include <system_error>
 #include <utility>
 #include <vector>
+
+#include "fetchers/file_read.h"
+#include "fetchers/private_address.h"
+#include "fetchers/url.h"
 
 namespace feedd {
 namespace {

@@ -71,7 +71,11 @@ std::string printable(std::string_view text) {
   std::string out;
   for (std::size_t i = 0; i < text.size();) {
     const auto lead = static_cast<unsigned char>(text[i]);
-    const std::size_t length = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xe ? 3 : (lead >> 3) == 0x1e ? 4 : 0;
+    const std::size_t length = lead < 0x80            ? 1
+                               : (lead >> 5) == 0x6   ? 2
+                               : (lead >> 4) == 0xe   ? 3
+                               : (lead >> 3) == 0x1e  ? 4
+                                                      : 0;
     bool valid = length > 0 && i + length <= text.size();
     for (std::size_t k = 1; valid && k < length; ++k) valid = (static_cast<unsigned char>(text[i + k]) & 0xc0) == 0x80;
     if (!valid) {
