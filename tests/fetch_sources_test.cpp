@@ -523,3 +523,44 @@ TEST_CASE("A source's own timeout overrides [fetch] timeout") {
   CHECK(output_of(result).find("timed out after 1", line) != std::string::npos);
   CHECK(post_count(dir) == 0);
 }
+
+TEST_CASE("An HTTPS source with its own CA is refused until tls_ca_file names that CA") {
+  TempDir dir;
+  const auto key = dir / "key.pem";
+  const auto cert = dir / "ca.pem";
+  const auto made = feedd::test::run_process(
+      {"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key.string(), "-out",
+       cert.string(), "-days", "2", "-subj", "/CN=feedd test CA", "-addext", "subjectAltName=IP:127.0.0.1"},
+      60s);
+  REQUIRE_MESSAGE(made.exit_status == 0, made.err);
+  fs::create_directories(dir / "www");
+  write_file(dir / "www/a.xml", feedd::test::rss_with(1, "tls-a"));
+  write_file(dir / "www/b.xml", feedd::test::rss_with(1, "tls-b"));
+  // Python's own TLS server: a real TLS stack that is not libcurl's.
+  const std::string server_script =
+      "import functools, http.server, ssl, sys\n"
+      "handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[2])\n"
+      "handler.func.log_message = lambda *args: None\n"
+      "server = http.server.HTTPServer(('127.0.0.1', int(sys.argv[1])), handler)\n"
+      "context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)\n"
+      "context.load_cert_chain(sys.argv[3], sys.argv[4])\n"
+      "server.socket = context.wrap_socket(server.socket, server_side=True)\n"
+      "server.serve_forever()\n";
+  Proxy tls_server;  // not a proxy: the same start-and-wait for any loopback server
+  tls_server.start({"/usr/bin/python3", "-c", server_script, std::to_string(tls_server.port), (dir / "www").string(),
+                    cert.string(), key.string()});
+  const std::string base = fmt::format("https://127.0.0.1:{}", tls_server.port);
+  const auto config = write_config(dir, fmt::format("[[sources]]\nname = \"Unknown CA\"\nurl = \"{}/a.xml\"\n"
+                                                    "[[sources]]\nname = \"Own CA\"\nurl = \"{}/b.xml\"\n"
+                                                    "tls_ca_file = \"ca.pem\"\n",
+                                                    base, base));
+  const auto result = once(config);
+  const std::string output = output_of(result);
+  INFO(output);
+  CHECK(result.exit_status != 0);
+  CHECK(post_count(dir) == 1);
+  CHECK(output.find("Own CA (" + base + "/b.xml): HTTP 200") != std::string::npos);
+  const auto refused = output.find("source Unknown CA (" + base + "/a.xml): ");
+  REQUIRE(refused != std::string::npos);
+  CHECK(output.find("certificate", refused) != std::string::npos);
+}
