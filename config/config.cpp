@@ -16,7 +16,7 @@
 
 #include "config/duration.h"
 #include "config/reference.h"
-#include "fetchers/url.h"
+#include "fetchers/redact/redact_url.h"
 
 namespace feedd::config {
 
@@ -319,9 +319,10 @@ bool is_known_time_zone(const std::string& name) {
 // A secret's or CA bundle's file, relative to the config's folder. One
 // starting with $CREDENTIALS_DIRECTORY (systemd's LoadCredential=) is kept
 // as written: the variable exists only inside the service, so it is
-// expanded when a poll reads the file (daemon/source_request.h). Files are not
-// opened here: `feedd check` reports unreadable ones, and a poll reads them
-// afresh, so a rotated secret needs no reload.
+// expanded when a poll reads the file
+// (daemon/runtime/pipeline/source_request.h). Files are not opened here:
+// `feedd check` reports unreadable ones, and a poll reads them afresh, so a
+// rotated secret needs no reload.
 void read_file_path(Reader& in, const Field& f, const fs::path& base, fs::path& out) {
   auto text = in.string(f);
   if (!text) return;

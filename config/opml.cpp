@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 #include <pugixml.hpp>
 
-#include "fetchers/url.h"
+#include "fetchers/redact/redact_url.h"
 
 namespace feedd::config {
 namespace {

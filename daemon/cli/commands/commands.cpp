@@ -1,0 +1,197 @@
+#include "daemon/cli/commands/commands.h"
+
+#include <csignal>
+#include <exception>
+#include <memory>
+
+#include <boost/asio/io_context.hpp>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include "config/config.h"
+#include "daemon/cli/commands/search_catch_up.h"
+#include "daemon/runtime/exit_status.h"
+#include "daemon/runtime/pipeline/clock.h"
+#include "daemon/runtime/pipeline/ingest.h"
+#include "daemon/runtime/load_config.h"
+#include "daemon/runtime/writable_store.h"
+#include "daemon/runtime/pipeline/source_request.h"
+#include "fetchers/redact/redact_url.h"
+#include "daemon/runtime/publisher.h"
+#include "daemon/runtime/scheduler.h"
+#include "store/archive.h"
+
+namespace feedd {
+namespace {
+
+std::optional<config::Config> load_or_report(const std::filesystem::path& path) {
+  try {
+    return load_checked_config(path);
+  } catch (const config::ConfigError& error) {
+    spdlog::error("{}", error.what());
+    return std::nullopt;
+  }
+}
+
+struct Tally {
+  int sources = 0;
+  int failed = 0;
+  int new_entries = 0;
+  int updated_entries = 0;
+  int posts_written = 0;
+  int recovered = 0;
+  std::vector<std::filesystem::path> written;
+
+  void add(const PollReport& report) {
+    written.insert(written.end(), report.written_posts.begin(), report.written_posts.end());
+    ++sources;
+    if (report.recovered) ++recovered;
+    if (!report.ok()) ++failed;
+    new_entries += report.new_entries;
+    updated_entries += report.updated_entries;
+    posts_written += report.posts_written;
+  }
+};
+
+void log_report(const PollReport& report) {
+  if (report.ok() && report.recovered) {
+    spdlog::warn("{}", describe(report));
+  } else if (report.ok()) {
+    spdlog::info("{}", describe(report));
+  } else {
+    spdlog::error("source {}", describe(report));
+  }
+}
+
+// `once` publishes once, after the whole pass, with no interval to wait for.
+void publish_once(const config::Config& config, const std::vector<std::filesystem::path>& written) {
+  if (config.publish.command.empty() || written.empty()) return;
+  std::signal(SIGPIPE, SIG_IGN);
+  boost::asio::io_context io;
+  Publisher publisher(io, PublishSettings{config.publish.command, std::chrono::milliseconds(0), config.publish.timeout});
+  publisher.add(written);
+  io.run();
+}
+
+}  // namespace
+
+int command_once(const CommandContext& context) {
+  setup_logging(context.verbosity);
+  const auto config = load_or_report(context.config_path);
+  if (!config) return exit_usage;
+
+  int exit_status = exit_ok;
+  auto store = open_writable_store(*config, exit_status);
+  if (!store) return exit_status;
+
+  const SystemClock system_clock;
+  const FixedClock fixed_clock(context.now_ms.value_or(0));
+  const Clock& clock = context.now_ms ? static_cast<const Clock&>(fixed_clock) : system_clock;
+
+  // One pass of the daemon's own machinery: same pipeline, same scheduler.
+  boost::asio::io_context io;
+  Tally tally;
+  {
+    Pipeline pipeline(io, *config, *store->archive, clock);
+    Scheduler scheduler(io, pipeline, clock, Scheduler::Mode::one_pass,
+                        [&tally](const PollReport& report, std::optional<std::chrono::milliseconds>) {
+                          log_report(report);
+                          tally.add(report);
+                        });
+    scheduler.apply(*config);
+    io.run();
+  }
+  publish_once(*config, tally.written);
+  spdlog::info("{} source(s): {} ok ({} recovered), {} failed; {} new, {} updated; {} post(s) written",
+               tally.sources, tally.sources - tally.failed, tally.recovered, tally.failed, tally.new_entries,
+               tally.updated_entries, tally.posts_written);
+  // The writer indexes for search only when it has nothing else to do, which
+  // a busy pass may never give it; a cron-driven archive has no later moment.
+  const auto indexed = catch_up_search_index(store->archive->store(), context.verbosity != Verbosity::quiet);
+  if (!indexed.error.empty()) {
+    spdlog::warn("search index not brought up to date, the next run will: {}", indexed.error);
+  } else if (indexed.indexed > 0) {
+    spdlog::info("{} entr{} indexed for search in {:.1f} s", indexed.indexed, indexed.indexed == 1 ? "y" : "ies",
+                 indexed.seconds);
+  }
+  // A cron-driven archive runs nothing else that would delete them.
+  prune_old_poll_records(*store->archive, clock.now_ms() - config->storage.fetch_history.count());
+  return tally.failed > 0 ? exit_source_failed : exit_ok;
+}
+
+namespace {
+
+// Names and paths only: a header's value, a cookie or a secret may be a
+// credential, and check's output ends up in bug reports.
+void print_fetch_settings(const config::Source& source) {
+  const config::SourceFetch& fetch = source.fetch;
+  for (std::size_t i = 1; i < source.urls.size(); ++i) fmt::print("  mirror:     {}\n", url::redact(source.urls[i]));
+  if (!fetch.proxy.empty()) fmt::print("  proxy:      {}\n", url::redact(fetch.proxy));
+  if (!fetch.user_agent.empty()) fmt::print("  user_agent: {}\n", fetch.user_agent);
+  for (const auto& [name, value] : fetch.headers) fmt::print("  header:     {} (value not shown)\n", name);
+  if (!fetch.cookie.empty()) fmt::print("  cookie:     set (not shown)\n");
+  if (!fetch.token_file.empty()) {
+    fmt::print("  auth:       bearer token from {}\n", fetch.token_file.string());
+  } else if (!fetch.username.empty()) {
+    fmt::print("  auth:       basic, user {}, password from {}\n", fetch.username, fetch.password_file.string());
+  }
+  if (!fetch.tls_ca_file.empty()) fmt::print("  tls_ca_file: {}\n", fetch.tls_ca_file.string());
+  if (fetch.timeout) fmt::print("  timeout:    {} ms\n", fetch.timeout->count());
+  if (source.allow_private) fmt::print("  allow_private: yes\n");
+}
+
+// The secret files each poll will read; a missing one is a config mistake
+// that would otherwise show only as a failing source.
+bool check_secret_files(const config::Config& config) {
+  bool good = true;
+  for (std::size_t i = 0; i < config.sources.size(); ++i) {
+    const config::Source& source = config.sources[i];
+    if (const auto& bundle = source.fetch.tls_ca_file; !bundle.empty() && !std::ifstream(bundle)) {
+      fmt::print(stderr, "{}:{}: sources[{}].tls_ca_file: cannot read {}\n", config.file.string(), source.line, i,
+                 bundle.string());
+      good = false;
+    }
+    const std::pair<const char*, const std::filesystem::path*> files[] = {
+        {"password_file", &source.fetch.password_file}, {"token_file", &source.fetch.token_file}};
+    for (const auto& [key, path] : files) {
+      // Outside the service there is no credentials folder to look in.
+      const bool in_credentials = path->string().starts_with("$CREDENTIALS_DIRECTORY/") ||
+                                  path->string().starts_with("${CREDENTIALS_DIRECTORY}/");
+      if (path->empty() || (in_credentials && std::getenv("CREDENTIALS_DIRECTORY") == nullptr)) continue;
+      try {
+        (void)read_secret_file(*path);
+      } catch (const std::exception& error) {
+        fmt::print(stderr, "{}:{}: sources[{}].{}: {}\n", config.file.string(), source.line, i, key, error.what());
+        good = false;
+      }
+    }
+  }
+  return good;
+}
+
+}  // namespace
+
+int command_check(const CommandContext& context) {
+  setup_logging(context.verbosity);
+  const auto config = load_or_report(context.config_path);
+  if (!config) return exit_usage;
+  int enabled = 0;
+  for (const auto& source : config->sources) enabled += source.enabled ? 1 : 0;
+  fmt::print("{}: OK, {} source(s), {} enabled\n", config->file.string(), config->sources.size(), enabled);
+  fmt::print("database:  {}\nposts_dir: {}\n", config->storage.database.string(), config->storage.posts_dir.string());
+  for (const auto& source : config->sources) {
+    fmt::print("\n{}\n  url:        {}\n  enabled:    {}\n  content:    {}\n  timezone:   {}\n", source.name,
+               url::redact(source.url), source.enabled ? "yes" : "no",
+               source.content == config::ContentMode::raw ? "raw" : "sanitize", source.timezone);
+    fmt::print("  tags:       {}\n  categories: {}\n", fmt::join(source.tags, ", "),
+               fmt::join(source.categories, ", "));
+    print_fetch_settings(source);
+  }
+  return check_secret_files(*config) ? exit_ok : exit_usage;
+}
+
+}  // namespace feedd
