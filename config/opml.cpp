@@ -9,6 +9,7 @@
 #include <pugixml.hpp>
 
 #include "config/opml_settings.h"
+#include "fetchers/redact/redact_url.h"
 
 namespace feedd::config {
 namespace {
@@ -268,10 +269,10 @@ OpmlImport plan_import(const std::vector<OpmlFeed>& feeds, const std::vector<Sou
 std::string import_toml(const OpmlImport& plan, std::string_view from) {
   std::string out = fmt::format("# {} source(s) imported from {}\n", plan.added.size(), clean_text(from));
   for (const auto& feed : plan.skipped_configured) {
-    out += fmt::format("# skipped, already configured: {} ({})\n", clean_text(feed.url), feed.name);
+    out += fmt::format("# skipped, already configured: {} ({})\n", clean_text(url::redact(feed.url)), feed.name);
   }
   for (const auto& [feed, reason] : plan.refused) {
-    out += fmt::format("# skipped, {}: {} ({})\n", reason, clean_text(feed.url), feed.name);
+    out += fmt::format("# skipped, {}: {} ({})\n", reason, clean_text(url::redact(feed.url)), feed.name);
   }
   for (const auto& feed : plan.added) {
     out += fmt::format("\n[[sources]]\nname = {}\nurl = {}\n", toml_string(feed.name), toml_string(feed.url));

@@ -58,6 +58,31 @@ constexpr std::array keys{
             "trickling bytes cannot hold a slot until the timeout."},
     KeySpec{"fetch", "low_speed_time", duration, false, "\"30s\"", "\"1m\"",
             "How long a transfer may stay below fetch.low_speed_limit."},
+    KeySpec{"fetch", "proxy", string, false, "unset (direct)", "\"socks5h://user:pass@127.0.0.1:1080\"",
+            "The proxy to reach sources through: http://, https://, socks5:// or socks5h:// (names resolved by "
+            "the proxy, for hosts that only resolve where the proxy is), with user:password@ when it needs a "
+            "login. The proxy's credentials are hidden wherever the proxy is shown."},
+    KeySpec{"fetch", "headers", string_table, false, "unset (none)", "{ Referer = \"https://example.org/\" }",
+            "Extra request headers, as an inline table of strings. Authorization is refused: use username and "
+            "password_file or token_file, whose secret stays in its file."},
+    KeySpec{"fetch", "cookie", string, false, "unset", "\"session=abc123\"",
+            "Sent as the Cookie header."},
+    KeySpec{"fetch", "username", string, false, "unset", "\"reader\"",
+            "HTTP basic authentication user; needs password_file."},
+    KeySpec{"fetch", "password_file", path, false, "unset", "\"secrets/feed-password\"",
+            "A file holding the basic-authentication password (one trailing newline is ignored). Relative to the "
+            "config file's folder; \"$CREDENTIALS_DIRECTORY/NAME\" reads systemd's LoadCredential=NAME. Read at "
+            "each poll; the secret never reaches a log line, metric, listing, export or the store."},
+    KeySpec{"fetch", "token_file", path, false, "unset", "\"secrets/feed-token\"",
+            "A file holding a bearer token, sent as Authorization: Bearer TOKEN (instead of basic authentication "
+            "when both are set); found like password_file and as secret."},
+    KeySpec{"fetch", "tls_ca_file", path, false, "unset (system CAs)", "\"certs/lan-ca.pem\"",
+            "A PEM bundle of certificate authorities to trust instead of the system's, for a self-hosted source "
+            "with its own CA. Certificates are always checked."},
+    KeySpec{"fetch", "primary_retry", duration, false, "\"1h\"", "\"30m\"",
+            "With urls, how long feedd sticks to a mirror after a fail-over before trying the first URL again."},
+    KeySpec{"fetch", "allow_private", boolean, false, "false", "true",
+            "The default of every source's allow_private. Leave it off unless every feed is trusted."},
     // [schedule]
     KeySpec{"schedule", "interval", duration, false, "\"15m\"", "\"30m\"",
             "How often each source is polled, with 10% jitter either way. A feed's own ttl (or sy:updatePeriod) "
@@ -107,6 +132,38 @@ constexpr std::array keys{
             "Rules for elements cut from the content, with content = \"sanitize\" only. One element per rule: a "
             "tag, #id, .class, [attr], [attr=v], [attr^=v], [attr*=v] or [attr$=v], combined without spaces; "
             "no combinators."},
+    KeySpec{"sources", "proxy", string, false, "fetch.proxy", "\"socks5h://user:pass@127.0.0.1:1080\"",
+            "This source's own; see fetch.proxy."},
+    KeySpec{"sources", "headers", string_table, false, "fetch.headers", "{ Referer = \"https://example.org/\" }",
+            "This source's own; see fetch.headers."},
+    KeySpec{"sources", "cookie", string, false, "fetch.cookie", "\"session=abc123\"",
+            "This source's own; see fetch.cookie."},
+    KeySpec{"sources", "username", string, false, "fetch.username", "\"reader\"",
+            "This source's own; see fetch.username."},
+    KeySpec{"sources", "password_file", path, false, "fetch.password_file", "\"secrets/feed-password\"",
+            "This source's own; see fetch.password_file."},
+    KeySpec{"sources", "token_file", path, false, "fetch.token_file", "\"secrets/feed-token\"",
+            "This source's own; see fetch.token_file."},
+    KeySpec{"sources", "tls_ca_file", path, false, "fetch.tls_ca_file", "\"certs/lan-ca.pem\"",
+            "This source's own; see fetch.tls_ca_file."},
+    KeySpec{"sources", "primary_retry", duration, false, "fetch.primary_retry", "\"30m\"",
+            "This source's own; see fetch.primary_retry."},
+    KeySpec{"sources", "user_agent", string, false, "fetch.user_agent", "\"Mozilla/5.0 (X11; Linux x86_64)\"",
+            "This source's User-Agent header, for sites that turn away anything but a browser."},
+    KeySpec{"sources", "timeout", duration, false, "fetch.timeout", "\"2m\"",
+            "This source's limit for one whole transfer."},
+    KeySpec{"sources", "urls", strings, false, "[url]",
+            "[\"https://example.org/feed.xml\", \"https://mirror.example.net/feed.xml\"]",
+            "The feed's URL first, then mirrors serving the same feed. When the URL in use fails (no answer, a 5xx, a "
+            "403, or an answer that is not a feed), the next is tried in the same poll; feedd stays with the one that "
+            "works ('feedd sources' shows it) and tries the first again after primary_retry. Entries are the same "
+            "posts whichever mirror served them (identity is the entry's link or guid). With url too, url must be "
+            "the first. Permanent redirects are followed but not saved while there are mirrors."},
+    KeySpec{"sources", "allow_private", boolean, false, "fetch.allow_private", "true",
+            "The host in url is trusted whatever it resolves to (a self-hosted RSSHub on the LAN works). A "
+            "redirect to any other host is refused when the address connected to is loopback, link-local, "
+            "private (RFC 1918), CGNAT or unique-local, so a feed cannot steer feedd at the local network; "
+            "the address is checked as connected, so DNS rebinding does not get around it. true allows it."},
 };
 
 constexpr bool every_key_in_a_section() {
@@ -130,6 +187,7 @@ std::string_view kind_name(ValueKind kind) {
     case duration: return "duration";
     case size: return "size";
     case strings: return "array of strings";
+    case string_table: return "table of strings";
     case choice: return "string";
     case time_zone: return "time zone";
   }

@@ -12,18 +12,19 @@ cd "$1"
 
 # room: the rooms it may include (each listed further up)
 rooms='
-config:
+fetchers/redact:
+config: fetchers/redact
 fetchers/text:
-fetchers/http:
+fetchers/http: fetchers/redact
 fetchers/html: fetchers/http fetchers/text
 fetchers/feed: fetchers/html fetchers/http fetchers/text
 store: fetchers/html
 store/lists: store
-daemon/runtime/pipeline: config fetchers/feed fetchers/html fetchers/http store
+daemon/runtime/pipeline: config fetchers/feed fetchers/html fetchers/http fetchers/redact store
 daemon/runtime/publish: store store/lists
-daemon/runtime: daemon/runtime/pipeline config fetchers/feed fetchers/html fetchers/http store
+daemon/runtime: daemon/runtime/pipeline config fetchers/feed fetchers/html fetchers/http fetchers/redact store
 daemon/cli/output: fetchers/text store
-daemon/cli/commands: daemon/cli/output daemon/runtime daemon/runtime/pipeline daemon/runtime/publish config fetchers/feed fetchers/html fetchers/http store store/lists
+daemon/cli/commands: daemon/cli/output daemon/runtime daemon/runtime/pipeline daemon/runtime/publish config fetchers/feed fetchers/html fetchers/http fetchers/redact store store/lists
 daemon/cli: daemon/cli/commands daemon/runtime config fetchers/feed
 daemon: daemon/cli
 '

@@ -133,11 +133,13 @@ const std::vector<CommandSpec>& commands() {
       {"check", "validate the config and its paths and programs, print every setting",
        "Loads the config exactly as `once` would, checks what can be checked without polling (the folders\n"
        "of posts_dir and database can be created, the publish command exists and is executable, no two\n"
-       "sources poll the same URL, no interval below [schedule] min_interval), then prints every effective\n"
-       "setting, defaults included, and the sources. Each problem is reported as FILE:LINE: KEY: PROBLEM\n"
-       "and the exit status is 2. With --store it also runs SQLite's integrity check and the search\n"
-       "indexes' own checks, and confirms that every row's post file exists; the exit status is 3 when\n"
-       "something is wrong ('feedd rebuild' rewrites missing posts).",
+       "sources poll the same URL, no interval below [schedule] min_interval, every password_file,\n"
+       "token_file and tls_ca_file can be read), then prints every effective setting, defaults included,\n"
+       "and the sources with their mirrors, proxy, headers and authentication (names and files only: no\n"
+       "secret, credentials in URLs as ***). Each problem is reported as FILE:LINE: KEY: PROBLEM and the\n"
+       "exit status is 2. With --store it also runs SQLite's integrity check and the search indexes' own\n"
+       "checks, and confirms that every row's post file exists; the exit status is 3 when something is\n"
+       "wrong ('feedd rebuild' rewrites missing posts).",
        {config_option,
         {"--store", "", "", "also check the store: integrity, search indexes, a post file for every row"},
         help_option},
@@ -178,9 +180,10 @@ const std::vector<CommandSpec>& commands() {
        "One row per source (configured ones in config order, then those only the store remembers): name,\n"
        "state (ok, failing, gone, disabled; new when never polled, removed when no longer configured),\n"
        "last success, failures in a row, next poll, entries stored and posts written (fewer than entries\n"
-       "while some are pending); below it the URL polled (after permanent redirects) and the last error\n"
-       "with its message. Removed and disabled sources have no next poll; under state ok no last error is\n"
-       "shown (a success cleared it). The table fits the terminal and gives times relative to now (5m ago, in 10m);\n"
+       "while some are pending); below it the URL polled (after permanent redirects; with urls, the mirror\n"
+       "in use; credentials shown as ***) and the last error with its message. Removed and disabled\n"
+       "sources have no next poll; under state ok no last error is shown (a success cleared it).\n"
+       "The table fits the terminal and gives times relative to now (5m ago, in 10m);\n"
        "--json prints an array for scripts with the keys name, url, state, last_success, last_error,\n"
        "last_error_at, consecutive_failures, next_poll, entries and posts (times RFC 3339, UTC).",
        {config_option,
@@ -225,7 +228,9 @@ const std::vector<CommandSpec>& commands() {
        run_archive_command<command_import_opml>},
       {"export-opml", "print the configured sources as OPML 2.0",
        "Writes every configured source as an OPML 2.0 outline for another reader: categories become\n"
-       "nested folders, tags the category attribute. import-opml reads it back to the same sources.",
+       "nested folders, tags the category attribute. import-opml reads it back to the same sources.\n"
+       "URLs are written as configured, credentials in them included, so the list still works elsewhere;\n"
+       "secrets kept in password_file or token_file are never written.",
        {config_option, help_option},
        run_archive_command<command_export_opml>},
       {"forget", "remove one entry: row, search index entry and post (for takedowns)",

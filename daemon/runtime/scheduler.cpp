@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "fetchers/feed/dates.h"
+#include "fetchers/redact/redact_url.h"
 
 namespace feedd {
 
@@ -96,7 +97,7 @@ void Scheduler::start_tracking(const config::Source& source, const config::Confi
                       if (!resting(*tracked, *loaded)) arm(tracked, milliseconds(0));
                     } else if (tracked->state == "gone") {
                       spdlog::warn("source {} ({}): gone (HTTP 410) and not polled; change its url in {} to poll again",
-                                   tracked->source.name, tracked->source.url, config_file_.string());
+                                   tracked->source.name, url::redact(tracked->source.url), config_file_.string());
                     } else {
                       arm(tracked, first_poll_delay(loaded->never_polled(), loaded->next_poll_ms, clock_.now_ms(),
                                                     tracked->settings.interval, random_));
@@ -170,7 +171,8 @@ void Scheduler::poll(const TrackedPtr& tracked) {
 void Scheduler::warn_moved(const Tracked& tracked, const std::string& new_url) const {
   spdlog::warn("source {} ({}): moved permanently to {}; feedd polls the new URL from now on. Update url on line {} "
                "of {} to match.",
-               tracked.source.name, tracked.source.url, new_url, tracked.source.line, config_file_.string());
+               tracked.source.name, url::redact(tracked.source.url), url::redact(new_url), tracked.source.line,
+               config_file_.string());
 }
 
 void Scheduler::on_polled(const TrackedPtr& tracked, const PollReport& report) {

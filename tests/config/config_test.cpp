@@ -51,7 +51,8 @@ TEST_CASE("The shipped feedd.toml loads with both sources and storage under data
   CHECK(config.sources[0].url == "https://feedx.net/rss/mgzy1.xml");
   CHECK(config.sources[0].timezone == "UTC");
   CHECK(config.sources[1].name == "联合早报");
-  CHECK(config.sources[1].url == "https://rsshub.app/zaobao/realtime/china");
+  // rsshub.app turns feed readers away since April 2026 (issue 13).
+  CHECK(config.sources[1].url == "https://feedx.net/rss/zaobao.xml");
   CHECK(config.sources[1].timezone == "Asia/Shanghai");
   // Unset in the shipped config: sanitize, so its remove rules apply.
   CHECK(config.sources[1].content == ContentMode::sanitize);

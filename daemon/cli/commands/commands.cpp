@@ -9,6 +9,9 @@
 #include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
+#include <cstdlib>
+#include <fstream>
+
 #include "config/config.h"
 #include "daemon/cli/commands/search_catch_up.h"
 #include "daemon/runtime/config_environment.h"
@@ -17,8 +20,10 @@
 #include "daemon/runtime/pipeline/ingest.h"
 #include "daemon/runtime/load_config.h"
 #include "daemon/runtime/writable_store.h"
+#include "daemon/runtime/pipeline/source_request.h"
 #include "daemon/runtime/publish/publish_backlog.h"
 #include "daemon/runtime/publish/publisher.h"
+#include "fetchers/redact/redact_url.h"
 #include "daemon/runtime/scheduler.h"
 #include "store/archive.h"
 #include "store/lists/unpublished.h"
@@ -176,6 +181,54 @@ void print_settings(const config::Config& config) {
   }
 }
 
+// Names and paths only: a header's value, a cookie or a secret may be a
+// credential, and check's output ends up in bug reports.
+void print_fetch_settings(const config::Source& source) {
+  const config::SourceFetch& fetch = source.fetch;
+  for (std::size_t i = 1; i < source.urls.size(); ++i) fmt::print("  mirror:     {}\n", url::redact(source.urls[i]));
+  if (!fetch.proxy.empty()) fmt::print("  proxy:      {}\n", url::redact(fetch.proxy));
+  if (!fetch.user_agent.empty()) fmt::print("  user_agent: {}\n", fetch.user_agent);
+  for (const auto& [name, value] : fetch.headers) fmt::print("  header:     {} (value not shown)\n", name);
+  if (!fetch.cookie.empty()) fmt::print("  cookie:     set (not shown)\n");
+  if (!fetch.token_file.empty()) {
+    fmt::print("  auth:       bearer token from {}\n", fetch.token_file.string());
+  } else if (!fetch.username.empty()) {
+    fmt::print("  auth:       basic, user {}, password from {}\n", fetch.username, fetch.password_file.string());
+  }
+  if (!fetch.tls_ca_file.empty()) fmt::print("  tls_ca_file: {}\n", fetch.tls_ca_file.string());
+  if (fetch.timeout) fmt::print("  timeout:    {} ms\n", fetch.timeout->count());
+  if (source.allow_private) fmt::print("  allow_private: yes\n");
+}
+
+// The secret files each poll will read; a missing one is a config mistake
+// that would otherwise show only as a failing source.
+bool check_secret_files(const config::Config& config) {
+  bool good = true;
+  for (std::size_t i = 0; i < config.sources.size(); ++i) {
+    const config::Source& source = config.sources[i];
+    if (const auto& bundle = source.fetch.tls_ca_file; !bundle.empty() && !std::ifstream(bundle)) {
+      fmt::print(stderr, "{}:{}: sources[{}].tls_ca_file: cannot read {}\n", config.file.string(), source.line, i,
+                 bundle.string());
+      good = false;
+    }
+    const std::pair<const char*, const std::filesystem::path*> files[] = {
+        {"password_file", &source.fetch.password_file}, {"token_file", &source.fetch.token_file}};
+    for (const auto& [key, path] : files) {
+      // Outside the service there is no credentials folder to look in.
+      const bool in_credentials = path->string().starts_with("$CREDENTIALS_DIRECTORY/") ||
+                                  path->string().starts_with("${CREDENTIALS_DIRECTORY}/");
+      if (path->empty() || (in_credentials && std::getenv("CREDENTIALS_DIRECTORY") == nullptr)) continue;
+      try {
+        (void)read_secret_file(*path);
+      } catch (const std::exception& error) {
+        fmt::print(stderr, "{}:{}: sources[{}].{}: {}\n", config.file.string(), source.line, i, key, error.what());
+        good = false;
+      }
+    }
+  }
+  return good;
+}
+
 }  // namespace
 
 int command_check(const CommandContext& context) {
@@ -192,15 +245,16 @@ int command_check(const CommandContext& context) {
   print_settings(*config);
   for (const auto& source : config->sources) {
     fmt::print("\n{}\n  url:        {}\n  enabled:    {}\n  content:    {}\n  timezone:   {}\n", source.name,
-               source.url, source.enabled ? "yes" : "no",
+               url::redact(source.url), source.enabled ? "yes" : "no",
                source.content == config::ContentMode::raw ? "raw" : "sanitize", source.timezone);
     fmt::print("  tags:       {}\n  categories: {}\n", fmt::join(source.tags, ", "),
                fmt::join(source.categories, ", "));
     fmt::print("  interval:   {}\n", source.interval ? duration_text(*source.interval)
                                                       : duration_text(config->schedule.interval) + " ([schedule])");
     if (!source.remove.empty()) fmt::print("  remove:     {}\n", fmt::join(source.remove, ", "));
+    print_fetch_settings(source);
   }
-  return exit_ok;
+  return check_secret_files(*config) ? exit_ok : exit_usage;
 }
 
 }  // namespace feedd
