@@ -99,8 +99,9 @@ constexpr std::array keys{
             "This source's own poll interval; it also overrides the feed's ttl."},
     KeySpec{"sources", "remove", strings, false, "[]", "[\"section#imu\", \".subscribe\"]",
             "Rules for elements cut from the content, with content = \"sanitize\" only. One element per rule: a "
-            "tag, #id, .class, [attr], [attr=v], [attr^=v], [attr*=v] or [attr$=v], combined without spaces; "
-            "no combinators."},
+            "tag, #id, .class, [attr], [attr=v], [attr^=v], [attr*=v], [attr$=v] or :contains(\"text\"), "
+            "combined without spaces; no combinators. :contains cuts the smallest matching element around the "
+            "text."},
 };
 
 constexpr bool every_key_in_a_section() {

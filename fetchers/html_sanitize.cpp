@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 
+#include "fetchers/css_filter.h"
 #include "fetchers/encoding.h"
 #include "fetchers/html_parse.h"
 #include "fetchers/url.h"
@@ -20,10 +21,15 @@ namespace {
 
 // libxml2's HTML parser lower-cases element and attribute names, so the
 // lists below are compared exactly.
-constexpr std::array<std::string_view, 17> kDroppedElements = {
+constexpr std::array<std::string_view, 18> kDroppedElements = {
     "script", "style", "iframe", "frame", "frameset", "object", "embed",       "applet",    "form",
-    "base",   "meta",  "link",   "svg",   "math",     "portal", "fencedframe", "plaintext",
+    "base",   "meta",  "link",   "svg",   "math",     "portal", "fencedframe", "plaintext", "param",
 };
+
+// Their content is what a browser shows when the plugin is not there. A
+// closed one goes with its content; one left open would take the rest of
+// the field with it, so then the content stays, sanitized like the rest.
+constexpr std::array<std::string_view, 2> kFallbackElements = {"object", "applet"};
 
 // libxml2 puts html and body around a fragment, and a stray </html> or
 // <head> in one adds more. Their children are the content.
@@ -173,62 +179,6 @@ std::vector<SrcsetCandidate> parse_srcset(std::string_view srcset) {
   return candidates;
 }
 
-// ---- Inline style ----------------------------------------------------------
-
-// Appends the character a CSS escape at `css[i]` (a backslash) stands for and
-// returns the index after it. Non-ASCII results only need to be non-ASCII.
-std::size_t decode_css_escape(std::string_view css, std::size_t i, std::string& out) {
-  ++i;
-  std::size_t end = i;
-  while (end < css.size() && end - i < 6 && std::isxdigit(static_cast<unsigned char>(css[end]))) ++end;
-  if (end == i) {
-    if (i < css.size() && css[i] != '\n') out += css[i];
-    return i + 1;
-  }
-  unsigned code = 0;
-  std::from_chars(css.data() + i, css.data() + end, code, 16);
-  out += (code > 0 && code < 0x80) ? static_cast<char>(code) : '\x80';
-  if (end < css.size() && is_ascii_space(css[end])) ++end;  // one space ends the escape
-  return end;
-}
-
-// `css` as a browser tokenises it, reduced to what matters for matching:
-// escapes decoded, comments and whitespace gone, ASCII lower-cased. So
-// "e\78pr/**/ession (" is seen as "expression(".
-std::string canonical_css(std::string_view css) {
-  std::string canonical;
-  canonical.reserve(css.size());
-  for (std::size_t i = 0; i < css.size();) {
-    if (css[i] == '\\') {
-      i = decode_css_escape(css, i, canonical);
-    } else if (css.substr(i).starts_with("/*")) {
-      const std::size_t close = css.find("*/", i + 2);
-      i = close == std::string_view::npos ? css.size() : close + 2;
-    } else {
-      if (static_cast<unsigned char>(css[i]) > 0x20) canonical += ascii_lower(css[i]);
-      ++i;
-    }
-  }
-  return canonical;
-}
-
-// Old IE ran expression() and behavior, old Firefox -moz-binding; url() may
-// load a script scheme. Quotes are skipped so url("javascript:..") is caught
-// like url(javascript:..).
-bool is_dangerous_style(std::string_view style) {
-  const std::string css = canonical_css(style);
-  for (const std::string_view marker :
-       {"expression(", "javascript:", "vbscript:", "-moz-binding", "behavior:"}) {
-    if (css.find(marker) != std::string::npos) return true;
-  }
-  for (std::size_t at = css.find("url("); at != std::string::npos; at = css.find("url(", at + 4)) {
-    std::string_view target = std::string_view(css).substr(at + 4);
-    if (!target.empty() && (target.front() == '"' || target.front() == '\'')) target.remove_prefix(1);
-    if (is_dangerous_url(target, true)) return true;
-  }
-  return false;
-}
-
 // ---- Tracking pixels -------------------------------------------------------
 
 // A length written as a plain number or in px; nullopt for %, em, auto, ...
@@ -284,6 +234,34 @@ bool is_tracking_pixel(const std::vector<Attribute>& attributes) {
   const auto width = rendered_size(attributes, "width");
   const auto height = rendered_size(attributes, "height");
   return width && height && *width <= 1 && *height <= 1;
+}
+
+// ---- Rules that match by text ----------------------------------------------
+
+// All text under `node`, at any depth.
+std::string text_content(const xmlNode* node) {
+  const XmlString content(xmlNodeGetContent(node));
+  return content ? std::string(reinterpret_cast<const char*>(content.get())) : std::string();
+}
+
+// Some element inside `element` that the rule matches holds its text. Only
+// children that hold the text are looked into; recursion is bounded by
+// libxml2's 256 levels.
+bool has_matching_descendant(const ElementRule& rule, const xmlNode* element) {
+  for (const xmlNode* child = element->children; child != nullptr; child = child->next) {
+    if (child->type != XML_ELEMENT_NODE || !rule.matches_text(text_content(child))) continue;
+    const std::vector<Attribute> attributes = attributes_of(child);
+    std::vector<AttributeView> views;
+    for (const auto& attribute : attributes) views.push_back({attribute.name, attribute.value});
+    if (rule.matches(name_of(child), views) || has_matching_descendant(rule, child)) return true;
+  }
+  return false;
+}
+
+// The smallest element around the rule's text is cut, never the ancestors
+// that hold it too (one of them is the whole post).
+bool is_smallest_match(const ElementRule& rule, const xmlNode* element) {
+  return rule.matches_text(text_content(element)) && !has_matching_descendant(rule, element);
 }
 
 // ---- Writing ---------------------------------------------------------------
@@ -380,7 +358,19 @@ bool append_escaped(std::string_view text, bool in_attribute, std::string& out) 
 
 class Writer {
  public:
-  explicit Writer(const SanitizeOptions& options) : options_(options) {}
+  // keep_fallback: the content of object and applet elements stays when they
+  // are dropped (see kFallbackElements).
+  // `document` is the parsed field: :contains rules whose text it does not
+  // hold are not tried on each element.
+  Writer(const SanitizeOptions& options, bool keep_fallback, const xmlNode* document)
+      : options_(options), keep_fallback_(keep_fallback) {
+    std::optional<std::string> all_text;
+    for (const ElementRule& rule : options_.remove) {
+      if (rule.contained_texts.empty()) continue;
+      if (!all_text) all_text = text_content(document);
+      if (rule.matches_text(*all_text)) text_rules_.push_back(&rule);
+    }
+  }
 
   void nodes(const xmlNode* first) {
     for (const xmlNode* node = first; node != nullptr; node = node->next) this->node(node);
@@ -394,6 +384,10 @@ class Writer {
 
   // html, head and body elements met; a fragment parses to two (html, body).
   int wrappers() const { return wrappers_; }
+
+  // A cut element's children were written in its place. Read back, they
+  // may nest differently than they did inside it.
+  bool flattened() const { return flattened_; }
 
  private:
   // Comments, processing instructions and doctypes are dropped: they mean
@@ -426,12 +420,19 @@ class Writer {
       ++wrappers_;
       return nodes(node->children);
     }
-    if (!start_tag(node, tag)) return;
-    // libxml2 does not know <source>, <track>, <wbr> or <image> are void and
-    // hangs what follows them underneath. A browser reads those nodes as
-    // following siblings; written after the unclosed tag, they are read back
-    // in the same place by both.
-    if (is_one_of(tag, kVoidElements)) return nodes(node->children);
+    // libxml2 does not know <source>, <track>, <wbr>, <embed> or <image> are
+    // void and hangs what follows them underneath. A browser reads those
+    // nodes as following siblings; written after the unclosed tag (or in its
+    // place when it is cut), they are read back in the same place by both.
+    const bool is_void = is_one_of(tag, kVoidElements);
+    if (!start_tag(node, tag)) {
+      if (node->children != nullptr && (is_void || (is_one_of(tag, kFallbackElements) && keep_fallback_))) {
+        flattened_ = true;
+        nodes(node->children);
+      }
+      return;
+    }
+    if (is_void) return nodes(node->children);
     nodes(node->children);
     out_ += "</";
     out_ += tag;
@@ -442,7 +443,7 @@ class Writer {
   bool start_tag(const xmlNode* node, std::string_view tag) {
     if (options_.strip_active && is_one_of(local_name(tag), kDroppedElements)) return false;
     std::vector<Attribute> attributes = attributes_of(node);
-    if (is_cut(tag, attributes)) return false;
+    if (is_cut(node, tag, attributes)) return false;
     out_ += '<';
     out_ += tag;
     checked(encoding::is_valid_utf8(tag));
@@ -451,7 +452,7 @@ class Writer {
     return true;
   }
 
-  bool is_cut(std::string_view tag, const std::vector<Attribute>& attributes) const {
+  bool is_cut(const xmlNode* node, std::string_view tag, const std::vector<Attribute>& attributes) const {
     // Browsers read <image> as <img>.
     const bool image = tag == "img" || tag == "image";
     if (options_.strip_active && image && is_tracking_pixel(attributes)) return true;
@@ -459,13 +460,19 @@ class Writer {
     std::vector<AttributeView> views;
     views.reserve(attributes.size());
     for (const auto& attribute : attributes) views.push_back({attribute.name, attribute.value});
-    return any_matches(options_.remove, tag, views);
+    if (any_matches(options_.remove, tag, views)) return true;
+    return std::any_of(text_rules_.begin(), text_rules_.end(), [&](const ElementRule* rule) {
+      return rule->matches(tag, views) && is_smallest_match(*rule, node);
+    });
   }
 
   void attribute(std::string_view tag, Attribute& attribute) {
     if (!is_writable_name(attribute.name)) return;
     if (options_.strip_active && is_dangerous(tag, attribute)) return;
-    if (attribute.name == "srcset") {
+    if (options_.strip_active && local_name(attribute.name) == "style") {
+      attribute.value = allowed_style(attribute.value);
+      if (attribute.value.empty()) return;
+    } else if (attribute.name == "srcset") {
       attribute.value = cleaned_srcset(attribute.value);
       if (attribute.value.empty()) return;
     } else if (is_one_of(attribute.name, kResolvedAttributes)) {
@@ -485,7 +492,6 @@ class Writer {
   static bool is_dangerous(std::string_view tag, const Attribute& attribute) {
     const std::string_view name = local_name(attribute.name);
     if (name.starts_with("on") || name == "ping") return true;
-    if (name == "style") return is_dangerous_style(attribute.value);
     const bool image_source = (tag == "img" && name == "src");
     return is_one_of(name, kUrlAttributes) && is_dangerous_url(attribute.value, image_source);
   }
@@ -503,9 +509,12 @@ class Writer {
   }
 
   const SanitizeOptions& options_;
+  const bool keep_fallback_;
+  std::vector<const ElementRule*> text_rules_;  // :contains rules worth trying
   std::string out_;
   bool wrote_valid_utf8_ = true;
   int wrappers_ = 0;
+  bool flattened_ = false;
 };
 
 // Bad bytes become U+FFFD: libxml2 would copy them through, and posts go to
@@ -518,9 +527,25 @@ void append_valid_utf8(std::string_view text, std::string& out) {
   }
 }
 
+std::size_t count_ignoring_case(std::string_view text, std::string_view needle) {
+  std::size_t count = 0;
+  for (std::size_t i = text.find('<'); i != std::string_view::npos; i = text.find('<', i + 1)) {
+    if (starts_with_ignoring_case(text.substr(i), needle)) ++count;
+  }
+  return count;
+}
+
+// More <name start tags than </name end tags. libxml2's tree does not say
+// which element an end tag closed, so this is judged for the whole field.
+bool has_unclosed(std::string_view html, std::string_view name) {
+  const std::string open = "<" + std::string(name);
+  const std::string close = "</" + std::string(name);
+  return count_ignoring_case(html, open) > count_ignoring_case(html, close);
+}
+
 struct Pass {
   std::string html;
-  bool reshaped = false;  // stray html/head/body tags shaped the tree
+  bool reshaped = false;  // stray html/head/body tags or a flattened element shaped the tree
 };
 
 Pass sanitize_once(std::string_view html, const SanitizeOptions& options) {
@@ -533,7 +558,8 @@ Pass sanitize_once(std::string_view html, const SanitizeOptions& options) {
   append_valid_utf8(html, input);
   const detail::XmlDocHandle doc = detail::read_html(input);
   if (!doc) return {};
-  Writer writer(options);
+  Writer writer(options, has_unclosed(html, "object") || has_unclosed(html, "applet"),
+                reinterpret_cast<const xmlNode*>(doc.get()));
   writer.nodes(doc->children);
   const bool valid = writer.wrote_valid_utf8();
   std::string output = writer.take();
@@ -542,7 +568,7 @@ Pass sanitize_once(std::string_view html, const SanitizeOptions& options) {
   // a well-formed whole; and when one was not, repairing the whole is still
   // right, as repair_utf8 leaves whatever is well-formed as it is.
   if (!valid) output = encoding::repair_utf8(output);
-  return {std::move(output), writer.wrappers() > 2};
+  return {std::move(output), writer.wrappers() > 2 || writer.flattened()};
 }
 
 }  // namespace
@@ -552,8 +578,9 @@ std::string sanitize_html(std::string_view html, const SanitizeOptions& options)
   // A </body>, </html> or nested <body> mid-fragment makes libxml2 close or
   // nest elements in ways it would not when reading the unwrapped result, so
   // the result would change if sanitized again. The output never holds such
-  // tags, so one more pass is a fixed point. Feed content rarely has them;
-  // everything else is stable after one pass.
+  // tags, so one more pass is a fixed point. The same goes for the children
+  // of a cut element written in its place (see Writer::element). Feed
+  // content rarely has either; everything else is stable after one pass.
   if (pass.reshaped) pass = sanitize_once(pass.html, options);
   return std::move(pass.html);
 }

@@ -436,6 +436,13 @@ TEST_CASE("check validates the config and lists its sources; a bad config names 
   const auto once_bad = run_feedd({"once", "--config", config.string()});
   CHECK(once_bad.exit_status == 2);
   CHECK_FALSE(fs::exists(dir / "state/feedd.db"));
+
+  write_file(config, "[[sources]]\nname = \"x\"\nurl = \"https://example.com/feed.xml\"\n"
+                     "remove = ['div:contains(\"\")']\n");
+  const auto bad_rule = run_feedd({"check", "--config", config.string()});
+  CHECK(bad_rule.exit_status == 2);
+  CHECK(bad_rule.err.find(config.string() + ":1: sources[0].remove") != std::string::npos);
+  CHECK(bad_rule.err.find(":contains needs some text") != std::string::npos);
 }
 
 TEST_CASE("The command line explains itself and rejects what it does not know") {
