@@ -77,8 +77,13 @@ std::string describe(const PollReport& report) {
   const auto ms = report.elapsed.count();
   if (!report.ok()) return fmt::format("{}: {}, {} ms", where, report.error, ms);
   if (report.not_modified) return fmt::format("{}: HTTP 304, not modified, {} ms", where, ms);
+  const std::string how_read =
+      !report.guessed_charset.empty()
+          ? fmt::format(", no charset declared and not UTF-8: read as {} (a guess)", report.guessed_charset)
+      : report.recovered ? ", not well-formed XML (read in recover mode)"
+                         : "";
   return fmt::format("{}: HTTP {}, {}{}, {} new, {} updated, {} unchanged, {} ms", where, report.http_status,
-                     human_bytes(report.bytes), report.recovered ? ", not well-formed XML (read in recover mode)" : "",
+                     human_bytes(report.bytes), how_read,
                      report.new_entries, report.updated_entries, report.unchanged_entries, ms);
 }
 
@@ -236,6 +241,7 @@ class Pipeline::Impl {
       const Feed feed = parse_feed(response.body, options);
       job->report.ttl_minutes = feed.ttl_minutes;
       job->report.recovered = feed.recovered;
+      job->report.guessed_charset = feed.guessed_charset;
       entries = normalise(feed, job->source);
     } catch (const std::exception& error) {
       job->report.failed_at = PollReport::Stage::parse;
