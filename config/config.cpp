@@ -384,6 +384,7 @@ void read_source(Reader& in, const toml::table& table, const std::string& path, 
   read_time_zone(in, field(table, path, "timezone"), source.timezone);
   source.interval = in.duration(field(table, path, "interval"));
   if (auto value = in.strings(field(table, path, "remove"))) source.remove = std::move(*value);
+  if (auto value = in.boolean(field(table, path, "enclosures"))) source.enclosures = *value;
 }
 
 void read_sources(Reader& in, const Field& f, std::vector<Source>& sources) {

@@ -29,6 +29,7 @@ struct Source {
   std::string timezone = "UTC";         // IANA name for dates without a zone
   std::optional<std::chrono::milliseconds> interval;  // unset: [schedule] interval
   std::vector<std::string> remove;      // element rules cut from content
+  bool enclosures = false;              // audio, video and files written after the content
   int line = 0;                         // line of this [[sources]] table
 };
 

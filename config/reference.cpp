@@ -102,6 +102,9 @@ constexpr std::array keys{
             "tag, #id, .class, [attr], [attr=v], [attr^=v], [attr*=v], [attr$=v] or :contains(\"text\"), "
             "combined without spaces; no combinators. :contains cuts the smallest matching element around the "
             "text."},
+    KeySpec{"sources", "enclosures", boolean, false, "false", "true",
+            "true writes the entry's enclosures after its content: <audio> for audio, <video> for video, a link "
+            "for other files (images are left out). Off by default, so posts stay as they were."},
 };
 
 constexpr bool every_key_in_a_section() {

@@ -73,6 +73,8 @@ const std::map<std::string, Accessor>& accessors() {
          return interval ? milliseconds(*interval) : std::string("unset");
        }},
       {"sources.remove", [](const Config& c) { return joined(c.sources.at(0).remove); }},
+      {"sources.enclosures",
+       [](const Config& c) { return std::string(c.sources.at(0).enclosures ? "true" : "false"); }},
   };
   return table;
 }

@@ -420,6 +420,39 @@ TEST_CASE("Volume: 200 sources of 50 entries become 10,000 posts and rows, and a
   CHECK(mtimes(post_files(dir)) == before);
 }
 
+TEST_CASE("enclosures = true writes audio, video and file links after the content; off by default") {
+  TempDir dir;
+  HttpTestServer server;
+  const auto podcast = [](const std::string& prefix) {
+    return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\" "
+           "xmlns:media=\"http://search.yahoo.com/mrss/\"><channel><title>t</title>"
+           "<item><title>" + prefix + " episode</title><link>https://rfa.example/" + prefix + "/1</link>"
+           "<pubDate>Thu, 15 Apr 2021 13:59:02 GMT</pubDate><description><![CDATA[<p>Show notes</p>]]></description>"
+           "<enclosure url=\"https://rfa.example/" + prefix + ".mp3\" type=\"audio/mpeg\" length=\"1234\"/>"
+           "<media:content url=\"https://rfa.example/" + prefix + ".mp4\" type=\"video/mp4\"/>"
+           "<media:content url=\"https://rfa.example/" + prefix + ".pdf?a=1&amp;b=2\" type=\"application/pdf\"/>"
+           "<media:thumbnail url=\"https://rfa.example/" + prefix + ".jpg\"/></item></channel></rss>\n";
+  };
+  server.serve("/on.xml", podcast("on"));
+  server.serve("/off.xml", podcast("off"));
+  const auto config = write_config(
+      dir, {{"On", server.url("/on.xml"), "enclosures = true"}, {"Off", server.url("/off.xml"), ""}});
+  const auto run = once(config);
+  INFO(run.err);
+  REQUIRE(run.exit_status == 0);
+  std::map<std::string, std::string> by_author;
+  for (const auto& post : post_files(dir)) by_author[front_matter(read_file(post))["author"].as<std::string>()] = read_file(post);
+  REQUIRE(by_author.size() == 2);
+  INFO(by_author["On"]);
+  CHECK(by_author["On"].find("<p>Show notes</p>"
+                             "<audio controls=\"\" src=\"https://rfa.example/on.mp3\"></audio>"
+                             "<video controls=\"\" src=\"https://rfa.example/on.mp4\"></video>"
+                             "<p><a href=\"https://rfa.example/on.pdf?a=1&amp;b=2\">on.pdf</a></p>\n</div>") !=
+        std::string::npos);
+  CHECK(by_author["Off"].find("<audio") == std::string::npos);
+  CHECK(by_author["Off"].find("off.mp3") == std::string::npos);
+}
+
 TEST_CASE("check validates the config and lists its sources; a bad config names file, line and key") {
   TempDir dir;
   const auto config = write_config(dir, {{"美国之音", "https://feedx.net/rss/mgzy1.xml", ""}});
