@@ -215,7 +215,7 @@ class Pipeline::Impl {
     }
     if (response.status == 304) {
       report.not_modified = true;
-      finish(job);
+      to_writer([this, job] { store_not_modified(job); });
       return;
     }
     // A 304 may omit validators it still honours; a 200 replaces them.
@@ -314,6 +314,17 @@ class Pipeline::Impl {
       archive_.record_failure(job->source.name, job->source.url, fetch_report(*job));
     } catch (const std::exception& error) {
       job->report.error += fmt::format(" (and the failure was not recorded: {})", error.what());
+    }
+    finish(job);
+  }
+
+  // On the writer thread. A 304 that cannot be recorded is still a 304.
+  void store_not_modified(const JobPtr& job) {
+    try {
+      archive_.record_not_modified(job->source.name, job->source.url, fetch_report(*job));
+    } catch (const std::exception& error) {
+      spdlog::warn("source {} ({}): HTTP 304 not recorded in the fetch history: {}", job->source.name,
+                   job->report.url, error.what());
     }
     finish(job);
   }

@@ -138,6 +138,10 @@ TEST_CASE("The seed fixtures served over HTTP become the two seed posts byte for
     // The server's ETag makes the second pass a conditional GET answered 304.
     CHECK(again.err.find("HTTP 304, not modified") != std::string::npos);
     CHECK(server.request_log().back().headers.count("if-none-match") == 1);
+    // Each 304 is in the fetch history: when a source last answered.
+    const auto db = dir / "state/feedd.db";
+    CHECK(sqlite_count(db, "SELECT count(*) FROM fetches WHERE http_status = 304 AND error IS NULL") == 2);
+    CHECK(sqlite_count(db, "SELECT count(*) FROM fetches") == 4);
   }
 
   SUBCASE("and the store holds one row per entry in a WAL database of the current schema") {
@@ -295,7 +299,7 @@ TEST_CASE("Poll records older than storage.fetch_history are deleted; entries an
     feedd::test::write_file(config, toml);
   }
   const auto db = dir / "state/feedd.db";
-  // A changed feed each time: a 304 leaves no record to count.
+  // A changed feed each time, so each pass brings entries.
   REQUIRE(once(config, "2021-04-17T00:00:00Z").exit_status == 0);
   server.serve("/a.xml", rss({{"Two", "https://example.com/2", "Fri, 16 Apr 2021 13:59:02 GMT"}}));
   REQUIRE(once(config, "2021-05-10T00:00:00Z").exit_status == 0);
