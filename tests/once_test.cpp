@@ -173,6 +173,21 @@ TEST_CASE("The Zaobao feed served in GB18030 becomes the same seed post byte for
   CHECK(read_file(posts[0]) == read_file(source_dir / "seeds/posts/000_194e748a9a75e2e5.txt"));
 }
 
+TEST_CASE("A Big5 feed that declares no charset is read by a guess, and the poll's log line says so") {
+  TempDir dir;
+  HttpTestServer server;
+  server.serve("/big5.xml", read_file(source_dir / "tests/data/charsets/big5.xml"));
+  const auto config = write_config(dir, {{"中央社", server.url("/big5.xml"), ""}});
+  const auto run = once(config);
+  INFO(run.err);
+  CHECK(run.exit_status == 0);
+  CHECK(run.err.find("no charset declared and not UTF-8: read as BIG5-HKSCS (a guess)") != std::string::npos);
+  const auto posts = post_files(dir);
+  REQUIRE(posts.size() == 2);
+  CHECK(front_matter(read_file(posts[0]))["title"].as<std::string>().starts_with("中央通訊社 即時新聞"));
+  CHECK(read_file(posts[0]).find("行政院長今天在立法院進行施政報告") != std::string::npos);
+}
+
 TEST_CASE("Nasty titles and source names survive a real YAML parser exactly") {
   TempDir dir;
   HttpTestServer server;
