@@ -5,7 +5,9 @@
 #include <cctype>
 #include <charconv>
 #include <cstdint>
+#include <map>
 #include <optional>
+#include <string>
 #include <utility>
 
 namespace feedd::detail {
@@ -64,6 +66,74 @@ std::size_t entity_reference_length(std::string_view text) {
   return end < text.size() && text[end] == ';' ? end + 1 : 0;
 }
 
+constexpr std::size_t kMaxEntityValue = 1024;
+constexpr std::size_t kMaxExpansion = 1 << 20;
+
+// Internal general entities with a plain literal value, escaped so they
+// mean the same in text and in attribute values.
+using Entities = std::map<std::string, std::string, std::less<>>;
+
+std::string escaped_value(std::string_view value) {
+  std::string out;
+  for (const char c : value) {
+    if (c == '"') {
+      out += "&quot;";
+    } else if (c == '\'') {
+      out += "&apos;";
+    } else if (c == '>') {
+      out += "&gt;";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// <!ENTITY name "value"> declarations in `subset` (the text between the
+// DOCTYPE's brackets).
+Entities declared_entities(std::string_view subset) {
+  Entities entities;
+  for (std::size_t at = subset.find("<!ENTITY"); at != std::string_view::npos;
+       at = subset.find("<!ENTITY", at + 8)) {
+    std::size_t i = at + 8;
+    const auto skip_space = [&] {
+      while (i < subset.size() && (subset[i] == ' ' || subset[i] == '\t' || subset[i] == '\r' || subset[i] == '\n')) ++i;
+    };
+    skip_space();
+    if (i >= subset.size() || !is_name_start(subset[i])) continue;  // '%': a parameter entity
+    const std::size_t name_start = i;
+    while (i < subset.size() && is_name_char(subset[i])) ++i;
+    const std::string_view name = subset.substr(name_start, i - name_start);
+    skip_space();
+    if (i >= subset.size() || (subset[i] != '"' && subset[i] != '\'')) continue;  // SYSTEM or PUBLIC
+    const std::size_t close = subset.find(subset[i], i + 1);
+    if (close == std::string_view::npos) break;
+    const std::string_view value = subset.substr(i + 1, close - i - 1);
+    if (value.size() > kMaxEntityValue || value.find_first_of("&<%") != std::string_view::npos) continue;
+    entities.emplace(std::string(name), escaped_value(value));
+  }
+  return entities;
+}
+
+// The internal subset of a DOCTYPE at the start of `xml`, and where the
+// DOCTYPE ends; nullopt without one.
+struct Doctype {
+  std::size_t end = 0;
+  std::string_view subset;
+};
+
+std::optional<Doctype> doctype(std::string_view xml) {
+  const std::size_t start = xml.find("<!DOCTYPE");
+  if (start == std::string_view::npos || start > 4096) return std::nullopt;
+  const std::size_t open = xml.find_first_of("[>", start);
+  if (open == std::string_view::npos || xml[open] == '>') return std::nullopt;
+  const std::size_t close = xml.find("]", open);
+  if (close == std::string_view::npos) return std::nullopt;
+  const std::size_t end = xml.find('>', close);
+  if (end == std::string_view::npos) return std::nullopt;
+  return Doctype{end + 1, xml.substr(open + 1, close - open - 1)};
+}
+
 // Markup whose "&" means nothing, and where it ends.
 constexpr std::array<std::pair<std::string_view, std::string_view>, 3> kOpaque = {{
     {"<![CDATA[", "]]>"},
@@ -77,6 +147,13 @@ std::string repair_references(std::string_view xml) {
   std::string out;
   out.reserve(xml.size() + 64);
   std::size_t i = 0;
+  Entities entities;
+  std::size_t expanded = 0;
+  if (const auto found = doctype(xml)) {
+    entities = declared_entities(found->subset);
+    out.append(xml.substr(0, found->end));  // declarations stay; libxml2 never expands them
+    i = found->end;
+  }
   while (i < xml.size()) {
     const std::size_t special = xml.find_first_of("&<", i);
     if (special == std::string_view::npos) break;
@@ -102,7 +179,13 @@ std::string repair_references(std::string_view xml) {
         continue;
       }
     } else if (const std::size_t length = entity_reference_length(rest)) {
-      out.append(rest.substr(0, length));
+      const auto entity = entities.find(rest.substr(1, length - 2));
+      if (entity != entities.end() && expanded + entity->second.size() <= kMaxExpansion) {
+        out += entity->second;
+        expanded += entity->second.size();
+      } else {
+        out.append(rest.substr(0, length));
+      }
       i += length;
       continue;
     }

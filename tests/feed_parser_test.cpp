@@ -1233,6 +1233,24 @@ TEST_CASE("Recover mode leaves CDATA, comments and well-formed references as the
   CHECK(feed.entries[0].summary == "<a href=\"?a=1&b=2\">&#146;</a>");
 }
 
+TEST_CASE("Recover mode expands entities the internal DTD subset declares with a plain value, bounded") {
+  const Feed feed = parse(R"(<?xml version="1.0"?>
+<!DOCTYPE rss [<!ENTITY id "tag:example.com,"><!ENTITY q 'say "hi"'><!ENTITY nested "&id;x">
+  <!ENTITY ext SYSTEM "file:///etc/passwd"><!ENTITY % p "x">]>
+<rss version="2.0"><channel><title>Broken</title>
+  <item><title>&q;</title><guid isPermaLink="false">&id;2006-01-01</guid><link>https://example.com/?a=&q;</link>
+    <description>&nested;&ext;</description></item>
+  <item><title>unclosed</item>
+</channel></rss>)");
+  CHECK(feed.recovered);
+  REQUIRE_FALSE(feed.entries.empty());
+  CHECK(feed.entries[0].guid == "tag:example.com,2006-01-01");
+  CHECK(feed.entries[0].title == "say \"hi\"");
+  CHECK(feed.entries[0].link.starts_with("https://example.com/?a=say"));
+  CHECK(feed.entries[0].summary.find("root:") == std::string::npos);
+  CHECK(feed.entries[0].summary.find("tag:example.com,x") == std::string::npos);  // values holding references stay out
+}
+
 TEST_CASE("Does not base64-decode an Atom title or summary of an unknown type") {
   const Feed feed = parse(R"(<feed xmlns="http://www.w3.org/2005/Atom">
     <title type="application/x-custom">Example Atom</title>
