@@ -9,9 +9,11 @@
 //
 // Examples: section#imu  div[id^=dfp-ad]  .subscribe  a[href*="feedx.net"]
 //           div:contains("获取更多RSS")  :contains('Read more at')
-// :contains matches by text: the element's text (all of it, at any depth)
-// holds the given text, and no element inside it does; so it names the
-// smallest element around the text, never its ancestors.
+// :contains matches by text: the text the post would show of the element
+// (at any depth, entities decoded, less what is cut from inside it, this
+// rule's matches included) holds the given text. So it names the smallest
+// element around the text, and an ancestor only when the text stands in it
+// elsewhere too.
 // Whitespace may surround a rule and sit inside brackets, nowhere else.
 // Tag and attribute names match case-insensitively, values exactly; .c
 // matches one word of the class attribute; ^= *= $= with an empty value match

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <unordered_map>
 
 #include "fetchers/css_filter.h"
 #include "fetchers/encoding.h"
@@ -236,34 +237,6 @@ bool is_tracking_pixel(const std::vector<Attribute>& attributes) {
   return width && height && *width <= 1 && *height <= 1;
 }
 
-// ---- Rules that match by text ----------------------------------------------
-
-// All text under `node`, at any depth.
-std::string text_content(const xmlNode* node) {
-  const XmlString content(xmlNodeGetContent(node));
-  return content ? std::string(reinterpret_cast<const char*>(content.get())) : std::string();
-}
-
-// Some element inside `element` that the rule matches holds its text. Only
-// children that hold the text are looked into; recursion is bounded by
-// libxml2's 256 levels.
-bool has_matching_descendant(const ElementRule& rule, const xmlNode* element) {
-  for (const xmlNode* child = element->children; child != nullptr; child = child->next) {
-    if (child->type != XML_ELEMENT_NODE || !rule.matches_text(text_content(child))) continue;
-    const std::vector<Attribute> attributes = attributes_of(child);
-    std::vector<AttributeView> views;
-    for (const auto& attribute : attributes) views.push_back({attribute.name, attribute.value});
-    if (rule.matches(name_of(child), views) || has_matching_descendant(rule, child)) return true;
-  }
-  return false;
-}
-
-// The smallest element around the rule's text is cut, never the ancestors
-// that hold it too (one of them is the whole post).
-bool is_smallest_match(const ElementRule& rule, const xmlNode* element) {
-  return rule.matches_text(text_content(element)) && !has_matching_descendant(rule, element);
-}
-
 // ---- Writing ---------------------------------------------------------------
 
 // Names libxml2 accepted that would not read back as one attribute name.
@@ -360,15 +333,9 @@ class Writer {
  public:
   // keep_fallback: the content of object and applet elements stays when they
   // are dropped (see kFallbackElements).
-  // `document` is the parsed field: :contains rules whose text it does not
-  // hold are not tried on each element.
-  Writer(const SanitizeOptions& options, bool keep_fallback, const xmlNode* document)
-      : options_(options), keep_fallback_(keep_fallback) {
-    std::optional<std::string> all_text;
+  Writer(const SanitizeOptions& options, bool keep_fallback) : options_(options), keep_fallback_(keep_fallback) {
     for (const ElementRule& rule : options_.remove) {
-      if (rule.contained_texts.empty()) continue;
-      if (!all_text) all_text = text_content(document);
-      if (rule.matches_text(*all_text)) text_rules_.push_back(&rule);
+      if (!rule.contained_texts.empty()) text_rules_.push_back(&rule);
     }
   }
 
@@ -424,15 +391,14 @@ class Writer {
     // void and hangs what follows them underneath. A browser reads those
     // nodes as following siblings; written after the unclosed tag (or in its
     // place when it is cut), they are read back in the same place by both.
-    const bool is_void = is_one_of(tag, kVoidElements);
     if (!start_tag(node, tag)) {
-      if (node->children != nullptr && (is_void || (is_one_of(tag, kFallbackElements) && keep_fallback_))) {
+      if (keeps_children_when_cut(node, tag)) {
         flattened_ = true;
         nodes(node->children);
       }
       return;
     }
-    if (is_void) return nodes(node->children);
+    if (is_one_of(tag, kVoidElements)) return nodes(node->children);
     nodes(node->children);
     out_ += "</";
     out_ += tag;
@@ -441,9 +407,8 @@ class Writer {
 
   // Writes the start tag unless the element is dropped; says which.
   bool start_tag(const xmlNode* node, std::string_view tag) {
-    if (options_.strip_active && is_one_of(local_name(tag), kDroppedElements)) return false;
+    if (is_left_out(node)) return false;
     std::vector<Attribute> attributes = attributes_of(node);
-    if (is_cut(node, tag, attributes)) return false;
     out_ += '<';
     out_ += tag;
     checked(encoding::is_valid_utf8(tag));
@@ -461,9 +426,48 @@ class Writer {
     views.reserve(attributes.size());
     for (const auto& attribute : attributes) views.push_back({attribute.name, attribute.value});
     if (any_matches(options_.remove, tag, views)) return true;
+    // The text judged is what the post will show of the element: elements
+    // inside it that are cut (by this rule too) do not count, so the
+    // smallest element around the text goes, and its ancestors only when
+    // they hold the text elsewhere as well. Judged on what is written, a
+    // second pass finds nothing more to cut.
     return std::any_of(text_rules_.begin(), text_rules_.end(), [&](const ElementRule* rule) {
-      return rule->matches(tag, views) && is_smallest_match(*rule, node);
+      return rule->matches(tag, views) && rule->matches_text(visible_text(node));
     });
+  }
+
+  // `node` (an element, not a wrapper) is not written: dropped, cut by a
+  // rule, or a tracking pixel. Remembered, as :contains rules ask about the
+  // same elements again for each ancestor.
+  bool is_left_out(const xmlNode* node) const {
+    if (const auto known = left_out_.find(node); known != left_out_.end()) return known->second;
+    const std::string_view tag = name_of(node);
+    const bool left_out = (options_.strip_active && is_one_of(local_name(tag), kDroppedElements)) ||
+                          is_cut(node, tag, attributes_of(node));
+    left_out_.emplace(node, left_out);
+    return left_out;
+  }
+
+  // A cut element whose children are written in its place (see element()).
+  bool keeps_children_when_cut(const xmlNode* node, std::string_view tag) const {
+    return node->children != nullptr &&
+           (is_one_of(tag, kVoidElements) || (is_one_of(tag, kFallbackElements) && keep_fallback_));
+  }
+
+  // The text the output shows of what is inside `node`.
+  std::string visible_text(const xmlNode* node) const {
+    std::string text;
+    for (const xmlNode* child = node->children; child != nullptr; child = child->next) {
+      if (child->type == XML_TEXT_NODE || child->type == XML_CDATA_SECTION_NODE) {
+        if (child->content != nullptr) text += reinterpret_cast<const char*>(child->content);
+      } else if (child->type == XML_ELEMENT_NODE) {
+        const std::string_view tag = name_of(child);
+        if (is_one_of(tag, kWrapperElements) || !is_left_out(child) || keeps_children_when_cut(child, tag)) {
+          text += visible_text(child);
+        }
+      }
+    }
+    return text;
   }
 
   void attribute(std::string_view tag, Attribute& attribute) {
@@ -510,7 +514,8 @@ class Writer {
 
   const SanitizeOptions& options_;
   const bool keep_fallback_;
-  std::vector<const ElementRule*> text_rules_;  // :contains rules worth trying
+  std::vector<const ElementRule*> text_rules_;  // the :contains rules
+  mutable std::unordered_map<const xmlNode*, bool> left_out_;
   std::string out_;
   bool wrote_valid_utf8_ = true;
   int wrappers_ = 0;
@@ -558,8 +563,7 @@ Pass sanitize_once(std::string_view html, const SanitizeOptions& options) {
   append_valid_utf8(html, input);
   const detail::XmlDocHandle doc = detail::read_html(input);
   if (!doc) return {};
-  Writer writer(options, has_unclosed(html, "object") || has_unclosed(html, "applet"),
-                reinterpret_cast<const xmlNode*>(doc.get()));
+  Writer writer(options, has_unclosed(html, "object") || has_unclosed(html, "applet"));
   writer.nodes(doc->children);
   const bool valid = writer.wrote_valid_utf8();
   std::string output = writer.take();

@@ -650,6 +650,21 @@ TEST_CASE("A :contains rule never cuts the ancestors of its smallest match, nor 
   CHECK(without_rules("<p>a</p><p>b</p>", {":contains(\"missing\")"}) == "<p>a</p><p>b</p>");
 }
 
+TEST_CASE("A :contains rule cuts in one pass all that a second pass would: the result is stable") {
+  // The outer div holds the text outside the inner one too.
+  CHECK(without_rules("<p>x</p><div>ad<div>ad</div></div>", {"div:contains(\"ad\")"}) == "<p>x</p>");
+  CHECK(without_rules("<p>x</p><div>b<div>ad</div></div>", {"div:contains(\"ad\")"}) == "<p>x</p><div>b</div>");
+  // Text that only comes together once another rule's cut is gone.
+  CHECK(without_rules("<p>x</p><div>a<span class=\"x\">X</span>d</div>", {".x", "div:contains(\"ad\")"}) ==
+        "<p>x</p>");
+  for (const std::string_view html : {"<div><p>keepdiv:contains('ad')\n<div><p>keep</\xff\xff" "d')\n<div><p>keep",
+                                      "<div>a<script>d</script><div>a<b>d</b></div>d</div>"}) {
+    CAPTURE(html);
+    const std::string once = without_rules(html, {"div:contains('ad')"});
+    CHECK(without_rules(once, {"div:contains('ad')"}) == once);
+  }
+}
+
 TEST_CASE("A :contains rule matches the text as a reader sees it, across inline markup and entities") {
   CHECK(without_rules("<p>x</p><p>Read <b>more</b> at A &amp; B</p>", {"p:contains(\"Read more at A & B\")"}) ==
         "<p>x</p>");
