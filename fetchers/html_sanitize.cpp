@@ -407,8 +407,10 @@ class Writer {
 
   // Writes the start tag unless the element is dropped; says which.
   bool start_tag(const xmlNode* node, std::string_view tag) {
-    if (is_left_out(node)) return false;
+    if (options_.strip_active && is_one_of(local_name(tag), kDroppedElements)) return false;
     std::vector<Attribute> attributes = attributes_of(node);
+    // With :contains rules the answer may be known already (is_left_out).
+    if (text_rules_.empty() ? is_cut(node, tag, attributes) : is_left_out(node)) return false;
     out_ += '<';
     out_ += tag;
     checked(encoding::is_valid_utf8(tag));
