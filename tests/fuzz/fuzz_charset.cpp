@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "fetchers/charset_guess.h"
-#include "fetchers/encoding.h"
+#include "fetchers/text/charset_guess.h"
+#include "fetchers/text/encoding.h"
 #include "tests/fuzz/fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

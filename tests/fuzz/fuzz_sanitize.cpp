@@ -11,9 +11,9 @@
 #include <string_view>
 #include <vector>
 
-#include "fetchers/css_filter.h"
-#include "fetchers/element_rules.h"
-#include "fetchers/html_sanitize.h"
+#include "fetchers/html/css_filter.h"
+#include "fetchers/html/element_rules.h"
+#include "fetchers/html/html_sanitize.h"
 #include "tests/fuzz/fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
