@@ -97,6 +97,12 @@ class Archive {
   // A fetch that brought nothing (network, HTTP or parse failure).
   void record_failure(const std::string& source_name, const std::string& source_url, const FetchReport& fetch);
 
+  // A 304: the source answered and nothing changed. Recorded like any poll,
+  // so the fetch history shows when a source last answered.
+  void record_not_modified(const std::string& source_name, const std::string& source_url, const FetchReport& fetch) {
+    record_failure(source_name, source_url, fetch);
+  }
+
   // Writes posts whose rows are marked pending (an earlier write failed).
   // Returns how many were written; throws nothing for a single failure.
   int repair_pending_posts();

@@ -147,8 +147,9 @@ const std::vector<CommandSpec>& commands() {
       {"parse", "print what feedd reads from feed files (no config, no store)",
        "Reads each FILE as a feed (RSS, RDF, Atom, JSON Feed or CDF, any common charset) and prints what\n"
        "feedd makes of it. With --json, one object per file per line: format, version, title, link,\n"
-       "description, language, updated, recovered and entries (title, url, guid, published, updated,\n"
-       "author, summary, content, categories); absent values are null, dates RFC 3339 UTC, titles plain\n"
+       "description, language, updated, recovered, guessed_charset and entries (title, url, guid,\n"
+       "published, updated, author, summary, content, categories, enclosures: url, type, length);\n"
+       "absent values are null, dates RFC 3339 UTC, titles plain\n"
        "text, HTML as the default sanitize mode writes it. Relative links resolve against --base; without\n"
        "it they stay relative in HTML, and a relative url or link is null.\n"
        "Exit status: 0 every file parsed, 1 a file could not be read or parsed (it is named on stderr and\n"

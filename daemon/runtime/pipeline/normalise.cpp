@@ -1,5 +1,6 @@
 #include "daemon/runtime/pipeline/normalise.h"
 
+#include "daemon/runtime/pipeline/enclosure_html.h"
 #include "fetchers/html/html_sanitize.h"
 #include "fetchers/html/html_text.h"
 #include "fetchers/http/url.h"
@@ -64,6 +65,7 @@ std::vector<IncomingEntry> normalise(const Feed& feed, const config::Source& sou
     } else {
       incoming.content = carried_content(entry);  // raw: every byte as the feed has it
     }
+    if (source.enclosures) incoming.content += enclosures_html(entry.enclosures);
     entries.push_back(std::move(incoming));
   }
   return entries;
