@@ -355,12 +355,12 @@ bool looks_like_clutter(xmlNode* element, StatsTable& table, std::string_view ti
   const ClassHints hints = class_hints(element);
   if (hints.metadata && stats.text < 100 && stats.paragraphs == 0) return true;
   const bool container = tag == "div" || tag == "section" || tag == "ul" || tag == "ol" || tag == "table" ||
-                         tag == "dl" || tag == "form" || tag == "span" || tag == "center";
+                         tag == "dl" || tag == "form";
   if (!container) return false;
   if (hints.negative && stats.paragraph_text * 2 < stats.text) return true;
   if (stats.punctuation >= 10 && link_density(stats) < 0.5) return false;  // reads like prose
   const double density = link_density(stats);
-  if (stats.text == 0) return stats.images == 0 && stats.figures == 0;
+  if (stats.text < 25 && stats.images == 0 && stats.figures == 0 && stats.headings == 0) return true;
   if (stats.inputs > 0 && stats.inputs * 3 > stats.paragraphs) return true;
   if (tag == "ul" || tag == "ol") return density > 0.5;
   if (density > 0.5) return true;
@@ -373,9 +373,10 @@ void clean(xmlNode* node, StatsTable& table, std::string_view title) {
   for (xmlNode* child = node->children; child != nullptr;) {
     xmlNode* const next = child->next;
     if (is_element(child)) {
+      const std::string_view tag = tag_of(child);
       if (looks_like_clutter(child, table, title)) {
         remove_node(child);
-      } else {
+      } else if (tag != "p" && tag != "pre") {  // a paragraph's inline parts are its text
         clean(child, table, title);
       }
     }

@@ -12,7 +12,7 @@ char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + '
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '/'; }
 
-// The value of attribute `name` inside one tag's text (lower-cased), or npos-empty.
+// The value of attribute `name` inside one tag's text (lower-cased), or "".
 std::string attribute_in_tag(std::string_view tag, std::string_view name) {
   std::size_t at = 0;
   while ((at = tag.find(name, at)) != std::string_view::npos) {
@@ -30,7 +30,10 @@ std::string attribute_in_tag(std::string_view tag, std::string_view name) {
       return std::string(tag.substr(i + 1, close == std::string_view::npos ? std::string_view::npos : close - i - 1));
     }
     std::size_t end = i;
-    while (end < tag.size() && !is_space(tag[end]) && tag[end] != '>' && tag[end] != ';') ++end;
+    while (end < tag.size() && !is_space(tag[end]) && tag[end] != '>' && tag[end] != ';' && tag[end] != '"' &&
+           tag[end] != '\'') {
+      ++end;
+    }
     return std::string(tag.substr(i, end - i));
   }
   return {};
