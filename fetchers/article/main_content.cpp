@@ -270,11 +270,14 @@ xmlNode* choose_top(std::vector<xmlNode*> scored, StatsTable& table, xmlNode* bo
       rivals.push_back(ranked[i].second);
     }
   }
-  if (rivals.size() >= 2) {
-    for (xmlNode* up = parent_element(top); up != nullptr && up != body; up = parent_element(up)) {
+  if (!rivals.empty()) {
+    const int wanted = rivals.size() >= 2 ? 2 : 1;
+    int level = 0;
+    for (xmlNode* up = parent_element(top); up != nullptr && up != body && level < 3;
+         up = parent_element(up), ++level) {
       int inside = 0;
       for (xmlNode* rival : rivals) inside += contains(up, rival) ? 1 : 0;
-      if (inside >= 2) {
+      if (inside >= wanted) {
         top = up;
         break;
       }
@@ -357,7 +360,7 @@ bool looks_like_clutter(xmlNode* element, StatsTable& table, std::string_view ti
   const bool container = tag == "div" || tag == "section" || tag == "ul" || tag == "ol" || tag == "table" ||
                          tag == "dl" || tag == "form";
   if (!container) return false;
-  if (hints.negative && stats.paragraph_text * 2 < stats.text) return true;
+  if (hints.weight() < 0 && stats.paragraph_text * 2 < stats.text) return true;
   if (stats.punctuation >= 10 && link_density(stats) < 0.5) return false;  // reads like prose
   const double density = link_density(stats);
   if (stats.text < 25 && stats.images == 0 && stats.figures == 0 && stats.headings == 0) return true;
