@@ -23,6 +23,7 @@ struct NodeStats {
   bool has_block_child = false;
   bool scored = false;
   double score = 0;
+  double prose = 0;  // paragraph points of the whole subtree, undiminished by depth
 };
 
 class StatsTable {
@@ -205,6 +206,10 @@ void credit(xmlNode* from, double points, StatsTable& table, xmlNode* body) {
     candidate(up, table).score += points / static_cast<double>(level + 1);
     if (up == body) break;
   }
+  for (xmlNode* up = from; up != nullptr; up = parent_element(up)) {
+    table.of(up).prose += points;
+    if (up == body) break;
+  }
 }
 
 void score_paragraphs(xmlNode* node, StatsTable& table, xmlNode* body, std::vector<xmlNode*>& scored) {
@@ -322,6 +327,15 @@ std::vector<xmlNode*> with_siblings(xmlNode* top, StatsTable& table, xmlNode* bo
     double score = stats.scored ? final_score(sibling, table) : 0.0;
     if (!top_class.empty() && attribute(sibling, "class") == top_class) score += 0.2 * top_score;
     bool keep = stats.scored && score >= threshold;
+    // Prose too deep inside the sibling for its score to show, as when a
+    // wide figure splits the article into two boxes.
+    // A list of teasers (a heading or list item per excerpt) is not.
+    const bool teasers = (stats.headings >= 3 && stats.headings * 2 >= stats.paragraphs) ||
+                         (stats.list_items >= 3 && stats.list_items >= stats.paragraphs);
+    if (!keep && !teasers && stats.prose >= std::max(10.0, 0.3 * table.of(top).prose) &&
+        link_density(stats) < 0.3 && class_hints(sibling).weight() >= 0) {
+      keep = true;
+    }
     // A photo beside the text (with at most a caption) belongs to the article.
     if (!keep && stats.images > 0 && stats.text < 150 && stats.link_text == 0 && !class_hints(sibling).negative) {
       keep = true;
