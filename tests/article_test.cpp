@@ -105,6 +105,19 @@ TEST_CASE("The HTTP charset wins over <meta>, and a byte order mark over both") 
   CHECK(has(from_bom.text, "理事会表示会尽量控制涨幅"));
 }
 
+TEST_CASE("<meta charset> names the charset when HTTP does not; quoted or not, late in a long <head>") {
+  // "价格上涨" in GBK.
+  const std::string gbk_text = "\xBC\xDB\xB8\xF1\xC9\xCF\xD5\xC7";
+  ExtractOptions paragraphs;
+  paragraphs.selector = "p";
+  for (const std::string meta : {"<meta charset=\"gbk\">", "<meta charset=GBK>", "<META CHARSET='gb2312'/>"}) {
+    INFO("meta: ", meta);
+    const std::string page = "<html><head><title>t</title>" + std::string(3000, ' ') + meta +
+                             "</head><body><p>" + gbk_text + "</p></body></html>";
+    CHECK(feedd::article::extract(Page{page, "text/html", ""}, paragraphs).text == "价格上涨");
+  }
+}
+
 TEST_CASE("Selector mode returns the matches in page order minus the remove selectors") {
   ExtractOptions options;
   options.selector = "figure, article .article-content";
