@@ -9,8 +9,8 @@
 #include "fetchers/article/main_content.h"
 #include "fetchers/article/metadata.h"
 #include "fetchers/article/page_charset.h"
-#include "fetchers/html_parse.h"
-#include "fetchers/html_sanitize.h"
+#include "fetchers/html/html_parse.h"
+#include "fetchers/html/html_sanitize.h"
 
 namespace feedd::article {
 namespace {

@@ -33,7 +33,7 @@ struct Article {
   std::string title;      // plain text; "" when the page names none
   std::string byline;     // plain text; ""
   std::string published;  // RFC 3339 UTC when readable, else as the page writes it; ""
-  std::string content;    // sanitized HTML (fetchers/html_sanitize.h), URLs absolute; "" when nothing found
+  std::string content;    // sanitized HTML (fetchers/html/html_sanitize.h), URLs absolute; "" when nothing found
   std::string text;       // the content as plain text, one block per line
   std::size_t text_length = 0;  // characters (code points) of `text` other than white space
 };

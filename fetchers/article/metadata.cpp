@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "fetchers/article/dom.h"
-#include "fetchers/dates.h"
+#include "fetchers/feed/dates.h"
 
 namespace feedd::article::detail {
 namespace {

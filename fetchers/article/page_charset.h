@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "fetchers/encoding.h"
+#include "fetchers/text/encoding.h"
 
 namespace feedd::article::detail {
 
