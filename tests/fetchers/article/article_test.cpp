@@ -9,8 +9,8 @@
 #include <string_view>
 
 #include "fetchers/article/article.h"
-#include "support/http_test_server.h"
-#include "support/process.h"
+#include "tests/support/http_test_server.h"
+#include "tests/support/process.h"
 
 namespace {
 
