@@ -22,6 +22,7 @@ enum class ValueKind {
   duration,    // "90s", "1h30m", ...
   size,        // "16MiB" or a number of bytes
   strings,     // an array of strings
+  string_table,  // an inline table of strings: { Name = "value", ... }
   choice,      // one of a few strings, named in the description
   time_zone,   // an IANA zone name
 };

@@ -172,6 +172,14 @@ constexpr std::array<Migration, Store::schema_version> migrations = {{
       UPDATE entries SET search_indexed = 0 WHERE id = new.id AND search_indexed;
     END;
     )sql"},
+    // 3 -> 4: posts the publish hook has not taken yet survive the process
+    // (store/lists/unpublished.h). A new table: every existing row stays as it is.
+    {R"sql(
+    CREATE TABLE unpublished (
+      path     TEXT PRIMARY KEY,
+      since_ms INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    )sql"},
 }};
 
 constexpr std::string_view entry_columns =

@@ -49,6 +49,7 @@ std::filesystem::path config_path_of(const ParsedArgs& args) {
 
 int run_once(const ParsedArgs& args) {
   CommandContext context{config_path_of(args), verbosity_of(args), std::nullopt};
+  context.force = args.has("--force");
   if (auto now = args.values.find("--now"); now != args.values.end()) {
     context.now_ms = dates::parse_rfc3339(now->second);
     if (!context.now_ms) {
@@ -97,6 +98,7 @@ ArchiveCommandOptions archive_options_of(const ParsedArgs& args) {
   options.until = value("--until");
   options.limit = value("--limit");
   options.now = value("--now");
+  options.undo = args.has("--undo");
   options.operands = args.operands;
   return options;
 }
@@ -120,10 +122,13 @@ const std::vector<CommandSpec>& commands() {
       {"once", "poll every enabled source once, write posts and rows, exit",
        "Fetches every enabled source concurrently, parses each feed, writes a Jekyll post for every new or\n"
        "updated entry and records everything in the SQLite store. One line per source is logged.\n"
+       "What `run` learnt is honoured: a source gone (HTTP 410), or waiting out a Retry-After or the backoff\n"
+       "after failures, is skipped with a line saying when it is due; --force polls it anyway.\n"
        "Exit status: 0 all sources fine, 1 at least one source failed (the others are still stored),\n"
        "2 bad command line or config, 3 the store cannot be opened.",
        {config_option,
         {"--now", "", "RFC3339", "pin the clock to this instant (for tests and reproducible runs)"},
+        {"--force", "", "", "also poll sources that are gone (410) or waiting out Retry-After or backoff"},
         verbose_option, quiet_option, help_option},
        run_once},
       {"run", "run as a daemon: poll every source on its own schedule until stopped",
@@ -136,11 +141,16 @@ const std::vector<CommandSpec>& commands() {
        "Exit status: 0 after a clean stop, 2 bad config, 3 store unusable, 4 another feedd runs on this store.",
        {config_option, verbose_option, quiet_option, help_option},
        run_run},
-      {"check", "validate the config and print its sources",
-       "Loads the config exactly as `once` would and prints the sources it defines. An invalid config is\n"
-       "reported as FILE:LINE: KEY: PROBLEM and the exit status is 2. With --store it also runs SQLite's\n"
-       "integrity check and the search indexes' own checks, and confirms that every row's post file\n"
-       "exists; the exit status is 3 when something is wrong ('feedd rebuild' rewrites missing posts).",
+      {"check", "validate the config and its paths and programs, print every setting",
+       "Loads the config exactly as `once` would, checks what can be checked without polling (the folders\n"
+       "of posts_dir and database can be created, the publish command exists and is executable, no two\n"
+       "sources poll the same URL, no interval below [schedule] min_interval, every password_file,\n"
+       "token_file and tls_ca_file can be read), then prints every effective setting, defaults included,\n"
+       "and the sources with their mirrors, proxy, headers and authentication (names and files only: no\n"
+       "secret, credentials in URLs as ***). Each problem is reported as FILE:LINE: KEY: PROBLEM and the\n"
+       "exit status is 2. With --store it also runs SQLite's integrity check and the search indexes' own\n"
+       "checks, and confirms that every row's post file exists; the exit status is 3 when something is\n"
+       "wrong ('feedd rebuild' rewrites missing posts).",
        {config_option,
         {"--store", "", "", "also check the store: integrity, search indexes, a post file for every row"},
         help_option},
@@ -185,7 +195,8 @@ const std::vector<CommandSpec>& commands() {
        "and ignores ASCII case; terms of one or two characters (气候, 克里, AI) work like longer ones.\n"
        "Query: terms separated by spaces must all occur; \"a phrase\" keeps its spaces (\"\" for a quote);\n"
        "a OR b; -term or NOT term excludes (write NOT when the query starts with it); ( ) group.\n"
-       "--json prints an array of objects with title, source, date (RFC 3339), url and path.\n"
+       "--json prints an array of objects with title, source, date (RFC 3339), url and path. Without\n"
+       "--json the number of matches comes first, on stderr, counting all of them (\"20 of 137 matches\").\n"
        "Exit status: 0 (also when nothing matches), 2 bad query or options, 3 store unusable.",
        {config_option,
         source_option,
@@ -200,8 +211,10 @@ const std::vector<CommandSpec>& commands() {
        "One row per source (configured ones in config order, then those only the store remembers): name,\n"
        "state (ok, failing, gone, disabled; new when never polled, removed when no longer configured),\n"
        "last success, failures in a row, next poll, entries stored and posts written (fewer than entries\n"
-       "while some are pending); below it the URL polled (after permanent redirects) and the last error\n"
-       "with its message. The table fits the terminal and gives times relative to now (5m ago, in 10m);\n"
+       "while some are pending); below it the URL polled (after permanent redirects; with urls, the mirror\n"
+       "in use; credentials shown as ***) and the last error with its message. Removed and disabled\n"
+       "sources have no next poll; under state ok no last error is shown (a success cleared it).\n"
+       "The table fits the terminal and gives times relative to now (5m ago, in 10m);\n"
        "--json prints an array for scripts with the keys name, url, state, last_success, last_error,\n"
        "last_error_at, consecutive_failures, next_poll, entries and posts (times RFC 3339, UTC).",
        {config_option,
@@ -246,16 +259,29 @@ const std::vector<CommandSpec>& commands() {
        run_archive_command<command_import_opml>},
       {"export-opml", "print the configured sources as OPML 2.0",
        "Writes every configured source as an OPML 2.0 outline for another reader: categories become\n"
-       "nested folders, tags the category attribute. import-opml reads it back to the same sources.",
+       "nested folders, tags the category attribute. import-opml reads it back to the same sources.\n"
+       "URLs are written as configured, credentials in them included, so the list still works elsewhere;\n"
+       "secrets kept in password_file or token_file are never written.",
        {config_option, help_option},
        run_archive_command<command_export_opml>},
       {"forget", "remove one entry: row, search index entry and post (for takedowns)",
        "Finds the entry by its URL (compared in canonical form, so tracking parameters do not matter) and\n"
-       "deletes its row, its search index entries and its post file. A feed that still carries the entry\n"
-       "brings it back at the next poll. Takes the store's lock: stop `feedd run` first.\n"
-       "Exit status: 0 removed, 2 no entry has that URL, 3 store unusable, 4 feedd is running.",
-       {config_option, {"URL", "", "", "the entry's link"}, help_option},
+       "deletes its row, its search index entries and its post file, and remembers it as forgotten: a feed\n"
+       "that still carries the entry does not bring it back. 'feedd forgotten' lists what is remembered;\n"
+       "--undo URL takes an entry off that list, and the next poll of a feed carrying it stores it again\n"
+       "(every source's next poll is then a full fetch, without ETag or Last-Modified).\n"
+       "Takes the store's lock: stop `feedd run` first.\n"
+       "Exit status: 0 removed (or restored), 2 no entry has that URL (or it is not forgotten), 3 store\n"
+       "unusable, 4 feedd is running.",
+       {config_option, {"--undo", "", "", "let a forgotten entry be stored again"},
+        {"URL", "", "", "the entry's link"}, help_option},
        run_archive_command<command_forget>},
+      {"forgotten", "list the entries removed with forget, which polls do not store again",
+       "One line per forgotten entry, newest first: when it was forgotten and its link. --json prints an\n"
+       "array of objects with url, identity (what feedd compares: canonical link, else guid or a hash) and\n"
+       "forgotten_at (RFC 3339). 'feedd forget --undo URL' lets one be stored again.",
+       {config_option, json_option, help_option},
+       run_archive_command<command_forgotten>},
   };
   return table;
 }

@@ -1,6 +1,7 @@
 #include "daemon/runtime/http_endpoint.h"
 
 #include <chrono>
+#include <deque>
 #include <stdexcept>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -17,6 +18,9 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
 constexpr int max_connections = 16;
+// A scraper or health check sends its request at once; a connection silent
+// this long is idle, not slow.
+constexpr std::chrono::seconds request_deadline{2};
 constexpr std::chrono::seconds connection_deadline{10};
 
 tcp::endpoint parse_listen(const std::string& listen) {
@@ -66,21 +70,41 @@ class HttpEndpoint::Impl : public std::enable_shared_from_this<Impl> {
     beast::flat_buffer buffer;
     http::request<http::empty_body> request;
     http::response<http::string_body> response;
+    bool waiting_for_request = true;
+    bool closed = false;
   };
 
   void accept() {
     acceptor_.async_accept([self = shared_from_this()](boost::system::error_code error, tcp::socket socket) {
       if (error == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
-      if (!error && self->open_ < max_connections) self->serve(std::make_shared<Connection>(std::move(socket)));
+      if (!error) {
+        if (self->open_ >= max_connections) self->evict_idle();
+        if (self->open_ < max_connections) self->serve(std::make_shared<Connection>(std::move(socket)));
+      }
       self->accept();
     });
   }
 
+  // Closes the oldest connection still waiting for its request; its read
+  // then fails and closes it for good.
+  void evict_idle() {
+    while (!idle_.empty()) {
+      auto oldest = idle_.front().lock();
+      idle_.pop_front();
+      if (!oldest || oldest->closed || !oldest->waiting_for_request) continue;
+      close(oldest);
+      return;
+    }
+  }
+
   void serve(const std::shared_ptr<Connection>& connection) {
     ++open_;
-    connection->stream.expires_after(connection_deadline);
+    connection->stream.expires_after(request_deadline);
+    while (!idle_.empty() && idle_.front().expired()) idle_.pop_front();
+    idle_.push_back(connection);
     http::async_read(connection->stream, connection->buffer, connection->request,
                      [self = shared_from_this(), connection](boost::system::error_code error, std::size_t) {
+                       connection->waiting_for_request = false;
                        if (error) {
                          self->close(connection);
                          return;
@@ -90,6 +114,7 @@ class HttpEndpoint::Impl : public std::enable_shared_from_this<Impl> {
   }
 
   void respond(const std::shared_ptr<Connection>& connection) {
+    connection->stream.expires_after(connection_deadline);
     auto& request = connection->request;
     auto& response = connection->response;
     response.version(request.version());
@@ -117,6 +142,8 @@ class HttpEndpoint::Impl : public std::enable_shared_from_this<Impl> {
   }
 
   void close(const std::shared_ptr<Connection>& connection) {
+    if (connection->closed) return;
+    connection->closed = true;
     boost::system::error_code ignored;
     connection->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
     connection->stream.close();
@@ -126,6 +153,7 @@ class HttpEndpoint::Impl : public std::enable_shared_from_this<Impl> {
   tcp::acceptor acceptor_;
   Handler handler_;
   int open_ = 0;
+  std::deque<std::weak_ptr<Connection>> idle_;  // in accept order; some may be answered or gone
 };
 
 HttpEndpoint::HttpEndpoint(asio::io_context& io, const std::string& listen, Handler handler)

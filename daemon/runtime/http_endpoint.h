@@ -1,7 +1,9 @@
 // A small HTTP/1.1 server on the daemon's own io_context (Boost.Beast), for
 // /metrics and /healthz. Each connection answers one GET and closes; slow or
 // idle clients are cut off, and the number of connections is bounded, so a
-// misbehaving scraper cannot hold the daemon's resources.
+// misbehaving scraper cannot hold the daemon's resources. At the bound a new
+// connection is still served: the oldest one that has not sent its request
+// yet makes room, so idle connections can never lock a health check out.
 #pragma once
 
 #include <functional>

@@ -50,6 +50,23 @@ void Metrics::record(const PollReport& report) {
 
 void Metrics::set_source_state(const std::string& source, const std::string& state) { source_state_[source] = state; }
 
+void Metrics::seed_source(const std::string& source, const std::string& state,
+                          std::optional<std::int64_t> last_success_ms) {
+  source_state_.emplace(source, state);
+  if (last_success_ms) last_success_ms_.emplace(source, *last_success_ms);
+}
+
+void Metrics::keep_sources(const std::vector<std::string>& names) {
+  std::map<std::string, std::string> kept_states;
+  std::map<std::string, std::int64_t> kept_success;
+  for (const auto& name : names) {
+    if (auto found = source_state_.find(name); found != source_state_.end()) kept_states.insert(*found);
+    if (auto found = last_success_ms_.find(name); found != last_success_ms_.end()) kept_success.insert(*found);
+  }
+  source_state_ = std::move(kept_states);
+  last_success_ms_ = std::move(kept_success);
+}
+
 void Metrics::forget_source(const std::string& source) {
   source_state_.erase(source);
   last_success_ms_.erase(source);
@@ -86,7 +103,7 @@ std::string Metrics::render() const {
                      duration_sum_seconds_, duration_count_);
 
   header(out, "feedd_sources", "gauge", "Configured sources by state.");
-  std::map<std::string, int> by_state{{"ok", 0}, {"failing", 0}, {"gone", 0}};
+  std::map<std::string, int> by_state{{"ok", 0}, {"failing", 0}, {"gone", 0}, {"new", 0}};
   for (const auto& [source, state] : source_state_) ++by_state[state];
   for (const auto& [state, count] : by_state) out += fmt::format("feedd_sources{{state=\"{}\"}} {}\n", state, count);
 

@@ -6,7 +6,9 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "daemon/runtime/pipeline/ingest.h"
 
@@ -19,6 +21,11 @@ class Metrics {
   void record(const PollReport& report);
   void set_source_state(const std::string& source, const std::string& state);
   void forget_source(const std::string& source);
+  // Drops every source not in `names` (removed by a reload).
+  void keep_sources(const std::vector<std::string>& names);
+  // What the store remembers of a source, for gauges that are right from the
+  // first scrape after a restart; a poll already reported takes precedence.
+  void seed_source(const std::string& source, const std::string& state, std::optional<std::int64_t> last_success_ms);
 
   // The whole /metrics page.
   std::string render() const;

@@ -31,7 +31,7 @@ NextPoll next_poll(const PollOutcome& outcome, int previous_failures, const Sche
   const bool throttled = outcome.http_status == 429 || outcome.http_status == 503;
   if (throttled && outcome.retry_after) {
     const auto wait = std::min<milliseconds>(*outcome.retry_after, max_retry_after);
-    return {std::max(wait, milliseconds(0)), failures, "failing"};
+    return {std::max(wait, settings.min_interval), failures, "failing"};
   }
   // Doubling from the interval: 2x, 4x, 8x ... up to max_backoff.
   const int doublings = std::min(failures, 30);

@@ -16,6 +16,9 @@ struct ScheduleSettings {
   std::chrono::milliseconds interval{15 * 60 * 1000};
   bool interval_explicit = false;  // the source set its own interval
   std::chrono::milliseconds max_backoff{6 * 3600 * 1000};
+  // No wait is shorter, whatever a server's Retry-After says ([schedule]
+  // min_interval): "Retry-After: 0" must not become a tight loop.
+  std::chrono::milliseconds min_interval{60 * 1000};
 };
 
 // What a poll came to, as far as the schedule cares.

@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "fetchers/feed/dates.h"
+#include "fetchers/redact/redact_url.h"
+
 namespace feedd {
 
 using std::chrono::milliseconds;
@@ -26,7 +29,7 @@ namespace {
 
 ScheduleSettings settings_for(const config::Source& source, const config::Config& config) {
   return ScheduleSettings{source.interval.value_or(config.schedule.interval), source.interval.has_value(),
-                          config.schedule.max_backoff};
+                          config.schedule.max_backoff, config.schedule.min_interval};
 }
 
 bool same_polling(const config::Source& a, const config::Source& b) {
@@ -91,15 +94,41 @@ void Scheduler::start_tracking(const config::Source& source, const config::Confi
                     tracked->consecutive_failures = loaded->consecutive_failures;
                     tracked->state = loaded->state;
                     if (mode_ == Mode::one_pass) {
-                      arm(tracked, milliseconds(0));
+                      if (!resting(*tracked, *loaded)) arm(tracked, milliseconds(0));
                     } else if (tracked->state == "gone") {
                       spdlog::warn("source {} ({}): gone (HTTP 410) and not polled; change its url in {} to poll again",
-                                   tracked->source.name, tracked->source.url, config_file_.string());
+                                   tracked->source.name, url::redact(tracked->source.url), config_file_.string());
                     } else {
                       arm(tracked, first_poll_delay(loaded->never_polled(), loaded->next_poll_ms, clock_.now_ms(),
                                                     tracked->settings.interval, random_));
                     }
                   });
+}
+
+// `once` from a timer must be as polite as `run`: a source the server said
+// is gone, or asked to wait (Retry-After), or that is backing off after
+// failures, keeps resting unless --force.
+bool Scheduler::resting(const Tracked& tracked, const SourceState& stored) {
+  if (force_) return false;
+  const auto& source = tracked.source;
+  if (stored.state == "gone") {
+    ++skipped_;
+    spdlog::warn("source {} ({}): skipped: gone (HTTP 410); not polled until its url changes in {} (once --force "
+                 "polls it anyway)",
+                 source.name, source.url, config_file_.string());
+    return true;
+  }
+  const std::int64_t now = clock_.now_ms();
+  if (stored.state == "failing" && stored.next_poll_ms && *stored.next_poll_ms > now) {
+    ++skipped_;
+    spdlog::info("source {} ({}): skipped: waiting after {} failure(s) (last: {}); due at {}, in {} (once --force "
+                 "polls it now)",
+                 source.name, source.url, stored.consecutive_failures, stored.last_error,
+                 dates::format_rfc3339(*stored.next_poll_ms),
+                 describe_delay(milliseconds(*stored.next_poll_ms - now)));
+    return true;
+  }
+  return false;
 }
 
 void Scheduler::update_tracking(const TrackedPtr& tracked, const config::Source& source,
@@ -142,13 +171,20 @@ void Scheduler::poll(const TrackedPtr& tracked) {
 void Scheduler::warn_moved(const Tracked& tracked, const std::string& new_url) const {
   spdlog::warn("source {} ({}): moved permanently to {}; feedd polls the new URL from now on. Update url on line {} "
                "of {} to match.",
-               tracked.source.name, tracked.source.url, new_url, tracked.source.line, config_file_.string());
+               tracked.source.name, url::redact(tracked.source.url), url::redact(new_url), tracked.source.line,
+               config_file_.string());
 }
 
 void Scheduler::on_polled(const TrackedPtr& tracked, const PollReport& report) {
   tracked->in_flight = false;
   --polls_running_;
   posts_written_ += report.posts_written;
+  if (report.aborted) {
+    // Shutdown's doing, not the source's: no failure counted, no backoff, and
+    // the stored schedule stays as it was.
+    if (on_report_) on_report_(report, std::nullopt);
+    return;
+  }
   if (report.ok() && !report.not_modified) {
     if (report.moved_to && *report.moved_to != tracked->validators.polled_url) warn_moved(*tracked, *report.moved_to);
     tracked->validators = report.validators;

@@ -46,6 +46,11 @@ class Scheduler {
   // No new polls from now on; running ones finish.
   void stop();
 
+  // One-pass mode: whether sources resting after a 410, a Retry-After or
+  // failures are skipped (the default) or polled anyway (once --force).
+  void set_force(bool force) { force_ = force; }
+  std::size_t skipped() const { return skipped_; }
+
   std::size_t sources() const { return sources_.size(); }
   // Polls running, including those of sources removed meanwhile.
   std::size_t in_flight() const { return polls_running_; }
@@ -63,6 +68,7 @@ class Scheduler {
   void poll(const TrackedPtr& tracked);
   void on_polled(const TrackedPtr& tracked, const PollReport& report);
   void warn_moved(const Tracked& tracked, const std::string& new_url) const;
+  bool resting(const Tracked& tracked, const SourceState& stored);
   void save_schedule(const Tracked& tracked, const SourceSchedule& schedule);
   void flush_schedules();
 
@@ -77,6 +83,8 @@ class Scheduler {
   std::int64_t posts_written_ = 0;
   std::size_t polls_running_ = 0;
   bool stopped_ = false;
+  bool force_ = false;
+  std::size_t skipped_ = 0;
   // Schedules not yet handed to the writer: the latest per source, so polls
   // faster than the disk commits never queue up without bound.
   std::map<std::string, Archive::ScheduleUpdate> unsaved_schedules_;

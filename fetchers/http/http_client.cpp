@@ -17,12 +17,16 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <cctype>
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <deque>
 #include <exception>
@@ -33,6 +37,11 @@
 #include <system_error>
 #include <utility>
 #include <vector>
+
+#include "fetchers/http/file_read.h"
+#include "fetchers/http/private_address.h"
+#include "fetchers/http/url.h"
+#include "fetchers/redact/redact_url.h"
 
 namespace feedd {
 namespace {
@@ -145,6 +154,9 @@ struct Transfer {
   HttpClient::Callback done;
   std::string host;
   std::uint64_t max_body = 0;
+  AddressPolicy address_policy;
+  bool via_proxy = false;
+  std::string refused;  // why the private-network shield stopped it
   EasyPtr easy;
   SlistPtr headers;
   char error_buffer[CURL_ERROR_SIZE] = {};
@@ -231,6 +243,50 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
   return bytes;
 }
 
+std::string host_of_url(const char* url) {
+  UrlPtr parsed(curl_url());
+  if (!parsed || !url || curl_url_set(parsed.get(), CURLUPART_URL, url, 0) != CURLUE_OK) return {};
+  char* raw = nullptr;
+  if (curl_url_get(parsed.get(), CURLUPART_HOST, &raw, 0) != CURLUE_OK) return {};
+  const CurlString host(raw);
+  return host.get();
+}
+
+// Without CURLOPT_PROXY libcurl takes a proxy from the environment; the
+// address connected to is then the proxy's, not the feed's, and must not be
+// judged as if it were (a proxy on loopback would refuse every redirect).
+bool environment_proxy_set() {
+  for (const char* name : {"http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"}) {
+    const char* value = std::getenv(name);
+    if (value != nullptr && *value != '\0') return true;
+  }
+  return false;
+}
+
+// Runs once per request on a connection (each redirect hop, reused
+// connections too), after connecting and before anything is sent, with the
+// address actually connected to: the one place a DNS answer that changed
+// since (rebinding) cannot slip past. Through a proxy that address is the
+// proxy's, which the operator chose; there only a host written as a private
+// address literal (or "localhost") can be judged.
+int on_connected(void* userdata, char* primary_ip, char*, int, int) noexcept {
+  auto& transfer = *static_cast<Transfer*>(userdata);
+  try {
+    char* where = nullptr;
+    curl_easy_getinfo(transfer.easy.get(), CURLINFO_EFFECTIVE_URL, &where);
+    const std::string host = host_of_url(where);
+    const std::string judged = transfer.via_proxy ? (iequals(host, "localhost") ? "127.0.0.1" : host)
+                                                  : std::string(primary_ip ? primary_ip : "");
+    const auto refusal = transfer.address_policy.refusal(host, judged);
+    if (!refusal) return CURL_PREREQFUNC_OK;
+    transfer.refused = fmt::format("{} {} refused: {}", transfer.hop_statuses.empty() ? "URL" : "redirect to",
+                                   url::redact(where ? where : ""), *refusal);
+  } catch (...) {
+    transfer.out_of_memory = true;
+  }
+  return CURL_PREREQFUNC_ABORT;
+}
+
 // A little above max_body, because a gzip-encoded Content-Length can exceed
 // the decoded size for incompressible data; this only refuses the obviously
 // oversized early, before any byte is downloaded.
@@ -252,6 +308,7 @@ std::string os_detail(std::string detail, std::string_view summary, long os_errn
 }
 
 std::string failure_text(const Transfer& transfer, CURLcode code) {
+  if (!transfer.refused.empty()) return transfer.refused;
   if (transfer.body_too_large || code == CURLE_FILESIZE_EXCEEDED) {
     return fmt::format("body larger than {}-byte limit", transfer.max_body);
   }
@@ -355,7 +412,7 @@ class HttpClient::Impl {
   void fetch(HttpRequest request, Callback done);
   void set_options(HttpOptions options);
   void abort_all();
-  std::size_t in_flight() const { return running_.size(); }
+  std::size_t in_flight() const { return running_.size() + reading_.size(); }
   std::size_t queued() const { return pending_.size(); }
 
  private:
@@ -363,6 +420,14 @@ class HttpClient::Impl {
     HttpRequest request;
     Callback done;
     std::string host;
+  };
+
+  // A file:// read running on a file worker.
+  struct Reading {
+    Callback done;
+    std::string host;
+    std::shared_ptr<std::atomic<bool>> cancelled;
+    SteadyClock::time_point started;
   };
 
   // What libcurl asked us to watch on one fd. Handlers hold a shared_ptr to
@@ -392,6 +457,8 @@ class HttpClient::Impl {
   void complete_finished();
   void start_queued();
   void start(Pending pending);
+  void start_file_read(Pending pending);
+  void file_read_done(std::uint64_t id, const std::string& url, FileReadResult result);
   std::string configure(Transfer& transfer) const;
   void release_host_slot(const std::string& host);
   void post_completion(Callback done, HttpResponse response);
@@ -407,6 +474,11 @@ class HttpClient::Impl {
   std::deque<Pending> pending_;
   std::map<CURL*, std::unique_ptr<Transfer>> running_;
   std::map<std::string, int> per_host_;
+  std::map<std::uint64_t, Reading> reading_;
+  std::uint64_t next_read_id_ = 0;
+  // Each read is bounded by its timeout and checks its cancel flag often, so
+  // joining these never waits long.
+  asio::thread_pool file_workers_{2};
   // Last, so it is destroyed first: curl_multi_cleanup may still call
   // on_socket/on_timer, which touch the members above.
   MultiPtr multi_;
@@ -425,6 +497,9 @@ HttpClient::Impl::Impl(asio::io_context& io, HttpOptions options) : io_(io), tim
 HttpClient::Impl::~Impl() {
   closing_ = true;
   alive_.reset();  // handlers still queued in Asio become no-ops
+  for (auto& [id, reading] : reading_) reading.cancelled->store(true);
+  file_workers_.join();
+  reading_.clear();
   for (const auto& entry : running_) curl_multi_remove_handle(multi_.get(), entry.first);
   running_.clear();
   pending_.clear();
@@ -589,7 +664,7 @@ void HttpClient::Impl::set_options(HttpOptions options) {
 
 void HttpClient::Impl::start_queued() {
   const auto max_in_flight = static_cast<std::size_t>(options_.max_in_flight);
-  for (auto it = pending_.begin(); it != pending_.end() && running_.size() < max_in_flight;) {
+  for (auto it = pending_.begin(); it != pending_.end() && in_flight() < max_in_flight;) {
     const auto host = per_host_.find(it->host);
     if (host != per_host_.end() && host->second >= options_.max_per_host) {
       ++it;  // FIFO per host: later requests to other hosts may go first
@@ -601,12 +676,54 @@ void HttpClient::Impl::start_queued() {
   }
 }
 
+void HttpClient::Impl::start_file_read(Pending pending) {
+  const std::uint64_t id = next_read_id_++;
+  auto cancelled = std::make_shared<std::atomic<bool>>(false);
+  ++per_host_[pending.host];
+  reading_.emplace(id, Reading{std::move(pending.done), pending.host, cancelled, SteadyClock::now()});
+  // The guard keeps io_context::run() from returning while only a worker
+  // has work: the completion is still to be posted.
+  asio::post(file_workers_, [this, alive = std::weak_ptr<int>(alive_), id, cancelled, url = pending.request.url,
+                             timeout = pending.request.timeout.value_or(options_.timeout), max_body = options_.max_body,
+                             guard = asio::make_work_guard(io_)]() mutable {
+    FileReadResult result = read_local_file(file_url_path(url), timeout, max_body, *cancelled);
+    asio::post(io_, [this, alive, id, url, result = std::move(result)]() mutable {
+      if (alive.expired()) return;
+      file_read_done(id, url, std::move(result));
+    });
+    guard.reset();
+  });
+}
+
+void HttpClient::Impl::file_read_done(std::uint64_t id, const std::string& url, FileReadResult result) {
+  auto node = reading_.extract(id);
+  if (node.empty()) return;  // aborted meanwhile: its callback already has "aborted"
+  Reading& reading = node.mapped();
+  release_host_slot(reading.host);
+  HttpResponse response;
+  response.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - reading.started);
+  response.effective_url = url;
+  response.bytes_received = result.body.size();
+  if (result.error.empty()) {
+    response.status = 200;
+    response.body = std::move(result.body);
+  } else {
+    response.error = std::move(result.error);
+  }
+  start_queued();
+  deliver(reading.done, std::move(response));
+}
+
 void HttpClient::Impl::start(Pending pending) {
+  if (pending.host == "file://") return start_file_read(std::move(pending));
   auto transfer = std::make_unique<Transfer>();
   transfer->request = std::move(pending.request);
   transfer->done = std::move(pending.done);
   transfer->host = std::move(pending.host);
   transfer->max_body = options_.max_body;
+  transfer->address_policy.allow_private = transfer->request.allow_private;
+  transfer->via_proxy = !transfer->request.proxy.empty() || environment_proxy_set();
+  if (transfer->request.trust_url_host) transfer->address_policy.trusted_host = url::host_of(transfer->request.url);
   transfer->easy.reset(curl_easy_init());
 
   std::string problem = transfer->easy ? configure(*transfer) : "libcurl could not create a transfer";
@@ -646,6 +763,10 @@ std::string HttpClient::Impl::configure(Transfer& transfer) const {
   if (!request.last_modified.empty()) {
     headers_ok = headers_ok && add_header("If-Modified-Since: " + request.last_modified);
   }
+  for (const auto& [name, value] : request.headers) {
+    if (!safe_header_value(name) || !safe_header_value(value)) return "refusing a header that contains a line break";
+    headers_ok = headers_ok && add_header(name + ": " + value);
+  }
   if (!headers_ok) return "out of memory while building request headers";
 
   CURL* easy = transfer.easy.get();
@@ -661,6 +782,8 @@ std::string HttpClient::Impl::configure(Transfer& transfer) const {
   set(CURLOPT_WRITEDATA, static_cast<void*>(&transfer));
   set(CURLOPT_HEADERFUNCTION, &on_header);
   set(CURLOPT_HEADERDATA, static_cast<void*>(&transfer));
+  set(CURLOPT_PREREQFUNCTION, &on_connected);
+  set(CURLOPT_PREREQDATA, static_cast<void*>(&transfer));
   set(CURLOPT_HTTPHEADER, transfer.headers.get());
   set(CURLOPT_ACCEPT_ENCODING, "");  // every encoding this libcurl can decode
   set(CURLOPT_FOLLOWLOCATION, 1L);
@@ -668,14 +791,33 @@ std::string HttpClient::Impl::configure(Transfer& transfer) const {
   set(CURLOPT_PROTOCOLS_STR, "http,https,file");
   set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");  // a feed must not redirect us into local files
   set(CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count()));
-  set(CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout.count()));
+  set(CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.value_or(options_.timeout).count()));
   set(CURLOPT_LOW_SPEED_LIMIT, options_.low_speed_limit);
   set(CURLOPT_LOW_SPEED_TIME, static_cast<long>(options_.low_speed_time.count()));
   set(CURLOPT_MAXFILESIZE_LARGE, early_size_limit(options_.max_body));
   set(CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
   set(CURLOPT_PIPEWAIT, 1L);                  // prefer multiplexing over a new connection
   set(CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);  // a proxy's CONNECT reply is not a redirect hop
-  if (!options_.user_agent.empty()) set(CURLOPT_USERAGENT, options_.user_agent.c_str());
+  const std::string& user_agent = request.user_agent.empty() ? options_.user_agent : request.user_agent;
+  if (!user_agent.empty()) set(CURLOPT_USERAGENT, user_agent.c_str());
+  // An empty string would make libcurl send "Cookie: " and "Proxy: ''" means
+  // "no proxy, not even from the environment": set only what is asked for.
+  if (!request.cookie.empty()) set(CURLOPT_COOKIE, request.cookie.c_str());
+  if (!request.proxy.empty()) {
+    set(CURLOPT_PROXY, request.proxy.c_str());
+    if (!request.ca_file.empty()) set(CURLOPT_PROXY_CAINFO, request.ca_file.c_str());
+  }
+  if (!request.ca_file.empty()) set(CURLOPT_CAINFO, request.ca_file.c_str());
+  // Credentials go to the configured host only: libcurl drops them on a
+  // redirect to another host (CURLOPT_UNRESTRICTED_AUTH stays off).
+  if (!request.bearer_token.empty()) {
+    set(CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BEARER));
+    set(CURLOPT_XOAUTH2_BEARER, request.bearer_token.c_str());
+  } else if (!request.username.empty()) {
+    set(CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
+    set(CURLOPT_USERNAME, request.username.c_str());
+    set(CURLOPT_PASSWORD, request.password.c_str());
+  }
   if (code != CURLE_OK) return fmt::format("could not configure the transfer: {}", curl_easy_strerror(code));
   return {};
 }
@@ -706,6 +848,13 @@ void HttpClient::Impl::abort_all() {
     aborted.emplace_back(std::move(transfer->done), std::move(response));
   }
   running_.clear();
+  for (auto& [id, reading] : reading_) {
+    reading.cancelled->store(true);
+    HttpResponse response;
+    response.error = "aborted";
+    aborted.emplace_back(std::move(reading.done), std::move(response));
+  }
+  reading_.clear();
   per_host_.clear();
   for (Pending& pending : pending_) {
     HttpResponse response;

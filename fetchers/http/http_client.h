@@ -9,6 +9,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 
@@ -31,6 +33,21 @@ struct HttpRequest {
   std::string url;
   std::string etag;           // sent as If-None-Match when set
   std::string last_modified;  // sent as If-Modified-Since when set
+  // Private-network shield (fetchers/http/private_address.h): the URL's own
+  // host is trusted when trust_url_host is set (a configured feed URL); a
+  // URL taken from feed content sets it to false. allow_private opens it all.
+  bool allow_private = false;
+  bool trust_url_host = true;
+  // Per-request settings; empty or unset: the client's (HttpOptions).
+  std::string proxy;       // http://, https://, socks5://, socks5h://
+  std::string user_agent;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string cookie;
+  std::string username;    // basic authentication, with password
+  std::string password;
+  std::string bearer_token;  // sent instead of basic authentication when set
+  std::string ca_file;     // PEM bundle trusted instead of the system's
+  std::optional<std::chrono::milliseconds> timeout;
 };
 
 struct HttpResponse {

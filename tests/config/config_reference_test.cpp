@@ -37,11 +37,32 @@ std::string milliseconds(std::chrono::milliseconds value) { return fmt::format("
 
 std::string joined(const std::vector<std::string>& items) { return fmt::format("{}", fmt::join(items, "\n")); }
 
+std::string header_lines(const std::vector<std::pair<std::string, std::string>>& headers) {
+  std::vector<std::string> lines;
+  for (const auto& [name, value] : headers) lines.push_back(name + ": " + value);
+  return joined(lines);
+}
+
+// The keys [fetch] and [[sources]] share, read from either.
+using FetchOf = std::function<const feedd::config::SourceFetch&(const Config&)>;
+void add_fetch_accessors(std::map<std::string, std::function<std::string(const Config&)>>& table,
+                         const std::string& section, const FetchOf& of) {
+  table[section + ".proxy"] = [of](const Config& c) { return of(c).proxy; };
+  table[section + ".headers"] = [of](const Config& c) { return header_lines(of(c).headers); };
+  table[section + ".cookie"] = [of](const Config& c) { return of(c).cookie; };
+  table[section + ".username"] = [of](const Config& c) { return of(c).username; };
+  table[section + ".password_file"] = [of](const Config& c) { return of(c).password_file.string(); };
+  table[section + ".token_file"] = [of](const Config& c) { return of(c).token_file.string(); };
+  table[section + ".tls_ca_file"] = [of](const Config& c) { return of(c).tls_ca_file.string(); };
+  table[section + ".primary_retry"] = [of](const Config& c) { return milliseconds(of(c).primary_retry); };
+}
+
 // The loaded value of each key, in the form canonical() gives an example.
 // Sources keys read the first source.
 using Accessor = std::function<std::string(const Config&)>;
 const std::map<std::string, Accessor>& accessors() {
-  static const std::map<std::string, Accessor> table = {
+  static const std::map<std::string, Accessor> every_key = [] {
+  std::map<std::string, Accessor> table = {
       {"storage.database", [](const Config& c) { return c.storage.database.string(); }},
       {"storage.posts_dir", [](const Config& c) { return c.storage.posts_dir.string(); }},
       {"storage.fetch_history", [](const Config& c) { return milliseconds(c.storage.fetch_history); }},
@@ -52,8 +73,10 @@ const std::map<std::string, Accessor>& accessors() {
       {"fetch.user_agent", [](const Config& c) { return c.fetch.user_agent; }},
       {"fetch.low_speed_limit", [](const Config& c) { return std::to_string(c.fetch.low_speed_limit); }},
       {"fetch.low_speed_time", [](const Config& c) { return milliseconds(c.fetch.low_speed_time); }},
+      {"fetch.allow_private", [](const Config& c) { return std::string(c.fetch.allow_private ? "true" : "false"); }},
       {"schedule.interval", [](const Config& c) { return milliseconds(c.schedule.interval); }},
       {"schedule.max_backoff", [](const Config& c) { return milliseconds(c.schedule.max_backoff); }},
+      {"schedule.min_interval", [](const Config& c) { return milliseconds(c.schedule.min_interval); }},
       {"daemon.shutdown_grace", [](const Config& c) { return milliseconds(c.daemon.shutdown_grace); }},
       {"http.listen", [](const Config& c) { return c.http.listen; }},
       {"publish.command", [](const Config& c) { return joined(c.publish.command); }},
@@ -73,8 +96,17 @@ const std::map<std::string, Accessor>& accessors() {
          return interval ? milliseconds(*interval) : std::string("unset");
        }},
       {"sources.remove", [](const Config& c) { return joined(c.sources.at(0).remove); }},
+      {"sources.allow_private",
+       [](const Config& c) { return std::string(c.sources.at(0).allow_private ? "true" : "false"); }},
+      {"sources.user_agent", [](const Config& c) { return c.sources.at(0).fetch.user_agent; }},
+      {"sources.timeout", [](const Config& c) { return milliseconds(c.sources.at(0).fetch.timeout.value_or(std::chrono::milliseconds(0))); }},
+      {"sources.urls", [](const Config& c) { return joined(c.sources.at(0).urls); }},
   };
+  add_fetch_accessors(table, "fetch", [](const Config& c) -> const feedd::config::SourceFetch& { return c.fetch.source_defaults; });
+  add_fetch_accessors(table, "sources", [](const Config& c) -> const feedd::config::SourceFetch& { return c.sources.at(0).fetch; });
   return table;
+  }();
+  return every_key;
 }
 
 // A TOML value as written in the reference, in an accessor's form; nullopt
@@ -98,6 +130,11 @@ std::optional<std::string> canonical(ValueKind kind, std::string_view text) {
     case ValueKind::size:
       if (auto bytes = node.value<std::int64_t>()) return std::to_string(*bytes);
       return std::to_string(*feedd::config::parse_size(*node.value<std::string>()));
+    case ValueKind::string_table: {
+      std::vector<std::pair<std::string, std::string>> headers;
+      for (const auto& [name, value] : *node.as_table()) headers.emplace_back(std::string(name.str()), *value.value<std::string>());
+      return header_lines(headers);
+    }
     case ValueKind::strings: {
       std::vector<std::string> items;
       for (const auto& item : *node.as_array()) items.push_back(*item.value<std::string>());

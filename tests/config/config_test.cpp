@@ -51,7 +51,8 @@ TEST_CASE("The shipped feedd.toml loads with both sources and storage under data
   CHECK(config.sources[0].url == "https://feedx.net/rss/mgzy1.xml");
   CHECK(config.sources[0].timezone == "UTC");
   CHECK(config.sources[1].name == "联合早报");
-  CHECK(config.sources[1].url == "https://rsshub.app/zaobao/realtime/china");
+  // rsshub.app turns feed readers away since April 2026 (issue 13).
+  CHECK(config.sources[1].url == "https://feedx.net/rss/zaobao.xml");
   CHECK(config.sources[1].timezone == "Asia/Shanghai");
   // Unset in the shipped config: sanitize, so its remove rules apply.
   CHECK(config.sources[1].content == ContentMode::sanitize);
@@ -290,6 +291,29 @@ TEST_CASE("Invalid source values are refused with the value found") {
   CHECK(source_with("interval = \"0s\"\n") ==
         "/etc/feedd/feedd.toml:4: sources[0].interval: must be longer than zero, got \"0s\"");
   CHECK(source_with("remove = [\"\"]\n") == "/etc/feedd/feedd.toml:4: sources[0].remove[0]: must not be empty");
+}
+
+TEST_CASE("An interval below one minute is refused with file, line and key unless min_interval lowers the floor") {
+  CHECK(error_of("[schedule]\ninterval = \"1ms\"\n") ==
+        "/etc/feedd/feedd.toml:2: schedule.interval: must be at least 1m (schedule.min_interval), got \"1ms\"; "
+        "set [schedule] min_interval to poll more often");
+  CHECK(error_of("[schedule]\nmax_backoff = \"30s\"\n")
+            .starts_with("/etc/feedd/feedd.toml:2: schedule.max_backoff: must be at least 1m"));
+  CHECK(error_of("[[sources]]\nname = \"a\"\nurl = \"https://x/\"\ninterval = \"59s\"\n")
+            .starts_with("/etc/feedd/feedd.toml:4: sources[0].interval: must be at least 1m (schedule.min_interval), "
+                         "got \"59s\""));
+  CHECK(error_of("[schedule]\nmin_interval = \"10s\"\n[[sources]]\nname = \"a\"\nurl = \"https://x/\"\n"
+                 "interval = \"5s\"\n")
+            .starts_with("/etc/feedd/feedd.toml:6: sources[0].interval: must be at least 10s"));
+
+  const auto lowered = feedd::config::parse_config(
+      "[schedule]\nmin_interval = \"100ms\"\ninterval = \"500ms\"\nmax_backoff = \"2s\"\n"
+      "[[sources]]\nname = \"a\"\nurl = \"https://x/\"\ninterval = \"200ms\"\n",
+      "/etc/feedd/feedd.toml");
+  CHECK(lowered.schedule.min_interval == 100ms);
+  CHECK(lowered.schedule.interval == 500ms);
+  CHECK(lowered.sources.at(0).interval == 200ms);
+  CHECK(feedd::config::parse_config("", "/etc/feedd/feedd.toml").schedule.min_interval == 1min);
 }
 
 TEST_CASE("Invalid durations and sizes are refused with the text found") {

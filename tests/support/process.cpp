@@ -1,12 +1,16 @@
 #include "tests/support/process.h"
 
 #include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/syscall.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <string_view>
 #include <fstream>
 #include <sstream>
@@ -70,6 +74,12 @@ std::string read_file(const std::filesystem::path& path) {
   std::ostringstream content;
   content << in.rdbuf();
   return content.str();
+}
+
+void exchange_paths(const std::filesystem::path& a, const std::filesystem::path& b) {
+  if (::syscall(SYS_renameat2, AT_FDCWD, a.c_str(), AT_FDCWD, b.c_str(), RENAME_EXCHANGE) != 0) {
+    throw std::runtime_error("cannot exchange " + a.string() + " and " + b.string() + ": " + std::strerror(errno));
+  }
 }
 
 void write_file(const std::filesystem::path& path, std::string_view bytes) {

@@ -59,5 +59,9 @@ ProcessResult run_feedd(std::vector<std::string> args, std::chrono::milliseconds
 
 std::string read_file(const std::filesystem::path& path);
 void write_file(const std::filesystem::path& path, std::string_view bytes);
+// Swaps two paths in one step (renameat2 RENAME_EXCHANGE): a running feedd
+// never sees either missing, as it would between two renames (it recreates a
+// missing posts folder). Throws std::runtime_error.
+void exchange_paths(const std::filesystem::path& a, const std::filesystem::path& b);
 
 }  // namespace feedd::test

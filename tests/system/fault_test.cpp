@@ -354,7 +354,7 @@ TEST_CASE("SIGKILL at random moments, during post writes and commits, loses noth
                                              .update_chance = 0.25, .seed = 11});
   const auto config = write_config(dir, feeds,
                                    "[fetch]\nconcurrency = 64\nper_host = 64\n"
-                                   "[schedule]\ninterval = \"300ms\"\nmax_backoff = \"1s\"\n");
+                                   "[schedule]\nmin_interval = \"100ms\"\ninterval = \"300ms\"\nmax_backoff = \"1s\"\n");
   fs::create_directories(dir / "posts");
   fs::create_directories(dir / "state");
   FolderWatch posts_watch(dir / "posts", IN_CREATE | IN_MOVED_TO);
@@ -437,13 +437,13 @@ TEST_CASE("A posts folder that cannot be written keeps entries pending until it 
   TempDir dir;
   Feeds feeds(4, ChangingFeed::Options{.initial_entries = 5, .window = 1000, .add_chance = 0.0,
                                        .update_chance = 0.0, .seed = 3});
-  const auto config = write_config(dir, feeds, "[schedule]\ninterval = \"300ms\"\nmax_backoff = \"1s\"\n");
+  const auto config = write_config(dir, feeds, "[schedule]\nmin_interval = \"100ms\"\ninterval = \"300ms\"\nmax_backoff = \"1s\"\n");
   auto daemon = start_daemon(config);
   REQUIRE(eventually([&] { return all_stored(dir, feeds); }));
 
   // A file where the folder was: nothing can be created in it, even by root.
-  fs::rename(dir / "posts", dir / "posts.away");
-  write_file(dir / "posts", "not a folder\n");
+  write_file(dir / "posts.away", "not a folder\n");
+  feedd::test::exchange_paths(dir / "posts.away", dir / "posts");
   const auto served_before = feeds.served_count();
   feeds.set_chances(0.5, 0.3);
   REQUIRE(eventually([&] { return daemon->err().find("kept for retry") != std::string::npos; }));
@@ -456,8 +456,8 @@ TEST_CASE("A posts folder that cannot be written keeps entries pending until it 
   CHECK(feeds.served_count() > served_before);  // new entries came during the trouble
   CHECK_FALSE(daemon->wait(0ms).has_value());
 
-  fs::remove(dir / "posts");
-  fs::rename(dir / "posts.away", dir / "posts");
+  feedd::test::exchange_paths(dir / "posts.away", dir / "posts");
+  fs::remove(dir / "posts.away");
   // The daemon writes what it owes by itself: no restart, and the feeds no
   // longer change, so no new poll result carries those entries again.
   const bool written = eventually(
@@ -475,7 +475,7 @@ TEST_CASE("A file size limit (ulimit -f) fails writes without killing feedd, and
   TempDir dir;
   Feeds feeds(4, ChangingFeed::Options{.initial_entries = 5, .window = 1000, .add_chance = 0.0,
                                        .update_chance = 0.0, .seed = 5});
-  const auto config = write_config(dir, feeds, "[schedule]\ninterval = \"300ms\"\nmax_backoff = \"1s\"\n");
+  const auto config = write_config(dir, feeds, "[schedule]\nmin_interval = \"100ms\"\ninterval = \"300ms\"\nmax_backoff = \"1s\"\n");
   // SIGXFSZ ignored, as `trap '' XFSZ` in a service's wrapper does: writes
   // past the limit then fail with EFBIG instead of killing the process.
   // stderr goes through a pipe so that the log itself is not limited.
@@ -523,7 +523,7 @@ TEST_CASE("A database locked by another process delays storing, and nothing is l
   TempDir dir;
   Feeds feeds(4, ChangingFeed::Options{.initial_entries = 5, .window = 1000, .add_chance = 0.0,
                                        .update_chance = 0.0, .seed = 7});
-  const auto config = write_config(dir, feeds, "[schedule]\ninterval = \"300ms\"\nmax_backoff = \"1s\"\n");
+  const auto config = write_config(dir, feeds, "[schedule]\nmin_interval = \"100ms\"\ninterval = \"300ms\"\nmax_backoff = \"1s\"\n");
   auto daemon = start_daemon(config);
   REQUIRE(eventually([&] { return all_stored(dir, feeds); }));
 
@@ -554,7 +554,7 @@ TEST_CASE("Under load: per-host limit kept, no fd leak over 10,000 polls, peak m
               5ms);
   const auto config = write_config(
       dir, feeds,
-      fmt::format("[fetch]\nconcurrency = 64\nper_host = {}\n[schedule]\ninterval = \"1s\"\nmax_backoff = \"2s\"\n",
+      fmt::format("[fetch]\nconcurrency = 64\nper_host = {}\n[schedule]\nmin_interval = \"100ms\"\ninterval = \"1s\"\nmax_backoff = \"2s\"\n",
                   per_host));
   auto daemon = start_daemon(config);
   const pid_t pid = daemon->pid();
@@ -630,7 +630,7 @@ std::string three_items() {
 }
 
 fs::path write_plain_config(const TempDir& dir, const HttpTestServer& server, const std::vector<std::string>& names) {
-  return write_config(dir, server, names, "[schedule]\ninterval = \"300ms\"\nmax_backoff = \"1s\"\n");
+  return write_config(dir, server, names, "[schedule]\nmin_interval = \"100ms\"\ninterval = \"300ms\"\nmax_backoff = \"1s\"\n");
 }
 
 std::map<std::string, StoredEntry> entries_of(const TempDir& dir, const std::string& source) {

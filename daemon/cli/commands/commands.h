@@ -13,6 +13,7 @@ struct CommandContext {
   std::filesystem::path config_path;
   Verbosity verbosity = Verbosity::normal;
   std::optional<std::int64_t> now_ms;  // --now: the clock pinned
+  bool force = false;                  // once --force: poll even sources resting after 410 or failures
 };
 
 // Polls every enabled source once; see daemon/runtime/exit_status.h for the exit statuses.

@@ -249,6 +249,7 @@ int command_reprocess(const ArchiveCommandOptions& options) {
 }
 
 int command_forget(const ArchiveCommandOptions& options) {
+  if (options.undo) return command_forget_undo(options);
   return run_reporting("forget", [&] {
     if (options.operands.size() != 1) {
       throw CommandFailure(exit_usage, "give exactly one URL: feedd forget URL");

@@ -15,6 +15,7 @@
 #include "daemon/runtime/exit_status.h"
 #include "daemon/cli/output/terminal.h"
 #include "fetchers/feed/dates.h"
+#include "fetchers/redact/redact_url.h"
 #include "store/archive_report.h"
 #include "store/store.h"
 
@@ -40,13 +41,22 @@ std::string state_of(const config::Source* configured, const SourceRecord* recor
 
 SourceView view_of(const std::string& name, const config::Source* configured, const SourceRecord* record) {
   SourceView view{name, configured != nullptr ? configured->url : "", state_of(configured, record), {}};
-  if (record == nullptr) return view;
-  view.record = *record;
-  if (!record->polled_url.empty()) {
-    view.url = record->polled_url;
-  } else if (view.url.empty()) {
-    view.url = record->url;
+  if (record != nullptr) {
+    view.record = *record;
+    // Nothing polls a removed or disabled source, whatever the store last
+    // planned; and an error a later success cleared is history, not health.
+    if (view.state == "removed" || view.state == "disabled") view.record.next_poll_ms.reset();
+    if (view.state == "ok") {
+      view.record.last_error.clear();
+      view.record.last_error_ms.reset();
+    }
+    if (!record->polled_url.empty()) {
+      view.url = record->polled_url;
+    } else if (view.url.empty()) {
+      view.url = record->url;
+    }
   }
+  view.url = url::redact(view.url);
   return view;
 }
 

@@ -23,11 +23,14 @@
 #include "daemon/runtime/http_endpoint.h"
 #include "daemon/runtime/writable_store.h"
 #include "daemon/runtime/metrics.h"
-#include "daemon/runtime/publisher.h"
+#include "daemon/runtime/pipeline/posts_dir_guard.h"
+#include "daemon/runtime/publish/publish_backlog.h"
+#include "daemon/runtime/publish/publisher.h"
 #include "daemon/runtime/scheduler.h"
 #include "daemon/runtime/systemd_notify.h"
 #include "fetchers/feed/dates.h"
 #include "store/archive.h"
+#include "store/lists/unpublished.h"
 
 namespace feedd {
 namespace {
@@ -45,7 +48,11 @@ class Daemon {
         scheduler_(io_, pipeline_, clock, Scheduler::Mode::daemon,
                    [this](const PollReport& report, auto next) { on_report(report, next); }),
         publisher_(io_, publish_settings(config_)), signals_(io_, SIGHUP, SIGTERM, SIGINT), watchdog_(io_),
-        grace_(io_), repair_(io_) {}
+        grace_(io_), repair_(io_) {
+    publisher_.on_published([this](const std::vector<std::filesystem::path>& done) {
+      pipeline_.write([done](Archive& writer_archive) { forget_published(writer_archive.store().database(), done); });
+    });
+  }
 
   int run() {
     if (!config_.http.listen.empty()) {
@@ -54,6 +61,8 @@ class Daemon {
       spdlog::info("serving /metrics and /healthz on {} (port {})", config_.http.listen, endpoint_->port());
     }
     scheduler_.apply(config_);
+    seed_source_gauges();
+    offer_publish_backlog();
     listen_for_signals();
     arm_watchdog();
     arm_repair();
@@ -103,6 +112,7 @@ class Daemon {
       pipeline_.reconfigure(config_);
       publisher_.reconfigure(publish_settings(config_));
       if (!stopping_) scheduler_.apply(config_);
+      seed_source_gauges();
       spdlog::info("reloaded {}: {} source(s)", config_.file.string(), scheduler_.sources());
     } catch (const std::exception& error) {
       spdlog::error("reload rejected, the running config stays: {}", error.what());
@@ -146,6 +156,49 @@ class Daemon {
     signals_.cancel();
   }
 
+  // /metrics counts every configured source from the first scrape, as the
+  // store knows it, not only those this process has polled (a source with a
+  // long ttl may not be polled for hours after a restart). Queued behind the
+  // scheduler's own reads, so every row exists by then.
+  void seed_source_gauges() {
+    std::vector<std::string> names;
+    for (const auto& source : config_.sources) {
+      if (source.enabled) names.push_back(source.name);
+    }
+    auto stored = std::make_shared<std::vector<SourceState>>();
+    pipeline_.write(
+        [names, stored](Archive& archive) {
+          for (const auto& name : names) {
+            if (auto state = archive.store().source_state(name)) stored->push_back(std::move(*state));
+          }
+        },
+        [this, names, stored] {
+          metrics_.keep_sources(names);
+          for (const auto& state : *stored) {
+            metrics_.seed_source(state.name, state.never_polled() ? "new" : state.state, state.last_success_ms);
+          }
+        });
+  }
+
+  // What an earlier `once` or `run` wrote and could not publish goes with
+  // the first batch (or at once, when nothing new comes).
+  void offer_publish_backlog() {
+    if (!publisher_.enabled()) return;
+    auto owed = std::make_shared<std::vector<std::filesystem::path>>();
+    pipeline_.write([owed](Archive& archive) { *owed = take_publish_backlog(archive); },
+                    [this, owed] { publisher_.add(*owed); });
+  }
+
+  // Remembered before the hook sees them; the writer runs jobs in order, so
+  // a quick hook's success is recorded after this.
+  void hand_to_publisher(const std::vector<std::filesystem::path>& written) {
+    if (!publisher_.enabled() || written.empty()) return;
+    pipeline_.write([written, now = clock_.now_ms()](Archive& archive) {
+      remember_unpublished(archive.store().database(), written, now);
+    });
+    publisher_.add(written);
+  }
+
   void arm_watchdog() {
     const auto period = notifier_.watchdog_period();
     if (!period || finished_) return;
@@ -178,6 +231,7 @@ class Daemon {
       }
       pipeline_.write(
           [prune_before](Archive& archive) {
+            restore_missing_posts_dir(archive);
             if (const int repaired = archive.repair_pending_posts(); repaired > 0) {
               spdlog::info("wrote {} post(s) that could not be written before", repaired);
             }
@@ -208,6 +262,12 @@ class Daemon {
   }
 
   void on_report(const PollReport& report, std::optional<std::chrono::milliseconds> next) {
+    if (report.aborted) {
+      spdlog::info("source {} ({}): poll stopped by the shutdown; not counted as a failure", report.source_name,
+                   report.url);
+      maybe_finish_shutdown();
+      return;
+    }
     metrics_.record(report);
     metrics_.set_source_state(report.source_name, report.http_status == 410 ? "gone" : report.ok() ? "ok" : "failing");
     if (report.failed_at == PollReport::Stage::store) {
@@ -215,7 +275,7 @@ class Daemon {
     } else if (report.ok() && !report.not_modified) {
       last_store_error_.clear();
     }
-    publisher_.add(report.written_posts);
+    hand_to_publisher(report.written_posts);
     const std::string retry = next ? fmt::format(", next poll in {}", describe_delay(*next)) : std::string();
     if (!report.ok()) {
       const std::string when = next ? fmt::format(", retry in {}", describe_delay(*next)) : std::string();

@@ -1,6 +1,7 @@
 // feedd search
 #include <unistd.h>
 
+#include <cstdio>
 #include <limits>
 
 #include <nlohmann/json.hpp>
@@ -46,7 +47,16 @@ void print_json(const std::vector<SearchHit>& hits, const std::filesystem::path&
 
 // One block per hit: date, source and title on a line cut to the terminal;
 // link and post path in full below it, since people copy them.
-void print_for_people(const std::vector<SearchHit>& hits, const std::filesystem::path& posts_dir) {
+void print_for_people(const std::vector<SearchHit>& hits, std::int64_t total, const std::filesystem::path& posts_dir) {
+  // The count first, so it is seen before a long list scrolls past.
+  if (total == 0) {
+    fmt::print(stderr, "no matches\n");
+  } else if (static_cast<std::int64_t>(hits.size()) < total) {
+    fmt::print(stderr, "{} of {} matches, newest first (--limit shows more)\n", hits.size(), total);
+  } else {
+    fmt::print(stderr, "{} match{}, newest first\n", total, total == 1 ? "" : "es");
+  }
+  std::fflush(stderr);
   const int columns = terminal_columns(STDOUT_FILENO);
   for (const auto& hit : hits) {
     const std::string heading = fmt::format("{}  {}  {}", format_minute(hit.date_ms), hit.source, hit.title);
@@ -54,7 +64,6 @@ void print_for_people(const std::vector<SearchHit>& hits, const std::filesystem:
     if (!hit.url.empty()) fmt::print("    {}\n", hit.url);
     fmt::print("    {}\n", (posts_dir / hit.post_path).string());
   }
-  fmt::print(stderr, "{} match(es){}\n", hits.size(), hits.empty() ? "" : ", newest first");
 }
 
 }  // namespace
@@ -66,8 +75,12 @@ int command_search(const ArchiveCommandOptions& options) {
     require_existing_store(config);
     Store store(config.storage.database);
     std::vector<SearchHit> hits;
+    std::int64_t total = 0;
     try {
       hits = search(store.database(), request);
+      // Counting every match costs a second pass; only a full page needs it.
+      total = static_cast<int>(hits.size()) < request.limit ? static_cast<std::int64_t>(hits.size())
+                                                            : count_matches(store.database(), request);
     } catch (const SearchSyntaxError& error) {
       throw CommandFailure(exit_usage, fmt::format("query \"{}\": {}", request.query, error.what()));
     } catch (const UnknownSourceError& error) {
@@ -76,7 +89,7 @@ int command_search(const ArchiveCommandOptions& options) {
     if (options.json) {
       print_json(hits, config.storage.posts_dir);
     } else {
-      print_for_people(hits, config.storage.posts_dir);
+      print_for_people(hits, total, config.storage.posts_dir);
     }
     return static_cast<int>(exit_ok);
   });

@@ -1,5 +1,6 @@
 #include "daemon/runtime/pipeline/ingest.h"
 
+#include <algorithm>
 #include <atomic>
 #include <deque>
 #include <map>
@@ -10,10 +11,15 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include "daemon/runtime/pipeline/normalise.h"
+#include "daemon/runtime/pipeline/posts_dir_guard.h"
+#include "daemon/runtime/pipeline/source_request.h"
 #include "fetchers/feed/feed_parser.h"
+#include "fetchers/feed/not_a_feed.h"
+#include "fetchers/redact/redact_url.h"
 
 namespace feedd {
 namespace {
@@ -63,6 +69,13 @@ std::string polled_url(const config::Source& source, const SourceValidators& val
   return validators.polled_url.empty() ? source.url : validators.polled_url;
 }
 
+// Failures another URL of the same feed may not have: no answer, a server
+// error, a refusal or challenge, a page that is not a feed. Not "aborted":
+// that is feedd stopping.
+bool worth_a_mirror(const HttpResponse& response, const std::string& error) {
+  return !error.empty() && error.find("aborted") == std::string::npos && response.status != 304;
+}
+
 int worker_count() {
   const unsigned cores = std::thread::hardware_concurrency();
   return static_cast<int>(std::clamp(cores, 1u, 4u));
@@ -73,13 +86,15 @@ int worker_count() {
 std::string default_user_agent() { return fmt::format("feedd/{} (+{})", FEEDD_VERSION, FEEDD_PROJECT_URL); }
 
 std::string describe(const PollReport& report) {
-  const std::string where = fmt::format("{} ({})", report.source_name, report.url);
+  const std::string where = fmt::format("{} ({})", report.source_name, url::redact(report.url));
   const auto ms = report.elapsed.count();
   if (!report.ok()) return fmt::format("{}: {}, {} ms", where, report.error, ms);
   if (report.not_modified) return fmt::format("{}: HTTP 304, not modified, {} ms", where, ms);
-  return fmt::format("{}: HTTP {}, {}{}, {} new, {} updated, {} unchanged, {} ms", where, report.http_status,
+  const std::string failed_over =
+      report.failed_over.empty() ? "" : fmt::format(" (after {})", fmt::join(report.failed_over, "; "));
+  return fmt::format("{}: HTTP {}, {}{}, {} new, {} updated, {} unchanged, {} ms{}", where, report.http_status,
                      human_bytes(report.bytes), report.recovered ? ", not well-formed XML (read in recover mode)" : "",
-                     report.new_entries, report.updated_entries, report.unchanged_entries, ms);
+                     report.new_entries, report.updated_entries, report.unchanged_entries, ms, failed_over);
 }
 
 class Pipeline::Impl {
@@ -130,14 +145,12 @@ class Pipeline::Impl {
     const config::Source& source = poll.source;
     const SourceValidators& validators = poll.validators;
     auto job = std::make_shared<Job>(Job{source, std::move(poll.done), std::make_shared<WorkGuard>(io_.get_executor()),
-                                         clock_.now_ms(), std::chrono::steady_clock::now(), {}, poll.host});
-    const std::string url = polled_url(source, validators);
+                                         clock_.now_ms(), std::chrono::steady_clock::now(), {}, poll.host,
+                                         validators, {}, 0, {}});
+    job->candidates = candidate_urls(source, validators);
     job->report.source_name = source.name;
-    job->report.url = url;
     job->report.validators = validators;
-    job->report.validators.polled_url = url;
-    http_.fetch(HttpRequest{url, validators.etag, validators.last_modified},
-                [this, job](HttpResponse response) { on_fetched(job, std::move(response)); });
+    fetch_candidate(job);
   }
 
   void write(std::function<void(Archive&)> work, std::function<void()> then) {
@@ -173,6 +186,7 @@ class Pipeline::Impl {
       report.validators = waiting.validators;
       report.failed_at = PollReport::Stage::fetch;
       report.error = "aborted before its fetch started";
+      report.aborted = true;
       report.finished_ms = clock_.now_ms();
       boost::asio::post(io_, [done = std::move(waiting.done), report = std::move(report)]() mutable {
         try {
@@ -181,6 +195,7 @@ class Pipeline::Impl {
         }
       });
     }
+    aborting_ = true;
     http_.abort_all();
   }
 
@@ -194,8 +209,72 @@ class Pipeline::Impl {
     std::chrono::steady_clock::time_point started;
     PollReport report;
     std::string host;  // counted in active_by_host_ until the report is delivered
+    SourceValidators validators_sent;  // from the previous poll, of its polled URL
+    std::vector<std::string> candidates;  // URLs to try, in order (urls: fail-over)
+    std::size_t attempt = 0;              // index into candidates
+    std::vector<std::string> failed_urls;  // "URL: error" of each tried before
   };
   using JobPtr = std::shared_ptr<Job>;
+
+  // The URLs to try in this poll, in order: the one in use, then the
+  // others; the primary first again once primary_retry has passed since a
+  // fail-over (or when this process has not seen one: `once`, a restart).
+  std::vector<std::string> candidate_urls(const config::Source& source, const SourceValidators& validators) const {
+    if (source.urls.size() <= 1) return {polled_url(source, validators)};
+    const auto in_use = std::find(source.urls.begin(), source.urls.end(), validators.polled_url);
+    if (in_use == source.urls.end() || in_use == source.urls.begin()) return source.urls;
+    const auto since = on_mirror_since_.find(source.name);
+    if (since == on_mirror_since_.end() ||
+        std::chrono::steady_clock::now() - since->second >= source.fetch.primary_retry) {
+      return source.urls;
+    }
+    std::vector<std::string> order{*in_use};
+    for (const auto& url : source.urls) {
+      if (url != *in_use) order.push_back(url);
+    }
+    return order;
+  }
+
+  void fetch_candidate(const JobPtr& job) {
+    const std::string& url = job->candidates.at(job->attempt);
+    job->report.url = url;
+    job->report.validators.polled_url = url;
+    HttpRequest request;
+    try {
+      request = source_request(job->source, url, job->validators_sent);
+    } catch (const std::exception& error) {
+      job->report.failed_at = PollReport::Stage::fetch;
+      job->report.error = error.what();
+      to_writer([this, job] { store_failure(job); });
+      return;
+    }
+    http_.fetch(std::move(request), [this, job](HttpResponse response) { on_fetched(job, std::move(response)); });
+  }
+
+  // After a failed attempt: true when another URL is being tried.
+  bool try_next_url(const JobPtr& job, const HttpResponse& response) {
+    auto& report = job->report;
+    if (job->attempt + 1 >= job->candidates.size() || !worth_a_mirror(response, report.error)) return false;
+    job->failed_urls.push_back(fmt::format("{}: {}", url::redact(report.url), report.error));
+    ++job->attempt;
+    report.error.clear();
+    report.failed_at = PollReport::Stage::none;
+    report.http_status = 0;
+    fetch_candidate(job);
+    return true;
+  }
+
+  // On the io thread, once a URL answered with a feed.
+  void note_url_in_use(const Job& job) {
+    if (job.source.urls.size() <= 1) return;
+    if (job.report.url == job.source.urls.front()) {
+      on_mirror_since_.erase(job.source.name);
+    } else if (!on_mirror_since_.contains(job.source.name) || job.candidates.front() == job.source.urls.front()) {
+      // A fail-over, or a retry of the primary that failed: the wait
+      // before the next retry starts now.
+      on_mirror_since_[job.source.name] = std::chrono::steady_clock::now();
+    }
+  }
 
   void on_fetched(const JobPtr& job, HttpResponse response) {
     auto& report = job->report;
@@ -205,9 +284,28 @@ class Pipeline::Impl {
     if (!response.ok()) {
       report.failed_at = PollReport::Stage::fetch;
       report.error = response.error.empty() ? fmt::format("HTTP {}", response.status) : response.error;
-      to_writer([this, job] { store_failure(job); });
+      if (aborting_ && response.status == 0 && response.error == "aborted") {
+        report.aborted = true;  // not a fetch the source failed: nothing to record
+        finish(job);
+        return;
+      }
+      // A 403 or 503 challenge page says more than its status line.
+      if (response.status >= 400) {
+        if (auto page = not_a_feed(response.content_type, response.body)) report.error += ": " + *page;
+      }
+      fail_fetch(job, response);
       return;
     }
+    if (response.status != 304) {
+      if (auto problem = not_a_feed(response.content_type, response.body)) {
+        report.failed_at = PollReport::Stage::fetch;
+        report.error = fmt::format("HTTP {} but {}", response.status, *problem);
+        fail_fetch(job, response);
+        return;
+      }
+    }
+    note_url_in_use(*job);
+    report.failed_over = job->failed_urls;
     if (response.status == 304) {
       report.not_modified = true;
       finish(job);
@@ -216,13 +314,22 @@ class Pipeline::Impl {
     // A 304 may omit validators it still honours; a 200 replaces them.
     report.validators.etag = response.etag;
     report.validators.last_modified = response.last_modified;
-    if (response.permanent_redirect) {
+    // With mirrors the operator lists the URLs: a redirect is followed, not saved.
+    if (response.permanent_redirect && job->source.urls.size() <= 1) {
       report.moved_to = response.permanent_redirect;
       report.validators.polled_url = *response.permanent_redirect;
     }
     boost::asio::post(workers_, [this, job, response = std::move(response)]() mutable {
       parse_and_normalise(job, std::move(response));
     });
+  }
+
+  void fail_fetch(const JobPtr& job, const HttpResponse& response) {
+    if (try_next_url(job, response)) return;
+    if (!job->failed_urls.empty()) {
+      job->report.error += fmt::format(" (tried before: {})", fmt::join(job->failed_urls, "; "));
+    }
+    to_writer([this, job] { store_failure(job); });
   }
 
   // On a worker thread.
@@ -281,6 +388,7 @@ class Pipeline::Impl {
   // On the writer thread.
   void store_entries(const JobPtr& job, const std::vector<IncomingEntry>& entries) {
     try {
+      restore_missing_posts_dir(archive_);
       const BatchOutcome outcome =
           archive_.ingest(job->source.name, job->source.url, entries, job->started_ms, fetch_report(*job),
                           job->report.validators);
@@ -364,6 +472,9 @@ class Pipeline::Impl {
   std::size_t active_polls_ = 0;
   std::map<std::string, int> active_by_host_;
   std::deque<WaitingPoll> waiting_;
+  bool aborting_ = false;  // abort() ran: "aborted" transfers are ours, not the source's
+  // Sources polled from a mirror, since when (urls fail-over); io thread.
+  std::map<std::string, std::chrono::steady_clock::time_point> on_mirror_since_;
   // Idle-time search indexing: the counter is shared with the io thread, the
   // flags belong to the writer thread.
   std::atomic<int> queued_writes_{0};

@@ -40,6 +40,7 @@ struct PollReport {
   std::optional<std::chrono::seconds> retry_after;
   std::optional<std::int64_t> ttl_minutes;
   std::optional<std::string> moved_to;  // a 301/308 chain ended here
+  std::vector<std::string> failed_over;  // "URL: error" of URLs tried before `url` worked
   SourceValidators validators;          // to send with the next poll
   std::uint64_t bytes = 0;
   int new_entries = 0;
@@ -52,6 +53,9 @@ struct PollReport {
   enum class Stage { none, fetch, parse, store };
   Stage failed_at = Stage::none;
   std::string error;  // empty when the source was fetched and stored
+  // Stopped by Pipeline::abort() (shutdown), or never started because of it:
+  // not the source's failure, so it changes nothing in its schedule.
+  bool aborted = false;
   bool ok() const { return error.empty(); }
 };
 

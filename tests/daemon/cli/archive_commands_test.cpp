@@ -391,7 +391,12 @@ TEST_CASE("search prints blocks for people and an array of title, source, date, 
         "2021-04-16 23:56  美国之音  克里抵达上海，拜登寻求美中合作\n"
         "    https://www.voachinese.com/a/1.html\n"
         "    " + posts + "/2021-04-16-克里抵达上海，拜登寻求美中合作.md\n");
-  CHECK(people.err == "2 match(es), newest first\n");
+  CHECK(people.err == "2 matches, newest first\n");
+  // The total, not the number shown, and before the results.
+  const auto limited = command("search", config, {"--limit", "1", "克"});
+  CHECK(limited.err == "1 of 2 matches, newest first (--limit shows more)\n");
+  CHECK(command("search", config, {"克里抵达"}).err == "1 match, newest first\n");
+  CHECK(command("search", config, {"nothing-like-this"}).err == "no matches\n");
 
   const auto scripts = command("search", config, {"--json", "气候"});
   REQUIRE(scripts.exit_status == 0);
@@ -452,11 +457,23 @@ TEST_CASE("sources shows each source's health in a table that fits the terminal 
     failing.last_error = "HTTP 503 from https://rsshub.app/zaobao/realtime/china";
     failing.last_error_ms = fetched_ms;
     store.save_schedule(store.source_id(news[1].name, news[1].url), failing);
+    // An error a later success cleared is not shown under state ok.
+    feedd::SourceSchedule earlier;
+    earlier.state = "failing";
+    earlier.consecutive_failures = 1;
+    earlier.last_error = "HTTP 500 an hour before";
+    earlier.last_error_ms = fetched_ms - hour_ms;
+    store.save_schedule(store.source_id(news[0].name, news[0].url), earlier);
     feedd::SourceSchedule ok;
     ok.last_success_ms = fetched_ms;
     ok.next_poll_ms = fetched_ms + hour_ms / 4;
     store.save_schedule(store.source_id(news[0].name, news[0].url), ok);
     archive.ingest("Gone from the config", "https://old.example.org/feed", {}, fetched_ms, {});
+    // What the store planned for a source no longer configured: nothing
+    // polls it, so no next poll is shown.
+    feedd::SourceSchedule planned;
+    planned.next_poll_ms = fetched_ms + hour_ms;
+    store.save_schedule(store.source_id("Gone from the config", "https://old.example.org/feed"), planned);
   }
 
   const auto table = feedd_with({"sources", "--config", config.string(), "--now", pinned_now}, {{"COLUMNS", "100"}});
@@ -507,6 +524,8 @@ TEST_CASE("sources shows each source's health in a table that fits the terminal 
   CHECK(array[1]["consecutive_failures"] == 3);
   CHECK(array[3]["state"] == "disabled");
   CHECK(array[4]["name"] == "Gone from the config");
+  CHECK(array[4]["state"] == "removed");
+  CHECK(array[4]["next_poll"] == nullptr);
 }
 
 TEST_CASE("stats counts totals and entries per day for the last 30 days") {
@@ -681,6 +700,18 @@ TEST_CASE("reprocess skips rows stored without a raw item and says so") {
 
 // ============================ OPML ============================
 
+namespace {
+
+// Runs import-opml on `opml` with a config of no sources (written to
+// dir/empty.toml): that config and what import printed.
+std::pair<fs::path, feedd::test::ProcessResult> import_into_empty_config(const TempDir& dir, const fs::path& opml) {
+  const auto empty = dir / "empty.toml";
+  write_file(empty, "[storage]\ndatabase = \"db\"\nposts_dir = \"posts\"\n");
+  return {empty, run_feedd({"import-opml", "--config", empty.string(), opml.string()})};
+}
+
+}  // namespace
+
 TEST_CASE("export-opml then import-opml gives back the same sources") {
   TempDir dir;
   const auto config = write_config(
@@ -690,14 +721,15 @@ TEST_CASE("export-opml then import-opml gives back the same sources") {
             {"联合早报", "https://rsshub.app/zaobao/realtime/china", "categories = [\"新闻\"]"}});
   const auto exported = command("export-opml", config);
   REQUIRE(exported.exit_status == 0);
-  CHECK(exported.out.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">"));
+  CHECK(exported.out.starts_with(
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\" xmlns:feedd=\"urn:feedd:opml:1\">"));
   CHECK(contains(exported.out, "xmlUrl=\"https://example.com/a?x=1&amp;y=2\""));
   const auto opml = dir / "exported.opml";
   write_file(opml, exported.out);
 
-  const auto empty = dir / "empty.toml";
-  write_file(empty, "[storage]\ndatabase = \"db\"\nposts_dir = \"posts\"\n");
-  const auto imported = run_feedd({"import-opml", "--config", empty.string(), opml.string()});
+  const auto import_run = import_into_empty_config(dir, opml);
+  const auto& empty = import_run.first;
+  const auto& imported = import_run.second;
   INFO(imported.out);
   REQUIRE(imported.exit_status == 0);
   const auto original = feedd::config::load_config(config);
@@ -716,6 +748,50 @@ TEST_CASE("export-opml then import-opml gives back the same sources") {
   const auto into_same = command("import-opml", config, {opml.string()});
   CHECK(contains(into_same.out, "# 0 source(s) imported from exported.opml\n"));
   CHECK(contains(into_same.err, "0 source(s) to append"));
+}
+
+TEST_CASE("export-opml then import-opml is lossless: timezone, interval, content, remove, enabled, tags and "
+          "categories travel in feedd's namespace") {
+  TempDir dir;
+  const auto config = write_config(
+      dir, {{"Raw", "https://example.com/raw.xml",
+             "content = \"raw\"\ntimezone = \"Asia/Shanghai\"\ninterval = \"1h30m\"\nenabled = false"},
+            {"Cut", "https://example.com/cut.xml",
+             "remove = [\"section#imu\", \"[data-x^=a]\", \".subscribe\"]\ntags = [\"a,b\", \"c/d\", \"Cut\"]\n"
+             "categories = [\"x/y\", \"Tech\"]"},
+            {"Plain", "https://example.com/plain.xml", "categories = []\ntags = []"}});
+  const auto exported = command("export-opml", config);
+  REQUIRE(exported.exit_status == 0);
+  CHECK(contains(exported.out, "feedd:content=\"raw\""));
+  const auto opml = dir / "exported.opml";
+  write_file(opml, exported.out);
+
+  const auto import_run = import_into_empty_config(dir, opml);
+  const auto& empty = import_run.first;
+  const auto& imported = import_run.second;
+  INFO(imported.out);
+  REQUIRE(imported.exit_status == 0);
+
+  const auto original = feedd::config::load_config(config);
+  const auto again = feedd::config::parse_config(read_file(empty) + imported.out, empty);
+  REQUIRE(again.sources.size() == original.sources.size());
+  for (std::size_t i = 0; i < original.sources.size(); ++i) {
+    const auto& before = original.sources[i];
+    const auto& after = again.sources[i];
+    INFO(before.name);
+    CHECK(after.name == before.name);
+    CHECK(after.url == before.url);
+    CHECK(after.tags == before.tags);
+    CHECK(after.categories == before.categories);
+    CHECK(after.content == before.content);
+    CHECK(after.enabled == before.enabled);
+    CHECK(after.timezone == before.timezone);
+    CHECK(after.interval == before.interval);
+    CHECK(after.remove == before.remove);
+  }
+  // And a second round gives the same document.
+  write_file(empty, read_file(empty) + imported.out);
+  CHECK(run_feedd({"export-opml", "--config", empty.string()}).out == exported.out);
 }
 
 TEST_CASE("An OPML export from another reader, with nested folders and odd characters, becomes valid TOML") {
@@ -840,7 +916,8 @@ TEST_CASE("Every archive command explains itself with --help") {
       {"reprocess", {"--source NAME", "raw item"}},
       {"import-opml", {"FILE", "[[sources]]"}},
       {"export-opml", {"OPML 2.0"}},
-      {"forget", {"URL", "canonical"}},
+      {"forget", {"URL", "canonical", "--undo", "does not bring it back", "feedd forgotten"}},
+      {"forgotten", {"--json", "forget --undo"}},
       {"check", {"--store"}},
   };
   const auto main_help = run_feedd({"--help"});

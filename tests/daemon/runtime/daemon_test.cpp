@@ -13,6 +13,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -92,7 +93,8 @@ struct DaemonSource {
 fs::path write_config(const TempDir& dir, const std::vector<DaemonSource>& sources, const std::string& sections = "") {
   std::string toml;
   for (const auto& source : sources) toml += feedd::test::source_toml(source.name, source.url, source.extra);
-  return feedd::test::write_test_config(dir, "[schedule]\ninterval = \"500ms\"\nmax_backoff = \"2s\"\n" + sections, toml);
+  return feedd::test::write_test_config(
+      dir, "[schedule]\nmin_interval = \"100ms\"\ninterval = \"500ms\"\nmax_backoff = \"2s\"\n" + sections, toml);
 }
 
 // Every case here reads the debug lines of the log.
@@ -323,7 +325,8 @@ TEST_CASE("A 301 updates the polled URL and says which config line to change; a 
   CHECK(server.requests("/old.xml") == 1);
   CHECK(server.requests("/temp.xml") >= 3);
   CHECK(daemon->err().find("moved permanently to " + server.url("/new.xml")) != std::string::npos);
-  CHECK(daemon->err().find("line 7 of") != std::string::npos);
+  // [storage] takes lines 1-3, [schedule] 4-7: the [[sources]] table starts on line 8.
+  CHECK(daemon->err().find("line 8 of") != std::string::npos);
   stop(*daemon);
   CHECK(sqlite_text(dir / "state/feedd.db", "SELECT polled_url FROM sources WHERE name = 'Moved'") ==
         server.url("/new.xml"));
@@ -414,4 +417,91 @@ TEST_CASE("Under the journal, log lines carry priority prefixes instead of times
   CHECK(log.find("<6>feedd ") != std::string::npos);
   CHECK(log.find("<4>source S") != std::string::npos);
   CHECK(log.find("20") != 0);  // no timestamp at the start of lines
+}
+
+TEST_CASE("once honours what run learnt: a 410 source and one waiting out Retry-After or backoff are skipped with "
+          "when they are due, and --force polls them") {
+  TempDir dir;
+  HttpTestServer server;
+  server.serve("/ok.xml", rss_with(1));
+  server.route("/gone.xml", [](const TestRequest&) { return TestResponse{410, {}, "gone"}; });
+  server.route("/busy.xml", [](const TestRequest&) { return TestResponse{503, {{"Retry-After", "86400"}}, "busy"}; });
+  server.route("/broken.xml", [](const TestRequest&) { return TestResponse{500, {}, "oops"}; });
+  const auto config = write_config(dir, {{"Ok", server.url("/ok.xml"), ""},
+                                         {"Gone", server.url("/gone.xml"), ""},
+                                         {"Busy", server.url("/busy.xml"), ""},
+                                         {"Broken", server.url("/broken.xml"), "interval = \"1h\""}});
+  const auto first = feedd::test::run_feedd({"once", "--config", config.string()});
+  CHECK(first.exit_status == 1);
+  for (const auto* path : {"/ok.xml", "/gone.xml", "/busy.xml", "/broken.xml"}) CHECK(server.requests(path) == 1);
+
+  const auto second = feedd::test::run_feedd({"once", "--config", config.string()});
+  INFO(second.err);
+  CHECK(second.exit_status == 0);
+  CHECK(server.requests("/ok.xml") == 2);
+  for (const auto* path : {"/gone.xml", "/busy.xml", "/broken.xml"}) CHECK(server.requests(path) == 1);
+  CHECK(second.err.find("source Gone (" + server.url("/gone.xml") + "): skipped: gone (HTTP 410)") !=
+        std::string::npos);
+  CHECK(second.err.find("source Busy (" + server.url("/busy.xml") + "): skipped: waiting after 1 failure(s) (last: "
+                        "HTTP 503 Service Unavailable); due at ") != std::string::npos);
+  CHECK(second.err.find("source Broken (" + server.url("/broken.xml") + "): skipped: waiting after 1 failure(s)") !=
+        std::string::npos);
+  CHECK(second.err.find("3 skipped") != std::string::npos);
+  // Skipping changed nothing in what the store remembers.
+  CHECK(sqlite_text(dir / "state/feedd.db", "SELECT consecutive_failures FROM sources WHERE name = 'Busy'") == "1");
+
+  const auto forced = feedd::test::run_feedd({"once", "--force", "--config", config.string()});
+  CHECK(forced.exit_status == 1);
+  for (const auto* path : {"/ok.xml", "/gone.xml", "/busy.xml", "/broken.xml"}) CHECK(server.requests(path) >= 2);
+}
+
+TEST_CASE("Polls stopped by shutdown, running or still queued, are not failures: no failure counted, no backoff") {
+  TempDir dir;
+  HttpTestServer server;
+  const auto slow = [](const TestRequest&) {
+    TestResponse response{200, {{"Content-Type", "application/rss+xml"}}, rss_with(1)};
+    response.delay = 20s;
+    return response;
+  };
+  server.route("/a.xml", slow);
+  server.route("/b.xml", slow);
+  // One transfer per host: B waits in the queue while A hangs.
+  auto daemon = start_daemon(write_config(dir, {{"A", server.url("/a.xml"), ""}, {"B", server.url("/b.xml"), ""}},
+                                          "[fetch]\nper_host = 1\n[daemon]\nshutdown_grace = \"300ms\"\n"));
+  REQUIRE(eventually([&] { return server.requests("/a.xml") + server.requests("/b.xml") == 1; }));
+  daemon->signal(SIGTERM);
+  const auto status = daemon->wait(10s);
+  INFO(daemon->err());
+  CHECK(status == 0);
+  CHECK(server.requests("/a.xml") + server.requests("/b.xml") == 1);
+  CHECK(daemon->err().find("not counted as a failure") != std::string::npos);
+  const auto db = dir / "state/feedd.db";
+  CHECK(sqlite_count(db, "SELECT count(*) FROM sources") == 2);
+  CHECK(sqlite_count(db, "SELECT count(*) FROM sources WHERE consecutive_failures > 0 OR state != 'ok' OR "
+                         "last_error IS NOT NULL") == 0);
+  CHECK(sqlite_count(db, "SELECT count(*) FROM fetches WHERE error IS NOT NULL AND error != ''") == 0);
+}
+
+TEST_CASE("A posts_dir deleted while run is up is created again with a warning, its posts written again from the "
+          "store, and new posts land in it") {
+  TempDir dir;
+  HttpTestServer server;
+  server.serve("/feed.xml", rss_with(3));
+  auto daemon = start_daemon(write_config(dir, {{"S", server.url("/feed.xml"), ""}}));
+  REQUIRE(eventually([&] { return fs::exists(dir / "posts") && count_posts(dir) == 3; }));
+  std::map<std::string, std::string> before;
+  for (const auto& post : fs::directory_iterator(dir / "posts")) {
+    before[post.path().filename().string()] = read_file(post.path());
+  }
+
+  fs::remove_all(dir / "posts");
+  server.serve("/feed.xml", rss_with(4));
+  REQUIRE(eventually([&] { return fs::exists(dir / "posts") && count_posts(dir) == 4; }, 10s));
+  CHECK(daemon->err().find("was missing: created it again") != std::string::npos);
+  for (const auto& [name, bytes] : before) CHECK(read_file(dir / "posts" / name) == bytes);
+  // The mark is cleared just after the file is in place.
+  CHECK(eventually([&] {
+    return sqlite_count(dir / "state/feedd.db", "SELECT count(*) FROM entries WHERE post_pending != 0") == 0;
+  }));
+  stop(*daemon);
 }

@@ -144,7 +144,7 @@ TEST_CASE("The seed fixtures served over HTTP become the two seed posts byte for
     const auto db = dir / "state/feedd.db";
     CHECK(sqlite_count(db, "SELECT count(*) FROM entries") == 2);
     CHECK(sqlite_count(db, "SELECT count(*) FROM fetches") == 2);
-    CHECK(sqlite_count(db, "PRAGMA user_version") == 3);
+    CHECK(sqlite_count(db, "PRAGMA user_version") == 4);
     // `once` leaves nothing for the search index to catch up on.
     CHECK(sqlite_count(db, "SELECT count(*) FROM entries WHERE search_indexed = 0") == 0);
     CHECK(sqlite_text(db, "PRAGMA journal_mode") == "wal");
@@ -449,4 +449,108 @@ TEST_CASE("The command line explains itself and rejects what it does not know") 
   CHECK(run_feedd({"once", "--bogus"}).exit_status == 2);
   CHECK(run_feedd({"once", "--config", "/nonexistent/feedd.toml"}).exit_status == 2);
   CHECK(run_feedd({"once", "--now", "yesterday"}).exit_status == 2);
+}
+
+TEST_CASE("check finds what would fail later without polling: posts_dir under a file, a publish command that is "
+          "missing or not executable, duplicate URLs, an interval below the floor; and prints every setting") {
+  TempDir dir;
+  write_file(dir / "plain-file", "");
+  write_file(dir / "not-executable", "#!/bin/sh\n");
+  const auto config = dir / "feedd.toml";
+  const auto check = [&](const std::string& text) {
+    write_file(config, text);
+    return run_feedd({"check", "--config", config.string()});
+  };
+  const auto source = [](const std::string& name, const std::string& url) {
+    return fmt::format("[[sources]]\nname = \"{}\"\nurl = \"{}\"\n", name, url);
+  };
+
+  const auto under_file = check("[storage]\ndatabase = \"state/feedd.db\"\nposts_dir = \"plain-file/_posts\"\n");
+  CHECK(under_file.exit_status == 2);
+  CHECK(under_file.err.find(config.string() + ":3: storage.posts_dir: cannot be created: " +
+                            (dir / "plain-file").string() + " is not a folder") != std::string::npos);
+
+  const auto missing = check("[storage]\ndatabase = \"state/feedd.db\"\nposts_dir = \"posts\"\n[publish]\n"
+                             "command = [\"/nonexistent/publish-git\", \"--site\", \"/srv/site\"]\n");
+  CHECK(missing.exit_status == 2);
+  CHECK(missing.err.find(config.string() + ":5: publish.command: /nonexistent/publish-git does not exist") !=
+        std::string::npos);
+
+  const auto not_executable =
+      check(fmt::format("[storage]\ndatabase = \"state/feedd.db\"\nposts_dir = \"posts\"\n[publish]\ncommand = [\"{}\"]\n",
+                        (dir / "not-executable").string()));
+  CHECK(not_executable.exit_status == 2);
+  CHECK(not_executable.err.find(":5: publish.command: " + (dir / "not-executable").string() + " is not executable") !=
+        std::string::npos);
+
+  const auto duplicate = check(source("A", "https://News.Example.com/feed.xml") +
+                               source("B", "https://news.example.com:443/feed.xml#x"));
+  CHECK(duplicate.exit_status == 2);
+  CHECK(duplicate.err.find(config.string() + ":6: sources[1].url: the same feed as source \"A\" (line 3)") !=
+        std::string::npos);
+
+  const auto too_often = check("[schedule]\ninterval = \"1ms\"\n");
+  CHECK(too_often.exit_status == 2);
+  CHECK(too_often.err.find(config.string() + ":2: schedule.interval: must be at least 1m") != std::string::npos);
+
+  const auto good = check(fmt::format("[storage]\ndatabase = \"state/feedd.db\"\nposts_dir = \"posts\"\n"
+                                      "[http]\nlisten = \"127.0.0.1:9464\"\n[publish]\ncommand = [\"/bin/true\"]\n"
+                                      "timeout = \"30s\"\n[daemon]\nshutdown_grace = \"7s\"\n{}",
+                                      source("A", "https://example.com/feed.xml")));
+  INFO(good.err);
+  CHECK(good.exit_status == 0);
+  for (const auto* expected :
+       {"[storage]", "fetch_history:   90d", "[fetch]", "concurrency:     64", "per_host:        2",
+        "[schedule]", "interval:        15m", "max_backoff:     6h", "min_interval:    1m", "[daemon]",
+        "shutdown_grace:  7s", "[http]", "listen:          127.0.0.1:9464", "[publish]", "command:         /bin/true",
+        "timeout:         30s", "interval:   15m ([schedule])"}) {
+    CHECK_MESSAGE(good.out.find(expected) != std::string::npos, expected);
+  }
+}
+
+TEST_CASE("forget is remembered across polls; forgotten lists it; forget --undo lets the next poll store it again") {
+  TempDir dir;
+  HttpTestServer server;
+  const std::string date = "Thu, 15 Apr 2021 13:59:02 GMT";
+  // With validators: after the takedown the feed answers 304 until undo makes
+  // the next poll a full fetch.
+  server.serve("/a.xml", rss({{"Kept story", "https://example.com/kept", date},
+                              {"Taken down", "https://example.com/taken?id=1", date}}));
+  const auto config = write_config(dir, {{"A", server.url("/a.xml"), ""}});
+  REQUIRE(once(config).exit_status == 0);
+  REQUIRE(post_files(dir).size() == 2);
+
+  const auto forget = run_feedd({"forget", "--config", config.string(), "https://Example.com/taken?id=1&utm_source=x"});
+  INFO(forget.err);
+  REQUIRE(forget.exit_status == 0);
+  CHECK(post_files(dir).size() == 1);
+  // The feed still carries it: it stays out (the stored validators would hide
+  // it anyway, so fetch the whole document to be sure).
+  serve_without_validators(server, "/a.xml",
+                           rss({{"Kept story", "https://example.com/kept", date},
+                                {"Taken down", "https://example.com/taken?id=1", date}}));
+  REQUIRE(once(config).exit_status == 0);
+  CHECK(post_files(dir).size() == 1);
+
+  const auto listed = run_feedd({"forgotten", "--config", config.string()});
+  CHECK(listed.exit_status == 0);
+  CHECK(listed.out.find("https://example.com/taken?id=1") != std::string::npos);
+  CHECK(listed.err.find("1 forgotten entry") != std::string::npos);
+  const auto json = run_feedd({"forgotten", "--json", "--config", config.string()});
+  CHECK(json.out.find("\"url\": \"https://example.com/taken?id=1\"") != std::string::npos);
+  CHECK(json.out.find("\"forgotten_at\": \"") != std::string::npos);
+
+  server.serve("/a.xml", rss({{"Kept story", "https://example.com/kept", date},
+                              {"Taken down", "https://example.com/taken?id=1", date}}));
+  REQUIRE(once(config).exit_status == 0);  // stores the server's validators again
+  const auto undo = run_feedd({"forget", "--undo", "--config", config.string(), "https://example.com/taken?id=1"});
+  INFO(undo.err);
+  CHECK(undo.exit_status == 0);
+  CHECK(undo.out.find("the next poll of a feed that carries it stores it again") != std::string::npos);
+  CHECK(run_feedd({"forget", "--undo", "--config", config.string(), "https://example.com/taken?id=1"}).exit_status ==
+        2);
+  REQUIRE(once(config).exit_status == 0);
+  CHECK(post_files(dir).size() == 2);
+  CHECK(sqlite_count(dir / "state/feedd.db", "SELECT count(*) FROM forgotten") == 0);
+  CHECK(run_feedd({"forgotten", "--config", config.string()}).out.empty());
 }

@@ -73,6 +73,15 @@ TEST_CASE("Retry-After on 429 and 503 is honoured, capped at a day") {
   CHECK(within_ten_percent(*other.delay, 30min));
 }
 
+TEST_CASE("A Retry-After shorter than min_interval waits min_interval: \"Retry-After: 0\" is no tight loop") {
+  feedd::Random random(6);
+  const auto now = feedd::next_poll(PollOutcome{503, false, 0s, {}}, 0, fifteen_minutes, random);
+  CHECK(*now.delay == 1min);
+  const ScheduleSettings lowered{15min, false, 6h, 2s};
+  const auto soon = feedd::next_poll(PollOutcome{429, false, 0s, {}}, 0, lowered, random);
+  CHECK(*soon.delay == 2s);
+}
+
 TEST_CASE("410 Gone means no next poll") {
   feedd::Random random(5);
   const auto gone = feedd::next_poll(PollOutcome{410, false, {}, {}}, 0, fifteen_minutes, random);

@@ -1,6 +1,7 @@
 #include "fetchers/http/http_client.h"
 
 #include <doctest/doctest.h>
+#include <sys/stat.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -48,7 +49,11 @@ HttpResponse fetch_one(HttpRequest request, HttpOptions options = {}) {
   return std::move(*result);
 }
 
-HttpRequest get(std::string url) { return HttpRequest{.url = std::move(url), .etag = {}, .last_modified = {}}; }
+HttpRequest get(std::string url) {
+  HttpRequest request;
+  request.url = std::move(url);
+  return request;
+}
 
 HttpOptions limits(int max_in_flight, int max_per_host) {
   HttpOptions options;
@@ -102,7 +107,10 @@ TEST_CASE("Captures ETag and Last-Modified, and a conditional request is answere
   CHECK_FALSE(first.etag.empty());
   CHECK(first.last_modified == "Sat, 01 Jan 2022 00:00:00 GMT");
 
-  const HttpResponse second = fetch_one({.url = server.url("/feed.xml"), .etag = first.etag, .last_modified = first.last_modified});
+  HttpRequest conditional = get(server.url("/feed.xml"));
+  conditional.etag = first.etag;
+  conditional.last_modified = first.last_modified;
+  const HttpResponse second = fetch_one(conditional);
   CHECK(second.status == 304);
   CHECK(second.ok());
   CHECK(second.body.empty());
@@ -485,4 +493,56 @@ TEST_CASE("The test server refuses to bind outside loopback") {
   CHECK_THROWS_AS(HttpTestServer("0.0.0.0"), std::invalid_argument);
   CHECK_THROWS_AS(HttpTestServer("10.0.0.1"), std::invalid_argument);
   CHECK_THROWS_AS(HttpTestServer("not an address"), std::invalid_argument);
+}
+
+TEST_CASE("A file:// FIFO nobody writes times out off the loop while an HTTP transfer completes meanwhile") {
+  feedd::test::TempDir dir;
+  const auto fifo = dir / "blocked.xml";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  HttpTestServer server;
+  server.route("/feed.xml", [](const TestRequest&) { return respond(200, "<rss/>"); });
+  asio::io_context io;
+  HttpOptions options;
+  options.timeout = 1500ms;
+  HttpClient client(io, options);
+  std::optional<HttpResponse> from_fifo;
+  std::optional<HttpResponse> from_http;
+  std::optional<std::chrono::steady_clock::time_point> http_done;
+  const auto started = std::chrono::steady_clock::now();
+  client.fetch(get("file://" + fifo.string()), [&](HttpResponse response) { from_fifo = std::move(response); });
+  client.fetch(get(server.url("/feed.xml")), [&](HttpResponse response) {
+    from_http = std::move(response);
+    http_done = std::chrono::steady_clock::now();
+  });
+  run_until_idle(io);
+  REQUIRE(from_fifo.has_value());
+  REQUIRE(from_http.has_value());
+  CHECK(from_http->ok());
+  CHECK(*http_done - started < 1s);  // not queued behind the blocked read
+  CHECK_FALSE(from_fifo->ok());
+  CHECK(from_fifo->error.find("timed out after 1.5 s reading " + fifo.string()) != std::string::npos);
+}
+
+TEST_CASE("A file:// body over max_body fails, and abort_all ends a blocked read at once") {
+  feedd::test::TempDir dir;
+  std::ofstream(dir / "big.xml") << std::string(5000, 'x');
+  HttpOptions options;
+  options.max_body = 1000;
+  const HttpResponse big = fetch_one(get("file://" + (dir / "big.xml").string()), options);
+  CHECK_FALSE(big.ok());
+  CHECK(big.error == "body larger than 1000-byte limit");
+
+  const auto fifo = dir / "blocked.xml";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  asio::io_context io;
+  HttpClient client(io, {});
+  std::optional<HttpResponse> result;
+  client.fetch(get("file://" + fifo.string()), [&](HttpResponse response) { result = std::move(response); });
+  asio::steady_timer later(io, 200ms);
+  later.async_wait([&](const boost::system::error_code&) { client.abort_all(); });
+  const auto started = std::chrono::steady_clock::now();
+  run_until_idle(io);
+  CHECK(std::chrono::steady_clock::now() - started < 2s);
+  REQUIRE(result.has_value());
+  CHECK(result->error == "aborted");
 }

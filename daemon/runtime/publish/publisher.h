@@ -1,16 +1,21 @@
 // The publish hook: after batches that wrote posts, runs the operator's
 // command (an argv list, never a shell string) with the written paths on its
 // stdin (one per line) and in FEEDD_POSTS, "{count}" in any argument replaced
-// by their number. At most one run at a time and one per min_interval; a run
-// longer than `timeout` is killed. A failed run is logged and its paths are
-// offered again with the next batch. Everything is asynchronous on the
-// io_context: publishing never holds up ingestion.
+// by their number. At most one run at a time and one per min_interval. The
+// command runs in a process group of its own, and a run longer than
+// `timeout` is stopped as a group: a hung `git push` it started must not
+// outlive it (nor keep feedd's stdout open). A failed run is logged and its
+// paths are offered again with the next batch; the owner keeps them in the
+// store (store/lists/unpublished.h) so a later process offers them too.
+// Everything is asynchronous on the io_context: publishing never holds up
+// ingestion.
 #pragma once
 
 #include <sys/types.h>
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <set>
 #include <string>
@@ -36,6 +41,10 @@ class Publisher {
   Publisher& operator=(const Publisher&) = delete;
 
   void reconfigure(PublishSettings settings);
+  // Called on the io_context's thread with the paths of each successful run.
+  using Published = std::function<void(const std::vector<std::filesystem::path>&)>;
+  void on_published(Published callback) { on_published_ = std::move(callback); }
+  bool enabled() const { return !settings_.command.empty(); }
   // Posts a batch wrote; a run starts as soon as the rules allow.
   void add(const std::vector<std::filesystem::path>& written);
   // Runs now for whatever is pending, ignoring min_interval (at shutdown and
@@ -49,9 +58,11 @@ class Publisher {
   void start();
   void on_child_signal();
   void finished(int status);
+  void signal_group(int signal_number) const;
 
   boost::asio::io_context& io_;
   PublishSettings settings_;
+  Published on_published_;
   std::set<std::filesystem::path> pending_;
   std::vector<std::filesystem::path> running_paths_;
   pid_t child_ = -1;

@@ -1,4 +1,4 @@
-#include "daemon/runtime/publisher.h"
+#include "daemon/runtime/publish/publisher.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -51,6 +51,18 @@ std::string describe_status(int status) {
   return "ended abnormally";
 }
 
+class SpawnAttributes {
+ public:
+  SpawnAttributes() { posix_spawnattr_init(&attributes_); }
+  ~SpawnAttributes() { posix_spawnattr_destroy(&attributes_); }
+  SpawnAttributes(const SpawnAttributes&) = delete;
+  SpawnAttributes& operator=(const SpawnAttributes&) = delete;
+  posix_spawnattr_t* get() { return &attributes_; }
+
+ private:
+  posix_spawnattr_t attributes_;
+};
+
 }  // namespace
 
 Publisher::Publisher(boost::asio::io_context& io, PublishSettings settings)
@@ -58,7 +70,7 @@ Publisher::Publisher(boost::asio::io_context& io, PublishSettings settings)
 
 Publisher::~Publisher() {
   if (child_ > 0) {
-    ::kill(child_, SIGKILL);
+    signal_group(SIGKILL);
     int ignored = 0;
     ::waitpid(child_, &ignored, 0);
   }
@@ -123,10 +135,15 @@ void Publisher::start() {
   }
   SpawnActions actions;
   posix_spawn_file_actions_adddup2(actions.get(), stdin_pipe[0], STDIN_FILENO);
+  // Its own process group (pgid = its pid), so the timeout reaches whatever
+  // it started as well.
+  SpawnAttributes attributes;
+  posix_spawnattr_setflags(attributes.get(), POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(attributes.get(), 0);
   // SIGCHLD must be watched before the child can exit.
   child_signals_ = std::make_unique<boost::asio::signal_set>(io_, SIGCHLD);
   pid_t pid = -1;
-  const int spawned = posix_spawn(&pid, argv[0].c_str(), actions.get(), nullptr, argv_pointers.data(),
+  const int spawned = posix_spawn(&pid, argv[0].c_str(), actions.get(), attributes.get(), argv_pointers.data(),
                                   env_pointers.data());
   ::close(stdin_pipe[0]);
   if (spawned != 0) {
@@ -158,11 +175,11 @@ void Publisher::start() {
     if (error || child_ < 0) return;
     spdlog::warn("publish: {} still running after {} ms, stopping it", settings_.command.front(),
                  settings_.timeout.count());
-    ::kill(child_, escalated_ ? SIGKILL : SIGTERM);
+    signal_group(escalated_ ? SIGKILL : SIGTERM);
     escalated_ = true;
     deadline_.expires_after(std::chrono::seconds(5));
     deadline_.async_wait([this](const boost::system::error_code& again) {
-      if (!again && child_ > 0) ::kill(child_, SIGKILL);
+      if (!again && child_ > 0) signal_group(SIGKILL);
     });
   });
   on_child_signal();
@@ -181,12 +198,23 @@ void Publisher::on_child_signal() {
   });
 }
 
+// The group's id is the command's pid. Until every member is gone the
+// kernel does not reuse that id, so signalling it after the command itself
+// was reaped reaches only what it left behind.
+void Publisher::signal_group(int signal_number) const {
+  if (child_ > 0) ::kill(-child_, signal_number);
+}
+
 void Publisher::finished(int status) {
+  // Children of a command stopped at its timeout go with it, even those that
+  // ignored SIGTERM.
+  if (escalated_) signal_group(SIGKILL);
   child_ = -1;
   deadline_.cancel();
   child_signals_->cancel();
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
     spdlog::info("publish: {} published {} post(s)", settings_.command.front(), running_paths_.size());
+    if (on_published_) on_published_(running_paths_);
   } else {
     spdlog::error("publish: {} {}; {} post(s) will be offered again with the next batch", settings_.command.front(),
                   describe_status(status), running_paths_.size());
