@@ -33,6 +33,7 @@ daemon: daemon/cli
 # room's other headers are its face).
 inside='
 fetchers/feed/xml_feed.h fetchers/feed/json_feed.h fetchers/feed/xml_recover.h fetchers/feed/xml_text.h
+fetchers/http/file_read.h fetchers/http/private_address.h
 store/search_tokenizer.h
 daemon/runtime/schedule_policy.h
 daemon/cli/commands/archive_command_support.h daemon/cli/commands/search_catch_up.h
