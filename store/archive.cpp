@@ -50,6 +50,9 @@ const SourcePresentation& Archive::presentation_of(std::int64_t source_id) {
 
 Archive::Decision Archive::decide(const IncomingEntry& entry, const std::optional<EntryRow>& existing) const {
   if (!existing) return Decision::insert;
+  // An adopted post is the old script's file: a feed that still carries the
+  // article must neither write a second post nor rewrite that one.
+  if (existing->imported) return Decision::unchanged;
   // A recovered document may have cut the entry short; the first complete
   // copy replaces it, whatever the timestamps say.
   if (existing->provisional && !entry.provisional) return Decision::update;
