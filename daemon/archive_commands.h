@@ -1,5 +1,6 @@
 // The commands that treat the store as a tool: search, sources, stats,
-// rebuild, reprocess, import-opml, export-opml, forget and check --store.
+// rebuild, reprocess, import-opml, export-opml, forget, import-posts and
+// check --store.
 // Their command-line entries (options, --help) are in daemon/cli.cpp; the
 // values arrive here as text and are checked here, so each command reports
 // its own bad input. Data goes to stdout (JSON with --json), progress and
@@ -22,6 +23,7 @@ struct ArchiveCommandOptions {
   std::optional<std::string> limit;    // --limit N
   std::optional<std::string> now;      // --now RFC3339
   std::vector<std::string> operands;   // QUERY..., FILE, URL
+  bool rewrite_imported = false;       // rebuild --rewrite-imported
 };
 
 int command_search(const ArchiveCommandOptions& options);
@@ -32,6 +34,8 @@ int command_reprocess(const ArchiveCommandOptions& options);
 int command_import_opml(const ArchiveCommandOptions& options);
 int command_export_opml(const ArchiveCommandOptions& options);
 int command_forget(const ArchiveCommandOptions& options);
+// Adopts the old script's posts in DIR (daemon/import_posts_command.cpp).
+int command_import_posts(const ArchiveCommandOptions& options);
 // `check --store`: runs after the config check has passed.
 int command_check_store(const ArchiveCommandOptions& options);
 

@@ -219,6 +219,9 @@ std::string program_man_page(std::span<const CommandSpec> commands) {
       "started by systemd as feedd.service. Posts are written atomically and a database row is committed only once "
       "its post is in place, so an interrupted run loses nothing.\n"
       "\n"
+      "`feedd import-posts` adopts a posts folder the old script wrote: each post becomes an entry whose row "
+      "points at its file, which feedd never rewrites; polls that carry the same article again write nothing.\n"
+      "\n"
       "The config file is described in feedd.toml(5).") + "\n";
   append_commands(out, commands);
 
