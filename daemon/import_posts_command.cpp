@@ -14,6 +14,7 @@
 #include "daemon/archive_commands.h"
 #include "daemon/cli.h"
 #include "daemon/progress.h"
+#include "daemon/writable_store.h"
 #include "store/atomic_file.h"
 #include "store/old_post_reader.h"
 #include "store/post_import.h"
@@ -177,6 +178,12 @@ int command_import_posts(const ArchiveCommandOptions& options) {
         transaction.commit();
         progress.advance(last - first);
       }
+    }
+    // The rows are committed and searchable by their text already; the
+    // index makes later searches fast.
+    if (const auto indexed = catch_up_search_index(store, true); !indexed.error.empty()) {
+      fmt::print(stderr, "feedd import-posts: search index not brought up to date, the next run will: {}\n",
+                 indexed.error);
     }
     for (const auto& line : tally.unreadable) fmt::print("unreadable, left alone: {}\n", line);
     for (const auto& line : tally.duplicates) fmt::print("duplicate: {}\n", line);
