@@ -43,8 +43,8 @@ while [ "$round" -le "$runs" ]; do
     > "$work/out1" 2> "$work/err1" || [ $? -eq 1 ]
   /usr/bin/time -f '%e %U %S' -o "$work/time2" "$feedd" import-posts "$work/_posts" --config "$work/feedd.toml" \
     > "$work/out2" 2> "$work/err2" || [ $? -eq 1 ]
-  cat "$work/time1" >> "$work/first"
-  cat "$work/time2" >> "$work/second"
+  tail -n1 "$work/time1" >> "$work/first"
+  tail -n1 "$work/time2" >> "$work/second"
   say "round $round: $(tail -n1 "$work/out1" | tr -d '\n'); again: $(tail -n1 "$work/out2" | tr -d '\n')"
   round=$((round + 1))
 done
