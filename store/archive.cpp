@@ -84,9 +84,13 @@ EntryRow Archive::make_row(const IncomingEntry& entry, std::int64_t source_id, s
 }
 
 std::string Archive::choose_post_path(const EntryRow& row) {
+  // A file no row names is someone else's (a post import-posts left out, a
+  // hand-written one): a new post never replaces it.
   const auto free = [&](const std::string& name) {
     const auto key = url_key_of(name);
-    return !key.empty() && !store_.post_path_taken(name, row.identity) && !store_.url_key_taken(key, row.identity);
+    std::error_code error;
+    return !key.empty() && !store_.post_path_taken(name, row.identity) && !store_.url_key_taken(key, row.identity) &&
+           !std::filesystem::exists(posts_dir_ / name, error);
   };
   auto name = post_file_name(row.date_ms, row.title);
   if (free(name)) return name;
