@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon/instance_lock.h"
 #include "store/archive.h"
 #include "store/old_post_reader.h"
 #include "store/search_tokenizer.h"
@@ -371,6 +372,15 @@ TEST_CASE("import-posts refuses a folder that is not the posts folder, and needs
   CHECK(contains(refused.err, "is not the configured posts folder"));
   CHECK(import_posts(config, dir / "missing").exit_status == 2);
   CHECK(command("import-posts", config).exit_status == 2);
+
+  // As `feedd run` holds it.
+  std::string holder;
+  fs::create_directories(dir / "state");
+  const auto lock = feedd::InstanceLock::try_acquire(dir / "state/feedd.db.lock", holder);
+  REQUIRE(lock);
+  const auto locked = import_posts(config, dir / "site/_posts");
+  CHECK(locked.exit_status == 4);
+  CHECK(contains(locked.err, "stop it first"));
 }
 
 // ============================ migration ============================
