@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Writes a _posts folder as the script feedd replaces left it, for
-`feedd import-posts` (tests/import_posts_test.cpp and bench/import_bench.sh).
+`feedd import-posts` (tests/daemon/cli/import_posts_test.cpp and
+bench/import_bench.sh).
 
     gen_old_posts.py DIR COUNT [--manifest FILE] [--feeds DIR --feed-count K --feed-items M]
 

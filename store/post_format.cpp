@@ -165,11 +165,13 @@ std::string_view link_text_reference(char c) {
   }
 }
 
-// Characters percent-encoded in the link's destination: a ')' or a space
-// would end it, '<' '>' '"' '`' '\\' '|' '^' are not allowed raw in a URL
-// and some of them are Markdown, and braces could form Liquid's "{{".
+// Characters percent-encoded in the link's destination: a ')', a space or a
+// control character would end it, '<' '>' '"' '`' '\\' '|' '^' are not
+// allowed raw in a URL and some of them are Markdown, and braces could form
+// Liquid's "{{".
 bool percent_encoded_in_destination(char c) {
-  return std::string_view{" ()<>\"`\\|^{}"}.find(c) != std::string_view::npos;
+  const auto byte = static_cast<unsigned char>(c);
+  return byte < 0x20 || byte == 0x7F || std::string_view{" ()<>\"`\\|^{}"}.find(c) != std::string_view::npos;
 }
 
 }  // namespace
