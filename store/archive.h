@@ -8,7 +8,8 @@
 // Dedup contract: an entry's identity is global across sources. Same
 // identity and same timestamp: nothing is written. A newer timestamp: the
 // row is updated and the same post file rewritten in place. An older one:
-// ignored.
+// ignored. An entry adopted by `feedd import-posts` is never rewritten, and
+// a new post never takes the name of a file no row names.
 #pragma once
 
 #include <cstdint>

@@ -15,10 +15,10 @@
 #include "daemon/cli/command_table.h"
 #include "daemon/runtime/exit_status.h"
 #include "daemon/cli/commands/commands.h"
-#include "daemon/cli/commands/extract_command.h"
+#include "daemon/cli/commands/documents/extract_command.h"
 #include "daemon/cli/completion.h"
 #include "daemon/cli/man_page.h"
-#include "daemon/cli/commands/parse_command.h"
+#include "daemon/cli/commands/documents/parse_command.h"
 #include "daemon/cli/commands/run_command.h"
 #include "fetchers/feed/dates.h"
 
@@ -100,6 +100,7 @@ ArchiveCommandOptions archive_options_of(const ParsedArgs& args) {
   options.now = value("--now");
   options.undo = args.has("--undo");
   options.operands = args.operands;
+  options.rewrite_imported = args.has("--rewrite-imported");
   return options;
 }
 
@@ -236,10 +237,12 @@ const std::vector<CommandSpec>& commands() {
        "Renders each entry's post from its row exactly as ingestion does and writes those that are missing\n"
        "or differ, so a deleted posts folder comes back byte for byte. .md files no row points to are\n"
        "listed as stray, never deleted. A progress bar on a terminal, plain lines otherwise. Takes the\n"
-       "store's lock: stop `feedd run` first.\n"
+       "store's lock: stop `feedd run` first. Posts adopted with import-posts keep their bytes; with\n"
+       "--rewrite-imported they are written in feedd's format and from then on are feedd's posts.\n"
        "Exit status: 0 done, 1 some posts could not be written (each is named), 2 bad options or config,\n"
        "3 store or posts folder unusable, 4 feedd is running.",
-       {config_option, source_option, help_option},
+       {config_option, source_option,
+        {"--rewrite-imported", "", "", "also rewrite imported posts in feedd's format"}, help_option},
        run_archive_command<command_rebuild>},
       {"reprocess", "apply the current content settings and parser to stored entries",
        "Parses each entry's raw item (kept as it was received) again and normalises it with its source's\n"
@@ -283,6 +286,25 @@ const std::vector<CommandSpec>& commands() {
        "forgotten_at (RFC 3339). 'feedd forget --undo URL' lets one be stored again.",
        {config_option, json_option, help_option},
        run_archive_command<command_forgotten>},
+      {"import-posts", "adopt the posts an existing archive holds, without changing them",
+       "Reads every post in DIR, which must be the configured storage.posts_dir, as the old script wrote\n"
+       "them (front matter title, date, author, from, tags, categories; the <!--T--> comment; the link\n"
+       "line) and records each as an entry whose row points at the file. No file is written, ever:\n"
+       "polls that carry the article again write nothing, rebuild leaves the file as it is, and search,\n"
+       "forget, rebuild --source and check --store cover it like any post. The URL comes from from:\n"
+       "(else the link line), the time from the comment (else date:), the source from author: (else the\n"
+       "first category) unless --source is given. Broken front matter (quotes inside quoted titles,\n"
+       "unquoted colons, titles broken over lines) is read where title, URL and time can be recovered;\n"
+       "other files are listed with the reason and left alone. A post whose URL another post already\n"
+       "has is listed as a duplicate and kept, not imported. Running it again imports nothing new.\n"
+       "Takes the store's lock: stop `feedd run` first.\n"
+       "Exit status: 0 every post imported or already known, 1 some files were unreadable (each is\n"
+       "listed), 2 bad options or config (or DIR is not posts_dir), 3 store unusable, 4 feedd is running.",
+       {config_option,
+        {"--source", "", "NAME", "file every post under this source instead of its author:"},
+        {"DIR", "", "", "the _posts folder to adopt (the configured posts_dir)"},
+        help_option},
+       run_archive_command<command_import_posts>},
   };
   return table;
 }

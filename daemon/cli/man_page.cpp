@@ -220,6 +220,9 @@ std::string program_man_page(std::span<const CommandSpec> commands) {
       "written atomically and the mark cleared: an interrupted run loses nothing, never leaves a post without its "
       "row, and the next pass writes the posts it left pending.\n"
       "\n"
+      "`feedd import-posts` adopts a posts folder the old script wrote: each post becomes an entry whose row "
+      "points at its file, which feedd never rewrites; polls that carry the same article again write nothing.\n"
+      "\n"
       "The config file is described in feedd.toml(5).") + "\n";
   append_commands(out, commands);
 

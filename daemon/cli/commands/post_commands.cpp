@@ -82,19 +82,41 @@ std::vector<std::string> stray_posts(Store& store, const fs::path& posts_dir) {
 struct RebuildTally {
   std::size_t written = 0;
   std::size_t identical = 0;
+  std::size_t imported_kept = 0;               // adopted posts left as they are
+  std::vector<std::string> imported_missing;   // adopted posts whose file is gone
   std::vector<std::string> failures;  // one bad row does not stop the others
 };
 
-void rebuild_page(Archive& archive, const std::vector<EntryRow>& rows, RebuildTally& tally) {
+// An adopted post is the old script's file: rebuild leaves its bytes alone
+// unless told to rewrite it (`rewrite_imported`), and then the post is
+// feedd's from that moment on.
+void rebuild_page(Archive& archive, const std::vector<EntryRow>& rows, bool rewrite_imported, RebuildTally& tally) {
   std::vector<EntryRow> differing;
   for (const auto& row : rows) {
-    if (file_holds(archive.posts_dir() / row.post_path, archive.render(row))) {
+    const fs::path path = archive.posts_dir() / row.post_path;
+    if (row.imported && !rewrite_imported) {
+      std::error_code error;
+      if (fs::is_regular_file(path, error)) {
+        ++tally.imported_kept;
+      } else {
+        tally.imported_missing.push_back(row.post_path);
+      }
+    } else if (file_holds(path, archive.render(row))) {
       ++tally.identical;
     } else {
       differing.push_back(row);
     }
   }
-  tally.written += static_cast<std::size_t>(archive.write_posts(differing, tally.failures));
+  std::vector<fs::path> written;
+  tally.written += static_cast<std::size_t>(archive.write_posts(differing, tally.failures, &written));
+  if (!rewrite_imported) return;
+  sqlite::Transaction transaction(archive.store().database());
+  for (const auto& row : differing) {
+    if (row.imported && std::find(written.begin(), written.end(), archive.posts_dir() / row.post_path) != written.end()) {
+      archive.store().clear_imported(row.id);
+    }
+  }
+  transaction.commit();
 }
 
 struct ReprocessTally {
@@ -215,12 +237,22 @@ int command_rebuild(const ArchiveCommandOptions& options) {
     const auto source_id = source_filter(archive.store(), options.source);
     RebuildTally tally;
     for_each_page(archive.store(), source_id, "rebuild",
-                  [&](const std::vector<EntryRow>& rows) { rebuild_page(archive, rows, tally); });
+                  [&](const std::vector<EntryRow>& rows) {
+                    rebuild_page(archive, rows, options.rewrite_imported, tally);
+                  });
     const auto strays = stray_posts(archive.store(), archive.posts_dir());
     for (const auto& name : strays) fmt::print("stray, no row points to it (not deleted): {}\n", name);
+    for (const auto& name : tally.imported_missing) {
+      fmt::print("imported post missing, not written (--rewrite-imported writes it in feedd's format): {}\n", name);
+    }
     for (const auto& failure : tally.failures) fmt::print(stderr, "feedd rebuild: {}\n", failure);
-    fmt::print("rebuild: {} post(s) written, {} already identical, {} failed; {} stray file(s)\n", tally.written,
+    fmt::print("rebuild: {} post(s) written, {} already identical, {} failed; {} stray file(s)", tally.written,
                tally.identical, tally.failures.size(), strays.size());
+    if (tally.imported_kept + tally.imported_missing.size() > 0) {
+      fmt::print("; {} imported post(s) left as they are, {} missing", tally.imported_kept,
+                 tally.imported_missing.size());
+    }
+    fmt::print("\n");
     return tally.failures.empty() ? static_cast<int>(exit_ok) : static_cast<int>(exit_source_failed);
   });
 }

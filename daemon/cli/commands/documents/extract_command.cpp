@@ -1,4 +1,4 @@
-#include "daemon/cli/commands/extract_command.h"
+#include "daemon/cli/commands/documents/extract_command.h"
 
 #include <boost/asio/io_context.hpp>
 #include <fmt/format.h>

@@ -10,7 +10,7 @@
 // nothing about where the feed lives, and feedparser's conformance corpus
 // expects exactly that.
 
-#include "daemon/cli/commands/parse_command.h"
+#include "daemon/cli/commands/documents/parse_command.h"
 
 #include <fmt/format.h>
 #include <sys/stat.h>
