@@ -1,6 +1,8 @@
 // feedd rebuild, feedd reprocess, feedd forget: the commands that write posts
-// from the store. All three hold the store's lock, so no poll writes a post
-// between their reading a row and writing its file.
+// from the store. Each runs as slices (daemon/admin_job.h) on the one writer
+// of the store: a running daemon's writer thread, or this process holding the
+// store's lock. Either way no poll writes a post between a slice's reading a
+// row and writing its file.
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -11,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "daemon/admin_job.h"
 #include "daemon/archive_command_support.h"
 #include "daemon/archive_commands.h"
 #include "daemon/cli.h"
@@ -46,21 +49,32 @@ std::optional<std::int64_t> source_filter(Store& store, const std::optional<std:
   throw CommandFailure(exit_usage, fmt::format("--source: no source named \"{}\" in the store", *name));
 }
 
-// Calls `visit` with each page of rows (of one source when `source_id` is
-// given), showing progress under `label` on stderr until the last page.
-template <typename Visit>
-void for_each_page(Store& store, std::optional<std::int64_t> source_id, std::string label, Visit visit) {
-  Progress progress(std::move(label), static_cast<std::size_t>(entry_count(store.database(), source_id)),
-                    Progress::options_for(stderr));
-  std::int64_t after = 0;
-  while (true) {
-    auto rows = store.entries_after(after, page_size, source_id);
-    if (rows.empty()) return;
-    after = rows.back().id;
-    visit(rows);
-    progress.advance(rows.size());
+// The rows (of one source when `source_id` is given) a page at a time, with
+// progress under `label` until the last page.
+class PageWalk {
+ public:
+  PageWalk(Store& store, std::optional<std::int64_t> source_id, const std::string& label, CommandOutput& output)
+      : source_id_(source_id), output_(output) {
+    output_.progress_start(label, static_cast<std::size_t>(entry_count(store.database(), source_id)));
   }
-}
+
+  // The next page; empty (and the progress finished) after the last.
+  std::vector<EntryRow> next(Store& store) {
+    auto rows = store.entries_after(after_, page_size, source_id_);
+    if (rows.empty()) {
+      output_.progress_finish();
+      return rows;
+    }
+    after_ = rows.back().id;
+    return rows;
+  }
+  void done_with(std::size_t rows) { output_.progress_advance(rows); }
+
+ private:
+  std::optional<std::int64_t> source_id_;
+  CommandOutput& output_;
+  std::int64_t after_ = 0;
+};
 
 // .md files in the posts folder that no row names. Listed, never deleted:
 // they may be posts someone wrote by hand.
@@ -204,61 +218,108 @@ std::optional<EntryRow> find_by_url(Store& store, const std::string& url) {
   return store.find_entry_by_url(url);
 }
 
-}  // namespace
+class RebuildJob : public AdminJob {
+ public:
+  RebuildJob(Archive& archive, const ArchiveCommandOptions& options, CommandOutput& output)
+      : output_(output), walk_(archive.store(), source_filter(archive.store(), options.source), "rebuild", output) {}
 
-int command_rebuild(const ArchiveCommandOptions& options) {
-  return run_reporting("rebuild", [&] {
-    const auto config = load_config_for(options);
-    const auto lock = lock_store(config);
-    Archive archive(config.storage.database, config.storage.posts_dir, presentations_of(config));
-    const auto source_id = source_filter(archive.store(), options.source);
-    RebuildTally tally;
-    for_each_page(archive.store(), source_id, "rebuild",
-                  [&](const std::vector<EntryRow>& rows) { rebuild_page(archive, rows, tally); });
+  bool step(Archive& archive) override {
+    const auto rows = walk_.next(archive.store());
+    if (rows.empty()) return false;
+    rebuild_page(archive, rows, tally_);
+    walk_.done_with(rows.size());
+    return true;
+  }
+
+  int finish(Archive& archive) override {
     const auto strays = stray_posts(archive.store(), archive.posts_dir());
-    for (const auto& name : strays) fmt::print("stray, no row points to it (not deleted): {}\n", name);
-    for (const auto& failure : tally.failures) fmt::print(stderr, "feedd rebuild: {}\n", failure);
-    fmt::print("rebuild: {} post(s) written, {} already identical, {} failed; {} stray file(s)\n", tally.written,
-               tally.identical, tally.failures.size(), strays.size());
-    return tally.failures.empty() ? static_cast<int>(exit_ok) : static_cast<int>(exit_source_failed);
-  });
-}
+    for (const auto& name : strays) output_.out(fmt::format("stray, no row points to it (not deleted): {}\n", name));
+    for (const auto& failure : tally_.failures) output_.err(fmt::format("feedd rebuild: {}\n", failure));
+    output_.out(fmt::format("rebuild: {} post(s) written, {} already identical, {} failed; {} stray file(s)\n",
+                            tally_.written, tally_.identical, tally_.failures.size(), strays.size()));
+    return tally_.failures.empty() ? static_cast<int>(exit_ok) : static_cast<int>(exit_source_failed);
+  }
 
-int command_reprocess(const ArchiveCommandOptions& options) {
-  return run_reporting("reprocess", [&] {
-    const auto config = load_config_for(options);
-    const auto lock = lock_store(config);
-    Archive archive(config.storage.database, config.storage.posts_dir, presentations_of(config));
-    const auto source_id = source_filter(archive.store(), options.source);
-    SourceLookup sources(config, archive.store());
-    ReprocessTally tally;
-    for_each_page(archive.store(), source_id, "reprocess",
-                  [&](const std::vector<EntryRow>& rows) { reprocess_page(archive, sources, rows, tally); });
-    // Changed text left the search indexes; the posts come first.
-    if (const auto indexed = catch_up_search_index(archive.store(), true); !indexed.error.empty()) {
-      fmt::print(stderr, "feedd reprocess: search index not brought up to date, the next run will: {}\n",
-                 indexed.error);
+ private:
+  CommandOutput& output_;
+  PageWalk walk_;
+  RebuildTally tally_;
+};
+
+// Rows per slice when the daemon indexes what reprocess changed.
+constexpr int index_slice = 500;
+
+class ReprocessJob : public AdminJob {
+ public:
+  ReprocessJob(Archive& archive, const config::Config& config, const ArchiveCommandOptions& options,
+               CommandOutput& output, JobPlace place)
+      : output_(output), place_(place),
+        walk_(archive.store(), source_filter(archive.store(), options.source), "reprocess", output),
+        sources_(config, archive.store()) {}
+
+  bool step(Archive& archive) override {
+    if (!pages_done_) {
+      const auto rows = walk_.next(archive.store());
+      if (!rows.empty()) {
+        reprocess_page(archive, sources_, rows, tally_);
+        walk_.done_with(rows.size());
+        return true;
+      }
+      pages_done_ = true;
     }
-    for (const auto& failure : tally.failures) fmt::print(stderr, "feedd reprocess: {}\n", failure);
-    fmt::print("reprocess: {} post(s) changed, {} unchanged; skipped {} without a raw item, {} of sources no "
-               "longer configured, {} failed\n",
-               tally.changed, tally.unchanged, tally.without_raw, tally.unconfigured, tally.failures.size());
-    return tally.failures.empty() ? static_cast<int>(exit_ok) : static_cast<int>(exit_source_failed);
-  });
-}
+    // Changed text left the search indexes; the posts come first. In the
+    // daemon, in slices, so polls' writes wait for one slice at most.
+    if (place_ != JobPlace::daemon) return false;
+    try {
+      return archive.store().index_search_backlog(index_slice) > 0;
+    } catch (const std::exception& error) {
+      index_error_ = error.what();
+      return false;
+    }
+  }
 
-int command_forget(const ArchiveCommandOptions& options) {
-  return run_reporting("forget", [&] {
+  int finish(Archive& archive) override {
+    if (place_ == JobPlace::own_process) {
+      if (const auto indexed = catch_up_search_index(archive.store(), true); !indexed.error.empty()) {
+        index_error_ = indexed.error;
+      }
+    }
+    if (!index_error_.empty()) {
+      output_.err(fmt::format("feedd reprocess: search index not brought up to date, the next run will: {}\n",
+                              index_error_));
+    }
+    for (const auto& failure : tally_.failures) output_.err(fmt::format("feedd reprocess: {}\n", failure));
+    output_.out(fmt::format("reprocess: {} post(s) changed, {} unchanged; skipped {} without a raw item, {} of "
+                            "sources no longer configured, {} failed\n",
+                            tally_.changed, tally_.unchanged, tally_.without_raw, tally_.unconfigured,
+                            tally_.failures.size()));
+    return tally_.failures.empty() ? static_cast<int>(exit_ok) : static_cast<int>(exit_source_failed);
+  }
+
+ private:
+  CommandOutput& output_;
+  JobPlace place_;
+  PageWalk walk_;
+  SourceLookup sources_;
+  ReprocessTally tally_;
+  bool pages_done_ = false;
+  std::string index_error_;
+};
+
+// One slice: the entry is found and removed in the same writer turn, so no
+// poll can store it again in between.
+class ForgetJob : public AdminJob {
+ public:
+  ForgetJob(const ArchiveCommandOptions& options, CommandOutput& output) : output_(output) {
     if (options.operands.size() != 1) {
       throw CommandFailure(exit_usage, "give exactly one URL: feedd forget URL");
     }
-    const std::string& url = options.operands[0];
-    const auto config = load_config_for(options);
-    require_existing_store(config);
-    const auto lock = lock_store(config);
-    Archive archive(config.storage.database, config.storage.posts_dir, presentations_of(config));
-    const auto row = find_by_url(archive.store(), url);
-    if (!row) throw CommandFailure(exit_usage, fmt::format("no entry has the URL {}", url));
+    url_ = options.operands[0];
+  }
+
+  bool step(Archive& archive) override {
+    const auto row = find_by_url(archive.store(), url_);
+    if (!row) throw CommandFailure(exit_usage, fmt::format("no entry has the URL {}", url_));
     // The file goes while the row's deletion is still uncommitted: if it
     // cannot be removed, the row stays too; after a crash between the two,
     // the row is still there to run forget on again, and no post is ever
@@ -274,10 +335,72 @@ int command_forget(const ArchiveCommandOptions& options) {
                            fmt::format("cannot remove {}: {}; nothing was forgotten", post.string(), error.message()));
     }
     transaction.commit();
-    fmt::print("forgot \"{}\" ({}): row {} and its search index entry removed; post {} {}; "
-               "it will not be stored again\n",
-               row->title, row->url, row->id, post.string(), removed ? "deleted" : "was already gone");
-    return static_cast<int>(exit_ok);
+    output_.out(fmt::format("forgot \"{}\" ({}): row {} and its search index entry removed; post {} {}; "
+                            "it will not be stored again\n",
+                            row->title, row->url, row->id, post.string(), removed ? "deleted" : "was already gone"));
+    return false;
+  }
+
+  int finish(Archive&) override { return static_cast<int>(exit_ok); }
+
+ private:
+  CommandOutput& output_;
+  std::string url_;
+};
+
+// The command by itself: the daemon when one runs on the store, else here
+// under the store's lock.
+int run_admin_command(std::string_view command, const ArchiveCommandOptions& options) {
+  const auto config = load_config_for(options);
+  if (command == "forget") require_existing_store(config);
+  auto output = local_output();
+  auto place = hand_to_daemon_or_lock(config, admin_request(command, options), *output);
+  if (place.daemon_status) return *place.daemon_status;
+  Archive archive(config.storage.database, config.storage.posts_dir, presentations_of(config));
+  auto job = make_admin_job(command, archive, config, options, *output, JobPlace::own_process);
+  while (job->step(archive)) {
+  }
+  return job->finish(archive);
+}
+
+}  // namespace
+
+std::unique_ptr<AdminJob> make_admin_job(std::string_view command, Archive& archive, const config::Config& config,
+                                         const ArchiveCommandOptions& options, CommandOutput& output,
+                                         JobPlace place) {
+  if (command == "rebuild") return std::make_unique<RebuildJob>(archive, options, output);
+  if (command == "reprocess") return std::make_unique<ReprocessJob>(archive, config, options, output, place);
+  if (command == "forget") return std::make_unique<ForgetJob>(options, output);
+  throw CommandFailure(exit_usage, fmt::format("not a command feedd run does for others: {}", command));
+}
+
+nlohmann::json admin_request(std::string_view command, const ArchiveCommandOptions& options) {
+  nlohmann::json request{{"command", command}, {"operands", options.operands}};
+  if (options.source) request["source"] = *options.source;
+  return request;
+}
+
+ArchiveCommandOptions admin_options(const nlohmann::json& request) {
+  ArchiveCommandOptions options;
+  if (request.contains("source")) options.source = request["source"].get<std::string>();
+  options.operands = request.value("operands", std::vector<std::string>{});
+  return options;
+}
+
+int command_rebuild(const ArchiveCommandOptions& options) {
+  return run_reporting("rebuild", [&] { return run_admin_command("rebuild", options); });
+}
+
+int command_reprocess(const ArchiveCommandOptions& options) {
+  return run_reporting("reprocess", [&] { return run_admin_command("reprocess", options); });
+}
+
+int command_forget(const ArchiveCommandOptions& options) {
+  return run_reporting("forget", [&] {
+    if (options.operands.size() != 1) {
+      throw CommandFailure(exit_usage, "give exactly one URL: feedd forget URL");
+    }
+    return run_admin_command("forget", options);
   });
 }
 
