@@ -17,6 +17,7 @@
 #include "daemon/completion.h"
 #include "daemon/man_page.h"
 #include "daemon/parse_command.h"
+#include "daemon/poll_command.h"
 #include "daemon/run_command.h"
 #include "fetchers/dates.h"
 
@@ -60,6 +61,10 @@ int run_once(const ParsedArgs& args) {
 
 int run_run(const ParsedArgs& args) {
   return command_run(CommandContext{config_path_of(args), verbosity_of(args), std::nullopt});
+}
+
+int run_poll(const ParsedArgs& args) {
+  return command_poll(CommandContext{config_path_of(args), verbosity_of(args), std::nullopt}, args.operands);
 }
 
 int run_parse(const ParsedArgs& args) {
@@ -124,6 +129,16 @@ const std::vector<CommandSpec>& commands() {
        "Exit status: 0 after a clean stop, 2 bad config, 3 store unusable, 4 another feedd runs on this store.",
        {config_option, verbose_option, quiet_option, help_option},
        run_run},
+      {"poll", "poll sources now: through the running daemon, or here once when none runs",
+       "Polls the named sources (every enabled one without NAME) now. With `feedd run` up on the store, the\n"
+       "daemon polls them at once (a poll already running is waited for, not doubled), its schedule goes on\n"
+       "from the outcome, and one line per source says what came of it. With no daemon up, it says so and\n"
+       "polls them here, once, exactly as `feedd once` limited to those sources would.\n"
+       "Exit status: 0 every source polled fine, 1 one failed, 2 an unknown or disabled source or a bad\n"
+       "config, 3 store unusable, 4 another feedd holds the store without answering (a `feedd once`).",
+       {config_option, {"NAME...", "", "", "sources to poll (default: every enabled one)"}, verbose_option,
+        quiet_option, help_option},
+       run_poll},
       {"check", "validate the config and print its sources",
        "Loads the config exactly as `once` would and prints the sources it defines. An invalid config is\n"
        "reported as FILE:LINE: KEY: PROBLEM and the exit status is 2. With --store it also runs SQLite's\n"
@@ -171,7 +186,9 @@ const std::vector<CommandSpec>& commands() {
        "while some are pending); below it the URL polled (after permanent redirects) and the last error\n"
        "with its message. The table fits the terminal and gives times relative to now (5m ago, in 10m);\n"
        "--json prints an array for scripts with the keys name, url, state, last_success, last_error,\n"
-       "last_error_at, consecutive_failures, next_poll, entries and posts (times RFC 3339, UTC).",
+       "last_error_at, consecutive_failures, next_poll, entries and posts (times RFC 3339, UTC).\n"
+       "While `feedd run` is up, NEXT POLL comes from its live schedule, a source being polled shows\n"
+       "\"polling\", and each JSON object also has \"polling\" (true or false).",
        {config_option,
         json_option,
         {"--now", "", "RFC3339", "show times relative to this instant instead of now"},
@@ -189,10 +206,12 @@ const std::vector<CommandSpec>& commands() {
       {"rebuild", "write every post again from the store",
        "Renders each entry's post from its row exactly as ingestion does and writes those that are missing\n"
        "or differ, so a deleted posts folder comes back byte for byte. .md files no row points to are\n"
-       "listed as stray, never deleted. A progress bar on a terminal, plain lines otherwise. Takes the\n"
-       "store's lock: stop `feedd run` first.\n"
+       "listed as stray, never deleted. A progress bar on a terminal, plain lines otherwise. With `feedd run`\n"
+       "up on the store, the daemon does the work, a page of rows at a time between its polls' writes, and\n"
+       "this command shows its progress and result; otherwise it runs here, holding the store's lock.\n"
        "Exit status: 0 done, 1 some posts could not be written (each is named), 2 bad options or config,\n"
-       "3 store or posts folder unusable, 4 feedd is running.",
+       "3 store or posts folder unusable, 4 the store is held by a feedd that does not answer (a `feedd\n"
+       "once`), or the daemon stopped before the work was done.",
        {config_option, source_option, help_option},
        run_archive_command<command_rebuild>},
       {"reprocess", "apply the current content settings and parser to stored entries",
@@ -200,7 +219,8 @@ const std::vector<CommandSpec>& commands() {
        "current settings (content, remove, timezone), then rewrites the posts whose bytes change and says\n"
        "how many did. An entry keeps its identity, link, dates and post file. Entries stored without a\n"
        "raw item (before schema 2) and those of sources no longer configured are skipped and counted.\n"
-       "Progress display and lock as for rebuild.\n"
+       "Progress display, and the running daemon doing the work (with the config it has loaded: reload it\n"
+       "after an edit), as for rebuild.\n"
        "Exit status: 0 done, 1 some entries failed (each is named), 2, 3, 4 as for rebuild.",
        {config_option, source_option, help_option},
        run_archive_command<command_reprocess>},
@@ -220,8 +240,9 @@ const std::vector<CommandSpec>& commands() {
       {"forget", "remove one entry: row, search index entry and post (for takedowns)",
        "Finds the entry by its URL (compared in canonical form, so tracking parameters do not matter) and\n"
        "deletes its row, its search index entries and its post file. A feed that still carries the entry\n"
-       "brings it back at the next poll. Takes the store's lock: stop `feedd run` first.\n"
-       "Exit status: 0 removed, 2 no entry has that URL, 3 store unusable, 4 feedd is running.",
+       "brings it back at the next poll. With `feedd run` up, the daemon removes it between two of its\n"
+       "writes, so a poll running at the same moment can neither keep nor rewrite it.\n"
+       "Exit status: 0 removed, 2 no entry has that URL, 3 store unusable, 4 as for rebuild.",
        {config_option, {"URL", "", "", "the entry's link"}, help_option},
        run_archive_command<command_forget>},
   };

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "daemon/logging.h"
 
@@ -16,7 +18,8 @@ struct CommandContext {
 };
 
 // Polls every enabled source once; see daemon/cli.cpp for the exit statuses.
-int command_once(const CommandContext& context);
+// `only_sources`: `feedd poll NAME…` with no daemon up polls these, not all.
+int command_once(const CommandContext& context, const std::vector<std::string>& only_sources = {});
 
 // Validates the config and prints its sources.
 int command_check(const CommandContext& context);
