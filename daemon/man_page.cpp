@@ -235,6 +235,10 @@ std::string program_man_page(std::span<const CommandSpec> commands) {
   append_tagged(out, italic("DATABASE") + roff_text(".lock"),
                 "Beside the database; holds the pid of the feedd that uses the store, so a second one exits "
                 "with status 4.");
+  append_tagged(out, italic("DATABASE") + roff_text(".sock"),
+                "Beside the database; the control socket of a running feedd run (mode 0600, its own user and root "
+                "only). rebuild, reprocess, forget and poll hand their work to the daemon through it, so they work "
+                "while it runs, and sources reads its live schedule there. Removed when the daemon stops.");
 
   out += ".SH ENVIRONMENT\n";
   append_tagged(out, bold("FEEDD_CONFIG"), "The config file when --config is not given.");
