@@ -173,7 +173,10 @@ constexpr ExitRow exit_rows[] = {
      "read or parsed."},
     {exit_usage, "A bad command line or config. The unit does not restart feedd for this status."},
     {exit_store, "The database or the posts folder cannot be used."},
-    {exit_already_running, "Another feedd holds this store's lock."},
+    {exit_already_running,
+     "Another feedd holds this store's lock (for rebuild, reprocess, forget and poll: one that does not answer on "
+     "the control socket, such as a running feedd once), or feedd run stopped before it had done what such a "
+     "command asked."},
 };
 
 // "[fetch]", or "[[sources]]" for an array of tables.
