@@ -255,3 +255,35 @@ TEST_CASE("A poll by the daemon and a forget of the same entry at once: nothing 
   INFO(check.out);
   CHECK(check.exit_status == 0);
 }
+
+TEST_CASE("A daemon stopped during a rebuild ends it after the current page, exits 0, and a later rebuild does the rest") {
+  TempDir dir;
+  HttpTestServer server;
+  // Enough posts that the rebuild takes many pages (200 rows each).
+  server.serve("/feed.xml", feed_with_scripts(1500));
+  const auto config = write_config(dir, server.url("/feed.xml"), "1h", "raw");
+  ChildProcess daemon({FEEDD_BINARY, "run", "--config", config.string(), "--verbose"});
+  REQUIRE(eventually([&] { return posts_in(dir).size() == 1500 && fs::exists(dir / "state/feedd.db.sock"); }, 120s));
+  for (const auto& post : posts_in(dir)) fs::remove(post);
+
+  ChildProcess rebuild({FEEDD_BINARY, "rebuild", "--config", config.string()});
+  REQUIRE(eventually([&] { return contains(daemon.err(), "control socket: rebuild asked for by a client"); }));
+  daemon.signal(SIGTERM);
+  const auto daemon_status = daemon.wait(30s);
+  const auto rebuild_status = rebuild.wait(30s);
+  INFO(daemon.err());
+  INFO(rebuild.err());
+  CHECK(daemon_status == 0);
+  CHECK(rebuild_status == 4);
+  CHECK(contains(rebuild.err(), "feedd rebuild: stopped after"));
+  const auto written = posts_in(dir).size();
+  CHECK(written % 200 == 0);  // whole pages only
+  CHECK(written < 1500);
+
+  // No daemon now: the command takes the lock and finishes the job itself.
+  const auto again = run("rebuild", config);
+  INFO(again.err);
+  CHECK(again.exit_status == 0);
+  CHECK(contains(again.out, fmt::format("rebuild: {} post(s) written, {} already identical", 1500 - written, written)));
+  CHECK(run("check", config, {"--store"}).exit_status == 0);
+}
