@@ -12,7 +12,7 @@
 
 #include "config/config.h"
 #include "daemon/archive_commands.h"
-#include "daemon/control_client.h"
+#include "daemon/command_output.h"
 #include "store/archive.h"
 
 namespace feedd {

@@ -14,7 +14,6 @@
 #include "daemon/archive_command_support.h"
 #include "daemon/cli.h"
 #include "daemon/control_socket.h"
-#include "daemon/progress.h"
 
 namespace feedd {
 namespace {
@@ -25,23 +24,6 @@ using nlohmann::json;
 // answer yet: start-up (opening the store, writing pending posts) takes
 // this long at most on a healthy machine.
 constexpr auto wait_for_starting_daemon = std::chrono::seconds(10);
-
-class LocalOutput : public CommandOutput {
- public:
-  void out(const std::string& text) override { fmt::print("{}", text); }
-  void err(const std::string& text) override { fmt::print(stderr, "{}", text); }
-  void progress_start(const std::string& label, std::size_t total) override {
-    std::fflush(stdout);
-    progress_.emplace(label, total, Progress::options_for(stderr));
-  }
-  void progress_advance(std::size_t items) override {
-    if (progress_) progress_->advance(items);
-  }
-  void progress_finish() override { progress_.reset(); }
-
- private:
-  std::optional<Progress> progress_;
-};
 
 class Socket {
  public:
@@ -107,8 +89,6 @@ std::optional<int> dispatch(const json& message, CommandOutput& output,
 }
 
 }  // namespace
-
-std::unique_ptr<CommandOutput> local_output() { return std::make_unique<LocalOutput>(); }
 
 std::optional<int> ask_daemon(const config::Config& config, const json& request, CommandOutput& output,
                               const std::function<void(const json&)>& on_message) {

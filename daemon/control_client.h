@@ -10,24 +10,10 @@
 #include <nlohmann/json.hpp>
 
 #include "config/config.h"
+#include "daemon/command_output.h"
 #include "daemon/instance_lock.h"
 
 namespace feedd {
-
-// Where a command's words go: stdout, stderr and a progress display here;
-// the client socket when the daemon runs the command for a client.
-class CommandOutput {
- public:
-  virtual ~CommandOutput() = default;
-  virtual void out(const std::string& text) = 0;  // data and summaries
-  virtual void err(const std::string& text) = 0;  // problems, one line each
-  virtual void progress_start(const std::string& label, std::size_t total) = 0;
-  virtual void progress_advance(std::size_t items) = 0;
-  virtual void progress_finish() = 0;
-};
-
-// stdout, stderr and daemon/progress.h.
-std::unique_ptr<CommandOutput> local_output();
 
 // Sends `request` to the daemon of `config`'s store and passes what it says
 // to `output` ({"out"}, {"err"}, progress) and every other message to

@@ -18,6 +18,7 @@
 #include "daemon/archive_commands.h"
 #include "daemon/cli.h"
 #include "daemon/clock.h"
+#include "daemon/control_client.h"
 #include "daemon/normalise.h"
 #include "daemon/progress.h"
 #include "fetchers/feed_parser.h"
