@@ -287,3 +287,35 @@ TEST_CASE("A daemon stopped during a rebuild ends it after the current page, exi
   CHECK(contains(again.out, fmt::format("rebuild: {} post(s) written, {} already identical", 1500 - written, written)));
   CHECK(run("check", config, {"--store"}).exit_status == 0);
 }
+
+TEST_CASE("sources shows a poll the daemon is running, and a second poll of the same source joins it") {
+  TempDir dir;
+  HttpTestServer server;
+  std::atomic<int> served{0};
+  server.route("/feed.xml", [&served](const TestRequest&) {
+    ++served;
+    TestResponse response;
+    response.headers = {{"Content-Type", "application/rss+xml"}};
+    response.body = feed_with_scripts(2);
+    response.delay = 1500ms;
+    return response;
+  });
+  const auto config = write_config(dir, server.url("/feed.xml"), "1h", "raw");
+  ChildProcess daemon({FEEDD_BINARY, "run", "--config", config.string(), "--verbose"});
+  REQUIRE(eventually([&] { return posts_in(dir).size() == 2 && fs::exists(dir / "state/feedd.db.sock"); }));
+  INFO(daemon.err());
+
+  ChildProcess first({FEEDD_BINARY, "poll", "--config", config.string(), "S"});
+  REQUIRE(eventually([&] { return served == 2; }));
+  ChildProcess second({FEEDD_BINARY, "poll", "--config", config.string(), "S"});
+  const auto live = json::parse(run("sources", config, {"--json"}).out);
+  CHECK(live[0]["polling"] == true);
+  CHECK(live[0]["next_poll"] == nullptr);
+  CHECK(contains(run("sources", config).out, "  polling  "));
+  CHECK(first.wait(10s) == 0);
+  CHECK(second.wait(10s) == 0);
+  CHECK(contains(second.out(), "S (" + server.url("/feed.xml") + "): HTTP 200"));
+  CHECK(served == 2);  // the second joined the first's poll
+  CHECK(json::parse(run("sources", config, {"--json"}).out)[0]["polling"] == false);
+  stop(daemon);
+}
