@@ -126,6 +126,8 @@ const std::vector<CommandSpec>& commands() {
        "Signals: SIGHUP reloads the config (an invalid one is rejected and the running one kept);\n"
        "SIGTERM or SIGINT stops polling, lets running polls finish within [daemon] shutdown_grace, exits 0.\n"
        "Under systemd (Type=notify) it reports READY, RELOADING, STOPPING, STATUS and watchdog pings.\n"
+       "While it runs, rebuild, reprocess, forget, poll and sources reach it through its control socket,\n"
+       "DATABASE.sock (see FILES in feedd(1)), so none of them needs it stopped.\n"
        "Exit status: 0 after a clean stop, 2 bad config, 3 store unusable, 4 another feedd runs on this store.",
        {config_option, verbose_option, quiet_option, help_option},
        run_run},
