@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "fetchers/html_text.h"
+#include "fetchers/html/html_text.h"
 #include "store/search_query.h"
 
 namespace feedd {

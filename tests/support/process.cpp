@@ -131,6 +131,13 @@ ProcessResult run_process(std::vector<std::string> argv, std::chrono::millisecon
   return result;
 }
 
+std::unique_ptr<ChildProcess> start_daemon(const std::filesystem::path& config, std::vector<std::string> more_args,
+                                           std::vector<std::pair<std::string, std::string>> extra_env) {
+  std::vector<std::string> argv{FEEDD_BINARY, "run", "--config", config.string()};
+  argv.insert(argv.end(), more_args.begin(), more_args.end());
+  return std::make_unique<ChildProcess>(std::move(argv), std::move(extra_env));
+}
+
 ProcessResult run_feedd(std::vector<std::string> args, std::chrono::milliseconds timeout) {
   args.insert(args.begin(), FEEDD_BINARY);
   return run_process(std::move(args), timeout);

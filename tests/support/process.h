@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -46,6 +47,12 @@ class ChildProcess {
 // Runs the child to completion (killing it after `timeout`).
 ProcessResult run_process(std::vector<std::string> argv, std::chrono::milliseconds timeout = std::chrono::seconds(60),
                           std::vector<std::pair<std::string, std::string>> extra_env = {});
+
+// `feedd run --config CONFIG` and `more_args` (--verbose, say): the daemon
+// under test, started the way systemd starts it and killed if still running
+// when the owner goes.
+std::unique_ptr<ChildProcess> start_daemon(const std::filesystem::path& config, std::vector<std::string> more_args = {},
+                                           std::vector<std::pair<std::string, std::string>> extra_env = {});
 
 // The feedd binary under test, with `args`.
 ProcessResult run_feedd(std::vector<std::string> args, std::chrono::milliseconds timeout = std::chrono::seconds(60));

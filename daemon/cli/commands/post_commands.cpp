@@ -1,0 +1,409 @@
+// feedd rebuild, feedd reprocess, feedd forget: the commands that write posts
+// from the store. Each runs as slices (daemon/cli/commands/admin_job.h) on the one writer
+// of the store: a running daemon's writer thread, or this process holding the
+// store's lock. Either way no poll writes a post between a slice's reading a
+// row and writing its file.
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <set>
+#include <system_error>
+
+#include <fmt/format.h>
+
+#include "daemon/cli/commands/archive_command_support.h"
+#include "daemon/cli/commands/archive_commands.h"
+#include "daemon/cli/commands/control_client.h"
+#include "daemon/cli/commands/admin_job.h"
+#include "daemon/cli/commands/search_catch_up.h"
+#include "daemon/runtime/exit_status.h"
+#include "daemon/runtime/pipeline/clock.h"
+#include "daemon/runtime/pipeline/normalise.h"
+#include "daemon/cli/output/progress.h"
+#include "fetchers/feed/feed_parser.h"
+#include "fetchers/http/url.h"
+#include "store/archive_report.h"
+#include "store/atomic_file.h"
+
+namespace feedd {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Rows are read, rendered and written in pages: memory stays flat however
+// large the archive, and each page's files are made durable together.
+constexpr int page_size = 200;
+
+// True when `path` holds exactly `bytes`; an unchanged post is not rewritten,
+// so Jekyll and backups see only the files that really changed.
+bool file_holds(const fs::path& path, const std::string& bytes) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::string existing((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return existing == bytes;
+}
+
+std::optional<std::int64_t> source_filter(Store& store, const std::optional<std::string>& name) {
+  if (!name) return std::nullopt;
+  if (auto state = store.source_state(*name)) return state->id;
+  throw CommandFailure(exit_usage, fmt::format("--source: no source named \"{}\" in the store", *name));
+}
+
+// The rows (of one source when `source_id` is given) a page at a time, with
+// progress under `label` until the last page.
+class PageWalk {
+ public:
+  PageWalk(Store& store, std::optional<std::int64_t> source_id, const std::string& label, CommandOutput& output)
+      : source_id_(source_id), output_(output) {
+    output_.progress_start(label, static_cast<std::size_t>(entry_count(store.database(), source_id)));
+  }
+
+  // The next page; empty (and the progress finished) after the last.
+  std::vector<EntryRow> next(Store& store) {
+    auto rows = store.entries_after(after_, page_size, source_id_);
+    if (rows.empty()) {
+      output_.progress_finish();
+      return rows;
+    }
+    after_ = rows.back().id;
+    return rows;
+  }
+  void done_with(std::size_t rows) { output_.progress_advance(rows); }
+
+ private:
+  std::optional<std::int64_t> source_id_;
+  CommandOutput& output_;
+  std::int64_t after_ = 0;
+};
+
+// .md files in the posts folder that no row names. Listed, never deleted:
+// they may be posts someone wrote by hand.
+std::vector<std::string> stray_posts(Store& store, const fs::path& posts_dir) {
+  std::set<std::string> named;
+  for (auto& ref : post_refs(store.database())) named.insert(std::move(ref.post_path));
+  std::vector<std::string> strays;
+  for (const auto& item : fs::directory_iterator(posts_dir)) {
+    const std::string name = item.path().filename().string();
+    if (!item.is_regular_file() || item.path().extension() != ".md") continue;
+    if (name.starts_with(AtomicBatch::temp_prefix) || named.contains(name)) continue;
+    strays.push_back(name);
+  }
+  std::sort(strays.begin(), strays.end());
+  return strays;
+}
+
+struct RebuildTally {
+  std::size_t written = 0;
+  std::size_t identical = 0;
+  std::vector<std::string> failures;  // one bad row does not stop the others
+};
+
+void rebuild_page(Archive& archive, const std::vector<EntryRow>& rows, RebuildTally& tally) {
+  std::vector<EntryRow> differing;
+  for (const auto& row : rows) {
+    if (file_holds(archive.posts_dir() / row.post_path, archive.render(row))) {
+      ++tally.identical;
+    } else {
+      differing.push_back(row);
+    }
+  }
+  tally.written += static_cast<std::size_t>(archive.write_posts(differing, tally.failures));
+}
+
+struct ReprocessTally {
+  std::size_t changed = 0;
+  std::size_t unchanged = 0;
+  std::size_t without_raw = 0;
+  std::size_t unconfigured = 0;
+  std::vector<std::string> failures;  // "row N: why"
+};
+
+// How each stored row's source is configured now; nullptr when it is not.
+class SourceLookup {
+ public:
+  SourceLookup(const config::Config& config, Store& store) : config_(config), store_(store) {}
+
+  const config::Source* source(std::int64_t source_id) {
+    if (auto found = cache_.find(source_id); found != cache_.end()) return found->second;
+    const auto name = store_.source_name(source_id);
+    const config::Source* source = name ? configured_source(config_, *name) : nullptr;
+    return cache_.emplace(source_id, source).first->second;
+  }
+
+  // The options the source's feed is parsed with: its dates' default zone,
+  // and the URL it is polled at as the base of JSON Feed items.
+  FeedParseOptions parse_options(const config::Source& source) {
+    FeedParseOptions options;
+    const auto state = store_.source_state(source.name);
+    options.base_url = state && !state->polled_url.empty() ? state->polled_url : source.url;
+    options.default_timezone = source.timezone;
+    return options;
+  }
+
+ private:
+  const config::Config& config_;
+  Store& store_;
+  std::map<std::int64_t, const config::Source*> cache_;
+};
+
+// The row as the current parser and the source's current settings make it
+// from its raw item. Identity, link, dates and post file stay: reprocess
+// changes what a post says, never which post it is.
+EntryRow renormalised(const EntryRow& row, const config::Source& source, const FeedParseOptions& options) {
+  Feed feed;
+  feed.entries.push_back(parse_raw_entry(row.raw_item, options));
+  std::vector<IncomingEntry> incoming;
+  try {
+    incoming = normalise(feed, source);
+  } catch (const std::invalid_argument& error) {
+    throw CommandFailure(exit_usage, fmt::format("source {}: {}", source.name, error.what()));
+  }
+  EntryRow updated = row;
+  if (incoming.size() == 1) {
+    updated.title = incoming[0].title;
+    updated.author = incoming[0].author;
+    updated.content = incoming[0].content;
+  }
+  return updated;
+}
+
+void reprocess_page(Archive& archive, SourceLookup& sources, const std::vector<EntryRow>& rows, ReprocessTally& tally) {
+  std::vector<EntryRow> rewrite;     // rows whose post changes
+  std::vector<EntryRow> row_only;    // rows that change where the post does not show it
+  for (const auto& row : rows) {
+    if (row.raw_item.empty()) {
+      ++tally.without_raw;
+      continue;
+    }
+    const config::Source* source = sources.source(row.source_id);
+    if (source == nullptr) {
+      ++tally.unconfigured;
+      continue;
+    }
+    EntryRow updated;
+    try {
+      updated = renormalised(row, *source, sources.parse_options(*source));
+    } catch (const FeedParseError& error) {
+      tally.failures.push_back(
+          fmt::format("row {} ({}): cannot read its raw item: {}", row.id, row.url, error.what()));
+      continue;
+    }
+    if (!file_holds(archive.posts_dir() / row.post_path, archive.render(updated))) {
+      updated.post_pending = true;
+      rewrite.push_back(std::move(updated));
+      continue;
+    }
+    ++tally.unchanged;
+    if (updated.title != row.title || updated.author != row.author || updated.content != row.content) {
+      row_only.push_back(std::move(updated));
+    }
+  }
+  // As ingestion does: rows first, marked pending; then the posts; then the
+  // marks cleared (write_posts). After a crash in between, the next start
+  // writes the pending posts from the new rows.
+  if (!rewrite.empty() || !row_only.empty()) {
+    sqlite::Transaction transaction(archive.store().database());
+    for (const auto& row : rewrite) archive.store().update_entry(row);
+    for (const auto& row : row_only) archive.store().update_entry(row);
+    transaction.commit();
+  }
+  tally.changed += static_cast<std::size_t>(archive.write_posts(rewrite, tally.failures));
+}
+
+std::optional<EntryRow> find_by_url(Store& store, const std::string& url) {
+  if (auto canonical = url::canonical(url)) {
+    if (auto row = store.find_entry(*canonical)) return row;
+    if (auto row = store.find_entry_by_url(*canonical)) return row;
+  }
+  return store.find_entry_by_url(url);
+}
+
+class RebuildJob : public AdminJob {
+ public:
+  RebuildJob(Archive& archive, const ArchiveCommandOptions& options, CommandOutput& output)
+      : output_(output), walk_(archive.store(), source_filter(archive.store(), options.source), "rebuild", output) {}
+
+  bool step(Archive& archive) override {
+    const auto rows = walk_.next(archive.store());
+    if (rows.empty()) return false;
+    rebuild_page(archive, rows, tally_);
+    walk_.done_with(rows.size());
+    return true;
+  }
+
+  int finish(Archive& archive) override {
+    const auto strays = stray_posts(archive.store(), archive.posts_dir());
+    for (const auto& name : strays) output_.out(fmt::format("stray, no row points to it (not deleted): {}\n", name));
+    for (const auto& failure : tally_.failures) output_.err(fmt::format("feedd rebuild: {}\n", failure));
+    output_.out(fmt::format("rebuild: {} post(s) written, {} already identical, {} failed; {} stray file(s)\n",
+                            tally_.written, tally_.identical, tally_.failures.size(), strays.size()));
+    return tally_.failures.empty() ? static_cast<int>(exit_ok) : static_cast<int>(exit_source_failed);
+  }
+
+ private:
+  CommandOutput& output_;
+  PageWalk walk_;
+  RebuildTally tally_;
+};
+
+// Rows per slice when the daemon indexes what reprocess changed.
+constexpr int index_slice = 500;
+
+class ReprocessJob : public AdminJob {
+ public:
+  ReprocessJob(Archive& archive, const config::Config& config, const ArchiveCommandOptions& options,
+               CommandOutput& output, JobPlace place)
+      : output_(output), place_(place),
+        walk_(archive.store(), source_filter(archive.store(), options.source), "reprocess", output),
+        sources_(config, archive.store()) {}
+
+  bool step(Archive& archive) override {
+    if (!pages_done_) {
+      const auto rows = walk_.next(archive.store());
+      if (!rows.empty()) {
+        reprocess_page(archive, sources_, rows, tally_);
+        walk_.done_with(rows.size());
+        return true;
+      }
+      pages_done_ = true;
+    }
+    // Changed text left the search indexes; the posts come first. In the
+    // daemon, in slices, so polls' writes wait for one slice at most.
+    if (place_ != JobPlace::daemon) return false;
+    try {
+      return archive.store().index_search_backlog(index_slice) > 0;
+    } catch (const std::exception& error) {
+      index_error_ = error.what();
+      return false;
+    }
+  }
+
+  int finish(Archive& archive) override {
+    if (place_ == JobPlace::own_process) {
+      if (const auto indexed = catch_up_search_index(archive.store(), true); !indexed.error.empty()) {
+        index_error_ = indexed.error;
+      }
+    }
+    if (!index_error_.empty()) {
+      output_.err(fmt::format("feedd reprocess: search index not brought up to date, the next run will: {}\n",
+                              index_error_));
+    }
+    for (const auto& failure : tally_.failures) output_.err(fmt::format("feedd reprocess: {}\n", failure));
+    output_.out(fmt::format("reprocess: {} post(s) changed, {} unchanged; skipped {} without a raw item, {} of "
+                            "sources no longer configured, {} failed\n",
+                            tally_.changed, tally_.unchanged, tally_.without_raw, tally_.unconfigured,
+                            tally_.failures.size()));
+    return tally_.failures.empty() ? static_cast<int>(exit_ok) : static_cast<int>(exit_source_failed);
+  }
+
+ private:
+  CommandOutput& output_;
+  JobPlace place_;
+  PageWalk walk_;
+  SourceLookup sources_;
+  ReprocessTally tally_;
+  bool pages_done_ = false;
+  std::string index_error_;
+};
+
+// One slice: the entry is found and removed in the same writer turn, so no
+// poll can store it again in between.
+class ForgetJob : public AdminJob {
+ public:
+  ForgetJob(const ArchiveCommandOptions& options, CommandOutput& output) : output_(output) {
+    if (options.operands.size() != 1) {
+      throw CommandFailure(exit_usage, "give exactly one URL: feedd forget URL");
+    }
+    url_ = options.operands[0];
+  }
+
+  bool step(Archive& archive) override {
+    const auto row = find_by_url(archive.store(), url_);
+    if (!row) throw CommandFailure(exit_usage, fmt::format("no entry has the URL {}", url_));
+    // The file goes while the row's deletion is still uncommitted: if it
+    // cannot be removed, the row stays too; after a crash between the two,
+    // the row is still there to run forget on again, and no post is ever
+    // left without its row.
+    const fs::path post = archive.posts_dir() / row->post_path;
+    sqlite::Transaction transaction(archive.store().database());
+    archive.store().delete_entry(row->id);
+    archive.store().remember_forgotten(row->identity, row->url, SystemClock().now_ms());
+    std::error_code error;
+    const bool removed = fs::remove(post, error);
+    if (error) {
+      throw CommandFailure(exit_store,
+                           fmt::format("cannot remove {}: {}; nothing was forgotten", post.string(), error.message()));
+    }
+    transaction.commit();
+    output_.out(fmt::format("forgot \"{}\" ({}): row {} and its search index entry removed; post {} {}; "
+                            "it will not be stored again\n",
+                            row->title, row->url, row->id, post.string(), removed ? "deleted" : "was already gone"));
+    return false;
+  }
+
+  int finish(Archive&) override { return static_cast<int>(exit_ok); }
+
+ private:
+  CommandOutput& output_;
+  std::string url_;
+};
+
+// The command by itself: the daemon when one runs on the store, else here
+// under the store's lock.
+int run_admin_command(std::string_view command, const ArchiveCommandOptions& options) {
+  const auto config = load_config_for(options);
+  if (command == "forget") require_existing_store(config);
+  auto output = local_output();
+  auto place = hand_to_daemon_or_lock(config, admin_request(command, options), *output);
+  if (place.daemon_status) return *place.daemon_status;
+  Archive archive(config.storage.database, config.storage.posts_dir, presentations_of(config));
+  auto job = make_admin_job(command, archive, config, options, *output, JobPlace::own_process);
+  while (job->step(archive)) {
+  }
+  return job->finish(archive);
+}
+
+}  // namespace
+
+std::unique_ptr<AdminJob> make_admin_job(std::string_view command, Archive& archive, const config::Config& config,
+                                         const ArchiveCommandOptions& options, CommandOutput& output,
+                                         JobPlace place) {
+  if (command == "rebuild") return std::make_unique<RebuildJob>(archive, options, output);
+  if (command == "reprocess") return std::make_unique<ReprocessJob>(archive, config, options, output, place);
+  if (command == "forget") return std::make_unique<ForgetJob>(options, output);
+  throw CommandFailure(exit_usage, fmt::format("not a command feedd run does for others: {}", command));
+}
+
+nlohmann::json admin_request(std::string_view command, const ArchiveCommandOptions& options) {
+  nlohmann::json request{{"command", command}, {"operands", options.operands}};
+  if (options.source) request["source"] = *options.source;
+  return request;
+}
+
+ArchiveCommandOptions admin_options(const nlohmann::json& request) {
+  ArchiveCommandOptions options;
+  if (request.contains("source")) options.source = request["source"].get<std::string>();
+  options.operands = request.value("operands", std::vector<std::string>{});
+  return options;
+}
+
+int command_rebuild(const ArchiveCommandOptions& options) {
+  return run_reporting("rebuild", [&] { return run_admin_command("rebuild", options); });
+}
+
+int command_reprocess(const ArchiveCommandOptions& options) {
+  return run_reporting("reprocess", [&] { return run_admin_command("reprocess", options); });
+}
+
+int command_forget(const ArchiveCommandOptions& options) {
+  return run_reporting("forget", [&] {
+    if (options.operands.size() != 1) {
+      throw CommandFailure(exit_usage, "give exactly one URL: feedd forget URL");
+    }
+    return run_admin_command("forget", options);
+  });
+}
+
+}  // namespace feedd

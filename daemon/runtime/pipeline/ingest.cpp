@@ -1,0 +1,394 @@
+#include "daemon/runtime/pipeline/ingest.h"
+
+#include <atomic>
+#include <deque>
+#include <map>
+#include <exception>
+#include <thread>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "daemon/runtime/pipeline/normalise.h"
+#include "fetchers/feed/feed_parser.h"
+
+namespace feedd {
+namespace {
+
+using WorkGuard = boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;
+
+std::string human_bytes(std::uint64_t bytes) {
+  if (bytes < 1024) return fmt::format("{} B", bytes);
+  if (bytes < 1024 * 1024) return fmt::format("{:.1f} KiB", static_cast<double>(bytes) / 1024);
+  return fmt::format("{:.1f} MiB", static_cast<double>(bytes) / (1024 * 1024));
+}
+
+HttpOptions http_options(const config::Fetch& fetch) {
+  HttpOptions options;
+  options.max_in_flight = fetch.concurrency;
+  options.max_per_host = fetch.per_host;
+  options.timeout = fetch.timeout;
+  options.max_body = fetch.max_body;
+  options.low_speed_limit = static_cast<long>(fetch.low_speed_limit);
+  options.low_speed_time = std::chrono::ceil<std::chrono::seconds>(fetch.low_speed_time);
+  options.user_agent = fetch.user_agent.empty() ? default_user_agent() : fetch.user_agent;
+  return options;
+}
+
+// Polls allowed between "fetch started" and "stored" beyond the transfer
+// limits: enough to keep the parsers and the writer fed while transfers run,
+// few enough that a writer slower than the network holds bodies and parsed
+// entries for a few dozen feeds, not for every due source. Per host, one
+// beyond fetch.per_host: the next transfer is ready when a slot frees, and
+// one busy host cannot take the places other hosts' polls need.
+constexpr int polls_queued_beyond_transfers = 8;
+constexpr int polls_queued_beyond_host_transfers = 1;
+
+// Rows indexed for search per writer turn: about 0.1-0.3 s of FTS5 work,
+// the most an idle-time batch delays a write that arrives meanwhile.
+constexpr int search_index_batch = 128;
+
+std::size_t active_poll_limit(const config::Fetch& fetch) {
+  return static_cast<std::size_t>(std::max(1, fetch.concurrency + polls_queued_beyond_transfers));
+}
+
+int active_host_poll_limit(const config::Fetch& fetch) {
+  return std::max(1, fetch.per_host + polls_queued_beyond_host_transfers);
+}
+
+std::string polled_url(const config::Source& source, const SourceValidators& validators) {
+  return validators.polled_url.empty() ? source.url : validators.polled_url;
+}
+
+int worker_count() {
+  const unsigned cores = std::thread::hardware_concurrency();
+  return static_cast<int>(std::clamp(cores, 1u, 4u));
+}
+
+}  // namespace
+
+std::string default_user_agent() { return fmt::format("feedd/{} (+{})", FEEDD_VERSION, FEEDD_PROJECT_URL); }
+
+std::string describe(const PollReport& report) {
+  const std::string where = fmt::format("{} ({})", report.source_name, report.url);
+  const auto ms = report.elapsed.count();
+  if (!report.ok()) return fmt::format("{}: {}, {} ms", where, report.error, ms);
+  if (report.not_modified) return fmt::format("{}: HTTP 304, not modified, {} ms", where, ms);
+  return fmt::format("{}: HTTP {}, {}{}, {} new, {} updated, {} unchanged, {} ms", where, report.http_status,
+                     human_bytes(report.bytes), report.recovered ? ", not well-formed XML (read in recover mode)" : "",
+                     report.new_entries, report.updated_entries, report.unchanged_entries, ms);
+}
+
+class Pipeline::Impl {
+  // A poll not yet started, or about to be.
+  struct WaitingPoll {
+    config::Source source;
+    SourceValidators validators;
+    Done done;
+    std::string host;  // its HttpClient group
+  };
+
+ public:
+  Impl(boost::asio::io_context& io, const config::Config& config, Archive& archive, const Clock& clock)
+      : io_(io), archive_(archive), clock_(clock), http_(io, http_options(config.fetch)),
+        active_limit_(active_poll_limit(config.fetch)), host_limit_(active_host_poll_limit(config.fetch)),
+        workers_(static_cast<std::size_t>(worker_count())),
+        writer_(1) {}
+
+  ~Impl() {
+    // Queued index batches give way: what is left is indexed by the next
+    // idle writer, or by `once` after its pass.
+    stopping_ = true;
+    workers_.join();
+    writer_.join();
+  }
+
+  void poll(const config::Source& source, const SourceValidators& validators, Done done) {
+    WaitingPoll poll{source, validators, std::move(done), host_group(polled_url(source, validators))};
+    // Backpressure: a poll past the limits waits here, before its fetch, so
+    // it holds neither a body nor parsed entries while the writer catches up.
+    if (!has_room(poll.host)) {
+      waiting_.push_back(std::move(poll));
+      return;
+    }
+    start(std::move(poll));
+  }
+
+  bool has_room(const std::string& host) const {
+    if (active_polls_ >= active_limit_) return false;
+    const auto found = active_by_host_.find(host);
+    return found == active_by_host_.end() || found->second < host_limit_;
+  }
+
+  // On the io_context's thread, with room for it.
+  void start(WaitingPoll poll) {
+    ++active_polls_;
+    ++active_by_host_[poll.host];
+    const config::Source& source = poll.source;
+    const SourceValidators& validators = poll.validators;
+    auto job = std::make_shared<Job>(Job{source, std::move(poll.done), std::make_shared<WorkGuard>(io_.get_executor()),
+                                         clock_.now_ms(), std::chrono::steady_clock::now(), {}, poll.host});
+    const std::string url = polled_url(source, validators);
+    job->report.source_name = source.name;
+    job->report.url = url;
+    job->report.validators = validators;
+    job->report.validators.polled_url = url;
+    http_.fetch(HttpRequest{url, validators.etag, validators.last_modified},
+                [this, job](HttpResponse response) { on_fetched(job, std::move(response)); });
+  }
+
+  void write(std::function<void(Archive&)> work, std::function<void()> then) {
+    auto keep_io_running = std::make_shared<WorkGuard>(io_.get_executor());
+    to_writer([this, work = std::move(work), then = std::move(then), keep_io_running]() mutable {
+      try {
+        work(archive_);
+      } catch (const std::exception& error) {
+        spdlog::error("store: {}", error.what());
+      }
+      boost::asio::post(io_, [then = std::move(then), keep_io_running]() mutable {
+        if (then) then();
+        keep_io_running.reset();
+      });
+    });
+  }
+
+  void reconfigure(const config::Config& config) {
+    http_.set_options(http_options(config.fetch));
+    active_limit_ = active_poll_limit(config.fetch);
+    host_limit_ = active_host_poll_limit(config.fetch);
+    start_waiting_polls();
+  }
+
+  void abort() {
+    // Polls that never started end now, as aborted transfers do.
+    auto never_started = std::move(waiting_);
+    waiting_.clear();
+    for (auto& waiting : never_started) {
+      PollReport report;
+      report.source_name = waiting.source.name;
+      report.url = polled_url(waiting.source, waiting.validators);
+      report.validators = waiting.validators;
+      report.failed_at = PollReport::Stage::fetch;
+      report.error = "aborted before its fetch started";
+      report.finished_ms = clock_.now_ms();
+      boost::asio::post(io_, [done = std::move(waiting.done), report = std::move(report)]() mutable {
+        try {
+          done(std::move(report));
+        } catch (...) {
+        }
+      });
+    }
+    http_.abort_all();
+  }
+
+ private:
+
+  struct Job {
+    config::Source source;
+    Done done;
+    std::shared_ptr<WorkGuard> keep_io_running;  // until the report is delivered
+    std::int64_t started_ms;
+    std::chrono::steady_clock::time_point started;
+    PollReport report;
+    std::string host;  // counted in active_by_host_ until the report is delivered
+  };
+  using JobPtr = std::shared_ptr<Job>;
+
+  void on_fetched(const JobPtr& job, HttpResponse response) {
+    auto& report = job->report;
+    report.http_status = response.status;
+    report.bytes = response.bytes_received;
+    report.retry_after = response.retry_after;
+    if (!response.ok()) {
+      report.failed_at = PollReport::Stage::fetch;
+      report.error = response.error.empty() ? fmt::format("HTTP {}", response.status) : response.error;
+      to_writer([this, job] { store_failure(job); });
+      return;
+    }
+    if (response.status == 304) {
+      report.not_modified = true;
+      finish(job);
+      return;
+    }
+    // A 304 may omit validators it still honours; a 200 replaces them.
+    report.validators.etag = response.etag;
+    report.validators.last_modified = response.last_modified;
+    if (response.permanent_redirect) {
+      report.moved_to = response.permanent_redirect;
+      report.validators.polled_url = *response.permanent_redirect;
+    }
+    boost::asio::post(workers_, [this, job, response = std::move(response)]() mutable {
+      parse_and_normalise(job, std::move(response));
+    });
+  }
+
+  // On a worker thread.
+  void parse_and_normalise(const JobPtr& job, HttpResponse response) {
+    std::vector<IncomingEntry> entries;
+    try {
+      FeedParseOptions options;
+      options.base_url = response.effective_url.empty() ? job->report.url : response.effective_url;
+      options.default_timezone = job->source.timezone;
+      options.content_type = response.content_type;
+      const Feed feed = parse_feed(response.body, options);
+      job->report.ttl_minutes = feed.ttl_minutes;
+      job->report.recovered = feed.recovered;
+      entries = normalise(feed, job->source);
+    } catch (const std::exception& error) {
+      job->report.failed_at = PollReport::Stage::parse;
+      job->report.error = error.what();
+      to_writer([this, job] { store_failure(job); });
+      return;
+    }
+    to_writer([this, job, entries = std::move(entries)] { store_entries(job, entries); });
+  }
+
+  // Every archive write goes through here: counting what is queued tells the
+  // writer when it is idle, and idle is when it indexes for search.
+  template <typename Task>
+  void to_writer(Task task) {
+    ++queued_writes_;
+    boost::asio::post(writer_, [this, task = std::move(task)]() mutable {
+      task();
+      if (--queued_writes_ == 0) index_while_idle();
+    });
+  }
+
+  // On the writer thread, with no write queued: one batch, then another turn
+  // if still idle, so a write arriving meanwhile waits for one batch at most.
+  void index_while_idle() {
+    if (stopping_ || !search_backlog_ || queued_writes_ > 0) return;
+    try {
+      if (archive_.store().index_search_backlog(search_index_batch) < search_index_batch) search_backlog_ = false;
+    } catch (const std::exception& error) {
+      // The rows stay unindexed (and searchable by their text); the next
+      // idle turn after a write tries again.
+      spdlog::warn("search index: {}; will retry", error.what());
+      return;
+    }
+    if (search_backlog_ && !index_turn_queued_) {
+      index_turn_queued_ = true;
+      boost::asio::post(writer_, [this] {
+        index_turn_queued_ = false;
+        index_while_idle();
+      });
+    }
+  }
+
+  // On the writer thread.
+  void store_entries(const JobPtr& job, const std::vector<IncomingEntry>& entries) {
+    try {
+      const BatchOutcome outcome =
+          archive_.ingest(job->source.name, job->source.url, entries, job->started_ms, fetch_report(*job),
+                          job->report.validators);
+      job->report.new_entries = outcome.new_entries;
+      job->report.updated_entries = outcome.updated_entries;
+      job->report.unchanged_entries = outcome.unchanged_entries + outcome.older_ignored;
+      job->report.posts_written = outcome.posts_written;
+      job->report.written_posts = outcome.written_paths;
+      if (outcome.new_entries + outcome.updated_entries > 0) search_backlog_ = true;
+      if (!outcome.post_errors.empty()) {
+        job->report.failed_at = PollReport::Stage::store;
+        job->report.error = fmt::format("{} post(s) not written, kept for retry: {}", outcome.post_errors.size(),
+                                        outcome.post_errors.front());
+      }
+    } catch (const std::exception& error) {
+      job->report.failed_at = PollReport::Stage::store;
+      job->report.error = fmt::format("not stored, will retry on the next poll: {}", error.what());
+    }
+    finish(job);
+  }
+
+  // On the writer thread.
+  void store_failure(const JobPtr& job) {
+    try {
+      archive_.record_failure(job->source.name, job->source.url, fetch_report(*job));
+    } catch (const std::exception& error) {
+      job->report.error += fmt::format(" (and the failure was not recorded: {})", error.what());
+    }
+    finish(job);
+  }
+
+  FetchReport fetch_report(const Job& job) const {
+    return FetchReport{job.started_ms, elapsed_ms(job), job.report.http_status,
+                       static_cast<std::int64_t>(job.report.bytes), job.report.error};
+  }
+
+  static std::int64_t elapsed_ms(const Job& job) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - job.started)
+        .count();
+  }
+
+  void finish(const JobPtr& job) {
+    job->report.elapsed = std::chrono::milliseconds(elapsed_ms(*job));
+    job->report.finished_ms = clock_.now_ms();
+    boost::asio::post(io_, [this, job] {
+      // A report handler must not take the loop down with it.
+      try {
+        job->done(std::move(job->report));
+      } catch (...) {
+      }
+      job->keep_io_running.reset();
+      --active_polls_;
+      if (const auto found = active_by_host_.find(job->host); found != active_by_host_.end() && --found->second <= 0) {
+        active_by_host_.erase(found);
+      }
+      start_waiting_polls();
+    });
+  }
+
+  // On the io_context's thread: the oldest waiting polls whose hosts have
+  // room, skipping those of hosts that are full.
+  void start_waiting_polls() {
+    for (auto it = waiting_.begin(); it != waiting_.end() && active_polls_ < active_limit_;) {
+      if (!has_room(it->host)) {
+        ++it;
+        continue;
+      }
+      WaitingPoll next = std::move(*it);
+      it = waiting_.erase(it);
+      start(std::move(next));
+    }
+  }
+
+  boost::asio::io_context& io_;
+  Archive& archive_;
+  const Clock& clock_;
+  HttpClient http_;
+  // Backpressure, on the io_context's thread.
+  std::size_t active_limit_;
+  int host_limit_;
+  std::size_t active_polls_ = 0;
+  std::map<std::string, int> active_by_host_;
+  std::deque<WaitingPoll> waiting_;
+  // Idle-time search indexing: the counter is shared with the io thread, the
+  // flags belong to the writer thread.
+  std::atomic<int> queued_writes_{0};
+  std::atomic<bool> stopping_{false};
+  bool search_backlog_ = true;  // rows may be left from an earlier run
+  bool index_turn_queued_ = false;
+  boost::asio::thread_pool workers_;
+  boost::asio::thread_pool writer_;
+};
+
+Pipeline::Pipeline(boost::asio::io_context& io, const config::Config& config, Archive& archive, const Clock& clock)
+    : impl_(std::make_unique<Impl>(io, config, archive, clock)) {}
+
+Pipeline::~Pipeline() = default;
+
+void Pipeline::poll(const config::Source& source, const SourceValidators& validators, Done done) {
+  impl_->poll(source, validators, std::move(done));
+}
+
+void Pipeline::write(std::function<void(Archive&)> job, std::function<void()> then) {
+  impl_->write(std::move(job), std::move(then));
+}
+
+void Pipeline::reconfigure(const config::Config& config) { impl_->reconfigure(config); }
+
+void Pipeline::abort() { impl_->abort(); }
+
+}  // namespace feedd

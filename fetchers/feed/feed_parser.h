@@ -1,0 +1,44 @@
+// Feed documents (RSS 0.9x/2.0, RSS 1.0/RDF, Atom 1.0/0.3, JSON Feed 1.0/1.1,
+// CDF) in any common charset into feedd::Feed.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "fetchers/feed/feed.h"
+
+namespace feedd {
+
+struct FeedParseOptions {
+  // Relative links resolve against this (the URL the feed was fetched from).
+  std::string base_url;
+  // IANA zone for dates that carry no zone of their own (and "CST").
+  std::string default_timezone = "UTC";
+  // The HTTP Content-Type the document came with, if any. Its charset is
+  // the last word on the encoding, after a byte order mark and the XML
+  // declaration.
+  std::string content_type;
+  // Fill FeedEntry::raw. Storing entries for reprocessing needs it; a
+  // one-off look does not, and skips the copy.
+  bool keep_raw = true;
+};
+
+// The document is not a feed feedd can read. what() says why, with the line
+// or offset where the parser stopped when there is one.
+class FeedParseError : public std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Detects the format from the document itself (never from a URL or MIME
+// type) and the charset from the document and options.content_type; the
+// result is UTF-8 throughout. XML that is not well-formed gets a second,
+// lenient reading (Feed::recovered). Throws FeedParseError. Thread-safe.
+Feed parse_feed(std::string_view document, const FeedParseOptions& options);
+
+// FeedEntry::raw read back into the entry it came from (raw included).
+// Pass the options the feed was parsed with; base_url matters for JSON
+// Feed items, which cannot carry their base. Throws FeedParseError.
+FeedEntry parse_raw_entry(std::string_view raw, const FeedParseOptions& options);
+
+}  // namespace feedd

@@ -1,0 +1,65 @@
+#!/bin/sh
+# The folders are the architecture (ARCHITECTURE.md). Each room (a source
+# folder and its CMake library) includes only the rooms this table lets it,
+# which all sit lower in the table, so includes between folders run one way
+# and the folder graph has no cycle. No room holds more than 12 concepts (a
+# .h/.cpp pair or a lone file). A new folder fails here until it has a row.
+#
+#   sh layout_test.sh SOURCE_DIR
+set -eu
+cd "$1"
+
+# room: the rooms it may include (each listed further up)
+rooms='
+config:
+fetchers/text:
+fetchers/http:
+fetchers/html: fetchers/http fetchers/text
+fetchers/feed: fetchers/html fetchers/http fetchers/text
+store: fetchers/html
+daemon/runtime/pipeline: config fetchers/feed fetchers/html fetchers/http store
+daemon/runtime: daemon/runtime/pipeline config fetchers/html store
+daemon/cli/output: fetchers/text store
+daemon/cli/commands: daemon/cli/output daemon/runtime daemon/runtime/pipeline config fetchers/feed fetchers/html fetchers/http store
+daemon/cli/commands/run: daemon/cli/commands daemon/cli/output daemon/runtime daemon/runtime/pipeline config fetchers/feed store
+daemon/cli: daemon/cli/commands/run daemon/cli/commands daemon/runtime config fetchers/feed
+daemon: daemon/cli
+'
+status=0
+fail() {
+  echo "$*" >&2
+  status=1
+}
+row() { printf '%s\n' "$rooms" | sed -n "s|^$1:||p"; }
+
+# The table itself runs one way: a room names only rooms of earlier rows.
+seen=''
+for room in $(printf '%s\n' "$rooms" | sed -n 's|^\([^:]*\):.*|\1|p'); do
+  for used in $(row "$room"); do
+    case " $seen " in *" $used "*) ;; *) fail "table: $room may include $used, which is not an earlier row" ;; esac
+  done
+  seen="$seen $room"
+done
+
+sources=$(find config fetchers store daemon -type f \( -name '*.h' -o -name '*.cpp' \) | LC_ALL=C sort)
+for file in $sources; do
+  room=$(dirname "$file")
+  [ -n "$(printf '%s\n' "$rooms" | sed -n "\|^$room:|p")" ] || { fail "$file: folder $room is no room of the table in $0"; continue; }
+  allowed=" $(row "$room") "
+  for header in $(sed -n 's|^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([^"]*/[^"]*\)".*|\1|p' "$file"); do
+    used=$(dirname "$header")
+    [ "$used" = "$room" ] && continue
+    case "$allowed" in
+      *" $used "*) ;;
+      *) fail "$file: includes $header, but $room may not include $used" ;;
+    esac
+  done
+done
+
+for room in $(printf '%s\n' "$rooms" | sed -n 's|^\([^:]*\):.*|\1|p'); do
+  concepts=$(find "$room" -maxdepth 1 -type f ! -name CMakeLists.txt | sed 's|.*/||; s|\.[^.]*$||' | LC_ALL=C sort -u | wc -l)
+  [ "$concepts" -le 12 ] || fail "$room holds $concepts concepts; split it into rooms of at most 12"
+done
+
+[ "$status" -eq 0 ] && echo "layout: every include runs one way between $(printf '%s\n' "$rooms" | grep -c :) rooms"
+exit "$status"
