@@ -5,6 +5,7 @@
 // posts folder at once.
 #pragma once
 
+#include <exception>
 #include <memory>
 #include <string_view>
 
@@ -36,6 +37,11 @@ enum class JobPlace { own_process, daemon };
 std::unique_ptr<AdminJob> make_admin_job(std::string_view command, Archive& archive, const config::Config& config,
                                          const ArchiveCommandOptions& options, CommandOutput& output,
                                          JobPlace place);
+
+// What a job's slice threw, told to `output` as "feedd COMMAND: problem";
+// returns the exit status it means (a bad option's or a lock's own status,
+// else the store's), as a command by itself reports it.
+int report_job_failure(std::string_view command, const std::exception& error, CommandOutput& output);
 
 // The request that asks a daemon to run `command` with `options`, and back.
 nlohmann::json admin_request(std::string_view command, const ArchiveCommandOptions& options);

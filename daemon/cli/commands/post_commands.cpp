@@ -376,6 +376,12 @@ std::unique_ptr<AdminJob> make_admin_job(std::string_view command, Archive& arch
   throw CommandFailure(exit_usage, fmt::format("not a command feedd run does for others: {}", command));
 }
 
+int report_job_failure(std::string_view command, const std::exception& error, CommandOutput& output) {
+  output.err(fmt::format("feedd {}: {}\n", command, error.what()));
+  const auto* failure = dynamic_cast<const CommandFailure*>(&error);
+  return failure != nullptr ? failure->status() : static_cast<int>(exit_store);
+}
+
 nlohmann::json admin_request(std::string_view command, const ArchiveCommandOptions& options) {
   nlohmann::json request{{"command", command}, {"operands", options.operands}};
   if (options.source) request["source"] = *options.source;

@@ -8,7 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "daemon/cli/commands/admin_job.h"
-#include "daemon/cli/commands/archive_command_support.h"
+#include "daemon/cli/output/command_output.h"
 #include "daemon/runtime/exit_status.h"
 
 namespace feedd {
@@ -105,13 +105,8 @@ void AdminService::run_slice(const std::shared_ptr<RunningJob>& running) {
           ++run.slices;
           run.more = run.job->step(archive);
           if (!run.more) run.status = run.job->finish(archive);
-        } catch (const CommandFailure& failure) {
-          run.output.err(fmt::format("feedd {}: {}\n", run.command, failure.what()));
-          run.status = failure.status();
-          run.more = false;
         } catch (const std::exception& error) {
-          run.output.err(fmt::format("feedd {}: {}\n", run.command, error.what()));
-          run.status = exit_store;
+          run.status = report_job_failure(run.command, error, run.output);
           run.more = false;
         }
       },
