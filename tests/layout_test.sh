@@ -28,7 +28,8 @@ daemon/runtime: daemon/runtime/pipeline config fetchers/feed fetchers/html fetch
 daemon/cli/output: fetchers/text store
 daemon/cli/commands/documents: daemon/cli/output daemon/runtime daemon/runtime/pipeline fetchers/article fetchers/feed fetchers/html fetchers/http
 daemon/cli/commands: daemon/cli/output daemon/runtime daemon/runtime/pipeline daemon/runtime/publish config fetchers/feed fetchers/html fetchers/http fetchers/redact store store/lists store/adopt
-daemon/cli: daemon/cli/commands daemon/cli/commands/documents daemon/runtime config fetchers/feed
+daemon/cli/commands/run: daemon/cli/commands daemon/cli/output daemon/runtime daemon/runtime/pipeline daemon/runtime/publish config fetchers/feed fetchers/redact store store/lists
+daemon/cli: daemon/cli/commands/run daemon/cli/commands daemon/cli/commands/documents daemon/runtime config fetchers/feed
 daemon: daemon/cli
 '
 # Headers that are a room's own workings: no other room includes them (the

@@ -19,7 +19,8 @@
 #include "daemon/cli/completion.h"
 #include "daemon/cli/man_page.h"
 #include "daemon/cli/commands/documents/parse_command.h"
-#include "daemon/cli/commands/run_command.h"
+#include "daemon/cli/commands/poll_command.h"
+#include "daemon/cli/commands/run/run_command.h"
 #include "fetchers/feed/dates.h"
 
 namespace feedd {
@@ -63,6 +64,10 @@ int run_once(const ParsedArgs& args) {
 
 int run_run(const ParsedArgs& args) {
   return command_run(CommandContext{config_path_of(args), verbosity_of(args), std::nullopt});
+}
+
+int run_poll(const ParsedArgs& args) {
+  return command_poll(CommandContext{config_path_of(args), verbosity_of(args), std::nullopt}, args.operands);
 }
 
 int run_parse(const ParsedArgs& args) {
@@ -139,9 +144,21 @@ const std::vector<CommandSpec>& commands() {
        "Signals: SIGHUP reloads the config (an invalid one is rejected and the running one kept);\n"
        "SIGTERM or SIGINT stops polling, lets running polls finish within [daemon] shutdown_grace, exits 0.\n"
        "Under systemd (Type=notify) it reports READY, RELOADING, STOPPING, STATUS and watchdog pings.\n"
+       "While it runs, rebuild, reprocess, forget, poll and sources reach it through its control socket,\n"
+       "DATABASE.sock (see FILES in feedd(1)), so none of them needs it stopped.\n"
        "Exit status: 0 after a clean stop, 2 bad config, 3 store unusable, 4 another feedd runs on this store.",
        {config_option, verbose_option, quiet_option, help_option},
        run_run},
+      {"poll", "poll sources now: through the running daemon, or here once when none runs",
+       "Polls the named sources (every enabled one without NAME) now. With `feedd run` up on the store, the\n"
+       "daemon polls them at once (a poll already running is waited for, not doubled), its schedule goes on\n"
+       "from the outcome, and one line per source says what came of it. With no daemon up, it says so and\n"
+       "polls them here, once, exactly as `feedd once` limited to those sources would.\n"
+       "Exit status: 0 every source polled fine, 1 one failed, 2 an unknown or disabled source or a bad\n"
+       "config, 3 store unusable, 4 another feedd holds the store without answering (a `feedd once`).",
+       {config_option, {"NAME...", "", "", "sources to poll (default: every enabled one)"}, verbose_option,
+        quiet_option, help_option},
+       run_poll},
       {"check", "validate the config and its paths and programs, print every setting",
        "Loads the config exactly as `once` would, checks what can be checked without polling (the folders\n"
        "of posts_dir and database can be created, the publish command exists and is executable, no two\n"
@@ -218,7 +235,9 @@ const std::vector<CommandSpec>& commands() {
        "sources have no next poll; under state ok no last error is shown (a success cleared it).\n"
        "The table fits the terminal and gives times relative to now (5m ago, in 10m);\n"
        "--json prints an array for scripts with the keys name, url, state, last_success, last_error,\n"
-       "last_error_at, consecutive_failures, next_poll, entries and posts (times RFC 3339, UTC).",
+       "last_error_at, consecutive_failures, next_poll, entries and posts (times RFC 3339, UTC).\n"
+       "While `feedd run` is up, NEXT POLL comes from its live schedule, a source being polled shows\n"
+       "\"polling\", and each JSON object also has \"polling\" (true or false).",
        {config_option,
         json_option,
         {"--now", "", "RFC3339", "show times relative to this instant instead of now"},
@@ -236,11 +255,14 @@ const std::vector<CommandSpec>& commands() {
       {"rebuild", "write every post again from the store",
        "Renders each entry's post from its row exactly as ingestion does and writes those that are missing\n"
        "or differ, so a deleted posts folder comes back byte for byte. .md files no row points to are\n"
-       "listed as stray, never deleted. A progress bar on a terminal, plain lines otherwise. Takes the\n"
-       "store's lock: stop `feedd run` first. Posts adopted with import-posts keep their bytes; with\n"
-       "--rewrite-imported they are written in feedd's format and from then on are feedd's posts.\n"
+       "listed as stray, never deleted. A progress bar on a terminal, plain lines otherwise. With `feedd run`\n"
+       "up on the store, the daemon does the work, a page of rows at a time between its polls' writes, and\n"
+       "this command shows its progress and result; otherwise it runs here, holding the store's lock.\n"
+       "Posts adopted with import-posts keep their bytes; with --rewrite-imported they are written in\n"
+       "feedd's format and from then on are feedd's posts.\n"
        "Exit status: 0 done, 1 some posts could not be written (each is named), 2 bad options or config,\n"
-       "3 store or posts folder unusable, 4 feedd is running.",
+       "3 store or posts folder unusable, 4 the store is held by a feedd that does not answer (a `feedd\n"
+       "once`), or the daemon stopped before the work was done.",
        {config_option, source_option,
         {"--rewrite-imported", "", "", "also rewrite imported posts in feedd's format"}, help_option},
        run_archive_command<command_rebuild>},
@@ -249,7 +271,8 @@ const std::vector<CommandSpec>& commands() {
        "current settings (content, remove, timezone), then rewrites the posts whose bytes change and says\n"
        "how many did. An entry keeps its identity, link, dates and post file. Entries stored without a\n"
        "raw item (before schema 2) and those of sources no longer configured are skipped and counted.\n"
-       "Progress display and lock as for rebuild.\n"
+       "Progress display, and the running daemon doing the work (with the config it has loaded: reload it\n"
+       "after an edit), as for rebuild.\n"
        "Exit status: 0 done, 1 some entries failed (each is named), 2, 3, 4 as for rebuild.",
        {config_option, source_option, help_option},
        run_archive_command<command_reprocess>},
@@ -273,10 +296,11 @@ const std::vector<CommandSpec>& commands() {
        "deletes its row, its search index entries and its post file, and remembers it as forgotten: a feed\n"
        "that still carries the entry does not bring it back. 'feedd forgotten' lists what is remembered;\n"
        "--undo URL takes an entry off that list, and the next poll of a feed carrying it stores it again\n"
-       "(every source's next poll is then a full fetch, without ETag or Last-Modified).\n"
-       "Takes the store's lock: stop `feedd run` first.\n"
+       "(every source's next poll is then a full fetch, without ETag or Last-Modified). With `feedd run`\n"
+       "up, the daemon removes the entry between two of its writes, so a poll running at the same moment\n"
+       "can neither keep nor rewrite it; --undo always runs here, under the store's lock (stop `feedd run`).\n"
        "Exit status: 0 removed (or restored), 2 no entry has that URL (or it is not forgotten), 3 store\n"
-       "unusable, 4 feedd is running.",
+       "unusable, 4 as for rebuild (or, with --undo, feedd is running).",
        {config_option, {"--undo", "", "", "let a forgotten entry be stored again"},
         {"URL", "", "", "the entry's link"}, help_option},
        run_archive_command<command_forget>},
