@@ -76,8 +76,8 @@ _feedd_files() {{
 }}
 
 # Source names (poll NAME..., --source NAME) from the config given on the
-# line, else the default one, as `feedd check` lists them: each follows an
-# empty line.
+# line, else the default one, as `feedd check` lists them: each is the line
+# above its "  url:" line (the settings before them are headed [section]).
 _feedd_sources() {{
   local IFS=$'\n' config=() i names
   for ((i = 2; i < COMP_CWORD; i++)); do
@@ -88,7 +88,7 @@ _feedd_sources() {{
         ;;
     esac
   done
-  names=$("${{COMP_WORDS[0]}}" check "${{config[@]}}" 2>/dev/null | sed -n '/^$/{{n;p;}}')
+  names=$("${{COMP_WORDS[0]}}" check "${{config[@]}}" 2>/dev/null | awk '/^  url: /{{print previous}} {{previous = $0}}')
   COMPREPLY=($(compgen -W "$names" -- "$cur"))
 }}
 

@@ -54,7 +54,7 @@ fs::path write_config(const TempDir& dir, const std::string& url, const std::str
                       const std::string& content) {
   const auto path = dir / "feedd.toml";
   write_file(path, fmt::format("[storage]\ndatabase = \"state/feedd.db\"\nposts_dir = \"posts\"\n"
-                               "[schedule]\ninterval = \"{}\"\n"
+                               "[schedule]\nmin_interval = \"100ms\"\ninterval = \"{}\"\n"
                                "[[sources]]\nname = \"S\"\nurl = \"{}\"\ncontent = \"{}\"\n",
                                interval, url, content));
   return path;

@@ -443,7 +443,7 @@ TEST_CASE("once honours what run learnt: a 410 source and one waiting out Retry-
   CHECK(second.err.find("source Gone (" + server.url("/gone.xml") + "): skipped: gone (HTTP 410)") !=
         std::string::npos);
   CHECK(second.err.find("source Busy (" + server.url("/busy.xml") + "): skipped: waiting after 1 failure(s) (last: "
-                        "HTTP 503 Service Unavailable); due at ") != std::string::npos);
+                        "HTTP 503 Service Unavailable: no Content-Type, not a feed: 'busy'); due at ") != std::string::npos);
   CHECK(second.err.find("source Broken (" + server.url("/broken.xml") + "): skipped: waiting after 1 failure(s)") !=
         std::string::npos);
   CHECK(second.err.find("3 skipped") != std::string::npos);
