@@ -99,7 +99,7 @@ struct SourceSchedule {
 
 class Store {
  public:
-  static constexpr int schema_version = 3;
+  static constexpr int schema_version = 4;
 
   // Opens or creates the database, enables WAL, migrates. Creates the
   // parent folder. Throws sqlite::SqliteError with the path.
