@@ -18,7 +18,7 @@
 # tzdata is added by hand because date-tz reads /usr/share/zoneinfo at run
 # time rather than linking anything.
 
-set(FEEDD_PACKAGE_MAINTAINER "feedd maintainers <maintainers@users.noreply.github.com>" CACHE STRING
+set(FEEDD_PACKAGE_MAINTAINER "feedd developers <feedd@users.noreply.github.com>" CACHE STRING
   "Maintainer: field of the Debian package and its changelog")
 set(FEEDD_PACKAGE_RELEASE 1 CACHE STRING "Debian revision: the package is <project version>-<this>")
 

@@ -16,6 +16,7 @@
 
 #include "config/duration.h"
 #include "config/reference.h"
+#include "fetchers/redact/redact_url.h"
 
 namespace feedd::config {
 
@@ -263,20 +264,47 @@ std::optional<std::string> url_problem(std::string_view url) {
   auto scheme_end = url.find("://");
   std::string scheme = lowercase(url.substr(0, scheme_end));
   if (scheme_end == std::string_view::npos || (scheme != "http" && scheme != "https" && scheme != "file")) {
-    return fmt::format("must be an http(s) or file URL, got {}", in_quotes(url));
+    return fmt::format("must be an http(s) or file URL, got {}", in_quotes(url::redact(url)));
   }
   if (url.find_first_of(" \t") != std::string_view::npos) {
-    return fmt::format("must not contain spaces (write them as %20), got {}", in_quotes(url));
+    return fmt::format("must not contain spaces (write them as %20), got {}", in_quotes(url::redact(url)));
   }
   std::string_view rest = url.substr(scheme_end + 3);
   if (scheme == "file") {
     // The daemon's working folder is not something an operator can see in
     // the config, so a relative file URL would be a trap.
     if (rest.starts_with('/') || rest.starts_with("localhost/")) return std::nullopt;
-    return fmt::format("must be an absolute file URL such as \"file:///srv/feed.xml\", got {}", in_quotes(url));
+    return fmt::format("must be an absolute file URL such as \"file:///srv/feed.xml\", got {}",
+                       in_quotes(url::redact(url)));
   }
-  if (rest.empty() || rest.find_first_of("/?#") == 0) return fmt::format("has no host, got {}", in_quotes(url));
+  if (rest.empty() || rest.find_first_of("/?#") == 0) {
+    return fmt::format("has no host, got {}", in_quotes(url::redact(url)));
+  }
   return std::nullopt;
+}
+
+std::optional<std::string> proxy_problem(std::string_view proxy) {
+  const auto scheme_end = proxy.find("://");
+  const std::string scheme = lowercase(proxy.substr(0, scheme_end));
+  if (scheme_end == std::string_view::npos ||
+      (scheme != "http" && scheme != "https" && scheme != "socks5" && scheme != "socks5h")) {
+    return fmt::format("must be an http://, https://, socks5:// or socks5h:// URL, got {}",
+                       in_quotes(url::redact(proxy)));
+  }
+  const std::string_view rest = proxy.substr(scheme_end + 3);
+  if (rest.empty() || rest.find_first_of("/?#") == 0 || proxy.find_first_of(" \t") != std::string_view::npos) {
+    return fmt::format("has no host or contains spaces, got {}", in_quotes(url::redact(proxy)));
+  }
+  return std::nullopt;
+}
+
+// RFC 9110 token characters: anything else in a header name would let the
+// config smuggle a line break or a second header into every request.
+bool is_header_name(std::string_view name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+  });
 }
 
 bool is_known_time_zone(const std::string& name) {
@@ -288,6 +316,76 @@ bool is_known_time_zone(const std::string& name) {
   }
 }
 
+// A secret's or CA bundle's file, relative to the config's folder. One
+// starting with $CREDENTIALS_DIRECTORY (systemd's LoadCredential=) is kept
+// as written: the variable exists only inside the service, so it is
+// expanded when a poll reads the file
+// (daemon/runtime/pipeline/source_request.h). Files are not opened here:
+// `feedd check` reports unreadable ones, and a poll reads them afresh, so a
+// rotated secret needs no reload.
+void read_file_path(Reader& in, const Field& f, const fs::path& base, fs::path& out) {
+  auto text = in.string(f);
+  if (!text) return;
+  if (text->starts_with("$CREDENTIALS_DIRECTORY/") || text->starts_with("${CREDENTIALS_DIRECTORY}/")) {
+    out = *text;
+    return;
+  }
+  out = (base / *text).lexically_normal();
+}
+
+void read_headers(Reader& in, const Field& f, std::vector<std::pair<std::string, std::string>>& headers) {
+  const toml::table* table = in.table(f);
+  if (!table) return;
+  headers.clear();
+  for (auto&& [name, value] : *table) {
+    const Field header{&value, child_key(f.key, name.str())};
+    auto text = in.string(header, Empty::allowed);
+    if (!text) continue;
+    const std::string lower = lowercase(name.str());
+    if (!is_header_name(name.str())) {
+      in.problem(header, "not a valid header name");
+    } else if (lower == "authorization" || lower == "proxy-authorization") {
+      in.problem(header, "set username and password_file, or token_file, so the secret stays out of the config");
+    } else {
+      headers.emplace_back(std::string(name.str()), *text);
+    }
+  }
+}
+
+// The keys [fetch] and [[sources]] share. `per_source` adds the two whose
+// [fetch] defaults live in Fetch itself (user_agent, timeout).
+void read_fetch_settings(Reader& in, const toml::table& table, const std::string& path, const fs::path& base,
+                         SourceFetch& fetch, bool per_source) {
+  Field proxy = field(table, path, "proxy");
+  if (auto value = in.string(proxy)) {
+    if (auto problem = proxy_problem(*value)) {
+      in.problem(proxy, *problem);
+    } else {
+      fetch.proxy = *value;
+    }
+  }
+  read_headers(in, field(table, path, "headers"), fetch.headers);
+  if (auto value = in.string(field(table, path, "cookie"))) fetch.cookie = *value;
+  if (auto value = in.string(field(table, path, "username"))) fetch.username = *value;
+  read_file_path(in, field(table, path, "password_file"), base, fetch.password_file);
+  read_file_path(in, field(table, path, "token_file"), base, fetch.token_file);
+  read_file_path(in, field(table, path, "tls_ca_file"), base, fetch.tls_ca_file);
+  if (auto value = in.duration(field(table, path, "primary_retry"))) fetch.primary_retry = *value;
+  if (!per_source) return;
+  if (auto value = in.string(field(table, path, "user_agent"), Empty::allowed)) fetch.user_agent = *value;
+  if (auto value = in.duration(field(table, path, "timeout"))) fetch.timeout = *value;
+}
+
+void check_fetch_settings(Reader& in, const toml::table& table, const std::string& path, const SourceFetch& fetch) {
+  const Field username = field(table, path, "username");
+  const Field password = field(table, path, "password_file");
+  if (!fetch.username.empty() && fetch.password_file.empty() && username.node) {
+    in.problem(username, "needs password_file too");
+  } else if (fetch.username.empty() && !fetch.password_file.empty() && password.node) {
+    in.problem(password, "needs username too");
+  }
+}
+
 void read_storage(Reader& in, const toml::table& table, Storage& storage) {
   in.reject_unknown(table, "storage", keys_of("storage"));
   if (auto path = in.string(field(table, "storage", "database"))) storage.database = *path;
@@ -295,7 +393,7 @@ void read_storage(Reader& in, const toml::table& table, Storage& storage) {
   if (auto value = in.duration(field(table, "storage", "fetch_history"))) storage.fetch_history = *value;
 }
 
-void read_fetch(Reader& in, const toml::table& table, Fetch& fetch) {
+void read_fetch(Reader& in, const toml::table& table, const fs::path& base, Fetch& fetch) {
   in.reject_unknown(table, "fetch", keys_of("fetch"));
   Field concurrency = field(table, "fetch", "concurrency");
   auto concurrency_value = in.integer(concurrency, 1, max_concurrency);
@@ -318,12 +416,38 @@ void read_fetch(Reader& in, const toml::table& table, Fetch& fetch) {
   if (auto value = in.size(field(table, "fetch", "low_speed_limit"))) fetch.low_speed_limit = *value;
   if (auto value = in.duration(field(table, "fetch", "low_speed_time"))) fetch.low_speed_time = *value;
   if (auto value = in.string(field(table, "fetch", "user_agent"), Empty::allowed)) fetch.user_agent = *value;
+  if (auto value = in.boolean(field(table, "fetch", "allow_private"))) fetch.allow_private = *value;
+  read_fetch_settings(in, table, "fetch", base, fetch.source_defaults, false);
+  check_fetch_settings(in, table, "fetch", fetch.source_defaults);
+}
+
+std::string describe_duration(milliseconds value) {
+  const auto ms = value.count();
+  if (ms % 60000 == 0) return fmt::format("{}m", ms / 60000);
+  if (ms % 1000 == 0) return fmt::format("{}s", ms / 1000);
+  return fmt::format("{}ms", ms);
+}
+
+// An interval under the floor is refused where it is written, naming the way
+// out for those who mean it.
+std::optional<milliseconds> interval_at_least(Reader& in, const Field& f, milliseconds floor) {
+  auto value = in.duration(f);
+  if (!value || *value >= floor) return value;
+  in.problem(f, fmt::format("must be at least {} (schedule.min_interval), got {}; set [schedule] min_interval to "
+                            "poll more often",
+                            describe_duration(floor), in_quotes(*f.node->value<std::string>())));
+  return std::nullopt;
 }
 
 void read_schedule(Reader& in, const toml::table& table, Schedule& schedule) {
   in.reject_unknown(table, "schedule", keys_of("schedule"));
-  if (auto value = in.duration(field(table, "schedule", "interval"))) schedule.interval = *value;
-  if (auto value = in.duration(field(table, "schedule", "max_backoff"))) schedule.max_backoff = *value;
+  if (auto value = in.duration(field(table, "schedule", "min_interval"))) schedule.min_interval = *value;
+  if (auto value = interval_at_least(in, field(table, "schedule", "interval"), schedule.min_interval)) {
+    schedule.interval = *value;
+  }
+  if (auto value = interval_at_least(in, field(table, "schedule", "max_backoff"), schedule.min_interval)) {
+    schedule.max_backoff = *value;
+  }
 }
 
 void read_daemon(Reader& in, const toml::table& table, Daemon& daemon) {
@@ -354,12 +478,11 @@ void read_time_zone(Reader& in, const Field& f, std::string& zone) {
   zone = *name;
 }
 
-void read_source_identity(Reader& in, const toml::table& table, const std::string& path, Source& source) {
-  Field name = field(table, path, "name");
+// `urls` lists the primary and its mirrors; `url` alone is a list of one.
+void read_source_urls(Reader& in, const toml::table& table, const std::string& path, Source& source) {
   Field url = field(table, path, "url");
-  in.require(table, name);
-  in.require(table, url);
-  if (auto value = in.string(name)) source.name = *value;
+  Field urls = field(table, path, "urls");
+  if (!urls.node) in.require(table, url);
   if (auto value = in.string(url)) {
     if (auto problem = url_problem(*value)) {
       in.problem(url, *problem);
@@ -367,9 +490,30 @@ void read_source_identity(Reader& in, const toml::table& table, const std::strin
       source.url = *value;
     }
   }
+  auto list = in.strings(urls);
+  if (!list) return;
+  if (list->empty()) return in.problem(urls, "must list at least one URL");
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    if (auto problem = url_problem((*list)[i])) {
+      return in.problem(Field{urls.node->as_array()->get(i), element_key(urls.key, i)}, *problem);
+    }
+  }
+  if (url.node && !source.url.empty() && source.url != list->front()) {
+    return in.problem(urls, "its first URL must be url's when both are set");
+  }
+  source.url = list->front();
+  source.urls = std::move(*list);
 }
 
-void read_source(Reader& in, const toml::table& table, const std::string& path, Source& source) {
+void read_source_identity(Reader& in, const toml::table& table, const std::string& path, Source& source) {
+  Field name = field(table, path, "name");
+  in.require(table, name);
+  if (auto value = in.string(name)) source.name = *value;
+  read_source_urls(in, table, path, source);
+}
+
+void read_source(Reader& in, const toml::table& table, const std::string& path, milliseconds min_interval,
+                 Source& source) {
   in.reject_unknown(table, path, keys_of("sources"));
   source.line = static_cast<int>(table.source().begin.line);
   read_source_identity(in, table, path, source);
@@ -382,11 +526,14 @@ void read_source(Reader& in, const toml::table& table, const std::string& path, 
   read_content_mode(in, field(table, path, "content"), source.content);
   if (auto value = in.boolean(field(table, path, "enabled"))) source.enabled = *value;
   read_time_zone(in, field(table, path, "timezone"), source.timezone);
-  source.interval = in.duration(field(table, path, "interval"));
+  source.interval = interval_at_least(in, field(table, path, "interval"), min_interval);
   if (auto value = in.strings(field(table, path, "remove"))) source.remove = std::move(*value);
+  if (auto value = in.boolean(field(table, path, "allow_private"))) source.allow_private = *value;
 }
 
-void read_sources(Reader& in, const Field& f, std::vector<Source>& sources) {
+// `fetch` gives each source its defaults, so [fetch] must be read first.
+void read_sources(Reader& in, const Field& f, const Fetch& fetch, const fs::path& base, milliseconds min_interval,
+                  std::vector<Source>& sources) {
   if (!f.node) return;
   const toml::array* array = f.node->as_array();
   if (!array || !(array->empty() || array->is_array_of_tables())) {
@@ -398,7 +545,11 @@ void read_sources(Reader& in, const Field& f, std::vector<Source>& sources) {
     const toml::table& table = *array->get(i)->as_table();
     std::string path = element_key(f.key, i);
     Source source;
-    read_source(in, table, path, source);
+    source.allow_private = fetch.allow_private;
+    source.fetch = fetch.source_defaults;
+    read_source(in, table, path, min_interval, source);
+    read_fetch_settings(in, table, path, base, source.fetch, true);
+    check_fetch_settings(in, table, path, source.fetch);
     Field name = field(table, path, "name");
     if (!source.name.empty()) {
       auto [first, inserted] = first_line_of_name.emplace(source.name, name.node->source().begin.line);
@@ -454,22 +605,36 @@ void read_publish(Reader& in, const toml::table& table, Publish& publish) {
   if (auto value = in.duration(field(table, "publish", "timeout"))) publish.timeout = *value;
 }
 
+void record_lines(const toml::table& table, const std::string& path, std::map<std::string, int>& lines) {
+  for (const auto& [name, node] : table) {
+    const std::string key = child_key(path, name.str());
+    lines[key] = static_cast<int>(node.source().begin.line);
+    if (const auto* child = node.as_table()) record_lines(*child, key, lines);
+    if (const auto* array = node.as_array(); array && array->is_array_of_tables()) {
+      for (std::size_t i = 0; i < array->size(); ++i) {
+        record_lines(*array->get(i)->as_table(), element_key(key, i), lines);
+      }
+    }
+  }
+}
+
 Config read_config(Reader& in, const toml::table& root, const fs::path& file) {
   in.reject_unknown(root, "", section_names());
   Config config;
   config.file = fs::absolute(file).lexically_normal();
   config.storage = Storage{"data/feedd.db", "data/_posts"};
   if (const auto* table = in.table(field(root, "", "storage"))) read_storage(in, *table, config.storage);
-  if (const auto* table = in.table(field(root, "", "fetch"))) read_fetch(in, *table, config.fetch);
+  const fs::path base = config.file.parent_path();
+  if (const auto* table = in.table(field(root, "", "fetch"))) read_fetch(in, *table, base, config.fetch);
   if (const auto* table = in.table(field(root, "", "schedule"))) read_schedule(in, *table, config.schedule);
   if (const auto* table = in.table(field(root, "", "daemon"))) read_daemon(in, *table, config.daemon);
   if (const auto* table = in.table(field(root, "", "http"))) read_http(in, *table, config.http);
   if (const auto* table = in.table(field(root, "", "publish"))) read_publish(in, *table, config.publish);
-  read_sources(in, field(root, "", "sources"), config.sources);
+  read_sources(in, field(root, "", "sources"), config.fetch, base, config.schedule.min_interval, config.sources);
+  record_lines(root, "", config.lines);
 
   // Relative to the config file, not the working folder, so the same file
   // means the same thing however the daemon was started.
-  fs::path base = config.file.parent_path();
   config.storage.database = (base / config.storage.database).lexically_normal();
   config.storage.posts_dir = (base / config.storage.posts_dir).lexically_normal();
   return config;

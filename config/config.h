@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -19,9 +20,26 @@ enum class ContentMode {
   sanitize,  // parsed and cleaned of active content (scripts, trackers, ...)
 };
 
+// How a source is reached: each key has its default in [fetch] and may be
+// set again per source. Secrets stay in their files until a poll reads them,
+// so they are in no config copy, log line or listing.
+struct SourceFetch {
+  std::string proxy;  // http://, https://, socks5://, socks5h:// (may hold credentials)
+  std::string user_agent;                               // empty: [fetch] user_agent
+  std::vector<std::pair<std::string, std::string>> headers;  // extra request headers
+  std::string cookie;                                   // sent as the Cookie header
+  std::string username;                                 // HTTP basic auth with password_file
+  std::filesystem::path password_file;                  // absolute after loading
+  std::filesystem::path token_file;                     // bearer token; absolute after loading
+  std::filesystem::path tls_ca_file;                    // extra CA bundle; absolute after loading
+  std::optional<std::chrono::milliseconds> timeout;     // unset: [fetch] timeout
+  std::chrono::milliseconds primary_retry{std::chrono::hours(1)};  // back to urls[0] after a fail-over
+};
+
 struct Source {
   std::string name;                     // required, unique across the file
-  std::string url;                      // required: http://, https:// or file://
+  std::string url;                      // required: http://, https:// or file://; urls[0] when urls is set
+  std::vector<std::string> urls;        // the primary, then mirrors; empty: just url
   std::vector<std::string> tags;        // defaults to {name}
   std::vector<std::string> categories;  // defaults to {name}
   ContentMode content = ContentMode::sanitize;
@@ -29,6 +47,8 @@ struct Source {
   std::string timezone = "UTC";         // IANA name for dates without a zone
   std::optional<std::chrono::milliseconds> interval;  // unset: [schedule] interval
   std::vector<std::string> remove;      // element rules cut from content
+  bool allow_private = false;           // effective: the source's, else [fetch]'s
+  SourceFetch fetch;                    // effective: the source's keys over [fetch]'s
   int line = 0;                         // line of this [[sources]] table
 };
 
@@ -48,10 +68,20 @@ struct Fetch {
   // dropped: a server trickling bytes must not hold a slot until timeout.
   std::uint64_t low_speed_limit = 64;
   std::chrono::milliseconds low_speed_time{30000};
+  // Redirects to another host on a loopback, private, link-local, CGNAT or
+  // unique-local address are refused unless this is set.
+  bool allow_private = false;
+  SourceFetch source_defaults;  // every source's, unless it sets its own
 };
+
+// Below one minute an interval is almost always a typo ("1ms" for "1m")
+// that would hammer a server; tests and local feeds lower it explicitly.
+inline constexpr std::chrono::milliseconds default_min_interval{60 * 1000};
 
 struct Schedule {
   std::chrono::milliseconds interval{15 * 60 * 1000};
+  // The floor for every interval, backoff and Retry-After wait.
+  std::chrono::milliseconds min_interval = default_min_interval;
   std::chrono::milliseconds max_backoff{6 * 3600 * 1000};
 };
 
@@ -78,6 +108,13 @@ struct Config {
   Http http;
   Publish publish;
   std::vector<Source> sources;  // in file order
+  // Where each key was written ("storage.posts_dir", "sources[1].url" -> line),
+  // for checks made after loading to name the line as the loader does.
+  std::map<std::string, int> lines;
+  int line_of(const std::string& key) const {
+    const auto found = lines.find(key);
+    return found == lines.end() ? 0 : found->second;
+  }
 };
 
 // A config that cannot be used. what() reads "FILE:LINE: key: problem", FILE

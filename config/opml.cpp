@@ -8,6 +8,9 @@
 #include <fmt/format.h>
 #include <pugixml.hpp>
 
+#include "config/opml_settings.h"
+#include "fetchers/redact/redact_url.h"
+
 namespace feedd::config {
 namespace {
 
@@ -80,7 +83,7 @@ std::vector<std::string> tags_of(std::string_view attribute) {
 
 class OutlineReader {
  public:
-  explicit OutlineReader(const std::filesystem::path& file) : file_(file) {}
+  OutlineReader(const std::filesystem::path& file, std::string prefix) : file_(file), prefix_(std::move(prefix)) {}
 
   void read(const pugi::xml_node& parent, std::vector<std::string>& folders, int depth) {
     if (depth > max_folder_depth) {
@@ -93,7 +96,7 @@ class OutlineReader {
       const std::string& label = title.empty() ? text : title;
       if (!url.empty()) {
         const auto tags = tags_of(outline.attribute("category").as_string());
-        feeds_.push_back({label.empty() ? url : label, url, folders, tags});
+        feeds_.push_back({label.empty() ? url : label, url, folders, tags, read_settings(outline, prefix_)});
         continue;
       }
       // A folder without a name still groups its feeds; it adds no category.
@@ -107,6 +110,7 @@ class OutlineReader {
 
  private:
   const std::filesystem::path& file_;
+  std::string prefix_;  // of feedd's namespace; "" when absent
   std::vector<OpmlFeed> feeds_;
 };
 
@@ -138,6 +142,11 @@ void add_feed_outline(pugi::xml_node parent, const Source& source) {
     tags += tag;
   }
   if (!tags.empty()) outline.append_attribute("category") = tags.c_str();
+}
+
+void add_source_outline(pugi::xml_node parent, const Source& source) {
+  add_feed_outline(parent, source);
+  write_settings(parent.last_child(), source);
 }
 
 // The folder outline for `path` under `body`, created on first use.
@@ -182,13 +191,13 @@ std::string unique_name(const std::string& name, std::set<std::string>& taken) {
   return candidate;
 }
 
+}  // namespace
+
 std::string toml_array(const std::vector<std::string>& items) {
   std::string out = "[";
   for (std::size_t i = 0; i < items.size(); ++i) out += (i == 0 ? "" : ", ") + toml_string(items[i]);
   return out + "]";
 }
-
-}  // namespace
 
 std::vector<OpmlFeed> parse_opml(std::string_view document, const std::filesystem::path& file) {
   pugi::xml_document doc;
@@ -199,7 +208,7 @@ std::vector<OpmlFeed> parse_opml(std::string_view document, const std::filesyste
   }
   const pugi::xml_node opml = doc.child("opml");
   if (!opml) throw OpmlError(fmt::format("{}: not OPML (the root element is not <opml>)", file.string()));
-  OutlineReader reader(file);
+  OutlineReader reader(file, settings_prefix(opml));
   std::vector<std::string> folders;
   reader.read(opml.child("body"), folders, 0);
   return reader.take();
@@ -212,12 +221,13 @@ std::string write_opml(const std::vector<Source>& sources, std::string_view titl
   declaration.append_attribute("encoding") = "UTF-8";
   pugi::xml_node opml = doc.append_child("opml");
   opml.append_attribute("version") = "2.0";
+  declare_settings_namespace(opml);
   opml.append_child("head").append_child("title").text() = std::string(title).c_str();
   pugi::xml_node body = opml.append_child("body");
   std::map<std::vector<std::string>, pugi::xml_node> folders;
   for (const auto& source : sources) {
     const bool top_level = has_default_categories(source) || source.categories.empty();
-    add_feed_outline(top_level ? body : folder_for(body, source.categories, folders), source);
+    add_source_outline(top_level ? body : folder_for(body, source.categories, folders), source);
   }
   std::ostringstream out;
   doc.save(out, "  ", pugi::format_default, pugi::encoding_utf8);
@@ -259,15 +269,18 @@ OpmlImport plan_import(const std::vector<OpmlFeed>& feeds, const std::vector<Sou
 std::string import_toml(const OpmlImport& plan, std::string_view from) {
   std::string out = fmt::format("# {} source(s) imported from {}\n", plan.added.size(), clean_text(from));
   for (const auto& feed : plan.skipped_configured) {
-    out += fmt::format("# skipped, already configured: {} ({})\n", clean_text(feed.url), feed.name);
+    out += fmt::format("# skipped, already configured: {} ({})\n", clean_text(url::redact(feed.url)), feed.name);
   }
   for (const auto& [feed, reason] : plan.refused) {
-    out += fmt::format("# skipped, {}: {} ({})\n", reason, clean_text(feed.url), feed.name);
+    out += fmt::format("# skipped, {}: {} ({})\n", reason, clean_text(url::redact(feed.url)), feed.name);
   }
   for (const auto& feed : plan.added) {
     out += fmt::format("\n[[sources]]\nname = {}\nurl = {}\n", toml_string(feed.name), toml_string(feed.url));
-    if (!feed.categories.empty()) out += fmt::format("categories = {}\n", toml_array(feed.categories));
-    if (!feed.tags.empty()) out += fmt::format("tags = {}\n", toml_array(feed.tags));
+    const auto& categories = feed.settings.categories ? *feed.settings.categories : feed.categories;
+    const auto& tags = feed.settings.tags ? *feed.settings.tags : feed.tags;
+    if (!categories.empty() || feed.settings.categories) out += fmt::format("categories = {}\n", toml_array(categories));
+    if (!tags.empty() || feed.settings.tags) out += fmt::format("tags = {}\n", toml_array(tags));
+    out += settings_toml(feed.settings);
   }
   return out;
 }

@@ -6,11 +6,14 @@
 // outlines, any depth) are its categories, outermost first. Tags travel in
 // the OPML 2.0 `category` attribute ("a,b": entries without a slash are
 // tags). A source whose categories are the default [name] sits at the top
-// level, so exporting and importing again gives the same sources.
+// level. feedd's other settings travel in its own namespace
+// (config/opml_settings.h), so exporting and importing again gives the same
+// sources, every setting included.
 #pragma once
 
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -21,11 +24,24 @@
 
 namespace feedd::config {
 
+// What feedd itself wrote into an exported outline (config/opml_settings.h);
+// unset when the file came from another reader.
+struct OpmlSettings {
+  std::optional<std::vector<std::string>> tags;        // exact, replacing the category attribute's
+  std::optional<std::vector<std::string>> categories;  // exact, replacing the folders
+  std::optional<std::string> content;
+  std::optional<bool> enabled;
+  std::optional<std::string> timezone;
+  std::optional<std::string> interval;  // as written, e.g. "5m"
+  std::optional<std::vector<std::string>> remove;
+};
+
 struct OpmlFeed {
   std::string name;
   std::string url;
   std::vector<std::string> categories;  // enclosing folders, outermost first
   std::vector<std::string> tags;
+  OpmlSettings settings;
 };
 
 // A file that is not OPML. what() names the file and the problem.
@@ -59,5 +75,7 @@ std::string import_toml(const OpmlImport& plan, std::string_view from);
 
 // A TOML basic string ("...") holding exactly `text` (UTF-8).
 std::string toml_string(std::string_view text);
+// A TOML array of such strings: ["a", "b"].
+std::string toml_array(const std::vector<std::string>& items);
 
 }  // namespace feedd::config

@@ -21,7 +21,8 @@ constexpr std::array sections{
                 "An optional command run after batches that wrote posts, e.g. to commit and push a Jekyll site "
                 "(contrib/publish-git.sh). It gets the written paths on stdin, one per line, and in FEEDD_POSTS; "
                 "{count} in any argument becomes their number. A failure is logged and the posts are offered "
-                "again with the next batch; publishing never holds up polling."},
+                "again with the next batch, and, kept in the store until the command succeeds, by the next once or "
+                "run; publishing never holds up polling. The command runs in a process group of its own."},
     SectionSpec{"sources", true,
                 "One [[sources]] table per feed; there may be none. Sources are polled concurrently; a failing "
                 "source never stops the others."},
@@ -57,6 +58,31 @@ constexpr std::array keys{
             "trickling bytes cannot hold a slot until the timeout."},
     KeySpec{"fetch", "low_speed_time", duration, false, "\"30s\"", "\"1m\"",
             "How long a transfer may stay below fetch.low_speed_limit."},
+    KeySpec{"fetch", "proxy", string, false, "unset (direct)", "\"socks5h://user:pass@127.0.0.1:1080\"",
+            "The proxy to reach sources through: http://, https://, socks5:// or socks5h:// (names resolved by "
+            "the proxy, for hosts that only resolve where the proxy is), with user:password@ when it needs a "
+            "login. The proxy's credentials are hidden wherever the proxy is shown."},
+    KeySpec{"fetch", "headers", string_table, false, "unset (none)", "{ Referer = \"https://example.org/\" }",
+            "Extra request headers, as an inline table of strings. Authorization is refused: use username and "
+            "password_file or token_file, whose secret stays in its file."},
+    KeySpec{"fetch", "cookie", string, false, "unset", "\"session=abc123\"",
+            "Sent as the Cookie header."},
+    KeySpec{"fetch", "username", string, false, "unset", "\"reader\"",
+            "HTTP basic authentication user; needs password_file."},
+    KeySpec{"fetch", "password_file", path, false, "unset", "\"secrets/feed-password\"",
+            "A file holding the basic-authentication password (one trailing newline is ignored). Relative to the "
+            "config file's folder; \"$CREDENTIALS_DIRECTORY/NAME\" reads systemd's LoadCredential=NAME. Read at "
+            "each poll; the secret never reaches a log line, metric, listing, export or the store."},
+    KeySpec{"fetch", "token_file", path, false, "unset", "\"secrets/feed-token\"",
+            "A file holding a bearer token, sent as Authorization: Bearer TOKEN (instead of basic authentication "
+            "when both are set); found like password_file and as secret."},
+    KeySpec{"fetch", "tls_ca_file", path, false, "unset (system CAs)", "\"certs/lan-ca.pem\"",
+            "A PEM bundle of certificate authorities to trust instead of the system's, for a self-hosted source "
+            "with its own CA. Certificates are always checked."},
+    KeySpec{"fetch", "primary_retry", duration, false, "\"1h\"", "\"30m\"",
+            "With urls, how long feedd sticks to a mirror after a fail-over before trying the first URL again."},
+    KeySpec{"fetch", "allow_private", boolean, false, "false", "true",
+            "The default of every source's allow_private. Leave it off unless every feed is trusted."},
     // [schedule]
     KeySpec{"schedule", "interval", duration, false, "\"15m\"", "\"30m\"",
             "How often each source is polled, with 10% jitter either way. A feed's own ttl (or sy:updatePeriod) "
@@ -64,6 +90,10 @@ constexpr std::array keys{
     KeySpec{"schedule", "max_backoff", duration, false, "\"6h\"", "\"12h\"",
             "The longest wait after repeated failures. Failures back off exponentially from the interval; "
             "a success resets the backoff. Retry-After on 429 and 503 is honoured (at most a day)."},
+    KeySpec{"schedule", "min_interval", duration, false, "\"1m\"", "\"10s\"",
+            "The shortest interval, source interval and max_backoff accepted, and the shortest wait a "
+            "Retry-After can ask for. A shorter value in the file is refused as a likely typo (\"1ms\" for "
+            "\"1m\"); lower this only to poll your own servers more often."},
     // [daemon]
     KeySpec{"daemon", "shutdown_grace", duration, false, "\"10s\"", "\"30s\"",
             "On SIGTERM or SIGINT, how long running polls get to finish before the store is committed and feedd "
@@ -79,7 +109,8 @@ constexpr std::array keys{
     KeySpec{"publish", "min_interval", duration, false, "\"1m\"", "\"5m\"",
             "At most one run per this interval; posts written meanwhile wait for the next run."},
     KeySpec{"publish", "timeout", duration, false, "\"2m\"", "\"10m\"",
-            "A run taking longer is stopped (SIGTERM, then SIGKILL) and counts as failed."},
+            "A run taking longer is stopped with every process it started (SIGTERM to its process group, then "
+            "SIGKILL) and counts as failed."},
     // [[sources]]
     KeySpec{"sources", "name", string, true, "", "\"Example News\"",
             "Unique across the file, compared exactly. It becomes the post's author."},
@@ -101,6 +132,38 @@ constexpr std::array keys{
             "Rules for elements cut from the content, with content = \"sanitize\" only. One element per rule: a "
             "tag, #id, .class, [attr], [attr=v], [attr^=v], [attr*=v] or [attr$=v], combined without spaces; "
             "no combinators."},
+    KeySpec{"sources", "proxy", string, false, "fetch.proxy", "\"socks5h://user:pass@127.0.0.1:1080\"",
+            "This source's own; see fetch.proxy."},
+    KeySpec{"sources", "headers", string_table, false, "fetch.headers", "{ Referer = \"https://example.org/\" }",
+            "This source's own; see fetch.headers."},
+    KeySpec{"sources", "cookie", string, false, "fetch.cookie", "\"session=abc123\"",
+            "This source's own; see fetch.cookie."},
+    KeySpec{"sources", "username", string, false, "fetch.username", "\"reader\"",
+            "This source's own; see fetch.username."},
+    KeySpec{"sources", "password_file", path, false, "fetch.password_file", "\"secrets/feed-password\"",
+            "This source's own; see fetch.password_file."},
+    KeySpec{"sources", "token_file", path, false, "fetch.token_file", "\"secrets/feed-token\"",
+            "This source's own; see fetch.token_file."},
+    KeySpec{"sources", "tls_ca_file", path, false, "fetch.tls_ca_file", "\"certs/lan-ca.pem\"",
+            "This source's own; see fetch.tls_ca_file."},
+    KeySpec{"sources", "primary_retry", duration, false, "fetch.primary_retry", "\"30m\"",
+            "This source's own; see fetch.primary_retry."},
+    KeySpec{"sources", "user_agent", string, false, "fetch.user_agent", "\"Mozilla/5.0 (X11; Linux x86_64)\"",
+            "This source's User-Agent header, for sites that turn away anything but a browser."},
+    KeySpec{"sources", "timeout", duration, false, "fetch.timeout", "\"2m\"",
+            "This source's limit for one whole transfer."},
+    KeySpec{"sources", "urls", strings, false, "[url]",
+            "[\"https://example.org/feed.xml\", \"https://mirror.example.net/feed.xml\"]",
+            "The feed's URL first, then mirrors serving the same feed. When the URL in use fails (no answer, a 5xx, a "
+            "403, or an answer that is not a feed), the next is tried in the same poll; feedd stays with the one that "
+            "works ('feedd sources' shows it) and tries the first again after primary_retry. Entries are the same "
+            "posts whichever mirror served them (identity is the entry's link or guid). With url too, url must be "
+            "the first. Permanent redirects are followed but not saved while there are mirrors."},
+    KeySpec{"sources", "allow_private", boolean, false, "fetch.allow_private", "true",
+            "The host in url is trusted whatever it resolves to (a self-hosted RSSHub on the LAN works). A "
+            "redirect to any other host is refused when the address connected to is loopback, link-local, "
+            "private (RFC 1918), CGNAT or unique-local, so a feed cannot steer feedd at the local network; "
+            "the address is checked as connected, so DNS rebinding does not get around it. true allows it."},
 };
 
 constexpr bool every_key_in_a_section() {
@@ -124,6 +187,7 @@ std::string_view kind_name(ValueKind kind) {
     case duration: return "duration";
     case size: return "size";
     case strings: return "array of strings";
+    case string_table: return "table of strings";
     case choice: return "string";
     case time_zone: return "time zone";
   }

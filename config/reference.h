@@ -1,6 +1,6 @@
 // The reference for every config key: one table from which the loader takes
 // the keys it accepts, feedd.toml(5) is written and the round-trip test in
-// tests/config_reference_test.cpp loads an example of each. A key missing here
+// tests/config/config_reference_test.cpp loads an example of each. A key missing here
 // is refused as unknown; a key listed here but read wrongly fails that test.
 //
 // Adding a key: add a row here (with a valid example), read it in config.cpp,
@@ -22,6 +22,7 @@ enum class ValueKind {
   duration,    // "90s", "1h30m", ...
   size,        // "16MiB" or a number of bytes
   strings,     // an array of strings
+  string_table,  // an inline table of strings: { Name = "value", ... }
   choice,      // one of a few strings, named in the description
   time_zone,   // an IANA zone name
 };

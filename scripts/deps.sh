@@ -2,7 +2,7 @@
 # Installs what feedd needs to build and test, from Debian 12's own packages:
 # the first word of every line of scripts/deps.txt. Skips apt entirely when
 # everything is already there (fast, works offline).
-# lintian is optional: tests/package_test.sh runs it when present, but it
+# lintian is optional: tests/system/package_test.sh runs it when present, but it
 # pulls in ~130 packages.
 set -eu
 cd "$(dirname "$0")"

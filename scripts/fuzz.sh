@@ -7,12 +7,12 @@
 # Any crash, leak, sanitizer report, timeout or failed check fails the script;
 # the input that found it is left in build-fuzz/findings/.
 #
-#   scripts/fuzz.sh                 # all four, 20 s each
+#   scripts/fuzz.sh                 # all five, 20 s each
 #   FEEDD_FUZZ_SECONDS=600 scripts/fuzz.sh fuzz_dates
 set -eu
 cd "$(dirname "$0")/.."
 seconds="${FEEDD_FUZZ_SECONDS:-20}"
-targets="${*:-fuzz_feed_parser fuzz_dates fuzz_url fuzz_post_file_name}"
+targets="${*:-fuzz_feed_parser fuzz_dates fuzz_url fuzz_post_file_name fuzz_post_format}"
 build=build-fuzz
 
 CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
@@ -23,7 +23,7 @@ cmake --build "$build" -j2 --target $targets
 # Seed corpora, rebuilt each run from what the repository holds.
 seeds="$build/seeds"
 rm -rf "$seeds"
-mkdir -p "$seeds/fuzz_feed_parser" "$seeds/fuzz_dates" "$seeds/fuzz_url" "$seeds/fuzz_post_file_name" \
+mkdir -p "$seeds/fuzz_feed_parser" "$seeds/fuzz_dates" "$seeds/fuzz_url" "$seeds/fuzz_post_file_name" "$seeds/fuzz_post_format" \
   "$build/findings"
 find seeds/feeds tests/data -type f \( -name '*.xml' -o -name '*.json' -o -name '*.rss' -o -name '*.atom' \) \
   -size -256k -exec cp {} "$seeds/fuzz_feed_parser/" \; 2>/dev/null || true
@@ -63,6 +63,11 @@ titles = [b"Hello, world", "美国之音：中美会谈/第二轮".encode(), b".
           ("长" * 200).encode(), b"a/b\\c:d*e?f\"g<h>i|j"]
 for i, title in enumerate(titles):
     put("fuzz_post_file_name", f"t{i}", (1618444800000 + i * 86400000).to_bytes(8, "little") + title)
+posts = ["标题](javascript:alert(3)) [x\0https://h.example/p(a)r)en?x=1\0<p>{% raw %}</p>",
+         "<script>alert(1)</script>D\0https://h.example/{{site.title}}\0{{ site.title }}{\n{ x }}",
+         "*em* _u_ `c` ~~s~~ $$m$$ ^f |p \\ &amp;\0https://h.example/a b\0<div>{{{%</div>"]
+for i, post in enumerate(posts):
+    put("fuzz_post_format", f"p{i}", post)
 PY
 
 status=0

@@ -135,7 +135,90 @@ std::string join_trimmed_lines(std::string_view content) {
   }
 }
 
+// Every character that Markdown (kramdown, Jekyll's default, and
+// CommonMark), HTML or Liquid would read as syntax in the link text, as a
+// numeric character reference: the text then shows exactly as the title, and
+// a feed cannot close the link early, open another one, emphasise, start
+// math or strike-through (GFM), or reach Liquid (which runs before Markdown and knows no Markdown
+// escapes, so only a reference keeps "{{" from it).
+std::string_view link_text_reference(char c) {
+  switch (c) {
+    case '&': return "&amp;";
+    case '<': return "&lt;";
+    case '>': return "&gt;";
+    case '[': return "&#91;";
+    case ']': return "&#93;";
+    case '\\': return "&#92;";
+    case '`': return "&#96;";
+    case '*': return "&#42;";
+    case '_': return "&#95;";
+    case '{': return "&#123;";
+    case '}': return "&#125;";
+    case '$': return "&#36;";
+    case '^': return "&#94;";
+    case '|': return "&#124;";
+    case '~': return "&#126;";
+    // A line break would end the line the link and its heading stand on.
+    case '\n': return "&#10;";
+    case '\r': return "&#13;";
+    default: return {};
+  }
+}
+
+// Characters percent-encoded in the link's destination: a ')', a space or a
+// control character would end it, '<' '>' '"' '`' '\\' '|' '^' are not
+// allowed raw in a URL and some of them are Markdown, and braces could form
+// Liquid's "{{".
+bool percent_encoded_in_destination(char c) {
+  const auto byte = static_cast<unsigned char>(c);
+  return byte < 0x20 || byte == 0x7F || std::string_view{" ()<>\"`\\|^{}"}.find(c) != std::string_view::npos;
+}
+
 }  // namespace
+
+std::string markdown_link_text(std::string_view title) {
+  std::string out;
+  out.reserve(title.size());
+  for (const char c : title) {
+    const std::string_view reference = link_text_reference(c);
+    if (reference.empty()) {
+      out += c;
+    } else {
+      out += reference;
+    }
+  }
+  return out;
+}
+
+std::string markdown_link_destination(std::string_view url) {
+  std::string out;
+  out.reserve(url.size());
+  for (const char c : url) {
+    if (percent_encoded_in_destination(c)) {
+      out += fmt::format("%{:02X}", static_cast<unsigned char>(c));
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// Liquid reads "{{" and "{%" anywhere in a post, HTML or not; "&#123;" shows
+// as '{' in text and in attribute values alike, so only the brace that opens
+// a tag changes.
+std::string without_liquid_tags(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const bool opens_tag = text[i] == '{' && i + 1 < text.size() && (text[i + 1] == '{' || text[i + 1] == '%');
+    if (opens_tag) {
+      out += "&#123;";
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
 
 Utf8Char decode_utf8(std::string_view text) {
   constexpr Utf8Char invalid{0xFFFD, 1, false};
@@ -231,8 +314,9 @@ std::string render_post(const PostFields& post) {
       "</div>\n",
       yaml_double_quoted(post.title), format_post_date(post.date_ms),
       yaml_scalar(post.author, YamlContext::block), yaml_scalar(post.url, YamlContext::block),
-      flow_sequence(post.tags), flow_sequence(post.categories), post.timestamp_ms, post.title,
-      post.url, join_trimmed_lines(post.content));
+      flow_sequence(post.tags), flow_sequence(post.categories), post.timestamp_ms,
+      markdown_link_text(post.title), markdown_link_destination(post.url),
+      without_liquid_tags(join_trimmed_lines(post.content)));
 }
 
 }  // namespace feedd

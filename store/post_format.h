@@ -24,6 +24,20 @@ struct PostFields {
 // The whole post file, byte for byte.
 std::string render_post(const PostFields& post);
 
+// The title as the link line's text: every character Markdown, HTML or
+// Liquid would take as syntax becomes a character reference, so the page
+// shows the title as text and nothing else.
+std::string markdown_link_text(std::string_view title);
+
+// The entry URL as the link line's destination: the characters that would
+// end it early or mean something to Markdown or Liquid are percent-encoded
+// (which leaves the address the same to a browser).
+std::string markdown_link_destination(std::string_view url);
+
+// `text` with the '{' of every "{{" and "{%" written "&#123;", so Liquid,
+// which Jekyll runs over the whole post, finds no tag in it.
+std::string without_liquid_tags(std::string_view text);
+
 // "2021-04-17T02:56:40.156Z" (UTC, always milliseconds): the `date:` value.
 std::string format_post_date(std::int64_t unix_ms);
 

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "fetchers/html_text.h"
+#include "fetchers/html/html_text.h"
 #include "store/search_query.h"
 
 namespace feedd {
@@ -19,6 +19,10 @@ constexpr std::string_view search_sql =
     "FROM entries AS e INDEXED BY entries_by_date CROSS JOIN sources AS s ON s.id = e.source_id "
     "WHERE e.date_ms >= ?2 AND e.date_ms < ?3 AND (?1 IS NULL OR e.source_id = ?1) AND {} "
     "ORDER BY e.date_ms DESC, e.id DESC LIMIT ?4";
+
+constexpr std::string_view count_sql =
+    "SELECT count(*) FROM entries AS e "
+    "WHERE e.date_ms >= ?2 AND e.date_ms < ?3 AND (?1 IS NULL OR e.source_id = ?1) AND {}";
 
 std::optional<std::int64_t> source_id_of(sqlite::Database& db, const std::optional<std::string>& name) {
   if (!name) return std::nullopt;
@@ -53,6 +57,18 @@ std::vector<SearchHit> search(sqlite::Database& db, const SearchRequest& request
                              query.column_text(4), query.column_text(5)});
   }
   return hits;
+}
+
+std::int64_t count_matches(sqlite::Database& db, const SearchRequest& request) {
+  const SearchCondition condition = compile_search(request.query, first_term_parameter);
+  const auto source_id = source_id_of(db, request.source);
+  auto query = db.prepare(fmt::format(fmt::runtime(count_sql), condition.sql));
+  // ?4 (the limit) is not used here; the terms keep their numbers.
+  query.bind(1, source_id).bind(2, request.since_ms).bind(3, request.until_ms);
+  int parameter = first_term_parameter;
+  for (const auto& term : condition.parameters) query.bind(parameter++, term);
+  query.step();
+  return query.column_int(0);
 }
 
 }  // namespace feedd

@@ -53,5 +53,7 @@ class UnknownSourceError : public std::invalid_argument {
 // Newest first (by post date, then newest row). Throws SearchSyntaxError for
 // a malformed query, UnknownSourceError, and SqliteError.
 std::vector<SearchHit> search(sqlite::Database& db, const SearchRequest& request);
+// How many entries match `request` in all, ignoring its limit.
+std::int64_t count_matches(sqlite::Database& db, const SearchRequest& request);
 
 }  // namespace feedd

@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "fetchers/feed_parser.h"
-#include "fetchers/url.h"
+#include "fetchers/feed/feed_parser.h"
+#include "fetchers/http/url.h"
 #include "tests/fuzz/fuzz_check.h"
 
 namespace {

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "fetchers/url.h"
+#include "fetchers/http/url.h"
 #include "tests/fuzz/fuzz_check.h"
 
 namespace {

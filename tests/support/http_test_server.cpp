@@ -175,7 +175,7 @@ class HttpTestServer::Impl {
   net::awaitable<void> accept_loop();
   net::awaitable<void> session(tcp::socket socket);
   net::awaitable<void> send(tcp::socket& socket, const TestResponse& response, unsigned version, bool keep_alive);
-  TestRequest record(const http::request<http::string_body>& request);
+  TestRequest record(const http::request<http::string_body>& request, const std::string& peer);
   TestResponse answer(const TestRequest& request) const;
 
   // State the connections touch: declared before io_ so it outlives the
@@ -260,13 +260,16 @@ net::awaitable<void> HttpTestServer::Impl::accept_loop() {
 
 net::awaitable<void> HttpTestServer::Impl::session(tcp::socket socket) {
   const Gauge open(mutex_, connections_, peak_connections_);
+  boost::system::error_code no_peer;
+  const auto remote = socket.remote_endpoint(no_peer);
+  const std::string peer = no_peer ? std::string() : remote.address().to_string();
   try {
     boost::beast::flat_buffer buffer;
     for (;;) {
       http::request<http::string_body> request;
       co_await http::async_read(socket, buffer, request, net::use_awaitable);
       const bool keep_alive = request.keep_alive();
-      const TestResponse response = answer(record(request));
+      const TestResponse response = answer(record(request, peer));
       const Gauge answering(mutex_, answering_, peak_answering_);
       co_await send(socket, response, request.version(), keep_alive);
       if (response.reset_mid_body || response.cut_body_at || !keep_alive) break;
@@ -310,8 +313,9 @@ net::awaitable<void> HttpTestServer::Impl::send(tcp::socket& socket, const TestR
   }
 }
 
-TestRequest HttpTestServer::Impl::record(const http::request<http::string_body>& request) {
+TestRequest HttpTestServer::Impl::record(const http::request<http::string_body>& request, const std::string& peer) {
   TestRequest seen;
+  seen.peer = peer;
   seen.method = std::string(request.method_string());
   seen.target = std::string(request.target());
   for (const auto& field : request) seen.headers[lower(std::string(field.name_string()))] = std::string(field.value());

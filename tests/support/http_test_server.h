@@ -24,6 +24,7 @@ struct TestRequest {
   std::string method;
   std::string target;                          // as sent, query included
   std::map<std::string, std::string> headers;  // names lower-cased
+  std::string peer;  // the client's address ("127.0.0.3"): who connected, e.g. a proxy
 };
 
 struct TestResponse {

@@ -1,12 +1,16 @@
 #include "tests/support/process.h"
 
 #include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/syscall.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <string_view>
 #include <fstream>
 #include <sstream>
@@ -72,6 +76,12 @@ std::string read_file(const std::filesystem::path& path) {
   return content.str();
 }
 
+void exchange_paths(const std::filesystem::path& a, const std::filesystem::path& b) {
+  if (::syscall(SYS_renameat2, AT_FDCWD, a.c_str(), AT_FDCWD, b.c_str(), RENAME_EXCHANGE) != 0) {
+    throw std::runtime_error("cannot exchange " + a.string() + " and " + b.string() + ": " + std::strerror(errno));
+  }
+}
+
 void write_file(const std::filesystem::path& path, std::string_view bytes) {
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -129,6 +139,13 @@ ProcessResult run_process(std::vector<std::string> argv, std::chrono::millisecon
   result.out = child.out();
   result.err = child.err();
   return result;
+}
+
+std::unique_ptr<ChildProcess> start_daemon(const std::filesystem::path& config, std::vector<std::string> more_args,
+                                           std::vector<std::pair<std::string, std::string>> extra_env) {
+  std::vector<std::string> argv{FEEDD_BINARY, "run", "--config", config.string()};
+  argv.insert(argv.end(), more_args.begin(), more_args.end());
+  return std::make_unique<ChildProcess>(std::move(argv), std::move(extra_env));
 }
 
 ProcessResult run_feedd(std::vector<std::string> args, std::chrono::milliseconds timeout) {

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -47,10 +48,20 @@ class ChildProcess {
 ProcessResult run_process(std::vector<std::string> argv, std::chrono::milliseconds timeout = std::chrono::seconds(60),
                           std::vector<std::pair<std::string, std::string>> extra_env = {});
 
+// `feedd run --config CONFIG` and `more_args` (--verbose, say): the daemon
+// under test, started the way systemd starts it and killed if still running
+// when the owner goes.
+std::unique_ptr<ChildProcess> start_daemon(const std::filesystem::path& config, std::vector<std::string> more_args = {},
+                                           std::vector<std::pair<std::string, std::string>> extra_env = {});
+
 // The feedd binary under test, with `args`.
 ProcessResult run_feedd(std::vector<std::string> args, std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
 std::string read_file(const std::filesystem::path& path);
 void write_file(const std::filesystem::path& path, std::string_view bytes);
+// Swaps two paths in one step (renameat2 RENAME_EXCHANGE): a running feedd
+// never sees either missing, as it would between two renames (it recreates a
+// missing posts folder). Throws std::runtime_error.
+void exchange_paths(const std::filesystem::path& a, const std::filesystem::path& b);
 
 }  // namespace feedd::test

@@ -1,0 +1,98 @@
+#include "config/opml_settings.h"
+
+#include <chrono>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+namespace feedd::config {
+namespace {
+
+bool is_default_list(const std::vector<std::string>& items, const std::string& name) {
+  return items.size() == 1 && items[0] == name;
+}
+
+// The largest unit that states `value` exactly: what a person would write.
+std::string duration_text(std::chrono::milliseconds value) {
+  const auto ms = value.count();
+  for (const auto& [unit, size] : {std::pair{"d", 86'400'000LL}, {"h", 3'600'000LL}, {"m", 60'000LL}, {"s", 1'000LL}}) {
+    if (ms != 0 && ms % size == 0) return fmt::format("{}{}", ms / size, unit);
+  }
+  return fmt::format("{}ms", ms);
+}
+
+std::optional<std::vector<std::string>> string_list(std::string_view text) {
+  try {
+    const auto parsed = toml::parse(fmt::format("v = {}", text));
+    const auto* array = parsed["v"].as_array();
+    if (array == nullptr) return std::nullopt;
+    std::vector<std::string> items;
+    for (const auto& item : *array) {
+      const auto value = item.value<std::string>();
+      if (!value) return std::nullopt;
+      items.push_back(*value);
+    }
+    return items;
+  } catch (const toml::parse_error&) {
+    return std::nullopt;  // not feedd's writing: the outline reads as plain OPML
+  }
+}
+
+}  // namespace
+
+void declare_settings_namespace(pugi::xml_node opml) {
+  opml.append_attribute("xmlns:feedd") = std::string(opml_settings_namespace).c_str();
+}
+
+std::string settings_prefix(const pugi::xml_node& opml) {
+  for (const auto& attribute : opml.attributes()) {
+    const std::string_view name = attribute.name();
+    if (name.starts_with("xmlns:") && attribute.value() == opml_settings_namespace) {
+      return std::string(name.substr(6)) + ":";
+    }
+  }
+  return {};
+}
+
+void write_settings(pugi::xml_node outline, const Source& source) {
+  const auto set = [&outline](const char* name, const std::string& value) {
+    outline.append_attribute((std::string("feedd:") + name).c_str()) = value.c_str();
+  };
+  if (!is_default_list(source.tags, source.name)) set("tags", toml_array(source.tags));
+  if (!is_default_list(source.categories, source.name)) set("categories", toml_array(source.categories));
+  if (source.content == ContentMode::raw) set("content", "raw");
+  if (!source.enabled) set("enabled", "false");
+  if (source.timezone != "UTC") set("timezone", source.timezone);
+  if (source.interval) set("interval", duration_text(*source.interval));
+  if (!source.remove.empty()) set("remove", toml_array(source.remove));
+}
+
+OpmlSettings read_settings(const pugi::xml_node& outline, const std::string& prefix) {
+  OpmlSettings settings;
+  if (prefix.empty()) return settings;
+  const auto get = [&](const char* name) -> std::optional<std::string> {
+    const auto attribute = outline.attribute((prefix + name).c_str());
+    if (!attribute) return std::nullopt;
+    return std::string(attribute.value());
+  };
+  if (auto text = get("tags")) settings.tags = string_list(*text);
+  if (auto text = get("categories")) settings.categories = string_list(*text);
+  if (auto text = get("remove")) settings.remove = string_list(*text);
+  settings.content = get("content");
+  settings.timezone = get("timezone");
+  settings.interval = get("interval");
+  if (auto text = get("enabled")) settings.enabled = *text != "false";
+  return settings;
+}
+
+std::string settings_toml(const OpmlSettings& settings) {
+  std::string out;
+  if (settings.content) out += fmt::format("content = {}\n", toml_string(*settings.content));
+  if (settings.enabled) out += fmt::format("enabled = {}\n", *settings.enabled ? "true" : "false");
+  if (settings.timezone) out += fmt::format("timezone = {}\n", toml_string(*settings.timezone));
+  if (settings.interval) out += fmt::format("interval = {}\n", toml_string(*settings.interval));
+  if (settings.remove) out += fmt::format("remove = {}\n", toml_array(*settings.remove));
+  return out;
+}
+
+}  // namespace feedd::config

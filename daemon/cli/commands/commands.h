@@ -1,0 +1,25 @@
+// The commands feedd runs, with their inputs already parsed.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+
+#include "daemon/runtime/logging.h"
+
+namespace feedd {
+
+struct CommandContext {
+  std::filesystem::path config_path;
+  Verbosity verbosity = Verbosity::normal;
+  std::optional<std::int64_t> now_ms;  // --now: the clock pinned
+  bool force = false;                  // once --force: poll even sources resting after 410 or failures
+};
+
+// Polls every enabled source once; see daemon/runtime/exit_status.h for the exit statuses.
+int command_once(const CommandContext& context);
+
+// Validates the config and prints its sources.
+int command_check(const CommandContext& context);
+
+}  // namespace feedd

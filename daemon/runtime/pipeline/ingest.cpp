@@ -1,0 +1,588 @@
+#include "daemon/runtime/pipeline/ingest.h"
+
+#include <algorithm>
+#include <atomic>
+#include <deque>
+#include <map>
+#include <exception>
+#include <future>
+#include <thread>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <spdlog/spdlog.h>
+
+#include "daemon/runtime/pipeline/normalise.h"
+#include "daemon/runtime/pipeline/posts_dir_guard.h"
+#include "daemon/runtime/pipeline/source_request.h"
+#include "fetchers/feed/feed_parser.h"
+#include "fetchers/feed/not_a_feed.h"
+#include "fetchers/redact/redact_url.h"
+
+namespace feedd {
+namespace {
+
+using WorkGuard = boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;
+
+std::string human_bytes(std::uint64_t bytes) {
+  if (bytes < 1024) return fmt::format("{} B", bytes);
+  if (bytes < 1024 * 1024) return fmt::format("{:.1f} KiB", static_cast<double>(bytes) / 1024);
+  return fmt::format("{:.1f} MiB", static_cast<double>(bytes) / (1024 * 1024));
+}
+
+HttpOptions http_options(const config::Fetch& fetch) {
+  HttpOptions options;
+  options.max_in_flight = fetch.concurrency;
+  options.max_per_host = fetch.per_host;
+  options.timeout = fetch.timeout;
+  options.max_body = fetch.max_body;
+  options.low_speed_limit = static_cast<long>(fetch.low_speed_limit);
+  options.low_speed_time = std::chrono::ceil<std::chrono::seconds>(fetch.low_speed_time);
+  options.user_agent = fetch.user_agent.empty() ? default_user_agent() : fetch.user_agent;
+  return options;
+}
+
+// Polls allowed between "fetch started" and "stored" beyond the transfer
+// limits: enough to keep the parsers and the writer fed while transfers run,
+// few enough that a writer slower than the network holds bodies and parsed
+// entries for a few dozen feeds, not for every due source. Per host, one
+// beyond fetch.per_host: the next transfer is ready when a slot frees, and
+// one busy host cannot take the places other hosts' polls need.
+constexpr int polls_queued_beyond_transfers = 8;
+constexpr int polls_queued_beyond_host_transfers = 1;
+
+// Rows indexed for search per writer turn: about 0.1-0.3 s of FTS5 work,
+// the most an idle-time batch delays a write that arrives meanwhile.
+constexpr int search_index_batch = 128;
+
+// Entries per part of a feed stored while it is read: a few MB at most of
+// parsed and normalised entries, and one transaction and one post sync per
+// part.
+constexpr std::size_t stream_batch = 2000;
+
+std::size_t active_poll_limit(const config::Fetch& fetch) {
+  return static_cast<std::size_t>(std::max(1, fetch.concurrency + polls_queued_beyond_transfers));
+}
+
+int active_host_poll_limit(const config::Fetch& fetch) {
+  return std::max(1, fetch.per_host + polls_queued_beyond_host_transfers);
+}
+
+std::string polled_url(const config::Source& source, const SourceValidators& validators) {
+  return validators.polled_url.empty() ? source.url : validators.polled_url;
+}
+
+// Failures another URL of the same feed may not have: no answer, a server
+// error, a refusal or challenge, a page that is not a feed. Not "aborted":
+// that is feedd stopping.
+bool worth_a_mirror(const HttpResponse& response, const std::string& error) {
+  return !error.empty() && error.find("aborted") == std::string::npos && response.status != 304;
+}
+
+int worker_count() {
+  const unsigned cores = std::thread::hardware_concurrency();
+  return static_cast<int>(std::clamp(cores, 1u, 4u));
+}
+
+}  // namespace
+
+std::string default_user_agent() { return fmt::format("feedd/{} (+{})", FEEDD_VERSION, FEEDD_PROJECT_URL); }
+
+std::string describe(const PollReport& report) {
+  const std::string where = fmt::format("{} ({})", report.source_name, url::redact(report.url));
+  const auto ms = report.elapsed.count();
+  if (!report.ok()) return fmt::format("{}: {}, {} ms", where, report.error, ms);
+  if (report.not_modified) return fmt::format("{}: HTTP 304, not modified, {} ms", where, ms);
+  const std::string failed_over =
+      report.failed_over.empty() ? "" : fmt::format(" (after {})", fmt::join(report.failed_over, "; "));
+  return fmt::format("{}: HTTP {}, {}{}, {} new, {} updated, {} unchanged, {} ms{}", where, report.http_status,
+                     human_bytes(report.bytes), report.recovered ? ", not well-formed XML (read in recover mode)" : "",
+                     report.new_entries, report.updated_entries, report.unchanged_entries, ms, failed_over);
+}
+
+class Pipeline::Impl {
+  // A poll not yet started, or about to be.
+  struct WaitingPoll {
+    config::Source source;
+    SourceValidators validators;
+    Done done;
+    std::string host;  // its HttpClient group
+  };
+
+ public:
+  Impl(boost::asio::io_context& io, const config::Config& config, Archive& archive, const Clock& clock)
+      : io_(io), archive_(archive), clock_(clock), http_(io, http_options(config.fetch)),
+        publishing_(!config.publish.command.empty()),
+        active_limit_(active_poll_limit(config.fetch)), host_limit_(active_host_poll_limit(config.fetch)),
+        workers_(static_cast<std::size_t>(worker_count())),
+        writer_(1) {}
+
+  ~Impl() {
+    // Queued index batches give way: what is left is indexed by the next
+    // idle writer, or by `once` after its pass.
+    stopping_ = true;
+    workers_.join();
+    writer_.join();
+  }
+
+  void poll(const config::Source& source, const SourceValidators& validators, Done done) {
+    WaitingPoll poll{source, validators, std::move(done), host_group(polled_url(source, validators))};
+    // Backpressure: a poll past the limits waits here, before its fetch, so
+    // it holds neither a body nor parsed entries while the writer catches up.
+    if (!has_room(poll.host)) {
+      waiting_.push_back(std::move(poll));
+      return;
+    }
+    start(std::move(poll));
+  }
+
+  bool has_room(const std::string& host) const {
+    if (active_polls_ >= active_limit_) return false;
+    const auto found = active_by_host_.find(host);
+    return found == active_by_host_.end() || found->second < host_limit_;
+  }
+
+  // On the io_context's thread, with room for it.
+  void start(WaitingPoll poll) {
+    ++active_polls_;
+    ++active_by_host_[poll.host];
+    const config::Source& source = poll.source;
+    const SourceValidators& validators = poll.validators;
+    auto job = std::make_shared<Job>(Job{source, std::move(poll.done), std::make_shared<WorkGuard>(io_.get_executor()),
+                                         clock_.now_ms(), std::chrono::steady_clock::now(), {}, poll.host,
+                                         validators, {}, 0, {}});
+    job->candidates = candidate_urls(source, validators);
+    job->report.source_name = source.name;
+    job->report.validators = validators;
+    fetch_candidate(job);
+  }
+
+  void write(std::function<void(Archive&)> work, std::function<void()> then) {
+    auto keep_io_running = std::make_shared<WorkGuard>(io_.get_executor());
+    to_writer([this, work = std::move(work), then = std::move(then), keep_io_running]() mutable {
+      try {
+        work(archive_);
+      } catch (const std::exception& error) {
+        spdlog::error("store: {}", error.what());
+      }
+      boost::asio::post(io_, [then = std::move(then), keep_io_running]() mutable {
+        if (then) then();
+        keep_io_running.reset();
+      });
+    });
+  }
+
+  void reconfigure(const config::Config& config) {
+    http_.set_options(http_options(config.fetch));
+    active_limit_ = active_poll_limit(config.fetch);
+    host_limit_ = active_host_poll_limit(config.fetch);
+    publishing_ = !config.publish.command.empty();
+    start_waiting_polls();
+  }
+
+  void abort() {
+    // Polls that never started end now, as aborted transfers do.
+    auto never_started = std::move(waiting_);
+    waiting_.clear();
+    for (auto& waiting : never_started) {
+      PollReport report;
+      report.source_name = waiting.source.name;
+      report.url = polled_url(waiting.source, waiting.validators);
+      report.validators = waiting.validators;
+      report.failed_at = PollReport::Stage::fetch;
+      report.error = "aborted before its fetch started";
+      report.aborted = true;
+      report.finished_ms = clock_.now_ms();
+      boost::asio::post(io_, [done = std::move(waiting.done), report = std::move(report)]() mutable {
+        try {
+          done(std::move(report));
+        } catch (...) {
+        }
+      });
+    }
+    aborting_ = true;
+    http_.abort_all();
+  }
+
+ private:
+
+  struct Job {
+    config::Source source;
+    Done done;
+    std::shared_ptr<WorkGuard> keep_io_running;  // until the report is delivered
+    std::int64_t started_ms;
+    std::chrono::steady_clock::time_point started;
+    PollReport report;
+    std::string host;  // counted in active_by_host_ until the report is delivered
+    SourceValidators validators_sent;  // from the previous poll, of its polled URL
+    std::vector<std::string> candidates;  // URLs to try, in order (urls: fail-over)
+    std::size_t attempt = 0;              // index into candidates
+    std::vector<std::string> failed_urls;  // "URL: error" of each tried before
+  };
+  using JobPtr = std::shared_ptr<Job>;
+
+  // The URLs to try in this poll, in order: the one in use, then the
+  // others; the primary first again once primary_retry has passed since a
+  // fail-over (or when this process has not seen one: `once`, a restart).
+  std::vector<std::string> candidate_urls(const config::Source& source, const SourceValidators& validators) const {
+    if (source.urls.size() <= 1) return {polled_url(source, validators)};
+    const auto in_use = std::find(source.urls.begin(), source.urls.end(), validators.polled_url);
+    if (in_use == source.urls.end() || in_use == source.urls.begin()) return source.urls;
+    const auto since = on_mirror_since_.find(source.name);
+    if (since == on_mirror_since_.end() ||
+        std::chrono::steady_clock::now() - since->second >= source.fetch.primary_retry) {
+      return source.urls;
+    }
+    std::vector<std::string> order{*in_use};
+    for (const auto& url : source.urls) {
+      if (url != *in_use) order.push_back(url);
+    }
+    return order;
+  }
+
+  void fetch_candidate(const JobPtr& job) {
+    const std::string& url = job->candidates.at(job->attempt);
+    job->report.url = url;
+    job->report.validators.polled_url = url;
+    HttpRequest request;
+    try {
+      request = source_request(job->source, url, job->validators_sent);
+    } catch (const std::exception& error) {
+      job->report.failed_at = PollReport::Stage::fetch;
+      job->report.error = error.what();
+      to_writer([this, job] { store_failure(job); });
+      return;
+    }
+    http_.fetch(std::move(request), [this, job](HttpResponse response) { on_fetched(job, std::move(response)); });
+  }
+
+  // After a failed attempt: true when another URL is being tried.
+  bool try_next_url(const JobPtr& job, const HttpResponse& response) {
+    auto& report = job->report;
+    if (job->attempt + 1 >= job->candidates.size() || !worth_a_mirror(response, report.error)) return false;
+    job->failed_urls.push_back(fmt::format("{}: {}", url::redact(report.url), report.error));
+    ++job->attempt;
+    report.error.clear();
+    report.failed_at = PollReport::Stage::none;
+    report.http_status = 0;
+    fetch_candidate(job);
+    return true;
+  }
+
+  // On the io thread, once a URL answered with a feed.
+  void note_url_in_use(const Job& job) {
+    if (job.source.urls.size() <= 1) return;
+    if (job.report.url == job.source.urls.front()) {
+      on_mirror_since_.erase(job.source.name);
+    } else if (!on_mirror_since_.contains(job.source.name) || job.candidates.front() == job.source.urls.front()) {
+      // A fail-over, or a retry of the primary that failed: the wait
+      // before the next retry starts now.
+      on_mirror_since_[job.source.name] = std::chrono::steady_clock::now();
+    }
+  }
+
+  void on_fetched(const JobPtr& job, HttpResponse response) {
+    auto& report = job->report;
+    report.http_status = response.status;
+    report.bytes = response.bytes_received;
+    report.retry_after = response.retry_after;
+    if (!response.ok()) {
+      report.failed_at = PollReport::Stage::fetch;
+      report.error = response.error.empty() ? fmt::format("HTTP {}", response.status) : response.error;
+      if (aborting_ && response.status == 0 && response.error == "aborted") {
+        report.aborted = true;  // not a fetch the source failed: nothing to record
+        finish(job);
+        return;
+      }
+      // A 403 or 503 challenge page says more than its status line.
+      if (response.status >= 400) {
+        if (auto page = not_a_feed(response.content_type, response.body)) report.error += ": " + *page;
+      }
+      fail_fetch(job, response);
+      return;
+    }
+    if (response.status != 304) {
+      if (auto problem = not_a_feed(response.content_type, response.body)) {
+        report.failed_at = PollReport::Stage::fetch;
+        report.error = fmt::format("HTTP {} but {}", response.status, *problem);
+        fail_fetch(job, response);
+        return;
+      }
+    }
+    note_url_in_use(*job);
+    report.failed_over = job->failed_urls;
+    if (response.status == 304) {
+      report.not_modified = true;
+      finish(job);
+      return;
+    }
+    // A 304 may omit validators it still honours; a 200 replaces them.
+    report.validators.etag = response.etag;
+    report.validators.last_modified = response.last_modified;
+    // With mirrors the operator lists the URLs: a redirect is followed, not saved.
+    if (response.permanent_redirect && job->source.urls.size() <= 1) {
+      report.moved_to = response.permanent_redirect;
+      report.validators.polled_url = *response.permanent_redirect;
+    }
+    boost::asio::post(workers_, [this, job, response = std::move(response)]() mutable {
+      parse_and_normalise(job, std::move(response));
+    });
+  }
+
+  void fail_fetch(const JobPtr& job, const HttpResponse& response) {
+    if (try_next_url(job, response)) return;
+    if (!job->failed_urls.empty()) {
+      job->report.error += fmt::format(" (tried before: {})", fmt::join(job->failed_urls, "; "));
+    }
+    to_writer([this, job] { store_failure(job); });
+  }
+
+  // Paths of written posts are collected only for a publish hook.
+  BatchOutcome fresh_outcome() const {
+    BatchOutcome outcome;
+    outcome.skip_written_paths = !publishing_;
+    return outcome;
+  }
+
+  // On a worker thread. A feed of more than stream_batch entries is stored
+  // in parts as it is read (Archive::ingest_part), so memory holds one or
+  // two parts of it, not all of it in three forms (parsed, normalised, rows).
+  void parse_and_normalise(const JobPtr& job, HttpResponse response) {
+    std::vector<IncomingEntry> entries;
+    StreamedParts parts;
+    parts.outcome = fresh_outcome();
+    try {
+      FeedParseOptions options;
+      options.base_url = response.effective_url.empty() ? job->report.url : response.effective_url;
+      options.default_timezone = job->source.timezone;
+      options.content_type = response.content_type;
+      options.entry_batch = stream_batch;
+      options.on_entries = [&](std::vector<FeedEntry>& batch, bool recovered) {
+        store_part(job, parts, normalise(batch, recovered, job->source));
+        batch.clear();
+      };
+      const Feed feed = parse_feed(response.body, options);
+      job->report.ttl_minutes = feed.ttl_minutes;
+      job->report.recovered = feed.recovered;
+      entries = normalise(feed, job->source);
+    } catch (const PartNotStored&) {
+      // Reported below, as a store failure.
+    } catch (const std::exception& error) {
+      wait_for_part(parts);
+      job->report.failed_at = PollReport::Stage::parse;
+      job->report.error = error.what();
+      if (parts.started) parts.release_hold(this);
+      to_writer([this, job] { store_failure(job); });
+      return;
+    }
+    wait_for_part(parts);
+    if (!parts.error.empty()) {
+      // The parts stored stay (their rows and posts are complete); the
+      // validators were not saved, so the next poll reads the feed again.
+      job->report.failed_at = PollReport::Stage::store;
+      job->report.error = fmt::format("not all stored, will retry on the next poll: {}", parts.error);
+      parts.release_hold(this);
+      to_writer([this, job] { store_failure(job); });
+      return;
+    }
+    to_writer([this, job, entries = std::move(entries), earlier = std::move(parts.outcome),
+               streamed = parts.started]() mutable {
+      store_entries(job, entries, std::move(earlier));
+      if (streamed) --queued_writes_;  // the hold taken by the first part
+    });
+  }
+
+  // A huge feed's parts so far, on the worker that reads it.
+  struct StreamedParts {
+    bool started = false;
+    std::future<void> in_flight;  // the part the writer is storing
+    BatchOutcome outcome;         // written by the writer, read after in_flight
+    std::string error;            // a part not stored: the rest are not tried
+    void release_hold(Impl* impl) {
+      if (--impl->queued_writes_ == 0) boost::asio::post(impl->writer_, [impl] { impl->index_while_idle(); });
+    }
+  };
+  struct PartNotStored {};
+
+  // On the worker: hands one part to the writer, after the one before it is
+  // stored, so reading the next part overlaps storing this one.
+  void store_part(const JobPtr& job, StreamedParts& parts, std::vector<IncomingEntry> part) {
+    wait_for_part(parts);
+    if (!parts.error.empty()) throw PartNotStored{};
+    if (!parts.started) {
+      // Held until the last part: the writer does not index for search
+      // between parts, as if the stream were one write.
+      ++queued_writes_;
+      parts.started = true;
+    }
+    auto done = std::make_shared<std::promise<void>>();
+    parts.in_flight = done->get_future();
+    to_writer([this, job, &parts, part = std::move(part), done] {
+      try {
+        restore_missing_posts_dir(archive_);
+        archive_.ingest_part(job->source.name, job->source.url, part, job->started_ms, parts.outcome);
+      } catch (const std::exception& error) {
+        parts.error = error.what();
+      }
+      done->set_value();
+    });
+  }
+
+  static void wait_for_part(StreamedParts& parts) {
+    if (parts.in_flight.valid()) parts.in_flight.get();
+  }
+
+  // Every archive write goes through here: counting what is queued tells the
+  // writer when it is idle, and idle is when it indexes for search.
+  template <typename Task>
+  void to_writer(Task task) {
+    ++queued_writes_;
+    boost::asio::post(writer_, [this, task = std::move(task)]() mutable {
+      task();
+      if (--queued_writes_ == 0) index_while_idle();
+    });
+  }
+
+  // On the writer thread, with no write queued: one batch, then another turn
+  // if still idle, so a write arriving meanwhile waits for one batch at most.
+  void index_while_idle() {
+    if (stopping_ || !search_backlog_ || queued_writes_ > 0) return;
+    try {
+      if (archive_.store().index_search_backlog(search_index_batch) < search_index_batch) search_backlog_ = false;
+    } catch (const std::exception& error) {
+      // The rows stay unindexed (and searchable by their text); the next
+      // idle turn after a write tries again.
+      spdlog::warn("search index: {}; will retry", error.what());
+      return;
+    }
+    if (search_backlog_ && !index_turn_queued_) {
+      index_turn_queued_ = true;
+      boost::asio::post(writer_, [this] {
+        index_turn_queued_ = false;
+        index_while_idle();
+      });
+    }
+  }
+
+  // On the writer thread.
+  void store_entries(const JobPtr& job, const std::vector<IncomingEntry>& entries, BatchOutcome earlier_parts) {
+    try {
+      restore_missing_posts_dir(archive_);
+      BatchOutcome outcome =
+          archive_.ingest(job->source.name, job->source.url, entries, job->started_ms, fetch_report(*job),
+                          job->report.validators, std::move(earlier_parts));
+      job->report.new_entries = outcome.new_entries;
+      job->report.updated_entries = outcome.updated_entries;
+      job->report.unchanged_entries = outcome.unchanged_entries + outcome.older_ignored;
+      job->report.posts_written = outcome.posts_written;
+      job->report.written_posts = std::move(outcome.written_paths);
+      if (outcome.new_entries + outcome.updated_entries > 0) search_backlog_ = true;
+      if (!outcome.post_errors.empty()) {
+        job->report.failed_at = PollReport::Stage::store;
+        job->report.error = fmt::format("{} post(s) not written, kept for retry: {}", outcome.post_errors.size(),
+                                        outcome.post_errors.front());
+      }
+    } catch (const std::exception& error) {
+      job->report.failed_at = PollReport::Stage::store;
+      job->report.error = fmt::format("not stored, will retry on the next poll: {}", error.what());
+    }
+    finish(job);
+  }
+
+  // On the writer thread.
+  void store_failure(const JobPtr& job) {
+    try {
+      archive_.record_failure(job->source.name, job->source.url, fetch_report(*job));
+    } catch (const std::exception& error) {
+      job->report.error += fmt::format(" (and the failure was not recorded: {})", error.what());
+    }
+    finish(job);
+  }
+
+  FetchReport fetch_report(const Job& job) const {
+    return FetchReport{job.started_ms, elapsed_ms(job), job.report.http_status,
+                       static_cast<std::int64_t>(job.report.bytes), job.report.error};
+  }
+
+  static std::int64_t elapsed_ms(const Job& job) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - job.started)
+        .count();
+  }
+
+  void finish(const JobPtr& job) {
+    job->report.elapsed = std::chrono::milliseconds(elapsed_ms(*job));
+    job->report.finished_ms = clock_.now_ms();
+    boost::asio::post(io_, [this, job] {
+      // A report handler must not take the loop down with it.
+      try {
+        job->done(std::move(job->report));
+      } catch (...) {
+      }
+      job->keep_io_running.reset();
+      --active_polls_;
+      if (const auto found = active_by_host_.find(job->host); found != active_by_host_.end() && --found->second <= 0) {
+        active_by_host_.erase(found);
+      }
+      start_waiting_polls();
+    });
+  }
+
+  // On the io_context's thread: the oldest waiting polls whose hosts have
+  // room, skipping those of hosts that are full.
+  void start_waiting_polls() {
+    for (auto it = waiting_.begin(); it != waiting_.end() && active_polls_ < active_limit_;) {
+      if (!has_room(it->host)) {
+        ++it;
+        continue;
+      }
+      WaitingPoll next = std::move(*it);
+      it = waiting_.erase(it);
+      start(std::move(next));
+    }
+  }
+
+  boost::asio::io_context& io_;
+  Archive& archive_;
+  const Clock& clock_;
+  HttpClient http_;
+  std::atomic<bool> publishing_;  // a publish hook wants the written paths
+  // Backpressure, on the io_context's thread.
+  std::size_t active_limit_;
+  int host_limit_;
+  std::size_t active_polls_ = 0;
+  std::map<std::string, int> active_by_host_;
+  std::deque<WaitingPoll> waiting_;
+  bool aborting_ = false;  // abort() ran: "aborted" transfers are ours, not the source's
+  // Sources polled from a mirror, since when (urls fail-over); io thread.
+  std::map<std::string, std::chrono::steady_clock::time_point> on_mirror_since_;
+  // Idle-time search indexing: the counter is shared with the io thread, the
+  // flags belong to the writer thread.
+  std::atomic<int> queued_writes_{0};
+  std::atomic<bool> stopping_{false};
+  bool search_backlog_ = true;  // rows may be left from an earlier run
+  bool index_turn_queued_ = false;
+  boost::asio::thread_pool workers_;
+  boost::asio::thread_pool writer_;
+};
+
+Pipeline::Pipeline(boost::asio::io_context& io, const config::Config& config, Archive& archive, const Clock& clock)
+    : impl_(std::make_unique<Impl>(io, config, archive, clock)) {}
+
+Pipeline::~Pipeline() = default;
+
+void Pipeline::poll(const config::Source& source, const SourceValidators& validators, Done done) {
+  impl_->poll(source, validators, std::move(done));
+}
+
+void Pipeline::write(std::function<void(Archive&)> job, std::function<void()> then) {
+  impl_->write(std::move(job), std::move(then));
+}
+
+void Pipeline::reconfigure(const config::Config& config) { impl_->reconfigure(config); }
+
+void Pipeline::abort() { impl_->abort(); }
+
+}  // namespace feedd

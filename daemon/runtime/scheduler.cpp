@@ -1,0 +1,252 @@
+#include "daemon/runtime/scheduler.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "fetchers/feed/dates.h"
+#include "fetchers/redact/redact_url.h"
+
+namespace feedd {
+
+using std::chrono::milliseconds;
+
+struct Scheduler::Tracked {
+  explicit Tracked(boost::asio::io_context& io) : timer(io) {}
+
+  config::Source source;
+  ScheduleSettings settings;
+  SourceValidators validators;
+  int consecutive_failures = 0;
+  std::string state = "ok";
+  bool ready = false;      // state loaded from the store
+  bool in_flight = false;
+  bool removed = false;
+  std::optional<std::int64_t> next_poll_ms;
+  boost::asio::steady_timer timer;
+};
+
+namespace {
+
+ScheduleSettings settings_for(const config::Source& source, const config::Config& config) {
+  return ScheduleSettings{source.interval.value_or(config.schedule.interval), source.interval.has_value(),
+                          config.schedule.max_backoff, config.schedule.min_interval};
+}
+
+bool same_polling(const config::Source& a, const config::Source& b) {
+  return a.url == b.url && a.interval == b.interval;
+}
+
+}  // namespace
+
+std::string describe_delay(milliseconds delay) {
+  auto seconds = std::chrono::duration_cast<std::chrono::seconds>(delay + milliseconds(500)).count();
+  if (seconds < 60) return fmt::format("{}s", seconds);
+  const auto hours = seconds / 3600;
+  const auto minutes = (seconds % 3600) / 60;
+  if (hours == 0) return fmt::format("{}m", minutes);
+  return minutes == 0 ? fmt::format("{}h", hours) : fmt::format("{}h{}m", hours, minutes);
+}
+
+Scheduler::Scheduler(boost::asio::io_context& io, Pipeline& pipeline, const Clock& clock, Mode mode,
+                     ReportHandler on_report)
+    : io_(io), pipeline_(pipeline), clock_(clock), mode_(mode), on_report_(std::move(on_report)),
+      random_(std::random_device{}()) {}
+
+Scheduler::~Scheduler() { stop(); }
+
+void Scheduler::apply(const config::Config& config) {
+  config_file_ = config.file;
+  std::map<std::string, const config::Source*> wanted;
+  for (const auto& source : config.sources) {
+    if (source.enabled) wanted.emplace(source.name, &source);
+  }
+  for (auto it = sources_.begin(); it != sources_.end();) {
+    if (wanted.contains(it->first)) {
+      ++it;
+      continue;
+    }
+    stop_tracking(it->second);
+    it = sources_.erase(it);
+  }
+  for (const auto& [name, source] : wanted) {
+    if (auto found = sources_.find(name); found != sources_.end()) {
+      update_tracking(found->second, *source, config);
+    } else {
+      start_tracking(*source, config);
+    }
+  }
+}
+
+void Scheduler::start_tracking(const config::Source& source, const config::Config& config) {
+  auto tracked = std::make_shared<Tracked>(io_);
+  tracked->source = source;
+  tracked->settings = settings_for(source, config);
+  sources_[source.name] = tracked;
+
+  // The store is the writer's; ask it, then arm on the io thread.
+  auto loaded = std::make_shared<SourceState>();
+  pipeline_.write([name = source.name, url = source.url, loaded](
+                      Archive& archive) { *loaded = archive.prepare_source(name, url); },
+                  [this, tracked, loaded] {
+                    if (tracked->removed) return;
+                    tracked->ready = true;
+                    tracked->validators = {loaded->polled_url, loaded->etag, loaded->last_modified};
+                    tracked->consecutive_failures = loaded->consecutive_failures;
+                    tracked->state = loaded->state;
+                    if (mode_ == Mode::one_pass) {
+                      if (!resting(*tracked, *loaded)) arm(tracked, milliseconds(0));
+                    } else if (tracked->state == "gone") {
+                      spdlog::warn("source {} ({}): gone (HTTP 410) and not polled; change its url in {} to poll again",
+                                   tracked->source.name, url::redact(tracked->source.url), config_file_.string());
+                    } else {
+                      arm(tracked, first_poll_delay(loaded->never_polled(), loaded->next_poll_ms, clock_.now_ms(),
+                                                    tracked->settings.interval, random_));
+                    }
+                  });
+}
+
+// `once` from a timer must be as polite as `run`: a source the server said
+// is gone, or asked to wait (Retry-After), or that is backing off after
+// failures, keeps resting unless --force.
+bool Scheduler::resting(const Tracked& tracked, const SourceState& stored) {
+  if (force_) return false;
+  const auto& source = tracked.source;
+  if (stored.state == "gone") {
+    ++skipped_;
+    spdlog::warn("source {} ({}): skipped: gone (HTTP 410); not polled until its url changes in {} (once --force "
+                 "polls it anyway)",
+                 source.name, source.url, config_file_.string());
+    return true;
+  }
+  const std::int64_t now = clock_.now_ms();
+  if (stored.state == "failing" && stored.next_poll_ms && *stored.next_poll_ms > now) {
+    ++skipped_;
+    spdlog::info("source {} ({}): skipped: waiting after {} failure(s) (last: {}); due at {}, in {} (once --force "
+                 "polls it now)",
+                 source.name, source.url, stored.consecutive_failures, stored.last_error,
+                 dates::format_rfc3339(*stored.next_poll_ms),
+                 describe_delay(milliseconds(*stored.next_poll_ms - now)));
+    return true;
+  }
+  return false;
+}
+
+void Scheduler::update_tracking(const TrackedPtr& tracked, const config::Source& source,
+                                const config::Config& config) {
+  if (!same_polling(tracked->source, source)) {
+    // A new URL or interval starts the source afresh (the store resets what
+    // belonged to the old URL).
+    stop_tracking(tracked);
+    start_tracking(source, config);
+    return;
+  }
+  tracked->source = source;
+  tracked->settings = settings_for(source, config);
+}
+
+void Scheduler::stop_tracking(const TrackedPtr& tracked) {
+  tracked->removed = true;
+  tracked->timer.cancel();
+}
+
+void Scheduler::arm(const TrackedPtr& tracked, milliseconds delay) {
+  if (stopped_ || tracked->removed) return;
+  tracked->next_poll_ms = clock_.now_ms() + delay.count();
+  tracked->timer.expires_after(delay);
+  tracked->timer.async_wait([this, tracked](const boost::system::error_code& error) {
+    if (error || stopped_ || tracked->removed) return;  // cancelled: stopped or reconfigured
+    poll(tracked);
+  });
+}
+
+void Scheduler::poll(const TrackedPtr& tracked) {
+  if (tracked->in_flight) return;
+  tracked->in_flight = true;
+  ++polls_running_;
+  tracked->next_poll_ms.reset();
+  pipeline_.poll(tracked->source, tracked->validators,
+                 [this, tracked](PollReport report) { on_polled(tracked, report); });
+}
+
+void Scheduler::warn_moved(const Tracked& tracked, const std::string& new_url) const {
+  spdlog::warn("source {} ({}): moved permanently to {}; feedd polls the new URL from now on. Update url on line {} "
+               "of {} to match.",
+               tracked.source.name, url::redact(tracked.source.url), url::redact(new_url), tracked.source.line,
+               config_file_.string());
+}
+
+void Scheduler::on_polled(const TrackedPtr& tracked, const PollReport& report) {
+  tracked->in_flight = false;
+  --polls_running_;
+  posts_written_ += report.posts_written;
+  if (report.aborted) {
+    // Shutdown's doing, not the source's: no failure counted, no backoff, and
+    // the stored schedule stays as it was.
+    if (on_report_) on_report_(report, std::nullopt);
+    return;
+  }
+  if (report.ok() && !report.not_modified) {
+    if (report.moved_to && *report.moved_to != tracked->validators.polled_url) warn_moved(*tracked, *report.moved_to);
+    tracked->validators = report.validators;
+  }
+
+  const PollOutcome outcome{report.http_status, report.ok(), report.retry_after, report.ttl_minutes};
+  const NextPoll next = next_poll(outcome, tracked->consecutive_failures, tracked->settings, random_);
+  tracked->consecutive_failures = next.consecutive_failures;
+  tracked->state = next.state;
+
+  const bool rearm = mode_ == Mode::daemon && !stopped_ && !tracked->removed && next.delay;
+  const std::int64_t now = clock_.now_ms();
+  SourceSchedule schedule;
+  schedule.next_poll_ms = next.delay ? std::optional<std::int64_t>(now + next.delay->count()) : std::nullopt;
+  schedule.consecutive_failures = next.consecutive_failures;
+  schedule.state = next.state;
+  if (report.ok()) {
+    schedule.last_success_ms = now;
+  } else {
+    schedule.last_error = report.error;
+    schedule.last_error_ms = now;
+  }
+  save_schedule(*tracked, schedule);
+
+  if (on_report_) on_report_(report, rearm ? next.delay : std::nullopt);
+  if (rearm) arm(tracked, *next.delay);
+}
+
+void Scheduler::save_schedule(const Tracked& tracked, const SourceSchedule& schedule) {
+  unsaved_schedules_.insert_or_assign(tracked.source.name,
+                                      Archive::ScheduleUpdate{tracked.source.name, tracked.source.url, schedule});
+  flush_schedules();
+}
+
+// One batch of schedules with the writer at a time, in one transaction; what
+// arrives meanwhile waits for the next. The writer's work guard keeps the
+// loop (and so this scheduler) alive until `then` has run.
+void Scheduler::flush_schedules() {
+  if (flushing_schedules_ || unsaved_schedules_.empty()) return;
+  flushing_schedules_ = true;
+  std::vector<Archive::ScheduleUpdate> batch;
+  batch.reserve(unsaved_schedules_.size());
+  for (auto& [name, update] : unsaved_schedules_) batch.push_back(std::move(update));
+  unsaved_schedules_.clear();
+  pipeline_.write([batch = std::move(batch)](Archive& archive) { archive.save_schedules(batch); },
+                  [this] {
+                    flushing_schedules_ = false;
+                    flush_schedules();
+                  });
+}
+
+void Scheduler::stop() {
+  stopped_ = true;
+  for (auto& [name, tracked] : sources_) tracked->timer.cancel();
+}
+
+std::optional<std::int64_t> Scheduler::next_poll_ms() const {
+  std::optional<std::int64_t> earliest;
+  for (const auto& [name, tracked] : sources_) {
+    if (tracked->next_poll_ms && (!earliest || *tracked->next_poll_ms < *earliest)) earliest = tracked->next_poll_ms;
+  }
+  return earliest;
+}
+
+}  // namespace feedd

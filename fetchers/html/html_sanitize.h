@@ -1,0 +1,50 @@
+// Entry content made safe to publish: active content removed, trackers and
+// per-source boilerplate cut, URLs made absolute. What stays is written back
+// as the same HTML in meaning, in one canonical form: lower-case names,
+// double-quoted values, void elements unclosed, only & < > " and U+00A0
+// escaped (Chinese text stays literal).
+//
+// Dropped with everything inside them:
+//   script style iframe frame frameset object embed applet form base meta
+//   link svg math portal fencedframe plaintext (also with a prefix, as in
+//   x:script); comments, doctypes; img or image of 1x1 or less (width and
+//   height attributes or inline style); elements matching a remove rule.
+//   (libxml2 does not know <image>, <source>, <track> and <wbr> are void and
+//   puts what follows them, up to their parent's end, inside; cutting one
+//   cuts that too. Kept, they are written so that nothing moves.)
+// Dropped attributes (judged by local name, so xlink:href counts as href):
+//   on*; ping; href src action formaction poster background longdesc lowsrc
+//   dynsrc cite data codebase usemap whose URL has scheme javascript:,
+//   vbscript: or data: (except data:image/... as an img src) after dropping
+//   leading controls and spaces and any tab or newline, as browsers do;
+//   srcset candidates with those schemes; style holding expression(),
+//   javascript:, vbscript:, -moz-binding, behavior: or url(data:...) other
+//   than an image, after CSS escapes and comments are undone.
+// svg and math go whole because browsers parse their insides by other rules
+// than libxml2 does (the root of mutation XSS), and feeds rarely need them.
+// Remove rules see attributes as the feed wrote them, before resolution.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fetchers/html/element_rules.h"
+
+namespace feedd {
+
+struct SanitizeOptions {
+  // href, src, srcset and poster are resolved against it; empty keeps them
+  // as written. Empty and fragment-only references ("#note-1") always stay.
+  std::string base_url;
+  std::vector<ElementRule> remove;  // from parse_element_rules
+  // false keeps active content and only applies `remove` and URL resolution.
+  bool strip_active = true;
+};
+
+// `html` is a fragment (a whole document works too: its body is taken).
+// Invalid UTF-8 becomes U+FFFD. Never throws except std::bad_alloc. The
+// result is stable: sanitizing it again returns it unchanged.
+std::string sanitize_html(std::string_view html, const SanitizeOptions& options);
+
+}  // namespace feedd

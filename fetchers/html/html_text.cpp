@@ -1,0 +1,123 @@
+#include "fetchers/html/html_text.h"
+
+#include "fetchers/text/encoding.h"
+
+#include <libxml/HTMLparser.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#include <algorithm>
+#include <array>
+#include <climits>
+#include <cstdint>
+#include <memory>
+
+namespace feedd {
+namespace {
+
+struct DocDeleter {
+  void operator()(xmlDoc* doc) const noexcept { xmlFreeDoc(doc); }
+};
+using DocHandle = std::unique_ptr<xmlDoc, DocDeleter>;
+
+// RECOVER: feed titles are full of broken markup, and the reading a browser
+// would make is the one wanted. NOERROR/NOWARNING: those mistakes are routine,
+// and this silences them per parse without touching libxml2's global error
+// handlers, which other code in the process may rely on. NONET: a title never
+// fetches anything. IGNORE_ENC: the bytes handed over are UTF-8 (repaired
+// below), whatever a stray <meta charset> inside the fragment claims.
+// Not NOBLANKS: the space in "<b>a</b> <i>b</i>" is text.
+constexpr int kParseOptions = HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+                              HTML_PARSE_NONET | HTML_PARSE_IGNORE_ENC;
+
+// Elements whose content is not text a reader sees.
+constexpr std::array<std::string_view, 3> kHiddenElements = {"script", "style", "template"};
+
+// Elements that end a line or a block: "one<br>two" reads as two words.
+constexpr std::array<std::string_view, 33> kSeparatingElements = {
+    "address",    "article", "aside",  "blockquote", "br",  "dd", "div", "dl",  "dt",
+    "figcaption", "figure",  "footer", "h1",         "h2",  "h3", "h4",  "h5",  "h6",
+    "header",     "hr",      "li",     "main",       "nav", "ol", "p",   "pre", "section",
+    "table",      "td",      "th",     "title",      "tr",  "ul",
+};
+
+
+// The HTML parser lower-cases element names, so a plain comparison holds.
+template <std::size_t N>
+bool is_one_of(const xmlNode* element, const std::array<std::string_view, N>& names) {
+  const std::string_view name = reinterpret_cast<const char*>(element->name);
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+bool is_ascii_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+// ASCII whitespace and U+00A0 (what &nbsp; decodes to) become one space;
+// U+3000 and the other Unicode spaces are typography, kept as written.
+// `text` is valid UTF-8, so C2 A0 can only be a whole NBSP.
+std::string collapse_whitespace(std::string_view text) {
+  std::string collapsed;
+  collapsed.reserve(text.size());
+  bool pending_space = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const bool nbsp = text[i] == '\xC2' && i + 1 < text.size() && text[i + 1] == '\xA0';
+    if (nbsp || is_ascii_space(text[i])) {
+      pending_space = true;
+      if (nbsp) ++i;
+      continue;
+    }
+    if (pending_space && !collapsed.empty()) collapsed += ' ';
+    pending_space = false;
+    collapsed += text[i];
+  }
+  return collapsed;
+}
+
+void ensure_libxml2_initialised() {
+  // xmlInitParser is not safe to race with itself; a function-local static
+  // runs it once even when titles are converted on several threads.
+  static const bool initialised = [] {
+    xmlInitParser();
+    return true;
+  }();
+  (void)initialised;
+}
+
+// Recursion is bounded: libxml2 stops reading at 256 levels of nesting.
+void append_text(const xmlNode* first, std::string& text) {
+  for (const xmlNode* node = first; node != nullptr; node = node->next) {
+    if (node->type == XML_TEXT_NODE || node->type == XML_CDATA_SECTION_NODE) {
+      if (node->content != nullptr) text += reinterpret_cast<const char*>(node->content);
+    } else if (node->type == XML_ELEMENT_NODE) {
+      const bool separates = is_one_of(node, kSeparatingElements);
+      if (separates) text += ' ';
+      if (!is_one_of(node, kHiddenElements)) append_text(node->children, text);
+      if (separates) text += ' ';
+    }
+  }
+}
+
+std::string parsed_text(const std::string& html) {
+  // libxml2 takes an int length; nothing that long is a title.
+  if (html.size() > static_cast<std::size_t>(INT_MAX)) return {};
+  ensure_libxml2_initialised();
+  const DocHandle doc(
+      htmlReadMemory(html.data(), static_cast<int>(html.size()), nullptr, "UTF-8", kParseOptions));
+  if (!doc) return {};  // libxml2 found no document at all, e.g. only a comment
+  std::string text;
+  append_text(doc->children, text);
+  return text;
+}
+
+}  // namespace
+
+std::string html_to_text(std::string_view html) {
+  // libxml2 copies ill-formed bytes through untouched, and titles go on to
+  // YAML front matter and SQLite, which need valid UTF-8.
+  const std::string valid = encoding::repair_utf8(html);
+  if (valid.find_first_of("<&") == std::string::npos) return collapse_whitespace(valid);
+  return collapse_whitespace(parsed_text(valid));
+}
+
+}  // namespace feedd
