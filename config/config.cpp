@@ -529,6 +529,7 @@ void read_source(Reader& in, const toml::table& table, const std::string& path, 
   source.interval = interval_at_least(in, field(table, path, "interval"), min_interval);
   if (auto value = in.strings(field(table, path, "remove"))) source.remove = std::move(*value);
   if (auto value = in.boolean(field(table, path, "allow_private"))) source.allow_private = *value;
+  if (auto value = in.boolean(field(table, path, "enclosures"))) source.enclosures = *value;
 }
 
 // `fetch` gives each source its defaults, so [fetch] must be read first.

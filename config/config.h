@@ -49,6 +49,7 @@ struct Source {
   std::vector<std::string> remove;      // element rules cut from content
   bool allow_private = false;           // effective: the source's, else [fetch]'s
   SourceFetch fetch;                    // effective: the source's keys over [fetch]'s
+  bool enclosures = false;              // audio, video and files written after the content
   int line = 0;                         // line of this [[sources]] table
 };
 

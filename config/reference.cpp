@@ -130,8 +130,9 @@ constexpr std::array keys{
             "This source's own poll interval; it also overrides the feed's ttl."},
     KeySpec{"sources", "remove", strings, false, "[]", "[\"section#imu\", \".subscribe\"]",
             "Rules for elements cut from the content, with content = \"sanitize\" only. One element per rule: a "
-            "tag, #id, .class, [attr], [attr=v], [attr^=v], [attr*=v] or [attr$=v], combined without spaces; "
-            "no combinators."},
+            "tag, #id, .class, [attr], [attr=v], [attr^=v], [attr*=v], [attr$=v] or :contains(\"text\"), "
+            "combined without spaces; no combinators. :contains cuts the smallest matching element around the "
+            "text."},
     KeySpec{"sources", "proxy", string, false, "fetch.proxy", "\"socks5h://user:pass@127.0.0.1:1080\"",
             "This source's own; see fetch.proxy."},
     KeySpec{"sources", "headers", string_table, false, "fetch.headers", "{ Referer = \"https://example.org/\" }",
@@ -164,6 +165,9 @@ constexpr std::array keys{
             "redirect to any other host is refused when the address connected to is loopback, link-local, "
             "private (RFC 1918), CGNAT or unique-local, so a feed cannot steer feedd at the local network; "
             "the address is checked as connected, so DNS rebinding does not get around it. true allows it."},
+    KeySpec{"sources", "enclosures", boolean, false, "false", "true",
+            "true writes the entry's enclosures after its content: <audio> for audio, <video> for video, a link "
+            "for other files (images are left out). Off by default, so posts stay as they were."},
 };
 
 constexpr bool every_key_in_a_section() {

@@ -7,12 +7,12 @@
 # Any crash, leak, sanitizer report, timeout or failed check fails the script;
 # the input that found it is left in build-fuzz/findings/.
 #
-#   scripts/fuzz.sh                 # all five, 20 s each
+#   scripts/fuzz.sh                 # all seven, 20 s each
 #   FEEDD_FUZZ_SECONDS=600 scripts/fuzz.sh fuzz_dates
 set -eu
 cd "$(dirname "$0")/.."
 seconds="${FEEDD_FUZZ_SECONDS:-20}"
-targets="${*:-fuzz_feed_parser fuzz_dates fuzz_url fuzz_post_file_name fuzz_post_format}"
+targets="${*:-fuzz_feed_parser fuzz_dates fuzz_url fuzz_post_file_name fuzz_post_format fuzz_sanitize fuzz_charset}"
 build=build-fuzz
 
 CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
@@ -24,9 +24,11 @@ cmake --build "$build" -j2 --target $targets
 seeds="$build/seeds"
 rm -rf "$seeds"
 mkdir -p "$seeds/fuzz_feed_parser" "$seeds/fuzz_dates" "$seeds/fuzz_url" "$seeds/fuzz_post_file_name" "$seeds/fuzz_post_format" \
-  "$build/findings"
+  "$seeds/fuzz_sanitize" "$seeds/fuzz_charset" "$build/findings"
 find seeds/feeds tests/data -type f \( -name '*.xml' -o -name '*.json' -o -name '*.rss' -o -name '*.atom' \) \
   -size -256k -exec cp {} "$seeds/fuzz_feed_parser/" \; 2>/dev/null || true
+# Undeclared legacy-charset feeds for the charset guess.
+cp tests/data/charsets/*.xml "$seeds/fuzz_charset/"
 python3 - "$seeds" <<'PY'
 import glob, json, os, sys
 seeds = sys.argv[1]
@@ -61,6 +63,16 @@ for i, text in enumerate(urls):
 titles = [b"Hello, world", "美国之音：中美会谈/第二轮".encode(), b"../../etc/passwd", b".hidden",
           b"\x00suffix-only", "标题\x01控制\x7f字符".encode() + b"\x00abcdef12", b"\xff\xfe broken \xc3",
           ("长" * 200).encode(), b"a/b\\c:d*e?f\"g<h>i|j"]
+html = [
+    ':contains("获取更多RSS")\n<p>a</p><br><hr><div>获取更多RSS：<br><a href="https://feedx.net">x</a></div>',
+    'div:contains(\'ad\')\n<div><p>keep</p><div><span>ad</span></div></div>',
+    'a[href^="https://feedx."]\n<p style="position:absolute;color:red;background:url(x)">t</p>',
+    '\nsafe<embed src=x.swf> <b>description</b><object data=x><p>rest',
+    'wbr\n<ul><li>a<wbr>b<li>c</ul><video><source src=a><track src=b></video>',
+    '\ncolor: re\\64; font-family: "a;b"; margin: -1px; width: calc(100% - 2em)',
+]
+for i, text in enumerate(html):
+    put("fuzz_sanitize", f"h{i}", text)
 for i, title in enumerate(titles):
     put("fuzz_post_file_name", f"t{i}", (1618444800000 + i * 86400000).to_bytes(8, "little") + title)
 posts = ["标题](javascript:alert(3)) [x\0https://h.example/p(a)r)en?x=1\0<p>{% raw %}</p>",

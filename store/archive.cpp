@@ -50,6 +50,9 @@ const SourcePresentation& Archive::presentation_of(std::int64_t source_id) {
 
 Archive::Decision Archive::decide(const IncomingEntry& entry, const std::optional<EntryRow>& existing) const {
   if (!existing) return Decision::insert;
+  // An adopted post is the old script's file: a feed that still carries the
+  // article must neither write a second post nor rewrite that one.
+  if (existing->imported) return Decision::unchanged;
   // A recovered document may have cut the entry short; the first complete
   // copy replaces it, whatever the timestamps say.
   if (existing->provisional && !entry.provisional) return Decision::update;
@@ -81,9 +84,13 @@ EntryRow Archive::make_row(const IncomingEntry& entry, std::int64_t source_id, s
 }
 
 std::string Archive::choose_post_path(const EntryRow& row) {
+  // A file no row names is someone else's (a post import-posts left out, a
+  // hand-written one): a new post never replaces it.
   const auto free = [&](const std::string& name) {
     const auto key = url_key_of(name);
-    return !key.empty() && !store_.post_path_taken(name, row.identity) && !store_.url_key_taken(key, row.identity);
+    std::error_code error;
+    return !key.empty() && !store_.post_path_taken(name, row.identity) && !store_.url_key_taken(key, row.identity) &&
+           !std::filesystem::exists(posts_dir_ / name, error);
   };
   auto name = post_file_name(row.date_ms, row.title);
   if (free(name)) return name;

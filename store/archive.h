@@ -8,7 +8,8 @@
 // Dedup contract: an entry's identity is global across sources. Same
 // identity and same timestamp: nothing is written. A newer timestamp: the
 // row is updated and the same post file rewritten in place. An older one:
-// ignored.
+// ignored. An entry adopted by `feedd import-posts` is never rewritten, and
+// a new post never takes the name of a file no row names.
 #pragma once
 
 #include <cstdint>
@@ -110,6 +111,12 @@ class Archive {
 
   // A fetch that brought nothing (network, HTTP or parse failure).
   void record_failure(const std::string& source_name, const std::string& source_url, const FetchReport& fetch);
+
+  // A 304: the source answered and nothing changed. Recorded like any poll,
+  // so the fetch history shows when a source last answered.
+  void record_not_modified(const std::string& source_name, const std::string& source_url, const FetchReport& fetch) {
+    record_failure(source_name, source_url, fetch);
+  }
 
   // Writes posts whose rows are marked pending (an earlier write failed).
   // Returns how many were written; throws nothing for a single failure.

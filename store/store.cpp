@@ -205,11 +205,17 @@ constexpr std::array<Migration, Store::schema_version> migrations = {{
       UPDATE entries SET search_indexed = 0 WHERE id = new.id AND search_indexed;
     END;
     )sql"},
+    // 4 -> 5: posts adopted from an existing archive (`feedd import-posts`).
+    // Their rows point at the old script's files, which ingestion, repair
+    // and rebuild leave as they are.
+    {R"sql(
+    ALTER TABLE entries ADD COLUMN imported INTEGER NOT NULL DEFAULT 0;
+    )sql"},
 }};
 
 constexpr std::string_view entry_columns =
     "id, identity, source_id, url, guid, title, author, timestamp_ms, has_own_timestamp, first_seen_ms, "
-    "date_ms, content, post_path, post_pending, raw_item, provisional";
+    "date_ms, content, post_path, post_pending, raw_item, provisional, imported";
 
 // Whether the bound `query` yields a row; it is left ready for its next
 // use, whatever happens.
@@ -277,7 +283,8 @@ Store::Store(const std::filesystem::path& database)
       insert_entry_(db_.prepare(
           "INSERT INTO entries (identity, source_id, url, guid, title, author, timestamp_ms, has_own_timestamp, "
           "first_seen_ms, date_ms, content, post_path, post_pending, raw_item, search_text, url_key, provisional, "
-          "search_indexed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, 0)")),
+          "search_indexed, imported) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
+          "0, ?18)")),
       update_entry_(db_.prepare(
           "UPDATE entries SET url = ?2, guid = ?3, title = ?4, author = ?5, timestamp_ms = ?6, "
           "has_own_timestamp = ?7, date_ms = ?8, content = ?9, post_pending = ?10, raw_item = ?11, "
@@ -304,6 +311,15 @@ std::int64_t Store::source_id(const std::string& name, const std::string& url) {
   const std::int64_t id = upsert.column_int(0);
   upsert.reset();
   return id;
+}
+
+std::int64_t Store::ensure_source(const std::string& name) {
+  auto insert = db_.prepare("INSERT INTO sources (name, url) VALUES (?1, '') ON CONFLICT(name) DO NOTHING");
+  insert.bind(1, name).run();
+  auto query = db_.prepare("SELECT id FROM sources WHERE name = ?1");
+  query.bind(1, name);
+  query.step();
+  return query.column_int(0);
 }
 
 std::optional<std::string> Store::source_name(std::int64_t source_id) {
@@ -390,6 +406,7 @@ EntryRow Store::read_entry(const sqlite::Statement& statement) const {
   row.post_pending = statement.column_int(13) != 0;
   row.raw_item = statement.column_text(14);
   row.provisional = statement.column_int(15) != 0;
+  row.imported = statement.column_int(16) != 0;
   return row;
 }
 
@@ -433,7 +450,8 @@ void Store::insert_entry(EntryRow& row) {
       .bind(14, row.raw_item)
       .bind(15, searchable_text(row.title, row.content))
       .bind(16, url_key_of(row.post_path))
-      .bind(17, std::int64_t{row.provisional});
+      .bind(17, std::int64_t{row.provisional})
+      .bind(18, std::int64_t{row.imported});
   insert_entry_.run();
   row.id = db_.last_insert_rowid();
 }
@@ -458,6 +476,11 @@ void Store::update_entry(const EntryRow& row) {
 void Store::set_post_pending(std::int64_t entry_id, bool pending) {
   set_post_pending_.bind(1, entry_id).bind(2, std::int64_t{pending});
   set_post_pending_.run();
+}
+
+void Store::clear_imported(std::int64_t entry_id) {
+  auto update = db_.prepare("UPDATE entries SET imported = 0 WHERE id = ?1");
+  update.bind(1, entry_id).run();
 }
 
 std::vector<EntryRow> Store::entries_with_pending_posts() {

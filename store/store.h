@@ -38,6 +38,9 @@ struct EntryRow {
   bool provisional = false;
   std::string raw_item;           // the item as received (FeedEntry::raw), for
                                   // reprocess; "" for rows from before schema 2
+  // Adopted by `feedd import-posts`: the post file is the old script's, and
+  // feedd never writes it (only `rebuild --rewrite-imported` does).
+  bool imported = false;
 };
 
 struct FetchRow {
@@ -99,7 +102,7 @@ struct SourceSchedule {
 
 class Store {
  public:
-  static constexpr int schema_version = 4;
+  static constexpr int schema_version = 5;
 
   // Opens or creates the database, enables WAL, migrates. Creates the
   // parent folder. Throws sqlite::SqliteError with the path.
@@ -111,6 +114,10 @@ class Store {
   // configured URL current.
   std::int64_t source_id(const std::string& name, const std::string& url);
   std::optional<std::string> source_name(std::int64_t source_id);
+  // The id of the source row named `name`, created without a URL when
+  // missing (a source only imported posts name); an existing row is left
+  // exactly as it is.
+  std::int64_t ensure_source(const std::string& name);
   // A changed configured URL starts the source afresh: redirects, validators
   // and a "gone" verdict belonged to the old URL.
   std::optional<SourceState> source_state(const std::string& name);
@@ -131,6 +138,9 @@ class Store {
   void insert_entry(EntryRow& row);  // sets row.id
   void update_entry(const EntryRow& row);
   void set_post_pending(std::int64_t entry_id, bool pending);
+  // After `rebuild --rewrite-imported` wrote the post in feedd's format, the
+  // file is feedd's like any other.
+  void clear_imported(std::int64_t entry_id);
   std::vector<EntryRow> entries_with_pending_posts();
   std::int64_t count_entries();
   // The row whose link is `url` exactly (when its identity is not the URL).

@@ -18,21 +18,25 @@ fetchers/text:
 fetchers/http: fetchers/redact
 fetchers/html: fetchers/http fetchers/text
 fetchers/feed: fetchers/html fetchers/http fetchers/text
+fetchers/article: fetchers/feed fetchers/html fetchers/http fetchers/text
 store: fetchers/html
 store/lists: store
+store/adopt: fetchers/feed fetchers/http store
 daemon/runtime/pipeline: config fetchers/feed fetchers/html fetchers/http fetchers/redact store
 daemon/runtime/publish: store store/lists
 daemon/runtime: daemon/runtime/pipeline config fetchers/feed fetchers/html fetchers/http fetchers/redact store
 daemon/cli/output: fetchers/text store
-daemon/cli/commands: daemon/cli/output daemon/runtime daemon/runtime/pipeline daemon/runtime/publish config fetchers/feed fetchers/html fetchers/http fetchers/redact store store/lists
-daemon/cli: daemon/cli/commands daemon/runtime config fetchers/feed
+daemon/cli/commands/documents: daemon/cli/output daemon/runtime daemon/runtime/pipeline fetchers/article fetchers/feed fetchers/html fetchers/http
+daemon/cli/commands: daemon/cli/output daemon/runtime daemon/runtime/pipeline daemon/runtime/publish config fetchers/feed fetchers/html fetchers/http fetchers/redact store store/lists store/adopt
+daemon/cli/commands/run: daemon/cli/commands daemon/cli/output daemon/runtime daemon/runtime/pipeline daemon/runtime/publish config fetchers/feed fetchers/redact store store/lists
+daemon/cli: daemon/cli/commands/run daemon/cli/commands daemon/cli/commands/documents daemon/runtime config fetchers/feed
 daemon: daemon/cli
 '
 # Headers that are a room's own workings: no other room includes them (the
 # room's other headers are its face).
 inside='
 fetchers/feed/xml_feed.h fetchers/feed/json_feed.h fetchers/feed/xml_recover.h fetchers/feed/xml_text.h
-fetchers/html/html_parse.h
+fetchers/http/file_read.h fetchers/http/private_address.h
 store/search_tokenizer.h
 daemon/runtime/schedule_policy.h
 daemon/cli/commands/archive_command_support.h daemon/cli/commands/search_catch_up.h

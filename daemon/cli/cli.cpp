@@ -15,10 +15,12 @@
 #include "daemon/cli/command_table.h"
 #include "daemon/runtime/exit_status.h"
 #include "daemon/cli/commands/commands.h"
+#include "daemon/cli/commands/documents/extract_command.h"
 #include "daemon/cli/completion.h"
 #include "daemon/cli/man_page.h"
-#include "daemon/cli/commands/parse_command.h"
-#include "daemon/cli/commands/run_command.h"
+#include "daemon/cli/commands/documents/parse_command.h"
+#include "daemon/cli/commands/poll_command.h"
+#include "daemon/cli/commands/run/run_command.h"
 #include "fetchers/feed/dates.h"
 
 namespace feedd {
@@ -64,12 +66,26 @@ int run_run(const ParsedArgs& args) {
   return command_run(CommandContext{config_path_of(args), verbosity_of(args), std::nullopt});
 }
 
+int run_poll(const ParsedArgs& args) {
+  return command_poll(CommandContext{config_path_of(args), verbosity_of(args), std::nullopt}, args.operands);
+}
+
 int run_parse(const ParsedArgs& args) {
   ParseCommandOptions options;
   options.json = args.has("--json");
   if (auto base = args.values.find("--base"); base != args.values.end()) options.base_url = base->second;
   options.files = args.operands;
   return command_parse(options);
+}
+
+int run_extract(const ParsedArgs& args) {
+  ExtractCommandOptions options;
+  options.json = args.has("--json");
+  if (auto url = args.values.find("--url"); url != args.values.end()) options.url = url->second;
+  if (auto selector = args.values.find("--selector"); selector != args.values.end()) options.selector = selector->second;
+  if (auto remove = args.values.find("--remove"); remove != args.values.end()) options.remove = {remove->second};
+  options.inputs = args.operands;
+  return command_extract(options);
 }
 
 // The archive commands check their own values (daemon/cli/commands/archive_commands.h).
@@ -89,6 +105,7 @@ ArchiveCommandOptions archive_options_of(const ParsedArgs& args) {
   options.now = value("--now");
   options.undo = args.has("--undo");
   options.operands = args.operands;
+  options.rewrite_imported = args.has("--rewrite-imported");
   return options;
 }
 
@@ -127,9 +144,21 @@ const std::vector<CommandSpec>& commands() {
        "Signals: SIGHUP reloads the config (an invalid one is rejected and the running one kept);\n"
        "SIGTERM or SIGINT stops polling, lets running polls finish within [daemon] shutdown_grace, exits 0.\n"
        "Under systemd (Type=notify) it reports READY, RELOADING, STOPPING, STATUS and watchdog pings.\n"
+       "While it runs, rebuild, reprocess, forget, poll and sources reach it through its control socket,\n"
+       "DATABASE.sock (see FILES in feedd(1)), so none of them needs it stopped.\n"
        "Exit status: 0 after a clean stop, 2 bad config, 3 store unusable, 4 another feedd runs on this store.",
        {config_option, verbose_option, quiet_option, help_option},
        run_run},
+      {"poll", "poll sources now: through the running daemon, or here once when none runs",
+       "Polls the named sources (every enabled one without NAME) now. With `feedd run` up on the store, the\n"
+       "daemon polls them at once (a poll already running is waited for, not doubled), its schedule goes on\n"
+       "from the outcome, and one line per source says what came of it. With no daemon up, it says so and\n"
+       "polls them here, once, exactly as `feedd once` limited to those sources would.\n"
+       "Exit status: 0 every source polled fine, 1 one failed, 2 an unknown or disabled source or a bad\n"
+       "config, 3 store unusable, 4 another feedd holds the store without answering (a `feedd once`).",
+       {config_option, {"NAME...", "", "", "sources to poll (default: every enabled one)"}, verbose_option,
+        quiet_option, help_option},
+       run_poll},
       {"check", "validate the config and its paths and programs, print every setting",
        "Loads the config exactly as `once` would, checks what can be checked without polling (the folders\n"
        "of posts_dir and database can be created, the publish command exists and is executable, no two\n"
@@ -147,8 +176,9 @@ const std::vector<CommandSpec>& commands() {
       {"parse", "print what feedd reads from feed files (no config, no store)",
        "Reads each FILE as a feed (RSS, RDF, Atom, JSON Feed or CDF, any common charset) and prints what\n"
        "feedd makes of it. With --json, one object per file per line: format, version, title, link,\n"
-       "description, language, updated, recovered and entries (title, url, guid, published, updated,\n"
-       "author, summary, content, categories); absent values are null, dates RFC 3339 UTC, titles plain\n"
+       "description, language, updated, recovered, guessed_charset and entries (title, url, guid,\n"
+       "published, updated, author, summary, content, categories, enclosures: url, type, length);\n"
+       "absent values are null, dates RFC 3339 UTC, titles plain\n"
        "text, HTML as the default sanitize mode writes it. Relative links resolve against --base; without\n"
        "it they stay relative in HTML, and a relative url or link is null.\n"
        "Exit status: 0 every file parsed, 1 a file could not be read or parsed (it is named on stderr and\n"
@@ -158,6 +188,26 @@ const std::vector<CommandSpec>& commands() {
         {"FILE...", "", "", "feed documents to read"},
         help_option},
        run_parse},
+      {"extract", "print the article feedd extracts from saved pages or URLs (no config, no store)",
+       "Reads each FILE (or fetches each http:// or https:// URL with feedd's HTTP client), decodes it\n"
+       "(byte order mark, HTTP charset, <meta charset>, else UTF-8) and prints its article as sanitized\n"
+       "HTML, links made absolute against --url (or the fetched address). Without --selector the article\n"
+       "is found automatically: the block that reads like prose, without navigation, share bars, ads,\n"
+       "comments and related-article lists, figures kept. With --selector, the elements it matches.\n"
+       "--remove cuts the elements it matches in either mode. Selectors: type, .class, #id, [attr],\n"
+       "[attr=v], [attr~=v], [attr^=v], [attr$=v], [attr*=v], descendant, child (>), :not(...), and\n"
+       "lists (a, b). With --json, one object per input per line: input, title, byline, published\n"
+       "(RFC 3339 UTC when readable), content (HTML) and text (plain, one block per line); absent values\n"
+       "are null.\n"
+       "Exit status: 0 every input read, 1 an input could not be read or fetched (it is named on stderr\n"
+       "and the others still print), 2 bad command line or selector (named, with the position).",
+       {{"--json", "", "", "one JSON object per input per line"},
+        {"--url", "", "URL", "the address FILE inputs were saved from, for relative links"},
+        {"--selector", "", "CSS", "the article is what this selector list matches (default: automatic)"},
+        {"--remove", "", "CSS", "cut what this selector list matches (a, b for several)"},
+        {"FILE...", "", "", "saved pages, or http:// and https:// URLs to fetch"},
+        help_option},
+       run_extract},
       {"search", "full-text search over titles and post text, newest first",
        "Finds the entries whose title or text (markup stripped) contains every term, newest first, with\n"
        "date, source, title, link and post file. A term matches inside words too (Chinese has no spaces)\n"
@@ -185,7 +235,9 @@ const std::vector<CommandSpec>& commands() {
        "sources have no next poll; under state ok no last error is shown (a success cleared it).\n"
        "The table fits the terminal and gives times relative to now (5m ago, in 10m);\n"
        "--json prints an array for scripts with the keys name, url, state, last_success, last_error,\n"
-       "last_error_at, consecutive_failures, next_poll, entries and posts (times RFC 3339, UTC).",
+       "last_error_at, consecutive_failures, next_poll, entries and posts (times RFC 3339, UTC).\n"
+       "While `feedd run` is up, NEXT POLL comes from its live schedule, a source being polled shows\n"
+       "\"polling\", and each JSON object also has \"polling\" (true or false).",
        {config_option,
         json_option,
         {"--now", "", "RFC3339", "show times relative to this instant instead of now"},
@@ -203,18 +255,24 @@ const std::vector<CommandSpec>& commands() {
       {"rebuild", "write every post again from the store",
        "Renders each entry's post from its row exactly as ingestion does and writes those that are missing\n"
        "or differ, so a deleted posts folder comes back byte for byte. .md files no row points to are\n"
-       "listed as stray, never deleted. A progress bar on a terminal, plain lines otherwise. Takes the\n"
-       "store's lock: stop `feedd run` first.\n"
+       "listed as stray, never deleted. A progress bar on a terminal, plain lines otherwise. With `feedd run`\n"
+       "up on the store, the daemon does the work, a page of rows at a time between its polls' writes, and\n"
+       "this command shows its progress and result; otherwise it runs here, holding the store's lock.\n"
+       "Posts adopted with import-posts keep their bytes; with --rewrite-imported they are written in\n"
+       "feedd's format and from then on are feedd's posts.\n"
        "Exit status: 0 done, 1 some posts could not be written (each is named), 2 bad options or config,\n"
-       "3 store or posts folder unusable, 4 feedd is running.",
-       {config_option, source_option, help_option},
+       "3 store or posts folder unusable, 4 the store is held by a feedd that does not answer (a `feedd\n"
+       "once`), or the daemon stopped before the work was done.",
+       {config_option, source_option,
+        {"--rewrite-imported", "", "", "also rewrite imported posts in feedd's format"}, help_option},
        run_archive_command<command_rebuild>},
       {"reprocess", "apply the current content settings and parser to stored entries",
        "Parses each entry's raw item (kept as it was received) again and normalises it with its source's\n"
        "current settings (content, remove, timezone), then rewrites the posts whose bytes change and says\n"
        "how many did. An entry keeps its identity, link, dates and post file. Entries stored without a\n"
        "raw item (before schema 2) and those of sources no longer configured are skipped and counted.\n"
-       "Progress display and lock as for rebuild.\n"
+       "Progress display, and the running daemon doing the work (with the config it has loaded: reload it\n"
+       "after an edit), as for rebuild.\n"
        "Exit status: 0 done, 1 some entries failed (each is named), 2, 3, 4 as for rebuild.",
        {config_option, source_option, help_option},
        run_archive_command<command_reprocess>},
@@ -238,10 +296,11 @@ const std::vector<CommandSpec>& commands() {
        "deletes its row, its search index entries and its post file, and remembers it as forgotten: a feed\n"
        "that still carries the entry does not bring it back. 'feedd forgotten' lists what is remembered;\n"
        "--undo URL takes an entry off that list, and the next poll of a feed carrying it stores it again\n"
-       "(every source's next poll is then a full fetch, without ETag or Last-Modified).\n"
-       "Takes the store's lock: stop `feedd run` first.\n"
+       "(every source's next poll is then a full fetch, without ETag or Last-Modified). With `feedd run`\n"
+       "up, the daemon removes the entry between two of its writes, so a poll running at the same moment\n"
+       "can neither keep nor rewrite it; --undo always runs here, under the store's lock (stop `feedd run`).\n"
        "Exit status: 0 removed (or restored), 2 no entry has that URL (or it is not forgotten), 3 store\n"
-       "unusable, 4 feedd is running.",
+       "unusable, 4 as for rebuild (or, with --undo, feedd is running).",
        {config_option, {"--undo", "", "", "let a forgotten entry be stored again"},
         {"URL", "", "", "the entry's link"}, help_option},
        run_archive_command<command_forget>},
@@ -251,6 +310,25 @@ const std::vector<CommandSpec>& commands() {
        "forgotten_at (RFC 3339). 'feedd forget --undo URL' lets one be stored again.",
        {config_option, json_option, help_option},
        run_archive_command<command_forgotten>},
+      {"import-posts", "adopt the posts an existing archive holds, without changing them",
+       "Reads every post in DIR, which must be the configured storage.posts_dir, as the old script wrote\n"
+       "them (front matter title, date, author, from, tags, categories; the <!--T--> comment; the link\n"
+       "line) and records each as an entry whose row points at the file. No file is written, ever:\n"
+       "polls that carry the article again write nothing, rebuild leaves the file as it is, and search,\n"
+       "forget, rebuild --source and check --store cover it like any post. The URL comes from from:\n"
+       "(else the link line), the time from the comment (else date:), the source from author: (else the\n"
+       "first category) unless --source is given. Broken front matter (quotes inside quoted titles,\n"
+       "unquoted colons, titles broken over lines) is read where title, URL and time can be recovered;\n"
+       "other files are listed with the reason and left alone. A post whose URL another post already\n"
+       "has is listed as a duplicate and kept, not imported. Running it again imports nothing new.\n"
+       "Takes the store's lock: stop `feedd run` first.\n"
+       "Exit status: 0 every post imported or already known, 1 some files were unreadable (each is\n"
+       "listed), 2 bad options or config (or DIR is not posts_dir), 3 store unusable, 4 feedd is running.",
+       {config_option,
+        {"--source", "", "NAME", "file every post under this source instead of its author:"},
+        {"DIR", "", "", "the _posts folder to adopt (the configured posts_dir)"},
+        help_option},
+       run_archive_command<command_import_posts>},
   };
   return table;
 }

@@ -16,6 +16,7 @@ std::string_view value_action(std::string_view name) {
   if (name.ends_with("...")) name.remove_suffix(3);
   if (name == "FILE" || name == "PATH") return "_feedd_files -f";
   if (name == "DIR") return "_feedd_files -d";
+  if (name == "NAME") return "_feedd_sources";
   return "";
 }
 
@@ -72,6 +73,23 @@ _feedd_files() {{
   local IFS=$'\n'
   compopt -o filenames 2>/dev/null
   COMPREPLY=($(compgen "$1" -- "$cur"))
+}}
+
+# Source names (poll NAME..., --source NAME) from the config given on the
+# line, else the default one, as `feedd check` lists them: each follows an
+# empty line.
+_feedd_sources() {{
+  local IFS=$'\n' config=() i names
+  for ((i = 2; i < COMP_CWORD; i++)); do
+    case ${{COMP_WORDS[i]}} in
+      --config | -c)
+        config=(--config "${{COMP_WORDS[i + 1]}}")
+        if [[ ${{COMP_WORDS[i + 1]}} == = ]] && ((i + 2 < COMP_CWORD)); then config=(--config "${{COMP_WORDS[i + 2]}}"); fi
+        ;;
+    esac
+  done
+  names=$("${{COMP_WORDS[0]}}" check "${{config[@]}}" 2>/dev/null | sed -n '/^$/{{n;p;}}')
+  COMPREPLY=($(compgen -W "$names" -- "$cur"))
 }}
 
 _feedd() {{

@@ -173,7 +173,10 @@ constexpr ExitRow exit_rows[] = {
      "read or parsed."},
     {exit_usage, "A bad command line or config. The unit does not restart feedd for this status."},
     {exit_store, "The database or the posts folder cannot be used."},
-    {exit_already_running, "Another feedd holds this store's lock."},
+    {exit_already_running,
+     "Another feedd holds this store's lock (for rebuild, reprocess, forget and poll: one that does not answer on "
+     "the control socket, such as a running feedd once), or feedd run stopped before it had done what such a "
+     "command asked."},
 };
 
 // "[fetch]", or "[[sources]]" for an array of tables.
@@ -220,6 +223,9 @@ std::string program_man_page(std::span<const CommandSpec> commands) {
       "written atomically and the mark cleared: an interrupted run loses nothing, never leaves a post without its "
       "row, and the next pass writes the posts it left pending.\n"
       "\n"
+      "`feedd import-posts` adopts a posts folder the old script wrote: each post becomes an entry whose row "
+      "points at its file, which feedd never rewrites; polls that carry the same article again write nothing.\n"
+      "\n"
       "The config file is described in feedd.toml(5).") + "\n";
   append_commands(out, commands);
 
@@ -236,6 +242,10 @@ std::string program_man_page(std::span<const CommandSpec> commands) {
   append_tagged(out, italic("DATABASE") + roff_text(".lock"),
                 "Beside the database; holds the pid of the feedd that uses the store, so a second one exits "
                 "with status 4.");
+  append_tagged(out, italic("DATABASE") + roff_text(".sock"),
+                "Beside the database; the control socket of a running feedd run (mode 0600, its own user and root "
+                "only). rebuild, reprocess, forget and poll hand their work to the daemon through it, so they work "
+                "while it runs, and sources reads its live schedule there. Removed when the daemon stops.");
 
   out += ".SH ENVIRONMENT\n";
   append_tagged(out, bold("FEEDD_CONFIG"), "The config file when --config is not given.");

@@ -21,6 +21,8 @@ struct Scheduler::Tracked {
   bool ready = false;      // state loaded from the store
   bool in_flight = false;
   bool removed = false;
+  bool poll_asked = false;  // `feedd poll` before the state was loaded
+  std::vector<PollWaiter> waiters;  // `feedd poll` clients of the next report
   std::optional<std::int64_t> next_poll_ms;
   boost::asio::steady_timer timer;
 };
@@ -93,8 +95,10 @@ void Scheduler::start_tracking(const config::Source& source, const config::Confi
                     tracked->validators = {loaded->polled_url, loaded->etag, loaded->last_modified};
                     tracked->consecutive_failures = loaded->consecutive_failures;
                     tracked->state = loaded->state;
-                    if (mode_ == Mode::one_pass) {
-                      if (!resting(*tracked, *loaded)) arm(tracked, milliseconds(0));
+                    if (mode_ == Mode::one_pass || tracked->poll_asked) {
+                      // A poll asked for now goes whatever the stored state says;
+                      // a pass leaves resting sources (410, Retry-After, backoff).
+                      if (tracked->poll_asked || !resting(*tracked, *loaded)) arm(tracked, milliseconds(0));
                     } else if (tracked->state == "gone") {
                       spdlog::warn("source {} ({}): gone (HTTP 410) and not polled; change its url in {} to poll again",
                                    tracked->source.name, url::redact(tracked->source.url), config_file_.string());
@@ -147,6 +151,13 @@ void Scheduler::update_tracking(const TrackedPtr& tracked, const config::Source&
 void Scheduler::stop_tracking(const TrackedPtr& tracked) {
   tracked->removed = true;
   tracked->timer.cancel();
+  if (!tracked->in_flight) {
+    PollReport report;
+    report.source_name = tracked->source.name;
+    report.url = tracked->source.url;
+    report.error = "not polled: the source was removed or changed by a config reload";
+    tell_waiters(*tracked, report);
+  }
 }
 
 void Scheduler::arm(const TrackedPtr& tracked, milliseconds delay) {
@@ -210,7 +221,43 @@ void Scheduler::on_polled(const TrackedPtr& tracked, const PollReport& report) {
   save_schedule(*tracked, schedule);
 
   if (on_report_) on_report_(report, rearm ? next.delay : std::nullopt);
+  tell_waiters(*tracked, report);
   if (rearm) arm(tracked, *next.delay);
+}
+
+void Scheduler::tell_waiters(Tracked& tracked, const PollReport& report) {
+  auto waiters = std::move(tracked.waiters);
+  tracked.waiters.clear();
+  for (auto& waiter : waiters) {
+    try {
+      waiter(report);
+    } catch (const std::exception& error) {
+      spdlog::warn("feedd poll: cannot answer for source {}: {}", tracked.source.name, error.what());
+    }
+  }
+}
+
+bool Scheduler::poll_now(const std::string& name, PollWaiter done) {
+  const auto found = sources_.find(name);
+  if (found == sources_.end() || stopped_) return false;
+  const TrackedPtr& tracked = found->second;
+  tracked->waiters.push_back(std::move(done));
+  if (tracked->in_flight) return true;
+  if (!tracked->ready) {
+    tracked->poll_asked = true;
+    return true;
+  }
+  tracked->timer.cancel();
+  poll(tracked);
+  return true;
+}
+
+std::vector<Scheduler::LiveSource> Scheduler::live_sources() const {
+  std::vector<LiveSource> live;
+  for (const auto& [name, tracked] : sources_) {
+    live.push_back({name, tracked->in_flight, tracked->next_poll_ms, tracked->state, tracked->consecutive_failures});
+  }
+  return live;
 }
 
 void Scheduler::save_schedule(const Tracked& tracked, const SourceSchedule& schedule) {
@@ -238,7 +285,15 @@ void Scheduler::flush_schedules() {
 
 void Scheduler::stop() {
   stopped_ = true;
-  for (auto& [name, tracked] : sources_) tracked->timer.cancel();
+  for (auto& [name, tracked] : sources_) {
+    tracked->timer.cancel();
+    if (tracked->in_flight) continue;
+    PollReport report;
+    report.source_name = name;
+    report.url = tracked->source.url;
+    report.error = "not polled: feedd run is stopping";
+    tell_waiters(*tracked, report);
+  }
 }
 
 std::optional<std::int64_t> Scheduler::next_poll_ms() const {

@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -57,6 +58,23 @@ class Scheduler {
   std::optional<std::int64_t> next_poll_ms() const;  // earliest armed poll
   std::int64_t posts_written() const { return posts_written_; }
 
+  // `feedd poll`: polls the enabled source `name` now, unless a poll of it is
+  // running already; `done` hears the report of that poll (the one started
+  // or the one running). The schedule goes on from its outcome as after any
+  // poll. False when no enabled source has that name.
+  using PollWaiter = std::function<void(const PollReport&)>;
+  bool poll_now(const std::string& name, PollWaiter done);
+
+  // `feedd sources` while the daemon runs: what the schedule says now.
+  struct LiveSource {
+    std::string name;
+    bool polling = false;
+    std::optional<std::int64_t> next_poll_ms;  // none: polling, or not polled again
+    std::string state;
+    int consecutive_failures = 0;
+  };
+  std::vector<LiveSource> live_sources() const;
+
  private:
   struct Tracked;
   using TrackedPtr = std::shared_ptr<Tracked>;
@@ -71,6 +89,7 @@ class Scheduler {
   bool resting(const Tracked& tracked, const SourceState& stored);
   void save_schedule(const Tracked& tracked, const SourceSchedule& schedule);
   void flush_schedules();
+  void tell_waiters(Tracked& tracked, const PollReport& report);
 
   boost::asio::io_context& io_;
   Pipeline& pipeline_;

@@ -13,6 +13,15 @@ namespace feedd {
 // Milliseconds since the Unix epoch, UTC.
 using UnixMillis = std::int64_t;
 
+// A file an entry carries along: a podcast's audio, a video, an image.
+struct Enclosure {
+  std::string url;   // absolute
+  std::string type;  // MIME type as the feed gives it; may be empty
+  std::optional<std::int64_t> length;  // bytes, when the feed says
+
+  bool operator==(const Enclosure&) const = default;
+};
+
 struct FeedEntry {
   std::string title;    // as in the feed: may still hold markup and entities
   std::string link;     // absolute, or empty when the entry has none
@@ -24,10 +33,15 @@ struct FeedEntry {
   std::string content;  // content:encoded, Atom content (HTML)
   std::vector<std::string> categories;
   // What relative URLs inside summary and content are relative to: the
-  // xml:base in force at the element that held them, else the feed's URL.
+  // xml:base in force at the element that held them, else the entry's link
+  // (the page the content was mostly copied from), else the feed's URL.
   std::string summary_base;
   std::string content_base;
   std::string thumbnail;  // media:thumbnail, JSON Feed image: absolute URL
+  // RSS <enclosure>, media:content, media:thumbnail, itunes:image, Atom
+  // link rel="enclosure", JSON Feed attachments; in document order, each
+  // URL once.
+  std::vector<Enclosure> enclosures;
   // The item or entry on its own, as received but in UTF-8: XML with every
   // namespace declaration in scope and the effective xml:base copied onto
   // it, or a JSON Feed item object. parse_raw_entry reads it back to this
@@ -46,7 +60,12 @@ struct Feed {
   std::string language;
   std::optional<UnixMillis> updated;
   std::optional<std::int64_t> ttl_minutes;  // <ttl> or sy:updatePeriod
-  bool recovered = false;  // the document was broken and read in recover mode
+  // The document was broken and read in recover mode, or its charset was
+  // guessed (guessed_charset).
+  bool recovered = false;
+  // The charset the document was read in when it declared none and was not
+  // UTF-8 ("GB18030", "BIG5-HKSCS", ...); empty when nothing was guessed.
+  std::string guessed_charset;
   std::vector<FeedEntry> entries;  // in document order
 };
 

@@ -17,6 +17,7 @@
 #include "fetchers/feed/json_feed.h"
 #include "fetchers/feed/xml_feed.h"
 #include "fetchers/feed/xml_recover.h"
+#include "fetchers/feed/xml_repair.h"
 
 namespace feedd {
 namespace {
@@ -67,7 +68,7 @@ Feed parse_xml(std::string_view document, encoding::Utf8Document& text, const Fe
   // decodes the original again; broken documents are rare enough for that.
   const encoding::Utf8Document original = encoding::to_utf8(document, options.content_type);
   if (is_blank(original.text())) throw FeedParseError(*problem);
-  auto recovered = detail::recover_xml(original.text());
+  auto recovered = detail::recover_xml(detail::repair_references(original.text()));
   if (!recovered) throw FeedParseError(*problem);
   // Lives as long as `xml`, which points into it.
   auto recovered_text = encoding::Utf8Document::own(std::move(*recovered));
@@ -95,8 +96,14 @@ void detail::add_entry(Feed& feed, const FeedParseOptions& options, FeedEntry en
 
 Feed parse_feed(std::string_view document, const FeedParseOptions& options) {
   encoding::Utf8Document text = encoding::to_utf8(document, options.content_type);
-  if (detail::looks_like_json(text.text())) return detail::read_json_feed(text.text(), options);
-  return parse_xml(document, text, options);
+  const std::string guessed = text.guessed_charset();
+  Feed feed = detail::looks_like_json(text.text()) ? detail::read_json_feed(text.text(), options)
+                                                   : parse_xml(document, text, options);
+  if (!guessed.empty()) {
+    feed.guessed_charset = guessed;
+    feed.recovered = true;  // a guess can be wrong: entries stay provisional
+  }
+  return feed;
 }
 
 FeedEntry parse_raw_entry(std::string_view raw, const FeedParseOptions& options) {

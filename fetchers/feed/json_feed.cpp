@@ -5,8 +5,11 @@
 #include <nlohmann/json.hpp>
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "fetchers/feed/dates.h"
 #include "fetchers/html/html_escape.h"
@@ -101,6 +104,24 @@ std::vector<std::string> tags_of(const json& item) {
   return tags;
 }
 
+std::vector<Enclosure> attachments_of(const json& item, const std::string& base) {
+  std::vector<Enclosure> enclosures;
+  const auto found = item.find("attachments");
+  if (found == item.end() || !found->is_array()) return enclosures;
+  for (const json& attachment : *found) {
+    if (!attachment.is_object()) continue;
+    std::string url = absolute(base, string_at(attachment, "url"));
+    if (url.empty()) continue;
+    std::optional<std::int64_t> length;
+    const auto size = attachment.find("size_in_bytes");
+    if (size != attachment.end() && size->is_number_integer() && size->get<std::int64_t>() >= 0) {
+      length = size->get<std::int64_t>();
+    }
+    enclosures.push_back({std::move(url), string_at(attachment, "mime_type"), length});
+  }
+  return enclosures;
+}
+
 std::optional<UnixMillis> date_at(const json& item, const char* key, const FeedParseOptions& options) {
   const std::string text = string_at(item, key);
   if (text.empty()) return std::nullopt;
@@ -118,8 +139,12 @@ FeedEntry read_item(const json& item, const FeedParseOptions& options, const jso
   entry.summary = escape_html(string_at(item, "summary"));
   entry.content = string_at(item, "content_html");
   if (entry.content.empty()) entry.content = text_to_html(string_at(item, "content_text"));
-  if (!entry.summary.empty()) entry.summary_base = base;
-  if (!entry.content.empty()) entry.content_base = base;
+  // Relative URLs in the HTML resolve against the item's own page, which
+  // its content is mostly copied from, else against the feed's URL.
+  const std::string page = absolute(base, string_at(item, "url"));
+  const std::string& content_base = page.empty() ? base : page;
+  if (!entry.summary.empty()) entry.summary_base = content_base;
+  if (!entry.content.empty()) entry.content_base = content_base;
   entry.published = date_at(item, "date_published", options);
   entry.updated = date_at(item, "date_modified", options);
   const json* authors = authors_of(item);
@@ -127,6 +152,7 @@ FeedEntry read_item(const json& item, const FeedParseOptions& options, const jso
   if (inherits_authors) authors = feed_authors;
   if (authors) entry.author = author_name(*authors);
   entry.categories = tags_of(item);
+  entry.enclosures = attachments_of(item, base);
   entry.thumbnail = absolute(base, string_at(item, "image"));
   if (entry.thumbnail.empty()) entry.thumbnail = absolute(base, string_at(item, "banner_image"));
   if (options.keep_raw) {

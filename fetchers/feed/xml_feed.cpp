@@ -95,6 +95,10 @@ std::string rss_author_name(std::string_view text) {
   return std::string(text);
 }
 
+// A text field's text even when a producer wrapped it in markup
+// (<author><p>Name</p></author>).
+std::string plain_text(pugi::xml_node element) { return std::string(trim(deep_text(element))); }
+
 // Rank of an Atom link as the page an entry stands for, nullopt for other
 // relations (self, enclosure, replies, ...): HTML first, then untyped.
 std::optional<int> alternate_rank(pugi::xml_node link) {
@@ -123,6 +127,7 @@ std::string_view link_target(pugi::xml_node link, std::string& text_storage) {
 struct Html {
   std::string markup;
   std::string base;
+  bool from_xml_base = false;  // else `base` is the feed's URL
 };
 
 // One field that several elements can fill ("pubDate", "dc:date"): the
@@ -135,6 +140,16 @@ class Best {
   template <class Make>
   void offer(int rank, Make&& make) {
     if (rank >= rank_) return;
+    T value = make();
+    if (!present(value)) return;
+    rank_ = rank;
+    value_ = std::move(value);
+  }
+  // Like offer, but a later value of the same rank replaces an earlier one
+  // (several plain RSS links: the last is the page, as other readers take it).
+  template <class Make>
+  void offer_latest(int rank, Make&& make) {
+    if (rank > rank_) return;
     T value = make();
     if (!present(value)) return;
     rank_ = rank;
@@ -157,17 +172,34 @@ using BestText = Best<std::string>;
 using BestHtml = Best<Html>;
 using BestDate = Best<std::optional<UnixMillis>>;
 
+// What relative URLs in an entry's HTML resolve against: an xml:base, else
+// the entry's own page (feed content is mostly copied from it, and a
+// browser resolves the page's links against the page), else the feed's URL.
+std::string content_base(const Html& html, const std::string& link) {
+  if (html.markup.empty()) return {};
+  return !html.from_xml_base && !link.empty() ? link : html.base;
+}
+
 struct EntryFields {
   BestText title, link, guid, author, thumbnail;
   BestHtml summary, content;
   BestDate published, updated;
   std::vector<std::string> categories;
+  std::vector<Enclosure> enclosures;
   // RSS items that carry both <description> and a stray <summary>: the
   // first is the summary, the second the content.
   bool summary_claimed = false;
 
   void add_category(std::string category) {
     if (!category.empty()) categories.push_back(std::move(category));
+  }
+
+  // `url` absolute ("" is skipped); a URL already listed is not repeated.
+  void add_enclosure(std::string url, std::string_view type, std::string_view length) {
+    if (url.empty()) return;
+    const auto same = [&](const Enclosure& known) { return known.url == url; };
+    if (std::any_of(enclosures.begin(), enclosures.end(), same)) return;
+    enclosures.push_back({std::move(url), std::string(trim(type)), parse_count(length)});
   }
 
   FeedEntry finish() {
@@ -180,12 +212,13 @@ struct EntryFields {
     entry.published = published.take();
     entry.updated = updated.take();
     entry.author = author.take();
+    entry.summary_base = content_base(summary_html, entry.link);
+    entry.content_base = content_base(content_html, entry.link);
     entry.summary = std::move(summary_html.markup);
     entry.content = std::move(content_html.markup);
     entry.categories = std::move(categories);
-    entry.summary_base = std::move(summary_html.base);
-    entry.content_base = std::move(content_html.base);
     entry.thumbnail = thumbnail.take();
+    entry.enclosures = std::move(enclosures);
     return entry;
   }
 };
@@ -246,11 +279,16 @@ class Scope {
   // around it).
   Scope(pugi::xml_node root, std::string_view base_url) : own_base_(base_url) {
     declare(root);
-    if (auto base = rebased(own_base_, root)) own_base_ = std::move(*base);
+    if (auto base = rebased(own_base_, root)) {
+      xml_base_ = *base != own_base_;
+      own_base_ = std::move(*base);
+    }
   }
-  Scope(pugi::xml_node element, const Scope& parent) : parent_(&parent), base_(parent.base_) {
+  Scope(pugi::xml_node element, const Scope& parent)
+      : parent_(&parent), base_(parent.base_), xml_base_(parent.xml_base_) {
     declare(element);
     if (auto base = rebased(*base_, element)) {
+      xml_base_ = xml_base_ || *base != *base_;
       own_base_ = std::move(*base);
       base_ = &own_base_;
     }
@@ -279,6 +317,16 @@ class Scope {
   }
 
   const std::string& base() const { return *base_; }
+
+  // Whether the base in force at `element` (a child) comes from an xml:base
+  // that says more than the feed's URL. One that only repeats it says
+  // nothing, and that is also how a raw entry, which always carries the
+  // base it was read with, reads back the same.
+  bool has_xml_base_at(pugi::xml_node element) const {
+    if (xml_base_) return true;
+    const auto own = rebased(*base_, element);
+    return own && *own != *base_;
+  }
 
   // The base in force at `element`, a child that may carry its own xml:base.
   std::string base_at(pugi::xml_node element) const {
@@ -333,6 +381,7 @@ class Scope {
   std::vector<Binding> bindings_;
   std::string own_base_;
   const std::string* base_ = &own_base_;
+  bool xml_base_ = false;
 };
 
 // ---------------------------------------------------------------- raw ---
@@ -387,6 +436,16 @@ std::string standalone_xml(pugi::xml_node element, const std::string& base, pugi
 
 // ----------------------------------------------------------- dialects ---
 
+// Module namespaces as producers really write them: podcast feeds bind
+// content: without the trailing slash, and Apple's own feeds spell the
+// iTunes one ".../DTDs/Podcast-1.0.dtd". Nothing else lives at those
+// addresses, so case and a trailing slash are not told apart.
+bool same_module(std::string_view uri, std::string_view known) {
+  if (uri.size() == known.size() + 1 && uri.back() == '/') uri.remove_suffix(1);
+  if (known.size() == uri.size() + 1 && known.back() == '/') known.remove_suffix(1);
+  return iequals(uri, known);
+}
+
 enum class Vocab { core, atom, dc, dcterms, content, sy, itunes, media, xhtml, other };
 
 // How one document names things: `core` is the namespace of the format's
@@ -398,12 +457,12 @@ struct Dialect {
   Vocab vocab_of(std::string_view uri) const {
     if (uri == core) return Vocab::core;
     if (uri == ns::atom10) return Vocab::atom;
-    if (uri == ns::dc) return Vocab::dc;
-    if (uri == ns::dcterms) return Vocab::dcterms;
-    if (uri == ns::content) return Vocab::content;
-    if (uri == ns::sy) return Vocab::sy;
-    if (uri == ns::itunes) return Vocab::itunes;
-    if (uri == ns::media) return Vocab::media;
+    if (same_module(uri, ns::dc)) return Vocab::dc;
+    if (same_module(uri, ns::dcterms)) return Vocab::dcterms;
+    if (same_module(uri, ns::content)) return Vocab::content;
+    if (same_module(uri, ns::sy)) return Vocab::sy;
+    if (same_module(uri, ns::itunes)) return Vocab::itunes;
+    if (same_module(uri, ns::media)) return Vocab::media;
     if (uri == ns::xhtml) return Vocab::xhtml;
     return Vocab::other;
   }
@@ -427,7 +486,7 @@ std::string person_name(pugi::xml_node person, const Scope& parent, std::string_
     if (!is_element(child)) continue;
     const QName qname = scope.name_of(child);
     if (qname.uri != atom_uri) continue;
-    if (qname.local == "name") name.offer(0, [&] { return trimmed_text(child); });
+    if (qname.local == "name") name.offer(0, [&] { return plain_text(child); });
     if (qname.local == "email") name.offer(1, [&] { return trimmed_text(child); });
   }
   return name.take();
@@ -446,12 +505,36 @@ void offer_alternate(BestText& link, int first_rank, pugi::xml_node element, con
   }
 }
 
+// An RSS <link>: one marked rel="alternate" is the page; of plain ones, the
+// last. Links with another relation (self, enclosure, ...) are not it.
+void offer_rss_link(BestText& link, pugi::xml_node element, const Scope& scope) {
+  const std::string_view rel = trim(element.attribute("rel").value());
+  if (rel.empty()) {
+    link.offer_latest(1, [&] {
+      std::string storage;
+      return scope.absolute(element, link_target(element, storage));
+    });
+  } else if (rel == "alternate") {
+    offer_link(link, 0, element, scope);
+  }
+}
+
+// iTunes text is plain (its line breaks matter) but many feeds put HTML in
+// it; markup is kept as such.
+std::string podcast_text(pugi::xml_node element) {
+  const std::string text = std::string(trim(html_of(element)));
+  return text.find('<') == std::string::npos ? text_to_html(text) : text;
+}
+
 template <class MakeMarkup>
 void offer_html(BestHtml& field, int rank, pugi::xml_node element, const Scope& scope,
                 MakeMarkup&& markup) {
   field.offer(rank, [&] {
     Html html{markup(), {}};
-    if (!html.markup.empty()) html.base = scope.base_at(element);
+    if (!html.markup.empty()) {
+      html.base = scope.base_at(element);
+      html.from_xml_base = scope.has_xml_base_at(element);
+    }
     return html;
   });
 }
@@ -487,7 +570,7 @@ void read_media_field(std::string_view local, pugi::xml_node element, const Scop
   if (local == "group") {
     const Scope group(element, scope);
     for_each_element(element, group, [&](pugi::xml_node child, QName name) {
-      if (name.uri == ns::media) read_media_field(name.local, child, group, f);
+      if (same_module(name.uri, ns::media)) read_media_field(name.local, child, group, f);
     });
   }
   if (local == "title") f.title.offer(9, [&] { return escape_html(trimmed_text(element)); });
@@ -498,9 +581,33 @@ void read_media_field(std::string_view local, pugi::xml_node element, const Scop
       return trim(element.attribute("type").value()) == "html" ? text : text_to_html(text);
     });
   }
+  if (local == "category") f.add_category(plain_text(element));
+  if (local == "content") {
+    f.add_enclosure(scope.absolute(element, trim(element.attribute("url").value())),
+                    element.attribute("type").value(), element.attribute("fileSize").value());
+  }
   if (local == "thumbnail") {
+    f.add_enclosure(scope.absolute(element, trim(element.attribute("url").value())), {}, {});
     f.thumbnail.offer(0, [&] { return scope.absolute(element, trim(element.attribute("url").value())); });
   }
+}
+
+// <link rel="enclosure" href=... type=... length=...>
+void add_atom_enclosure(pugi::xml_node link, const Scope& scope, EntryFields& f) {
+  if (trim(link.attribute("rel").value()) != "enclosure") return;
+  f.add_enclosure(scope.absolute(link, trim(link.attribute("href").value())), link.attribute("type").value(),
+                  link.attribute("length").value());
+}
+
+// <itunes:category text="Technology"><itunes:category text="Podcasting"/>:
+// the category and its subcategories, each a category of its own.
+void add_itunes_categories(pugi::xml_node element, const Scope& scope, EntryFields& f) {
+  f.add_category(trimmed_attribute(element.attribute("text")));
+  for_each_element(element, scope, [&](pugi::xml_node child, QName name) {
+    if (same_module(name.uri, ns::itunes) && name.local == "category") {
+      f.add_category(trimmed_attribute(child.attribute("text")));
+    }
+  });
 }
 
 // Extension elements that mean the same in an RSS item and an Atom entry.
@@ -512,7 +619,7 @@ void read_module_field(Vocab vocab, std::string_view local, pugi::xml_node eleme
   switch (vocab) {
     case Vocab::dc:
       if (local == "creator" || local == "author") {
-        f.author.offer(1, [&] { return rss_author_name(text_of(element)); });
+        f.author.offer(1, [&] { return rss_author_name(plain_text(element)); });
       }
       if (local == "date") {
         // A date "in the lifecycle": the best publication date there is,
@@ -520,7 +627,7 @@ void read_module_field(Vocab vocab, std::string_view local, pugi::xml_node eleme
         f.published.offer(1, date);
         f.updated.offer(5, date);
       }
-      if (local == "subject") f.add_category(text());
+      if (local == "subject") f.add_category(plain_text(element));
       if (local == "title") f.title.offer(1, html);
       if (local == "description") offer_html(f.summary, 1, element, scope, html);
       if (local == "identifier") f.guid.offer(1, text);
@@ -535,6 +642,11 @@ void read_module_field(Vocab vocab, std::string_view local, pugi::xml_node eleme
       break;
     case Vocab::itunes:
       if (local == "author") f.author.offer(2, text);
+      // Podcast feeds often say what an episode is about only here.
+      if (local == "summary") offer_html(f.summary, 7, element, scope, [&] { return podcast_text(element); });
+      if (local == "subtitle") offer_html(f.summary, 8, element, scope, [&] { return podcast_text(element); });
+      if (local == "category") add_itunes_categories(element, scope, f);
+      if (local == "image") f.add_enclosure(scope.absolute(element, trim(element.attribute("href").value())), {}, {});
       break;
     case Vocab::media:
       read_media_field(local, element, scope, f);
@@ -543,7 +655,10 @@ void read_module_field(Vocab vocab, std::string_view local, pugi::xml_node eleme
       if (local == "body") offer_html(f.content, 1, element, scope, [&] { return inner_markup(element); });
       break;
     case Vocab::atom:  // Atom elements borrowed by an RSS item
-      if (local == "link") offer_alternate(f.link, 1, element, scope);
+      if (local == "link") offer_alternate(f.link, 2, element, scope);
+      if (local == "link") add_atom_enclosure(element, scope, f);
+      if (local == "content") offer_html(f.content, 4, element, scope, [&] { return atom_html(element, false); });
+      if (local == "summary") offer_html(f.summary, 5, element, scope, [&] { return atom_html(element, false); });
       if (local == "updated") f.updated.offer(0, date);
       if (local == "published") f.published.offer(4, date);
       if (local == "author") {
@@ -567,9 +682,9 @@ void read_rss_item_field(std::string_view local, pugi::xml_node element, const S
                          const Dialect& dialect, EntryFields& f) {
   const auto html = [&] { return html_of(element); };
   if (local == "title") f.title.offer(0, html);
-  if (local == "link") offer_link(f.link, 0, element, scope);
+  if (local == "link") offer_rss_link(f.link, element, scope);
   if (local == "guid") {
-    f.guid.offer(0, [&] { return trimmed_text(element); });
+    f.guid.offer(0, [&] { return plain_text(element); });
     // A permalink guid is the item's address when it has no <link>.
     if (is_permalink(element)) {
       f.link.offer(5, [&] {
@@ -579,7 +694,7 @@ void read_rss_item_field(std::string_view local, pugi::xml_node element, const S
     }
   }
   if (local == "pubDate") f.published.offer(0, [&] { return dialect.date(element); });
-  if (local == "author") f.author.offer(0, [&] { return rss_author_name(text_of(element)); });
+  if (local == "author") f.author.offer(0, [&] { return rss_author_name(plain_text(element)); });
   if (local == "description" || local == "summary") {
     if (!f.summary_claimed) {
       f.summary_claimed = true;
@@ -589,8 +704,12 @@ void read_rss_item_field(std::string_view local, pugi::xml_node element, const S
     }
   }
   if (local == "fullitem") offer_html(f.content, 2, element, scope, html);
+  if (local == "enclosure") {
+    f.add_enclosure(scope.absolute(element, trim(element.attribute("url").value())),
+                    element.attribute("type").value(), element.attribute("length").value());
+  }
   if (local == "body") offer_html(f.content, 2, element, scope, [&] { return inner_markup(element); });
-  if (local == "category") f.add_category(trimmed_text(element));
+  if (local == "category") f.add_category(plain_text(element));
 }
 
 using CoreFieldReader = void (*)(std::string_view local, pugi::xml_node element, const Scope& scope,
@@ -630,7 +749,7 @@ void read_channel_field(Vocab vocab, std::string_view local, pugi::xml_node elem
   switch (vocab) {
     case Vocab::core:
       if (local == "title") f.title.offer(0, html);
-      if (local == "link") offer_link(f.link, 0, element, scope);
+      if (local == "link") offer_rss_link(f.link, element, scope);
       if (local == "description") offer_html(f.description, 0, element, scope, html);
       if (local == "tagline") offer_html(f.description, 1, element, scope, html);
       if (local == "language") f.language.offer(0, text);
@@ -645,8 +764,12 @@ void read_channel_field(Vocab vocab, std::string_view local, pugi::xml_node elem
       if (local == "date") f.updated.offer(2, date);
       break;
     case Vocab::atom:
-      if (local == "link") offer_alternate(f.link, 1, element, scope);
+      if (local == "link") offer_alternate(f.link, 2, element, scope);
       if (local == "updated") f.updated.offer(3, date);
+      break;
+    case Vocab::itunes:
+      if (local == "summary") offer_html(f.description, 5, element, scope, [&] { return podcast_text(element); });
+      if (local == "subtitle") offer_html(f.description, 6, element, scope, [&] { return podcast_text(element); });
       break;
     case Vocab::dcterms:
       if (local == "modified") f.updated.offer(4, date);
@@ -656,7 +779,6 @@ void read_channel_field(Vocab vocab, std::string_view local, pugi::xml_node elem
       if (local == "updateFrequency") f.update_frequency = element;
       break;
     case Vocab::content:
-    case Vocab::itunes:
     case Vocab::media:
     case Vocab::xhtml:
     case Vocab::other:
@@ -756,6 +878,7 @@ void read_entry_field(std::string_view local, pugi::xml_node element, const Scop
   const auto person = [&] { return person_name(element, scope, dialect.core); };
   if (local == "title") f.title.offer(0, html);
   if (local == "link") offer_alternate(f.link, 0, element, scope);
+  if (local == "link") add_atom_enclosure(element, scope, f);
   if (local == "id") f.guid.offer(0, [&] { return atom_id(element, scope); });
   if (local == "published") f.published.offer(0, date);
   if (local == "issued") f.published.offer(1, date);  // Atom 0.3's name for it

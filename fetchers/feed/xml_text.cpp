@@ -136,6 +136,37 @@ std::string decoded_html(pugi::xml_node element, std::string_view type) {
   return text;
 }
 
+// Base64 with nothing lenient about it: only the alphabet and white space,
+// a length that is a multiple of four, padding only at the end.
+bool is_strict_base64(std::string_view text) {
+  std::size_t count = 0;
+  std::size_t padding = 0;
+  for (const char c : text) {
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') continue;
+    const bool alphabet = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+                          c == '/';
+    if (c == '=') {
+      ++padding;
+    } else if (!alphabet || padding > 0) {
+      return false;
+    }
+    ++count;
+  }
+  return count > 0 && count % 4 == 0 && padding <= 2;
+}
+
+// Content of a type that RFC 4287 says is base64. Producers also put plain
+// text under made-up types; that is read as untyped instead of decoded
+// into bytes.
+std::string implied_base64_html(pugi::xml_node element, std::string_view type) {
+  if (is_binary_media_type(type)) return {};
+  const std::string text = text_of(element);
+  if (is_strict_base64(text)) {
+    if (auto bytes = decode_base64(text); bytes && encoding::is_valid_utf8(*bytes)) return std::move(*bytes);
+  }
+  return html_of(element);
+}
+
 }  // namespace
 
 std::string_view trim(std::string_view text) {
@@ -244,7 +275,7 @@ std::string atom_html(pugi::xml_node element, bool atom03) {
   // HTML, and passing text through as HTML is harmless.
   if (type.empty() || iequals(type, "text/html")) return html_of(element);
   if (type == "text" || iequals(type.substr(0, 5), "text/")) return escape_html(deep_text(element));
-  return decoded_html(element, type);  // RFC 4287 4.1.3.3: other types are base64
+  return implied_base64_html(element, type);  // RFC 4287 4.1.3.3: other types are base64
 }
 
 }  // namespace feedd::detail

@@ -49,6 +49,9 @@ std::string html_of(pugi::xml_node element);
 // An Atom text construct (title, subtitle, summary, content) as HTML, per
 // its type and, for Atom 0.3, mode; base64 content decoded. "" for content
 // out of line (src=) or that a post cannot show (images, audio, video).
+// Text under another type ("application/x-custom") is decoded only when it
+// is strict base64 of UTF-8; anything else was never encoded and is read
+// as if untyped.
 std::string atom_html(pugi::xml_node element, bool atom03);
 
 }  // namespace feedd::detail

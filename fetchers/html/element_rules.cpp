@@ -87,7 +87,13 @@ class RuleParser {
     } else if (is_name_char(peek())) {
       parsed.tag = ascii_lower(name("a tag name"));
     }
-    while (!at_end()) parsed.conditions.push_back(condition());
+    while (!at_end()) {
+      if (rule_.substr(position_, end_ - position_).starts_with(":contains(")) {
+        parsed.contained_texts.push_back(contained_text());
+      } else {
+        parsed.conditions.push_back(condition());
+      }
+    }
     return parsed;
   }
 
@@ -105,9 +111,21 @@ class RuleParser {
       fail("combinators are not supported: a rule matches one element, so no spaces between its parts");
     }
     if (c == '>' || c == '+' || c == '~') fail("combinators are not supported: a rule matches one element");
-    if (c == ':') fail("pseudo-classes (:has, :not, ...) are not supported");
+    if (c == ':') fail("pseudo-classes (:has, :not, ...) are not supported");  // :contains is read by parse()
     if (c == ',') fail("one selector per rule: write each as its own string");
     fail(std::string("expected #id, .class or [attribute], not '") + c + "'");
+  }
+
+  std::string contained_text() {
+    position_ += 10;  // ":contains("
+    skip_spaces();
+    if (at_end() || (peek() != '"' && peek() != '\'')) fail("expected a quoted text after ':contains('");
+    std::string text = value();
+    if (text.empty()) fail(":contains needs some text: an empty one would match every element");
+    skip_spaces();
+    if (at_end() || peek() != ')') fail("expected ')' to close :contains");
+    ++position_;
+    return text;
   }
 
   AttributeCondition attribute() {
@@ -202,6 +220,11 @@ bool ElementRule::matches(std::string_view element_tag, std::span<const Attribut
                      [&](const AttributeCondition& condition) { return holds(condition, attributes); });
 }
 
+bool ElementRule::matches_text(std::string_view element_text) const {
+  return std::all_of(contained_texts.begin(), contained_texts.end(),
+                     [&](const std::string& wanted) { return element_text.find(wanted) != std::string_view::npos; });
+}
+
 std::vector<ElementRule> parse_element_rules(const std::vector<std::string>& rules) {
   std::vector<ElementRule> parsed;
   parsed.reserve(rules.size());
@@ -211,8 +234,9 @@ std::vector<ElementRule> parse_element_rules(const std::vector<std::string>& rul
 
 bool any_matches(std::span<const ElementRule> rules, std::string_view element_tag,
                  std::span<const AttributeView> attributes) {
-  return std::any_of(rules.begin(), rules.end(),
-                     [&](const ElementRule& rule) { return rule.matches(element_tag, attributes); });
+  return std::any_of(rules.begin(), rules.end(), [&](const ElementRule& rule) {
+    return rule.contained_texts.empty() && rule.matches(element_tag, attributes);
+  });
 }
 
 }  // namespace feedd

@@ -1,6 +1,6 @@
 // libxml2's HTML parser as feedd uses it: silent, offline, forgiving, UTF-8
-// in. Internal to feedd_fetchers (libxml2 is a private dependency); shared by
-// the HTML-to-text converter and the sanitizer.
+// in. Shared by the HTML-to-text converter, the sanitizer and fetchers/article
+// (which reads whole pages with it); callers that walk the tree link libxml2.
 #pragma once
 
 #include <libxml/tree.h>

@@ -10,7 +10,9 @@
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <unordered_map>
 
+#include "fetchers/html/css_filter.h"
 #include "fetchers/text/encoding.h"
 #include "fetchers/html/html_parse.h"
 #include "fetchers/http/url.h"
@@ -20,10 +22,15 @@ namespace {
 
 // libxml2's HTML parser lower-cases element and attribute names, so the
 // lists below are compared exactly.
-constexpr std::array<std::string_view, 17> kDroppedElements = {
+constexpr std::array<std::string_view, 18> kDroppedElements = {
     "script", "style", "iframe", "frame", "frameset", "object", "embed",       "applet",    "form",
-    "base",   "meta",  "link",   "svg",   "math",     "portal", "fencedframe", "plaintext",
+    "base",   "meta",  "link",   "svg",   "math",     "portal", "fencedframe", "plaintext", "param",
 };
+
+// Their content is what a browser shows when the plugin is not there. A
+// closed one goes with its content; one left open would take the rest of
+// the field with it, so then the content stays, sanitized like the rest.
+constexpr std::array<std::string_view, 2> kFallbackElements = {"object", "applet"};
 
 // libxml2 puts html and body around a fragment, and a stray </html> or
 // <head> in one adds more. Their children are the content.
@@ -171,62 +178,6 @@ std::vector<SrcsetCandidate> parse_srcset(std::string_view srcset) {
     candidates.push_back(std::move(candidate));
   }
   return candidates;
-}
-
-// ---- Inline style ----------------------------------------------------------
-
-// Appends the character a CSS escape at `css[i]` (a backslash) stands for and
-// returns the index after it. Non-ASCII results only need to be non-ASCII.
-std::size_t decode_css_escape(std::string_view css, std::size_t i, std::string& out) {
-  ++i;
-  std::size_t end = i;
-  while (end < css.size() && end - i < 6 && std::isxdigit(static_cast<unsigned char>(css[end]))) ++end;
-  if (end == i) {
-    if (i < css.size() && css[i] != '\n') out += css[i];
-    return i + 1;
-  }
-  unsigned code = 0;
-  std::from_chars(css.data() + i, css.data() + end, code, 16);
-  out += (code > 0 && code < 0x80) ? static_cast<char>(code) : '\x80';
-  if (end < css.size() && is_ascii_space(css[end])) ++end;  // one space ends the escape
-  return end;
-}
-
-// `css` as a browser tokenises it, reduced to what matters for matching:
-// escapes decoded, comments and whitespace gone, ASCII lower-cased. So
-// "e\78pr/**/ession (" is seen as "expression(".
-std::string canonical_css(std::string_view css) {
-  std::string canonical;
-  canonical.reserve(css.size());
-  for (std::size_t i = 0; i < css.size();) {
-    if (css[i] == '\\') {
-      i = decode_css_escape(css, i, canonical);
-    } else if (css.substr(i).starts_with("/*")) {
-      const std::size_t close = css.find("*/", i + 2);
-      i = close == std::string_view::npos ? css.size() : close + 2;
-    } else {
-      if (static_cast<unsigned char>(css[i]) > 0x20) canonical += ascii_lower(css[i]);
-      ++i;
-    }
-  }
-  return canonical;
-}
-
-// Old IE ran expression() and behavior, old Firefox -moz-binding; url() may
-// load a script scheme. Quotes are skipped so url("javascript:..") is caught
-// like url(javascript:..).
-bool is_dangerous_style(std::string_view style) {
-  const std::string css = canonical_css(style);
-  for (const std::string_view marker :
-       {"expression(", "javascript:", "vbscript:", "-moz-binding", "behavior:"}) {
-    if (css.find(marker) != std::string::npos) return true;
-  }
-  for (std::size_t at = css.find("url("); at != std::string::npos; at = css.find("url(", at + 4)) {
-    std::string_view target = std::string_view(css).substr(at + 4);
-    if (!target.empty() && (target.front() == '"' || target.front() == '\'')) target.remove_prefix(1);
-    if (is_dangerous_url(target, true)) return true;
-  }
-  return false;
 }
 
 // ---- Tracking pixels -------------------------------------------------------
@@ -380,7 +331,13 @@ bool append_escaped(std::string_view text, bool in_attribute, std::string& out) 
 
 class Writer {
  public:
-  explicit Writer(const SanitizeOptions& options) : options_(options) {}
+  // keep_fallback: the content of object and applet elements stays when they
+  // are dropped (see kFallbackElements).
+  Writer(const SanitizeOptions& options, bool keep_fallback) : options_(options), keep_fallback_(keep_fallback) {
+    for (const ElementRule& rule : options_.remove) {
+      if (!rule.contained_texts.empty()) text_rules_.push_back(&rule);
+    }
+  }
 
   void nodes(const xmlNode* first) {
     for (const xmlNode* node = first; node != nullptr; node = node->next) this->node(node);
@@ -394,6 +351,10 @@ class Writer {
 
   // html, head and body elements met; a fragment parses to two (html, body).
   int wrappers() const { return wrappers_; }
+
+  // A cut element's children were written in its place. Read back, they
+  // may nest differently than they did inside it.
+  bool flattened() const { return flattened_; }
 
  private:
   // Comments, processing instructions and doctypes are dropped: they mean
@@ -426,11 +387,17 @@ class Writer {
       ++wrappers_;
       return nodes(node->children);
     }
-    if (!start_tag(node, tag)) return;
-    // libxml2 does not know <source>, <track>, <wbr> or <image> are void and
-    // hangs what follows them underneath. A browser reads those nodes as
-    // following siblings; written after the unclosed tag, they are read back
-    // in the same place by both.
+    // libxml2 does not know <source>, <track>, <wbr>, <embed> or <image> are
+    // void and hangs what follows them underneath. A browser reads those
+    // nodes as following siblings; written after the unclosed tag (or in its
+    // place when it is cut), they are read back in the same place by both.
+    if (!start_tag(node, tag)) {
+      if (keeps_children_when_cut(node, tag)) {
+        flattened_ = true;
+        nodes(node->children);
+      }
+      return;
+    }
     if (is_one_of(tag, kVoidElements)) return nodes(node->children);
     nodes(node->children);
     out_ += "</";
@@ -442,7 +409,8 @@ class Writer {
   bool start_tag(const xmlNode* node, std::string_view tag) {
     if (options_.strip_active && is_one_of(local_name(tag), kDroppedElements)) return false;
     std::vector<Attribute> attributes = attributes_of(node);
-    if (is_cut(tag, attributes)) return false;
+    // With :contains rules the answer may be known already (is_left_out).
+    if (text_rules_.empty() ? is_cut(node, tag, attributes) : is_left_out(node)) return false;
     out_ += '<';
     out_ += tag;
     checked(encoding::is_valid_utf8(tag));
@@ -451,7 +419,7 @@ class Writer {
     return true;
   }
 
-  bool is_cut(std::string_view tag, const std::vector<Attribute>& attributes) const {
+  bool is_cut(const xmlNode* node, std::string_view tag, const std::vector<Attribute>& attributes) const {
     // Browsers read <image> as <img>.
     const bool image = tag == "img" || tag == "image";
     if (options_.strip_active && image && is_tracking_pixel(attributes)) return true;
@@ -459,13 +427,58 @@ class Writer {
     std::vector<AttributeView> views;
     views.reserve(attributes.size());
     for (const auto& attribute : attributes) views.push_back({attribute.name, attribute.value});
-    return any_matches(options_.remove, tag, views);
+    if (any_matches(options_.remove, tag, views)) return true;
+    // The text judged is what the post will show of the element: elements
+    // inside it that are cut (by this rule too) do not count, so the
+    // smallest element around the text goes, and its ancestors only when
+    // they hold the text elsewhere as well. Judged on what is written, a
+    // second pass finds nothing more to cut.
+    return std::any_of(text_rules_.begin(), text_rules_.end(), [&](const ElementRule* rule) {
+      return rule->matches(tag, views) && rule->matches_text(visible_text(node));
+    });
+  }
+
+  // `node` (an element, not a wrapper) is not written: dropped, cut by a
+  // rule, or a tracking pixel. Remembered, as :contains rules ask about the
+  // same elements again for each ancestor.
+  bool is_left_out(const xmlNode* node) const {
+    if (const auto known = left_out_.find(node); known != left_out_.end()) return known->second;
+    const std::string_view tag = name_of(node);
+    const bool left_out = (options_.strip_active && is_one_of(local_name(tag), kDroppedElements)) ||
+                          is_cut(node, tag, attributes_of(node));
+    left_out_.emplace(node, left_out);
+    return left_out;
+  }
+
+  // A cut element whose children are written in its place (see element()).
+  bool keeps_children_when_cut(const xmlNode* node, std::string_view tag) const {
+    return node->children != nullptr &&
+           (is_one_of(tag, kVoidElements) || (is_one_of(tag, kFallbackElements) && keep_fallback_));
+  }
+
+  // The text the output shows of what is inside `node`.
+  std::string visible_text(const xmlNode* node) const {
+    std::string text;
+    for (const xmlNode* child = node->children; child != nullptr; child = child->next) {
+      if (child->type == XML_TEXT_NODE || child->type == XML_CDATA_SECTION_NODE) {
+        if (child->content != nullptr) text += reinterpret_cast<const char*>(child->content);
+      } else if (child->type == XML_ELEMENT_NODE) {
+        const std::string_view tag = name_of(child);
+        if (is_one_of(tag, kWrapperElements) || !is_left_out(child) || keeps_children_when_cut(child, tag)) {
+          text += visible_text(child);
+        }
+      }
+    }
+    return text;
   }
 
   void attribute(std::string_view tag, Attribute& attribute) {
     if (!is_writable_name(attribute.name)) return;
     if (options_.strip_active && is_dangerous(tag, attribute)) return;
-    if (attribute.name == "srcset") {
+    if (options_.strip_active && local_name(attribute.name) == "style") {
+      attribute.value = allowed_style(attribute.value);
+      if (attribute.value.empty()) return;
+    } else if (attribute.name == "srcset") {
       attribute.value = cleaned_srcset(attribute.value);
       if (attribute.value.empty()) return;
     } else if (is_one_of(attribute.name, kResolvedAttributes)) {
@@ -485,7 +498,6 @@ class Writer {
   static bool is_dangerous(std::string_view tag, const Attribute& attribute) {
     const std::string_view name = local_name(attribute.name);
     if (name.starts_with("on") || name == "ping") return true;
-    if (name == "style") return is_dangerous_style(attribute.value);
     const bool image_source = (tag == "img" && name == "src");
     return is_one_of(name, kUrlAttributes) && is_dangerous_url(attribute.value, image_source);
   }
@@ -503,9 +515,13 @@ class Writer {
   }
 
   const SanitizeOptions& options_;
+  const bool keep_fallback_;
+  std::vector<const ElementRule*> text_rules_;  // the :contains rules
+  mutable std::unordered_map<const xmlNode*, bool> left_out_;
   std::string out_;
   bool wrote_valid_utf8_ = true;
   int wrappers_ = 0;
+  bool flattened_ = false;
 };
 
 // Bad bytes become U+FFFD: libxml2 would copy them through, and posts go to
@@ -518,9 +534,25 @@ void append_valid_utf8(std::string_view text, std::string& out) {
   }
 }
 
+std::size_t count_ignoring_case(std::string_view text, std::string_view needle) {
+  std::size_t count = 0;
+  for (std::size_t i = text.find('<'); i != std::string_view::npos; i = text.find('<', i + 1)) {
+    if (starts_with_ignoring_case(text.substr(i), needle)) ++count;
+  }
+  return count;
+}
+
+// More <name start tags than </name end tags. libxml2's tree does not say
+// which element an end tag closed, so this is judged for the whole field.
+bool has_unclosed(std::string_view html, std::string_view name) {
+  const std::string open = "<" + std::string(name);
+  const std::string close = "</" + std::string(name);
+  return count_ignoring_case(html, open) > count_ignoring_case(html, close);
+}
+
 struct Pass {
   std::string html;
-  bool reshaped = false;  // stray html/head/body tags shaped the tree
+  bool reshaped = false;  // stray html/head/body tags or a flattened element shaped the tree
 };
 
 Pass sanitize_once(std::string_view html, const SanitizeOptions& options) {
@@ -533,7 +565,7 @@ Pass sanitize_once(std::string_view html, const SanitizeOptions& options) {
   append_valid_utf8(html, input);
   const detail::XmlDocHandle doc = detail::read_html(input);
   if (!doc) return {};
-  Writer writer(options);
+  Writer writer(options, has_unclosed(html, "object") || has_unclosed(html, "applet"));
   writer.nodes(doc->children);
   const bool valid = writer.wrote_valid_utf8();
   std::string output = writer.take();
@@ -542,7 +574,7 @@ Pass sanitize_once(std::string_view html, const SanitizeOptions& options) {
   // a well-formed whole; and when one was not, repairing the whole is still
   // right, as repair_utf8 leaves whatever is well-formed as it is.
   if (!valid) output = encoding::repair_utf8(output);
-  return {std::move(output), writer.wrappers() > 2};
+  return {std::move(output), writer.wrappers() > 2 || writer.flattened()};
 }
 
 }  // namespace
@@ -552,8 +584,9 @@ std::string sanitize_html(std::string_view html, const SanitizeOptions& options)
   // A </body>, </html> or nested <body> mid-fragment makes libxml2 close or
   // nest elements in ways it would not when reading the unwrapped result, so
   // the result would change if sanitized again. The output never holds such
-  // tags, so one more pass is a fixed point. Feed content rarely has them;
-  // everything else is stable after one pass.
+  // tags, so one more pass is a fixed point. The same goes for the children
+  // of a cut element written in its place (see Writer::element). Feed
+  // content rarely has either; everything else is stable after one pass.
   if (pass.reshaped) pass = sanitize_once(pass.html, options);
   return std::move(pass.html);
 }

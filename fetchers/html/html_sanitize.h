@@ -6,20 +6,23 @@
 //
 // Dropped with everything inside them:
 //   script style iframe frame frameset object embed applet form base meta
-//   link svg math portal fencedframe plaintext (also with a prefix, as in
-//   x:script); comments, doctypes; img or image of 1x1 or less (width and
+//   link svg math portal fencedframe plaintext param (also with a prefix, as
+//   in x:script); comments, doctypes; img or image of 1x1 or less (width and
 //   height attributes or inline style); elements matching a remove rule.
-//   (libxml2 does not know <image>, <source>, <track> and <wbr> are void and
-//   puts what follows them, up to their parent's end, inside; cutting one
-//   cuts that too. Kept, they are written so that nothing moves.)
+//   Two exceptions keep text that is not theirs: libxml2 does not know
+//   <embed>, <image>, <source>, <track> and <wbr> are void and puts what
+//   follows them, up to their parent's end, inside, so when one is cut that
+//   content stays where it was; and an object or applet left unclosed (more
+//   start tags than end tags in the field) keeps its content, which a browser
+//   shows as fallback, instead of taking the rest of the field.
 // Dropped attributes (judged by local name, so xlink:href counts as href):
 //   on*; ping; href src action formaction poster background longdesc lowsrc
 //   dynsrc cite data codebase usemap whose URL has scheme javascript:,
 //   vbscript: or data: (except data:image/... as an img src) after dropping
 //   leading controls and spaces and any tab or newline, as browsers do;
-//   srcset candidates with those schemes; style holding expression(),
-//   javascript:, vbscript:, -moz-binding, behavior: or url(data:...) other
-//   than an image, after CSS escapes and comments are undone.
+//   srcset candidates with those schemes.
+// Inline style keeps only the declarations on css_filter.h's allow-list
+// (colours, type, alignment, sizes, spacing; no url(), no position).
 // svg and math go whole because browsers parse their insides by other rules
 // than libxml2 does (the root of mutation XSS), and feeds rarely need them.
 // Remove rules see attributes as the feed wrote them, before resolution.

@@ -11,6 +11,8 @@
 #include <optional>
 #include <utility>
 
+#include "fetchers/text/charset_guess.h"
+
 namespace feedd::encoding {
 namespace {
 
@@ -69,7 +71,7 @@ std::string iconv_name(std::string_view label) {
       {"windows-31j", "CP932"},    {"cp932", "CP932"},
       {"euc-kr", "CP949"},         {"ks_c_5601-1987", "CP949"},
       {"ksc5601", "CP949"},        {"windows-949", "CP949"},
-      {"cp949", "CP949"},          {"iso-8859-1", "WINDOWS-1252"},
+      {"cp949", "CP949"},          {"uhc", "CP949"},          {"iso-8859-1", "WINDOWS-1252"},
       {"iso8859-1", "WINDOWS-1252"}, {"iso_8859-1", "WINDOWS-1252"},
       {"latin1", "WINDOWS-1252"},  {"l1", "WINDOWS-1252"},
       {"utf-16", "UTF-16"},        {"utf-32", "UTF-32"},
@@ -101,7 +103,8 @@ struct Sniffed {
 };
 
 // A byte order mark, or the first characters of an XML document in UTF-16
-// without one (XML 1.0 appendix F).
+// or UTF-32 without one (XML 1.0 appendix F). UTF-32 goes first: "<" in
+// UTF-32LE also opens like UTF-16LE.
 std::optional<Sniffed> sniff_bytes(std::string_view document) {
   const auto starts = [&](std::string_view prefix) { return document.starts_with(prefix); };
   using namespace std::string_view_literals;
@@ -110,6 +113,8 @@ std::optional<Sniffed> sniff_bytes(std::string_view document) {
   if (starts("\xFF\xFE\x00\x00"sv)) return Sniffed{"UTF-32LE", 4};
   if (starts("\xFE\xFF")) return Sniffed{"UTF-16BE", 2};
   if (starts("\xFF\xFE")) return Sniffed{"UTF-16LE", 2};
+  if (starts("\x00\x00\x00<"sv)) return Sniffed{"UTF-32BE", 0};
+  if (starts("<\x00\x00\x00"sv)) return Sniffed{"UTF-32LE", 0};
   if (starts("<\x00"sv) && document.size() >= 4 && document[3] == '\0') return Sniffed{"UTF-16LE", 0};
   if (starts("\x00<"sv) && document.size() >= 4 && document[2] == '\0') return Sniffed{"UTF-16BE", 0};
   return std::nullopt;
@@ -243,6 +248,29 @@ Utf8Document as_utf8(std::string_view body) {
   return Utf8Document::own(repair_utf8(body));
 }
 
+// `body` decoded from `charset` (an iconv name), the declaration rewritten;
+// nullopt when iconv does not know the charset.
+std::optional<std::string> transcoded(std::string_view body, const std::string& charset) {
+  auto decoder = Iconv::open(charset);
+  if (!decoder) return std::nullopt;
+  std::string text = decoder->decode(body, code_unit(charset));
+  // iconv turns NUL into NUL, and a wide document may hold stray ones.
+  if (!is_valid_utf8(text)) text = repair_utf8(text);
+  declare_utf8(text);
+  return text;
+}
+
+// A document that says nothing of its charset: UTF-8 if it is, else what
+// the statistics say, else UTF-8 with the bad bytes replaced.
+Utf8Document undeclared_to_utf8(std::string_view body) {
+  if (is_valid_utf8(body)) return Utf8Document::borrow(body);
+  if (const auto guess = guess_legacy_charset(body)) {
+    const std::string name = iconv_name(*guess);
+    if (auto text = transcoded(body, name)) return Utf8Document::own(std::move(*text), name);
+  }
+  return Utf8Document::own(repair_utf8(body));
+}
+
 }  // namespace
 
 Charset detect_charset(std::string_view document, std::string_view content_type) {
@@ -265,6 +293,7 @@ Charset detect_charset(std::string_view document, std::string_view content_type)
 Utf8Document to_utf8(std::string_view document, std::string_view content_type) {
   const Charset charset = detect_charset(document, content_type);
   const std::string_view body = document.substr(bom_length(document));
+  if (charset.source == CharsetSource::assumed) return undeclared_to_utf8(body);
   if (charset.name == "UTF-8") return as_utf8(body);
   // Servers that label every response GBK, and feeds that kept their old
   // declaration when the site moved to UTF-8, are common. Text in a legacy
@@ -272,13 +301,9 @@ Utf8Document to_utf8(std::string_view document, std::string_view content_type) {
   // characters, so valid UTF-8 is read as what it is (pure ASCII included,
   // at no cost).
   if (is_ascii_superset(charset.name) && is_valid_utf8(body)) return Utf8Document::borrow(body);
-  auto decoder = Iconv::open(charset.name);
-  if (!decoder) return as_utf8(body);
-  std::string text = decoder->decode(body, code_unit(charset.name));
-  // iconv turns NUL into NUL, and a wide document may hold stray ones.
-  if (!is_valid_utf8(text)) text = repair_utf8(text);
-  declare_utf8(text);
-  return Utf8Document::own(std::move(text));
+  auto text = transcoded(body, charset.name);
+  if (!text) return as_utf8(body);
+  return Utf8Document::own(std::move(*text));
 }
 
 namespace {

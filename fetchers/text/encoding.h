@@ -17,7 +17,9 @@ struct Charset {
   CharsetSource source = CharsetSource::assumed;
 };
 
-// The charset of `document`: its byte order mark, else the encoding of its
+// The charset of `document`: its byte order mark (or, without one, the
+// first characters of an XML document in UTF-16 or UTF-32, as XML 1.0
+// appendix F reads them), else the encoding of its
 // XML declaration, else the charset parameter of `content_type` (an HTTP
 // Content-Type value, may be empty), else UTF-8. Labels are widened to the
 // superset real producers mean: GB2312 and GBK to GB18030, Big5 to
@@ -31,12 +33,19 @@ Charset detect_charset(std::string_view document, std::string_view content_type)
 class Utf8Document {
  public:
   static Utf8Document borrow(std::string_view text) { return Utf8Document(text, {}, false); }
-  static Utf8Document own(std::string text) { return Utf8Document({}, std::move(text), true); }
+  static Utf8Document own(std::string text, std::string guessed_charset = {}) {
+    Utf8Document document({}, std::move(text), true);
+    document.guessed_charset_ = std::move(guessed_charset);
+    return document;
+  }
 
   std::string_view text() const { return owned_ ? std::string_view(storage_) : borrowed_; }
   // The owned bytes, writable (pugixml can then parse in place); nullptr
   // when borrowed.
   std::string* storage() { return owned_ ? &storage_ : nullptr; }
+  // The charset the text was decoded from when nothing declared one and it
+  // had to be guessed (see guess_legacy_charset); empty otherwise.
+  const std::string& guessed_charset() const { return guessed_charset_; }
 
  private:
   Utf8Document(std::string_view borrowed, std::string storage, bool owned)
@@ -45,9 +54,12 @@ class Utf8Document {
   std::string_view borrowed_;
   std::string storage_;
   bool owned_ = false;
+  std::string guessed_charset_;
 };
 
-// `document` in UTF-8, without a byte order mark. Bytes that are invalid in
+// `document` in UTF-8, without a byte order mark. A document nothing
+// declares a charset for and that is not UTF-8 is decoded from the charset
+// guess_legacy_charset finds, if any (Utf8Document::guessed_charset). Bytes that are invalid in
 // the detected charset become U+FFFD, one per bad byte, and the rest of the
 // document is kept. After transcoding, an XML declaration naming the old
 // charset is rewritten to say UTF-8, so that no later reader decodes the

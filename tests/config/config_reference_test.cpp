@@ -101,6 +101,8 @@ const std::map<std::string, Accessor>& accessors() {
       {"sources.user_agent", [](const Config& c) { return c.sources.at(0).fetch.user_agent; }},
       {"sources.timeout", [](const Config& c) { return milliseconds(c.sources.at(0).fetch.timeout.value_or(std::chrono::milliseconds(0))); }},
       {"sources.urls", [](const Config& c) { return joined(c.sources.at(0).urls); }},
+      {"sources.enclosures",
+       [](const Config& c) { return std::string(c.sources.at(0).enclosures ? "true" : "false"); }},
   };
   add_fetch_accessors(table, "fetch", [](const Config& c) -> const feedd::config::SourceFetch& { return c.fetch.source_defaults; });
   add_fetch_accessors(table, "sources", [](const Config& c) -> const feedd::config::SourceFetch& { return c.sources.at(0).fetch; });

@@ -21,6 +21,11 @@ void check_entry(const feedd::FeedEntry& entry) {
   for (const auto& category : entry.categories) FUZZ_CHECK(is_utf8(category), "category is UTF-8");
   FUZZ_CHECK(entry.link.empty() || feedd::url::is_absolute(entry.link), "entry link is absolute or empty");
   FUZZ_CHECK(entry.thumbnail.empty() || feedd::url::is_absolute(entry.thumbnail), "thumbnail is absolute or empty");
+  for (const auto& enclosure : entry.enclosures) {
+    FUZZ_CHECK(is_utf8(enclosure.url) && is_utf8(enclosure.type), "enclosure text is UTF-8");
+    FUZZ_CHECK(feedd::url::is_absolute(enclosure.url), "enclosure URL is absolute");
+    FUZZ_CHECK(!enclosure.length || *enclosure.length >= 0, "enclosure length is not negative");
+  }
 }
 
 }  // namespace
@@ -46,7 +51,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   try {
     const feedd::Feed feed = feedd::parse_feed(document, options);
     for (const auto* text : {&feed.format, &feed.version, &feed.title, &feed.link, &feed.description,
-                             &feed.description_base, &feed.language}) {
+                             &feed.description_base, &feed.language, &feed.guessed_charset}) {
       FUZZ_CHECK(is_utf8(*text), "feed text is UTF-8");
     }
     for (const auto& entry : feed.entries) {

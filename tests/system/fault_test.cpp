@@ -303,18 +303,36 @@ class FolderWatch {
 struct FdCount {
   int sockets = 0;
   int others = 0;
+  int control_sockets = 0;  // the daemon's listening control socket, apart from the sockets above
 };
+
+// "socket:[INODE]" of the Unix socket bound to `path` (from /proc/net/unix,
+// whose last two columns are the inode and the path), or "".
+std::string unix_socket_fd_target(const fs::path& path) {
+  std::ifstream in("/proc/net/unix");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.ends_with(" " + path.string())) continue;
+    const auto end = line.rfind(' ');
+    const auto start = line.rfind(' ', end - 1);
+    return "socket:[" + line.substr(start + 1, end - start - 1) + "]";
+  }
+  return "";
+}
 
 // Open fds of `pid`; a post being written in `posts` at that moment (its
 // temporary file, the folder opened to sync it) is work, not a leak.
-FdCount count_fds(pid_t pid, const fs::path& posts) {
+FdCount count_fds(pid_t pid, const fs::path& posts, const fs::path& control_socket) {
   FdCount count;
+  const std::string control = unix_socket_fd_target(control_socket);
   std::error_code error;
   for (const auto& item : fs::directory_iterator(fmt::format("/proc/{}/fd", pid), error)) {
     std::error_code gone;
     const auto target = fs::read_symlink(item.path(), gone).string();
     if (target.starts_with(posts.string())) continue;
-    if (target.starts_with("socket:")) {
+    if (!control.empty() && target == control) {
+      ++count.control_sockets;
+    } else if (target.starts_with("socket:")) {
       ++count.sockets;
     } else {
       ++count.others;
@@ -569,7 +587,7 @@ TEST_CASE("Under load: per-host limit kept, no fd leak over 10,000 polls, peak m
   const auto first_phase = full ? std::chrono::duration<double>(60s).count() : 0.0;
   while (seconds_since(started) < first_phase) std::this_thread::sleep_for(100ms);
   const int polls_before = feeds.requests();
-  const FdCount fds_before = count_fds(pid, dir / "posts");
+  const FdCount fds_before = count_fds(pid, dir / "posts", dir / "state/feedd.db.sock");
   const long peak_before = status_kib(pid, "VmHWM");
   const std::string fd_list_before = fd_list(pid);
 
@@ -582,7 +600,7 @@ TEST_CASE("Under load: per-host limit kept, no fd leak over 10,000 polls, peak m
       full ? 900s : 120s);
   REQUIRE(enough);
   const int polls_after = feeds.requests();
-  const FdCount fds_after = count_fds(pid, dir / "posts");
+  const FdCount fds_after = count_fds(pid, dir / "posts", dir / "state/feedd.db.sock");
   const long peak_after = status_kib(pid, "VmHWM");
   const long rss_after = status_kib(pid, "VmRSS");
   const int peak_requests = feeds.server.max_concurrent_requests();
@@ -600,6 +618,8 @@ TEST_CASE("Under load: per-host limit kept, no fd leak over 10,000 polls, peak m
   // Idle keep-alive connections come and go, at most one per allowed
   // transfer; besides them, libcurl's wake-up socket pair.
   CHECK(fds_after.sockets <= per_host + 2);
+  CHECK(fds_before.control_sockets == 1);
+  CHECK(fds_after.control_sockets == 1);
 #if !defined(__SANITIZE_ADDRESS__)
   CHECK(static_cast<double>(peak_after) <= 1.10 * static_cast<double>(peak_before));
 #endif

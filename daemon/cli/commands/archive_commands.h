@@ -1,6 +1,6 @@
 // The commands that treat the store as a tool: search, sources, stats,
-// rebuild, reprocess, import-opml, export-opml, forget, forgotten and check
-// --store.
+// rebuild, reprocess, import-opml, export-opml, forget, forgotten, import-posts
+// and check --store.
 // Their command-line entries (options, --help) are in daemon/cli/cli.cpp; the
 // values arrive here as text and are checked here, so each command reports
 // its own bad input. Data goes to stdout (JSON with --json), progress and
@@ -24,6 +24,7 @@ struct ArchiveCommandOptions {
   std::optional<std::string> now;      // --now RFC3339
   bool undo = false;                   // forget --undo
   std::vector<std::string> operands;   // QUERY..., FILE, URL
+  bool rewrite_imported = false;       // rebuild --rewrite-imported
 };
 
 int command_search(const ArchiveCommandOptions& options);
@@ -36,6 +37,8 @@ int command_export_opml(const ArchiveCommandOptions& options);
 int command_forget(const ArchiveCommandOptions& options);
 int command_forget_undo(const ArchiveCommandOptions& options);  // forget --undo
 int command_forgotten(const ArchiveCommandOptions& options);
+// Adopts the old script's posts in DIR (daemon/cli/commands/import_posts_command.cpp).
+int command_import_posts(const ArchiveCommandOptions& options);
 // `check --store`: runs after the config check has passed.
 int command_check_store(const ArchiveCommandOptions& options);
 

@@ -1,5 +1,6 @@
 #include "daemon/cli/commands/commands.h"
 
+#include <algorithm>
 #include <csignal>
 #include <exception>
 #include <memory>
@@ -98,10 +99,16 @@ void publish_once(const config::Config& config, Archive& archive, std::int64_t n
 
 }  // namespace
 
-int command_once(const CommandContext& context) {
+int command_once(const CommandContext& context, const std::vector<std::string>& only_sources) {
   setup_logging(context.verbosity);
-  const auto config = load_or_report(context.config_path);
+  auto config = load_or_report(context.config_path);
   if (!config) return exit_usage;
+  if (!only_sources.empty()) {
+    for (auto& source : config->sources) {
+      const bool named = std::ranges::find(only_sources, source.name) != only_sources.end();
+      source.enabled = source.enabled && named;
+    }
+  }
 
   int exit_status = exit_ok;
   auto store = open_writable_store(*config, exit_status);

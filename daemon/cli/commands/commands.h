@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "daemon/runtime/logging.h"
 
@@ -17,7 +19,8 @@ struct CommandContext {
 };
 
 // Polls every enabled source once; see daemon/runtime/exit_status.h for the exit statuses.
-int command_once(const CommandContext& context);
+// `only_sources`: `feedd poll NAME…` with no daemon up polls these, not all.
+int command_once(const CommandContext& context, const std::vector<std::string>& only_sources = {});
 
 // Validates the config and prints its sources.
 int command_check(const CommandContext& context);

@@ -1,6 +1,8 @@
 // feedd rebuild, feedd reprocess, feedd forget: the commands that write posts
-// from the store. All three hold the store's lock, so no poll writes a post
-// between their reading a row and writing its file.
+// from the store. Each runs as slices (daemon/cli/commands/admin_job.h) on the one writer
+// of the store: a running daemon's writer thread, or this process holding the
+// store's lock. Either way no poll writes a post between a slice's reading a
+// row and writing its file.
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -10,9 +12,12 @@
 #include <system_error>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "daemon/cli/commands/archive_command_support.h"
 #include "daemon/cli/commands/archive_commands.h"
+#include "daemon/cli/commands/control_client.h"
+#include "daemon/cli/commands/admin_job.h"
 #include "daemon/cli/commands/search_catch_up.h"
 #include "daemon/runtime/exit_status.h"
 #include "daemon/runtime/pipeline/clock.h"
@@ -22,6 +27,9 @@
 #include "fetchers/http/url.h"
 #include "store/archive_report.h"
 #include "store/atomic_file.h"
+#include "store/store.h"
+#include "store/lists/forgotten.h"
+#include "fetchers/feed/dates.h"
 
 namespace feedd {
 namespace {
@@ -47,21 +55,32 @@ std::optional<std::int64_t> source_filter(Store& store, const std::optional<std:
   throw CommandFailure(exit_usage, fmt::format("--source: no source named \"{}\" in the store", *name));
 }
 
-// Calls `visit` with each page of rows (of one source when `source_id` is
-// given), showing progress under `label` on stderr until the last page.
-template <typename Visit>
-void for_each_page(Store& store, std::optional<std::int64_t> source_id, std::string label, Visit visit) {
-  Progress progress(std::move(label), static_cast<std::size_t>(entry_count(store.database(), source_id)),
-                    Progress::options_for(stderr));
-  std::int64_t after = 0;
-  while (true) {
-    auto rows = store.entries_after(after, page_size, source_id);
-    if (rows.empty()) return;
-    after = rows.back().id;
-    visit(rows);
-    progress.advance(rows.size());
+// The rows (of one source when `source_id` is given) a page at a time, with
+// progress under `label` until the last page.
+class PageWalk {
+ public:
+  PageWalk(Store& store, std::optional<std::int64_t> source_id, const std::string& label, CommandOutput& output)
+      : source_id_(source_id), output_(output) {
+    output_.progress_start(label, static_cast<std::size_t>(entry_count(store.database(), source_id)));
   }
-}
+
+  // The next page; empty (and the progress finished) after the last.
+  std::vector<EntryRow> next(Store& store) {
+    auto rows = store.entries_after(after_, page_size, source_id_);
+    if (rows.empty()) {
+      output_.progress_finish();
+      return rows;
+    }
+    after_ = rows.back().id;
+    return rows;
+  }
+  void done_with(std::size_t rows) { output_.progress_advance(rows); }
+
+ private:
+  std::optional<std::int64_t> source_id_;
+  CommandOutput& output_;
+  std::int64_t after_ = 0;
+};
 
 // .md files in the posts folder that no row names. Listed, never deleted:
 // they may be posts someone wrote by hand.
@@ -82,19 +101,41 @@ std::vector<std::string> stray_posts(Store& store, const fs::path& posts_dir) {
 struct RebuildTally {
   std::size_t written = 0;
   std::size_t identical = 0;
+  std::size_t imported_kept = 0;               // adopted posts left as they are
+  std::vector<std::string> imported_missing;   // adopted posts whose file is gone
   std::vector<std::string> failures;  // one bad row does not stop the others
 };
 
-void rebuild_page(Archive& archive, const std::vector<EntryRow>& rows, RebuildTally& tally) {
+// An adopted post is the old script's file: rebuild leaves its bytes alone
+// unless told to rewrite it (`rewrite_imported`), and then the post is
+// feedd's from that moment on.
+void rebuild_page(Archive& archive, const std::vector<EntryRow>& rows, bool rewrite_imported, RebuildTally& tally) {
   std::vector<EntryRow> differing;
   for (const auto& row : rows) {
-    if (file_holds(archive.posts_dir() / row.post_path, archive.render(row))) {
+    const fs::path path = archive.posts_dir() / row.post_path;
+    if (row.imported && !rewrite_imported) {
+      std::error_code error;
+      if (fs::is_regular_file(path, error)) {
+        ++tally.imported_kept;
+      } else {
+        tally.imported_missing.push_back(row.post_path);
+      }
+    } else if (file_holds(path, archive.render(row))) {
       ++tally.identical;
     } else {
       differing.push_back(row);
     }
   }
-  tally.written += static_cast<std::size_t>(archive.write_posts(differing, tally.failures));
+  std::vector<fs::path> written;
+  tally.written += static_cast<std::size_t>(archive.write_posts(differing, tally.failures, &written));
+  if (!rewrite_imported) return;
+  sqlite::Transaction transaction(archive.store().database());
+  for (const auto& row : differing) {
+    if (row.imported && std::find(written.begin(), written.end(), archive.posts_dir() / row.post_path) != written.end()) {
+      archive.store().clear_imported(row.id);
+    }
+  }
+  transaction.commit();
 }
 
 struct ReprocessTally {
@@ -205,62 +246,120 @@ std::optional<EntryRow> find_by_url(Store& store, const std::string& url) {
   return store.find_entry_by_url(url);
 }
 
-}  // namespace
+class RebuildJob : public AdminJob {
+ public:
+  RebuildJob(Archive& archive, const ArchiveCommandOptions& options, CommandOutput& output)
+      : output_(output),
+        walk_(archive.store(), source_filter(archive.store(), options.source), "rebuild", output),
+        rewrite_imported_(options.rewrite_imported) {}
 
-int command_rebuild(const ArchiveCommandOptions& options) {
-  return run_reporting("rebuild", [&] {
-    const auto config = load_config_for(options);
-    const auto lock = lock_store(config);
-    Archive archive(config.storage.database, config.storage.posts_dir, presentations_of(config));
-    const auto source_id = source_filter(archive.store(), options.source);
-    RebuildTally tally;
-    for_each_page(archive.store(), source_id, "rebuild",
-                  [&](const std::vector<EntryRow>& rows) { rebuild_page(archive, rows, tally); });
+  bool step(Archive& archive) override {
+    const auto rows = walk_.next(archive.store());
+    if (rows.empty()) return false;
+    rebuild_page(archive, rows, rewrite_imported_, tally_);
+    walk_.done_with(rows.size());
+    return true;
+  }
+
+  int finish(Archive& archive) override {
     const auto strays = stray_posts(archive.store(), archive.posts_dir());
-    for (const auto& name : strays) fmt::print("stray, no row points to it (not deleted): {}\n", name);
-    for (const auto& failure : tally.failures) fmt::print(stderr, "feedd rebuild: {}\n", failure);
-    fmt::print("rebuild: {} post(s) written, {} already identical, {} failed; {} stray file(s)\n", tally.written,
-               tally.identical, tally.failures.size(), strays.size());
-    return tally.failures.empty() ? static_cast<int>(exit_ok) : static_cast<int>(exit_source_failed);
-  });
-}
-
-int command_reprocess(const ArchiveCommandOptions& options) {
-  return run_reporting("reprocess", [&] {
-    const auto config = load_config_for(options);
-    const auto lock = lock_store(config);
-    Archive archive(config.storage.database, config.storage.posts_dir, presentations_of(config));
-    const auto source_id = source_filter(archive.store(), options.source);
-    SourceLookup sources(config, archive.store());
-    ReprocessTally tally;
-    for_each_page(archive.store(), source_id, "reprocess",
-                  [&](const std::vector<EntryRow>& rows) { reprocess_page(archive, sources, rows, tally); });
-    // Changed text left the search indexes; the posts come first.
-    if (const auto indexed = catch_up_search_index(archive.store(), true); !indexed.error.empty()) {
-      fmt::print(stderr, "feedd reprocess: search index not brought up to date, the next run will: {}\n",
-                 indexed.error);
+    for (const auto& name : strays) output_.out(fmt::format("stray, no row points to it (not deleted): {}\n", name));
+    for (const auto& name : tally_.imported_missing) {
+      output_.out(fmt::format(
+          "imported post missing, not written (--rewrite-imported writes it in feedd's format): {}\n", name));
     }
-    for (const auto& failure : tally.failures) fmt::print(stderr, "feedd reprocess: {}\n", failure);
-    fmt::print("reprocess: {} post(s) changed, {} unchanged; skipped {} without a raw item, {} of sources no "
-               "longer configured, {} failed\n",
-               tally.changed, tally.unchanged, tally.without_raw, tally.unconfigured, tally.failures.size());
-    return tally.failures.empty() ? static_cast<int>(exit_ok) : static_cast<int>(exit_source_failed);
-  });
-}
+    for (const auto& failure : tally_.failures) output_.err(fmt::format("feedd rebuild: {}\n", failure));
+    std::string imported;
+    if (tally_.imported_kept + tally_.imported_missing.size() > 0) {
+      imported = fmt::format("; {} imported post(s) left as they are, {} missing", tally_.imported_kept,
+                             tally_.imported_missing.size());
+    }
+    output_.out(fmt::format("rebuild: {} post(s) written, {} already identical, {} failed; {} stray file(s){}\n",
+                            tally_.written, tally_.identical, tally_.failures.size(), strays.size(), imported));
+    return tally_.failures.empty() ? static_cast<int>(exit_ok) : static_cast<int>(exit_source_failed);
+  }
 
-int command_forget(const ArchiveCommandOptions& options) {
-  if (options.undo) return command_forget_undo(options);
-  return run_reporting("forget", [&] {
+ private:
+  CommandOutput& output_;
+  PageWalk walk_;
+  bool rewrite_imported_;
+  RebuildTally tally_;
+};
+
+// Rows per slice when the daemon indexes what reprocess changed.
+constexpr int index_slice = 500;
+
+class ReprocessJob : public AdminJob {
+ public:
+  ReprocessJob(Archive& archive, const config::Config& config, const ArchiveCommandOptions& options,
+               CommandOutput& output, JobPlace place)
+      : output_(output), place_(place),
+        walk_(archive.store(), source_filter(archive.store(), options.source), "reprocess", output),
+        sources_(config, archive.store()) {}
+
+  bool step(Archive& archive) override {
+    if (!pages_done_) {
+      const auto rows = walk_.next(archive.store());
+      if (!rows.empty()) {
+        reprocess_page(archive, sources_, rows, tally_);
+        walk_.done_with(rows.size());
+        return true;
+      }
+      pages_done_ = true;
+    }
+    // Changed text left the search indexes; the posts come first. In the
+    // daemon, in slices, so polls' writes wait for one slice at most.
+    if (place_ != JobPlace::daemon) return false;
+    try {
+      return archive.store().index_search_backlog(index_slice) > 0;
+    } catch (const std::exception& error) {
+      index_error_ = error.what();
+      return false;
+    }
+  }
+
+  int finish(Archive& archive) override {
+    if (place_ == JobPlace::own_process) {
+      if (const auto indexed = catch_up_search_index(archive.store(), true); !indexed.error.empty()) {
+        index_error_ = indexed.error;
+      }
+    }
+    if (!index_error_.empty()) {
+      output_.err(fmt::format("feedd reprocess: search index not brought up to date, the next run will: {}\n",
+                              index_error_));
+    }
+    for (const auto& failure : tally_.failures) output_.err(fmt::format("feedd reprocess: {}\n", failure));
+    output_.out(fmt::format("reprocess: {} post(s) changed, {} unchanged; skipped {} without a raw item, {} of "
+                            "sources no longer configured, {} failed\n",
+                            tally_.changed, tally_.unchanged, tally_.without_raw, tally_.unconfigured,
+                            tally_.failures.size()));
+    return tally_.failures.empty() ? static_cast<int>(exit_ok) : static_cast<int>(exit_source_failed);
+  }
+
+ private:
+  CommandOutput& output_;
+  JobPlace place_;
+  PageWalk walk_;
+  SourceLookup sources_;
+  ReprocessTally tally_;
+  bool pages_done_ = false;
+  std::string index_error_;
+};
+
+// One slice: the entry is found and removed in the same writer turn, so no
+// poll can store it again in between.
+class ForgetJob : public AdminJob {
+ public:
+  ForgetJob(const ArchiveCommandOptions& options, CommandOutput& output) : output_(output) {
     if (options.operands.size() != 1) {
       throw CommandFailure(exit_usage, "give exactly one URL: feedd forget URL");
     }
-    const std::string& url = options.operands[0];
-    const auto config = load_config_for(options);
-    require_existing_store(config);
-    const auto lock = lock_store(config);
-    Archive archive(config.storage.database, config.storage.posts_dir, presentations_of(config));
-    const auto row = find_by_url(archive.store(), url);
-    if (!row) throw CommandFailure(exit_usage, fmt::format("no entry has the URL {}", url));
+    url_ = options.operands[0];
+  }
+
+  bool step(Archive& archive) override {
+    const auto row = find_by_url(archive.store(), url_);
+    if (!row) throw CommandFailure(exit_usage, fmt::format("no entry has the URL {}", url_));
     // The file goes while the row's deletion is still uncommitted: if it
     // cannot be removed, the row stays too; after a crash between the two,
     // the row is still there to run forget on again, and no post is ever
@@ -276,9 +375,136 @@ int command_forget(const ArchiveCommandOptions& options) {
                            fmt::format("cannot remove {}: {}; nothing was forgotten", post.string(), error.message()));
     }
     transaction.commit();
-    fmt::print("forgot \"{}\" ({}): row {} and its search index entry removed; post {} {}; "
-               "it will not be stored again\n",
-               row->title, row->url, row->id, post.string(), removed ? "deleted" : "was already gone");
+    output_.out(fmt::format("forgot \"{}\" ({}): row {} and its search index entry removed; post {} {}; "
+                            "it will not be stored again\n",
+                            row->title, row->url, row->id, post.string(), removed ? "deleted" : "was already gone"));
+    return false;
+  }
+
+  int finish(Archive&) override { return static_cast<int>(exit_ok); }
+
+ private:
+  CommandOutput& output_;
+  std::string url_;
+};
+
+// The command by itself: the daemon when one runs on the store, else here
+// under the store's lock.
+int run_admin_command(std::string_view command, const ArchiveCommandOptions& options) {
+  const auto config = load_config_for(options);
+  if (command == "forget") require_existing_store(config);
+  auto output = local_output();
+  auto place = hand_to_daemon_or_lock(config, admin_request(command, options), *output);
+  if (place.daemon_status) return *place.daemon_status;
+  Archive archive(config.storage.database, config.storage.posts_dir, presentations_of(config));
+  auto job = make_admin_job(command, archive, config, options, *output, JobPlace::own_process);
+  while (job->step(archive)) {
+  }
+  return job->finish(archive);
+}
+
+}  // namespace
+
+std::unique_ptr<AdminJob> make_admin_job(std::string_view command, Archive& archive, const config::Config& config,
+                                         const ArchiveCommandOptions& options, CommandOutput& output,
+                                         JobPlace place) {
+  if (command == "rebuild") return std::make_unique<RebuildJob>(archive, options, output);
+  if (command == "reprocess") return std::make_unique<ReprocessJob>(archive, config, options, output, place);
+  if (command == "forget") return std::make_unique<ForgetJob>(options, output);
+  throw CommandFailure(exit_usage, fmt::format("not a command feedd run does for others: {}", command));
+}
+
+int report_job_failure(std::string_view command, const std::exception& error, CommandOutput& output) {
+  output.err(fmt::format("feedd {}: {}\n", command, error.what()));
+  const auto* failure = dynamic_cast<const CommandFailure*>(&error);
+  return failure != nullptr ? failure->status() : static_cast<int>(exit_store);
+}
+
+nlohmann::json admin_request(std::string_view command, const ArchiveCommandOptions& options) {
+  nlohmann::json request{{"command", command}, {"operands", options.operands}};
+  if (options.source) request["source"] = *options.source;
+  if (options.rewrite_imported) request["rewrite_imported"] = true;
+  return request;
+}
+
+ArchiveCommandOptions admin_options(const nlohmann::json& request) {
+  ArchiveCommandOptions options;
+  if (request.contains("source")) options.source = request["source"].get<std::string>();
+  options.operands = request.value("operands", std::vector<std::string>{});
+  options.rewrite_imported = request.value("rewrite_imported", false);
+  return options;
+}
+
+int command_rebuild(const ArchiveCommandOptions& options) {
+  return run_reporting("rebuild", [&] { return run_admin_command("rebuild", options); });
+}
+
+int command_reprocess(const ArchiveCommandOptions& options) {
+  return run_reporting("reprocess", [&] { return run_admin_command("reprocess", options); });
+}
+
+int command_forget(const ArchiveCommandOptions& options) {
+  // Undo writes no post and touches no file: it stays a local command under
+  // the store's lock (command_forget_undo, below).
+  if (options.undo) return command_forget_undo(options);
+  return run_reporting("forget", [&] {
+    if (options.operands.size() != 1) {
+      throw CommandFailure(exit_usage, "give exactly one URL: feedd forget URL");
+    }
+    return run_admin_command("forget", options);
+  });
+}
+
+}  // namespace feedd
+
+// feedd forgotten, feedd forget --undo: the takedown list, read and undone.
+namespace feedd {
+
+int command_forgotten(const ArchiveCommandOptions& options) {
+  return run_reporting("forgotten", [&] {
+    const auto config = load_config_for(options);
+    require_existing_store(config);
+    Store store(config.storage.database);
+    const auto entries = forgotten_entries(store.database());
+    if (options.json) {
+      auto array = nlohmann::json::array();
+      for (const auto& entry : entries) {
+        array.push_back({{"url", entry.url},
+                         {"identity", entry.identity},
+                         {"forgotten_at", dates::format_rfc3339(entry.forgotten_ms)}});
+      }
+      fmt::print("{}\n", array.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+    } else {
+      for (const auto& entry : entries) {
+        fmt::print("{}  {}\n", format_minute(entry.forgotten_ms), entry.url.empty() ? entry.identity : entry.url);
+      }
+      fmt::print(stderr, "{} forgotten entr{}; 'feedd forget --undo URL' lets one be stored again\n", entries.size(),
+                 entries.size() == 1 ? "y" : "ies");
+    }
+    return static_cast<int>(exit_ok);
+  });
+}
+
+int command_forget_undo(const ArchiveCommandOptions& options) {
+  return run_reporting("forget", [&] {
+    if (options.operands.size() != 1) {
+      throw CommandFailure(exit_usage, "give exactly one URL: feedd forget --undo URL");
+    }
+    const std::string& url = options.operands[0];
+    const auto config = load_config_for(options);
+    require_existing_store(config);
+    const auto lock = lock_store(config);
+    Store store(config.storage.database);
+    std::vector<std::string> keys{url};
+    if (auto canonical = url::canonical(url); canonical && *canonical != url) keys.push_back(*canonical);
+    const auto restored = unforget(store.database(), keys);
+    if (restored.empty()) {
+      throw CommandFailure(exit_usage, fmt::format("{} is not forgotten (see feedd forgotten)", url));
+    }
+    for (const auto& entry : restored) {
+      fmt::print("{} is no longer forgotten: the next poll of a feed that carries it stores it again\n",
+                 entry.url.empty() ? entry.identity : entry.url);
+    }
     return static_cast<int>(exit_ok);
   });
 }

@@ -12,6 +12,7 @@
 
 #include "daemon/cli/commands/archive_command_support.h"
 #include "daemon/cli/commands/archive_commands.h"
+#include "daemon/cli/commands/control_client.h"
 #include "daemon/runtime/exit_status.h"
 #include "daemon/cli/output/terminal.h"
 #include "fetchers/feed/dates.h"
@@ -30,6 +31,7 @@ struct SourceView {
   std::string url;  // the URL polled: after permanent redirects
   std::string state;
   SourceRecord record;  // zeros and nulls when never polled
+  std::optional<bool> polling;  // known only while feedd run is up
 };
 
 std::string state_of(const config::Source* configured, const SourceRecord* record) {
@@ -40,7 +42,7 @@ std::string state_of(const config::Source* configured, const SourceRecord* recor
 }
 
 SourceView view_of(const std::string& name, const config::Source* configured, const SourceRecord* record) {
-  SourceView view{name, configured != nullptr ? configured->url : "", state_of(configured, record), {}};
+  SourceView view{name, configured != nullptr ? configured->url : "", state_of(configured, record), {}, std::nullopt};
   if (record != nullptr) {
     view.record = *record;
     // Nothing polls a removed or disabled source, whatever the store last
@@ -74,6 +76,35 @@ std::vector<SourceView> source_views(const config::Config& config, const std::ve
   return views;
 }
 
+// While feedd run is up, its schedule is the truth: the store holds the next
+// poll as of the last poll, the daemon knows what a `feedd poll` or a reload
+// changed since, and which polls are running now. Its pid, or nullopt.
+std::optional<int> overlay_live_state(const config::Config& config, std::vector<SourceView>& views) {
+  json status;
+  auto output = local_output();
+  std::optional<int> answered;
+  try {
+    answered = ask_daemon(config, json{{"command", "status"}}, *output, [&status](const json& message) {
+      if (message.contains("status")) status = message["status"];
+    });
+  } catch (const CommandFailure&) {
+    // A socket this user may not use: the store's view is still worth showing.
+  }
+  if (!answered || *answered != exit_ok || !status.is_object()) return std::nullopt;
+  std::map<std::string, const json*> live;
+  for (const auto& source : status["sources"]) live[source["name"].get<std::string>()] = &source;
+  for (auto& view : views) {
+    const auto found = live.find(view.name);
+    if (found == live.end()) continue;  // disabled, removed, or not in the daemon's config
+    const json& source = *found->second;
+    view.polling = source["polling"].get<bool>();
+    view.record.next_poll_ms = source["next_poll_ms"].is_null()
+                                   ? std::nullopt
+                                   : std::optional<std::int64_t>(source["next_poll_ms"].get<std::int64_t>());
+  }
+  return status["pid"].get<int>();
+}
+
 json time_or_null(const std::optional<std::int64_t>& unix_ms) {
   return unix_ms ? json(dates::format_rfc3339(*unix_ms)) : json(nullptr);
 }
@@ -92,6 +123,8 @@ void print_sources_json(const std::vector<SourceView>& views) {
                      {"next_poll", time_or_null(record.next_poll_ms)},
                      {"entries", record.entries},
                      {"posts", record.posts}});
+    // Only while feedd run is up, so what scripts read without one stays as it was.
+    if (view.polling) array.back()["polling"] = *view.polling;
   }
   fmt::print("{}\n", array.dump(2, ' ', false, json::error_handler_t::replace));
 }
@@ -162,7 +195,8 @@ void print_sources_table(const std::vector<SourceView>& views, int terminal, std
     const SourceRecord& record = view.record;
     const std::string row = table_row(
         columns, {view.name, view.state, ago(record.last_success_ms, now_ms, "never"),
-                  std::to_string(record.consecutive_failures), due(record.next_poll_ms, now_ms),
+                  std::to_string(record.consecutive_failures),
+                  view.polling.value_or(false) ? "polling" : due(record.next_poll_ms, now_ms),
                   std::to_string(record.entries), std::to_string(record.posts)});
     fmt::print("{}\n", fit_width(row, line_width));
     if (!view.url.empty()) fmt::print("{}\n", fit_width("    " + view.url, line_width));
@@ -239,10 +273,12 @@ int command_sources(const ArchiveCommandOptions& options) {
       Store store(config.storage.database);
       records = source_records(store.database());
     }
-    const auto views = source_views(config, records);
+    auto views = source_views(config, records);
+    const auto daemon_pid = overlay_live_state(config, views);
     if (options.json) {
       print_sources_json(views);
     } else {
+      if (daemon_pid) fmt::print("feedd run (pid {}) is up: NEXT POLL is its live schedule\n", *daemon_pid);
       print_sources_table(views, terminal_columns(STDOUT_FILENO), now_ms);
     }
     return static_cast<int>(exit_ok);

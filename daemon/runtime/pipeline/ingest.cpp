@@ -96,11 +96,16 @@ std::string describe(const PollReport& report) {
   const auto ms = report.elapsed.count();
   if (!report.ok()) return fmt::format("{}: {}, {} ms", where, report.error, ms);
   if (report.not_modified) return fmt::format("{}: HTTP 304, not modified, {} ms", where, ms);
+  const std::string how_read =
+      !report.guessed_charset.empty()
+          ? fmt::format(", no charset declared and not UTF-8: read as {} (a guess)", report.guessed_charset)
+      : report.recovered ? ", not well-formed XML (read in recover mode)"
+                         : "";
   const std::string failed_over =
       report.failed_over.empty() ? "" : fmt::format(" (after {})", fmt::join(report.failed_over, "; "));
   return fmt::format("{}: HTTP {}, {}{}, {} new, {} updated, {} unchanged, {} ms{}", where, report.http_status,
-                     human_bytes(report.bytes), report.recovered ? ", not well-formed XML (read in recover mode)" : "",
-                     report.new_entries, report.updated_entries, report.unchanged_entries, ms, failed_over);
+                     human_bytes(report.bytes), how_read, report.new_entries, report.updated_entries,
+                     report.unchanged_entries, ms, failed_over);
 }
 
 class Pipeline::Impl {
@@ -316,7 +321,7 @@ class Pipeline::Impl {
     report.failed_over = job->failed_urls;
     if (response.status == 304) {
       report.not_modified = true;
-      finish(job);
+      to_writer([this, job] { store_not_modified(job); });
       return;
     }
     // A 304 may omit validators it still honours; a 200 replaces them.
@@ -367,6 +372,7 @@ class Pipeline::Impl {
       const Feed feed = parse_feed(response.body, options);
       job->report.ttl_minutes = feed.ttl_minutes;
       job->report.recovered = feed.recovered;
+      job->report.guessed_charset = feed.guessed_charset;
       entries = normalise(feed, job->source);
     } catch (const PartNotStored&) {
       // Reported below, as a store failure.
@@ -498,6 +504,17 @@ class Pipeline::Impl {
       archive_.record_failure(job->source.name, job->source.url, fetch_report(*job));
     } catch (const std::exception& error) {
       job->report.error += fmt::format(" (and the failure was not recorded: {})", error.what());
+    }
+    finish(job);
+  }
+
+  // On the writer thread. A 304 that cannot be recorded is still a 304.
+  void store_not_modified(const JobPtr& job) {
+    try {
+      archive_.record_not_modified(job->source.name, job->source.url, fetch_report(*job));
+    } catch (const std::exception& error) {
+      spdlog::warn("source {} ({}): HTTP 304 not recorded in the fetch history: {}", job->source.name,
+                   job->report.url, error.what());
     }
     finish(job);
   }

@@ -36,7 +36,8 @@ struct PollReport {
   std::string url;  // the URL polled (after earlier permanent redirects)
   long http_status = 0;
   bool not_modified = false;  // 304: nothing parsed, nothing written
-  bool recovered = false;     // the feed was broken XML, read in recover mode
+  bool recovered = false;     // the feed was broken XML, read in recover mode, or its charset guessed
+  std::string guessed_charset;  // the charset guessed for a feed that declared none
   std::optional<std::chrono::seconds> retry_after;
   std::optional<std::int64_t> ttl_minutes;
   std::optional<std::string> moved_to;  // a 301/308 chain ended here

@@ -1,5 +1,6 @@
 #include "daemon/runtime/pipeline/normalise.h"
 
+#include "daemon/runtime/pipeline/enclosure_html.h"
 #include "fetchers/html/html_sanitize.h"
 #include "fetchers/html/html_text.h"
 #include "fetchers/http/url.h"
@@ -69,6 +70,7 @@ std::vector<IncomingEntry> normalise(std::span<const FeedEntry> feed_entries, bo
     } else {
       incoming.content = carried_content(entry);  // raw: every byte as the feed has it
     }
+    if (source.enclosures) incoming.content += enclosures_html(entry.enclosures);
     entries.push_back(std::move(incoming));
   }
   return entries;

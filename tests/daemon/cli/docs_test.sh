@@ -120,7 +120,12 @@ expect "$scratch/files/feedd.toml " feedd run -c "$scratch/files/fe"
 expect "$scratch/files/feedd.toml " feedd check --config = "$scratch/files/fe"
 expect "$scratch/files/sub dir " feedd parse "$scratch/files/su"
 expect "" feedd once --now 2
+printf '[[sources]]\nname = "Alpha"\nurl = "https://a.example/feed"\n[[sources]]\nname = "Beta Two"\nurl = "https://b.example/feed"\n' \
+  >"$scratch/files/sources.toml"
+expect "Alpha " "$feedd" poll --config "$scratch/files/sources.toml" A
+expect "Alpha Beta Two " "$feedd" poll -c "$scratch/files/sources.toml" Alpha ""
+expect "Beta Two " "$feedd" rebuild --config "$scratch/files/sources.toml" --source B
 expect "" feedd parse --base http
-pass "bash completion: commands, options, file values and operands"
+pass "bash completion: commands, options, file values, source names and operands"
 
 echo "PASS: man pages and completion"

@@ -138,13 +138,17 @@ TEST_CASE("The seed fixtures served over HTTP become the two seed posts byte for
     // The server's ETag makes the second pass a conditional GET answered 304.
     CHECK(again.err.find("HTTP 304, not modified") != std::string::npos);
     CHECK(server.request_log().back().headers.count("if-none-match") == 1);
+    // Each 304 is in the fetch history: when a source last answered.
+    const auto db = dir / "state/feedd.db";
+    CHECK(sqlite_count(db, "SELECT count(*) FROM fetches WHERE http_status = 304 AND error IS NULL") == 2);
+    CHECK(sqlite_count(db, "SELECT count(*) FROM fetches") == 4);
   }
 
   SUBCASE("and the store holds one row per entry in a WAL database of the current schema") {
     const auto db = dir / "state/feedd.db";
     CHECK(sqlite_count(db, "SELECT count(*) FROM entries") == 2);
     CHECK(sqlite_count(db, "SELECT count(*) FROM fetches") == 2);
-    CHECK(sqlite_count(db, "PRAGMA user_version") == 4);
+    CHECK(sqlite_count(db, "PRAGMA user_version") == 5);
     // `once` leaves nothing for the search index to catch up on.
     CHECK(sqlite_count(db, "SELECT count(*) FROM entries WHERE search_indexed = 0") == 0);
     CHECK(sqlite_text(db, "PRAGMA journal_mode") == "wal");
@@ -167,6 +171,21 @@ TEST_CASE("The Zaobao feed served in GB18030 becomes the same seed post byte for
   const auto posts = post_files(dir);
   REQUIRE(posts.size() == 1);
   CHECK(read_file(posts[0]) == read_file(source_dir / "seeds/posts/000_194e748a9a75e2e5.txt"));
+}
+
+TEST_CASE("A Big5 feed that declares no charset is read by a guess, and the poll's log line says so") {
+  TempDir dir;
+  HttpTestServer server;
+  server.serve("/big5.xml", read_file(source_dir / "tests/data/charsets/big5.xml"));
+  const auto config = write_config(dir, {{"中央社", server.url("/big5.xml"), ""}});
+  const auto run = once(config);
+  INFO(run.err);
+  CHECK(run.exit_status == 0);
+  CHECK(run.err.find("no charset declared and not UTF-8: read as BIG5-HKSCS (a guess)") != std::string::npos);
+  const auto posts = post_files(dir);
+  REQUIRE(posts.size() == 2);
+  CHECK(front_matter(read_file(posts[0]))["title"].as<std::string>().starts_with("中央通訊社 即時新聞"));
+  CHECK(read_file(posts[0]).find("行政院長今天在立法院進行施政報告") != std::string::npos);
 }
 
 TEST_CASE("Nasty titles and source names survive a real YAML parser exactly") {
@@ -295,7 +314,7 @@ TEST_CASE("Poll records older than storage.fetch_history are deleted; entries an
     feedd::test::write_file(config, toml);
   }
   const auto db = dir / "state/feedd.db";
-  // A changed feed each time: a 304 leaves no record to count.
+  // A changed feed each time, so each pass brings entries.
   REQUIRE(once(config, "2021-04-17T00:00:00Z").exit_status == 0);
   server.serve("/a.xml", rss({{"Two", "https://example.com/2", "Fri, 16 Apr 2021 13:59:02 GMT"}}));
   REQUIRE(once(config, "2021-05-10T00:00:00Z").exit_status == 0);
@@ -420,6 +439,39 @@ TEST_CASE("Volume: 200 sources of 50 entries become 10,000 posts and rows, and a
   CHECK(mtimes(post_files(dir)) == before);
 }
 
+TEST_CASE("enclosures = true writes audio, video and file links after the content; off by default") {
+  TempDir dir;
+  HttpTestServer server;
+  const auto podcast = [](const std::string& prefix) {
+    return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\" "
+           "xmlns:media=\"http://search.yahoo.com/mrss/\"><channel><title>t</title>"
+           "<item><title>" + prefix + " episode</title><link>https://rfa.example/" + prefix + "/1</link>"
+           "<pubDate>Thu, 15 Apr 2021 13:59:02 GMT</pubDate><description><![CDATA[<p>Show notes</p>]]></description>"
+           "<enclosure url=\"https://rfa.example/" + prefix + ".mp3\" type=\"audio/mpeg\" length=\"1234\"/>"
+           "<media:content url=\"https://rfa.example/" + prefix + ".mp4\" type=\"video/mp4\"/>"
+           "<media:content url=\"https://rfa.example/" + prefix + ".pdf?a=1&amp;b=2\" type=\"application/pdf\"/>"
+           "<media:thumbnail url=\"https://rfa.example/" + prefix + ".jpg\"/></item></channel></rss>\n";
+  };
+  server.serve("/on.xml", podcast("on"));
+  server.serve("/off.xml", podcast("off"));
+  const auto config = write_config(
+      dir, {{"On", server.url("/on.xml"), "enclosures = true"}, {"Off", server.url("/off.xml"), ""}});
+  const auto run = once(config);
+  INFO(run.err);
+  REQUIRE(run.exit_status == 0);
+  std::map<std::string, std::string> by_author;
+  for (const auto& post : post_files(dir)) by_author[front_matter(read_file(post))["author"].as<std::string>()] = read_file(post);
+  REQUIRE(by_author.size() == 2);
+  INFO(by_author["On"]);
+  CHECK(by_author["On"].find("<p>Show notes</p>"
+                             "<audio controls=\"\" src=\"https://rfa.example/on.mp3\"></audio>"
+                             "<video controls=\"\" src=\"https://rfa.example/on.mp4\"></video>"
+                             "<p><a href=\"https://rfa.example/on.pdf?a=1&amp;b=2\">on.pdf</a></p>\n</div>") !=
+        std::string::npos);
+  CHECK(by_author["Off"].find("<audio") == std::string::npos);
+  CHECK(by_author["Off"].find("off.mp3") == std::string::npos);
+}
+
 TEST_CASE("check validates the config and lists its sources; a bad config names file, line and key") {
   TempDir dir;
   const auto config = write_config(dir, {{"美国之音", "https://feedx.net/rss/mgzy1.xml", ""}});
@@ -436,6 +488,13 @@ TEST_CASE("check validates the config and lists its sources; a bad config names 
   const auto once_bad = run_feedd({"once", "--config", config.string()});
   CHECK(once_bad.exit_status == 2);
   CHECK_FALSE(fs::exists(dir / "state/feedd.db"));
+
+  write_file(config, "[[sources]]\nname = \"x\"\nurl = \"https://example.com/feed.xml\"\n"
+                     "remove = ['div:contains(\"\")']\n");
+  const auto bad_rule = run_feedd({"check", "--config", config.string()});
+  CHECK(bad_rule.exit_status == 2);
+  CHECK(bad_rule.err.find(config.string() + ":1: sources[0].remove") != std::string::npos);
+  CHECK(bad_rule.err.find(":contains needs some text") != std::string::npos);
 }
 
 TEST_CASE("The command line explains itself and rejects what it does not know") {

@@ -235,6 +235,40 @@ TEST_CASE("Passes at least 335 of feedparser's 353 well-formed feeds, and fails 
   CHECK(passed >= required_passes);
 }
 
+TEST_CASE("feedd parse --json shows a guessed charset and each entry's enclosures") {
+  const std::string big5 = std::string(FEEDD_SOURCE_DIR) + "/tests/data/charsets/big5.xml";
+  const std::string seed = std::string(FEEDD_SOURCE_DIR) + "/seeds/feeds/voa-feedx.xml";
+  const test::ProcessResult result = test::run_feedd({"parse", "--json", big5, seed});
+  REQUIRE(result.exit_status == 0);
+  std::istringstream lines(result.out);
+  std::string line;
+  REQUIRE(std::getline(lines, line));
+  const json guessed = json::parse(line);
+  CHECK(guessed.at("guessed_charset") == "BIG5-HKSCS");
+  CHECK(guessed.at("recovered") == true);
+  CHECK(guessed.at("title") == "中央通訊社 即時新聞");
+  CHECK(guessed.at("entries").at(0).at("enclosures") == json::array());
+  REQUIRE(std::getline(lines, line));
+  const json declared = json::parse(line);
+  CHECK(declared.at("guessed_charset").is_null());
+  CHECK(declared.at("recovered") == false);
+
+  const test::ProcessResult summary = test::run_feedd({"parse", big5});
+  CHECK(summary.out.find("(charset guessed: BIG5-HKSCS)") != std::string::npos);
+}
+
+TEST_CASE("feedd parse --json lists enclosures with url, type and length") {
+  const std::string podcast = std::string(FEEDD_SOURCE_DIR) + "/tests/data/enclosures/podcast.xml";
+  const test::ProcessResult result = test::run_feedd({"parse", "--json", podcast});
+  REQUIRE(result.exit_status == 0);
+  const json feed = json::parse(result.out);
+  const json expected = json::parse(R"([
+      {"url": "https://rfa.example/a.mp3", "type": "audio/mpeg", "length": 12345},
+      {"url": "https://rfa.example/v.mp4", "type": "video/mp4", "length": null},
+      {"url": "https://rfa.example/cover.jpg", "type": null, "length": null}])");
+  CHECK(feed.at("entries").at(0).at("enclosures") == expected);
+}
+
 TEST_CASE("feedd parse names each file it cannot read or parse, still prints the others, and exits 1") {
   const std::string good = std::string(FEEDD_SOURCE_DIR) + "/seeds/feeds/zaobao-rsshub-gb18030.xml";
   const std::string missing = std::string(FEEDD_SOURCE_DIR) + "/seeds/feeds/no-such-feed.xml";

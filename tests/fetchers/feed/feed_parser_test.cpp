@@ -11,6 +11,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "fetchers/text/encoding.h"
 #include "tests/support/stderr_capture.h"
@@ -112,6 +113,7 @@ void check_same_entry(const FeedEntry& actual, const FeedEntry& expected) {
   CHECK(actual.summary_base == expected.summary_base);
   CHECK(actual.content_base == expected.content_base);
   CHECK(actual.thumbnail == expected.thumbnail);
+  CHECK(actual.enclosures == expected.enclosures);
   CHECK(actual.raw == expected.raw);
 }
 
@@ -528,6 +530,186 @@ Line two</media:description>
   CHECK(feed.entries[1].summary == "Own");
 }
 
+// ------------------------------------------------- extension fallbacks ---
+
+TEST_CASE("Takes itunes:summary, then itunes:subtitle, as the summary when there is none") {
+  const Feed feed = parse(R"(<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd">
+    <channel><title>Podcast</title><itunes:subtitle>Short</itunes:subtitle>
+      <itunes:summary>About the show &amp; more</itunes:summary>
+      <item><title>1</title><itunes:subtitle>Sub</itunes:subtitle><itunes:summary>Line one
+Line two</itunes:summary></item>
+      <item><title>2</title><itunes:subtitle>Only a subtitle</itunes:subtitle></item>
+      <item><title>3</title><description>Own</description><itunes:summary>Not this</itunes:summary></item>
+      <item><title>4</title><itunes:summary><![CDATA[<p>Markup <b>kept</b></p>]]></itunes:summary></item>
+    </channel></rss>)");
+  CHECK(feed.description == "About the show &amp; more");
+  REQUIRE(feed.entries.size() == 4);
+  CHECK(feed.entries[0].summary == "Line one<br>\nLine two");
+  CHECK(feed.entries[1].summary == "Only a subtitle");
+  CHECK(feed.entries[2].summary == "Own");
+  CHECK(feed.entries[3].summary == "<p>Markup <b>kept</b></p>");
+}
+
+TEST_CASE("Reads itunes:category, media:category and dc:subject as categories") {
+  const Feed feed = parse(R"(<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"
+      xmlns:media="http://search.yahoo.com/mrss/" xmlns:dc="http://purl.org/dc/elements/1.1/">
+    <channel><title>t</title><item><title>1</title>
+      <category>Own</category>
+      <itunes:category text="Technology"><itunes:category text="Podcasting"/></itunes:category>
+      <media:category scheme="urn:x">News/World</media:category>
+      <dc:subject>Politics</dc:subject>
+    </item></channel></rss>)");
+  REQUIRE(feed.entries.size() == 1);
+  CHECK(feed.entries[0].categories ==
+        std::vector<std::string>{"Own", "Technology", "Podcasting", "News/World", "Politics"});
+  const Feed atom = parse(R"(<feed xmlns="http://www.w3.org/2005/Atom" xmlns:dc="http://purl.org/dc/elements/1.1/"
+      xmlns:media="http://search.yahoo.com/mrss/"><title>t</title>
+    <entry><title>1</title><category term="a" label="Label A"/><category label="Only a label"/>
+      <dc:subject>Politics</dc:subject><media:group><media:category>Grouped</media:category></media:group></entry>
+  </feed>)");
+  REQUIRE(atom.entries.size() == 1);
+  CHECK(atom.entries[0].categories == std::vector<std::string>{"a", "Only a label", "Politics", "Grouped"});
+}
+
+TEST_CASE("Reads atom:content and atom:summary inside an RSS item") {
+  const Feed feed = parse(R"(<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">
+    <channel><title>t</title>
+      <item><title>1</title><atom:summary type="text">A &lt; B</atom:summary>
+        <atom:content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>Full <b>text</b></p></div></atom:content></item>
+      <item><title>2</title><description>Own</description><atom:content type="html">&lt;p&gt;Body&lt;/p&gt;</atom:content></item>
+    </channel></rss>)");
+  REQUIRE(feed.entries.size() == 2);
+  CHECK(feed.entries[0].summary == "A &lt; B");
+  CHECK(feed.entries[0].content == "<p>Full <b>text</b></p>");
+  CHECK(feed.entries[1].summary == "Own");
+  CHECK(feed.entries[1].content == "<p>Body</p>");
+}
+
+TEST_CASE("Reads Atom 0.3 modified as the update time") {
+  const Feed feed = parse(R"(<feed version="0.3" xmlns="http://purl.org/atom/ns#"><title>t</title>
+    <modified>2004-01-02T03:04:05Z</modified>
+    <entry><title>1</title><issued>2004-01-01T00:00:00Z</issued><modified>2004-01-03T00:00:00Z</modified></entry>
+  </feed>)");
+  REQUIRE(feed.updated);
+  CHECK(*feed.updated == 1073012645000);
+  REQUIRE(feed.entries.size() == 1);
+  REQUIRE(feed.entries[0].updated);
+  CHECK(*feed.entries[0].updated == 1073088000000);
+  CHECK(*feed.entries[0].published == 1072915200000);
+}
+
+TEST_CASE("Reads module namespaces bound without their trailing slash or in another letter case") {
+  const Feed feed = parse(R"(<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content"
+      xmlns:itunes="http://www.itunes.com/DTDs/Podcast-1.0.dtd" xmlns:m="http://search.yahoo.com/mrss">
+    <channel><title>t</title><item><title>1</title>
+      <content:encoded><![CDATA[<p>Show notes</p>]]></content:encoded>
+      <itunes:author>Host</itunes:author><itunes:summary>Summary</itunes:summary>
+      <m:thumbnail url="https://example.com/t.jpg"/>
+    </item></channel></rss>)");
+  REQUIRE(feed.entries.size() == 1);
+  CHECK(feed.entries[0].content == "<p>Show notes</p>");
+  CHECK(feed.entries[0].author == "Host");
+  CHECK(feed.entries[0].summary == "Summary");
+  CHECK(feed.entries[0].thumbnail == "https://example.com/t.jpg");
+}
+
+TEST_CASE("Of several links, takes the rel=alternate one, else the last plain one") {
+  const Feed feed = parse(R"(<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">
+    <channel><title>t</title>
+      <atom:link rel="self" href="https://example.com/feed.xml"/>
+      <link>https://example.com/old</link><link>https://example.com/</link>
+      <item><title>1</title><link>https://example.com/a</link><link>https://example.com/b</link></item>
+      <item><title>2</title><link rel="alternate">https://example.com/alt</link><link>https://example.com/plain</link></item>
+      <item><title>3</title><link rel="self">https://example.com/self</link><link>https://example.com/page</link>
+        <atom:link rel="alternate" href="https://example.com/atom"/></item>
+      <item><title>4</title><atom:link rel="self" href="https://example.com/self"/>
+        <atom:link rel="alternate" href="https://example.com/atom"/></item>
+    </channel></rss>)");
+  CHECK(feed.link == "https://example.com/");
+  REQUIRE(feed.entries.size() == 4);
+  CHECK(feed.entries[0].link == "https://example.com/b");
+  CHECK(feed.entries[1].link == "https://example.com/alt");
+  CHECK(feed.entries[2].link == "https://example.com/page");
+  CHECK(feed.entries[3].link == "https://example.com/atom");
+}
+
+TEST_CASE("Gives the text of author, category and guid when a producer wrapped it in markup") {
+  const Feed feed = parse(R"(<rss version="2.0"><channel><title>t</title>
+    <item><title>1</title><author><p>Item Author</p></author><category><b>Cat</b></category>
+      <guid isPermaLink="false"><span>id-1</span></guid></item>
+  </channel></rss>)");
+  REQUIRE(feed.entries.size() == 1);
+  CHECK(feed.entries[0].author == "Item Author");
+  CHECK(feed.entries[0].categories == std::vector<std::string>{"Cat"});
+  CHECK(feed.entries[0].guid == "id-1");
+  const Feed atom = parse(R"(<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>
+    <entry><title>1</title><author><name><span>Name</span></name></author></entry></feed>)");
+  REQUIRE(atom.entries.size() == 1);
+  CHECK(atom.entries[0].author == "Name");
+}
+
+// ---------------------------------------------------------- enclosures ---
+
+TEST_CASE("Reads enclosures from RSS, Media RSS, iTunes and Atom, each URL once") {
+  const Feed feed = parse(R"(<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"
+      xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd" xmlns:atom="http://www.w3.org/2005/Atom">
+    <channel><title>t</title>
+      <item><title>1</title>
+        <enclosure url="https://rfa.example/a.mp3" type="audio/mpeg" length="12345"/>
+        <media:content url="https://rfa.example/a.mp3" type="audio/mpeg"/>
+        <media:group><media:content url="v.mp4" type="video/mp4" fileSize="999"/></media:group>
+        <media:thumbnail url="https://rfa.example/t.jpg"/>
+        <itunes:image href="https://rfa.example/cover.jpg"/>
+        <atom:link rel="enclosure" href="https://rfa.example/b.ogg" type="audio/ogg" length="x"/>
+      </item>
+      <item><title>2</title><enclosure url="" type="audio/mpeg"/></item>
+    </channel></rss>)");
+  REQUIRE(feed.entries.size() == 2);
+  const auto& enclosures = feed.entries[0].enclosures;
+  REQUIRE(enclosures.size() == 5);
+  CHECK(enclosures[0].url == "https://rfa.example/a.mp3");
+  CHECK(enclosures[0].type == "audio/mpeg");
+  CHECK(enclosures[0].length == 12345);
+  CHECK(enclosures[1].url == "https://feeds.example.com/dir/v.mp4");
+  CHECK(enclosures[1].type == "video/mp4");
+  CHECK(enclosures[1].length == 999);
+  CHECK(enclosures[2].url == "https://rfa.example/t.jpg");
+  CHECK(enclosures[2].type.empty());
+  CHECK_FALSE(enclosures[2].length);
+  CHECK(enclosures[3].url == "https://rfa.example/cover.jpg");
+  CHECK(enclosures[4].url == "https://rfa.example/b.ogg");
+  CHECK_FALSE(enclosures[4].length);
+  CHECK(feed.entries[1].enclosures.empty());
+  FeedParseOptions options;
+  options.base_url = "https://feeds.example.com/dir/feed.xml";
+  check_raw_round_trip(feed, options);
+
+  const Feed atom = parse(R"(<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>
+    <entry><title>1</title><link rel="alternate" href="https://voa.example/p"/>
+      <link rel="enclosure" href="https://voa.example/v.mp4" type="video/mp4" length="2048"/></entry></feed>)");
+  REQUIRE(atom.entries.size() == 1);
+  CHECK(atom.entries[0].link == "https://voa.example/p");
+  REQUIRE(atom.entries[0].enclosures.size() == 1);
+  CHECK(atom.entries[0].enclosures[0].url == "https://voa.example/v.mp4");
+  CHECK(atom.entries[0].enclosures[0].length == 2048);
+}
+
+TEST_CASE("Reads JSON Feed attachments as enclosures") {
+  const Feed feed = parse(R"({"version": "https://jsonfeed.org/version/1.1", "title": "t", "items": [
+      {"id": "1", "content_text": "x", "attachments": [
+        {"url": "a.m4a", "mime_type": "audio/x-m4a", "size_in_bytes": 89970236},
+        {"url": "https://cdn.example/b.mp3", "mime_type": "audio/mpeg", "size_in_bytes": "big"},
+        {"mime_type": "audio/mpeg"}, "nonsense"]}]})");
+  REQUIRE(feed.entries.size() == 1);
+  const auto& enclosures = feed.entries[0].enclosures;
+  REQUIRE(enclosures.size() == 2);
+  CHECK(enclosures[0].url == "https://feeds.example.com/dir/a.m4a");
+  CHECK(enclosures[0].type == "audio/x-m4a");
+  CHECK(enclosures[0].length == 89970236);
+  CHECK(enclosures[1].url == "https://cdn.example/b.mp3");
+  CHECK_FALSE(enclosures[1].length);
+}
+
 TEST_CASE("Decodes Atom base64 content and keeps only what a post can show") {
   const Feed feed = parse(R"(<feed xmlns="http://www.w3.org/2005/Atom"><entry>
       <content type="application/octet-stream">PHA+SGk8L3A+</content>
@@ -558,6 +740,44 @@ TEST_CASE("Gives summary and content the base URL in force at their own elements
   REQUIRE(feed.entries.size() == 1);
   CHECK(feed.entries[0].summary_base == "https://a.example/blog/");
   CHECK(feed.entries[0].content_base == "https://cdn.example/media/");
+}
+
+TEST_CASE("Resolves relative URLs in content against xml:base, else the entry's link, else the feed's URL") {
+  FeedParseOptions options;
+  options.base_url = "https://feeds.example/dir/feed.xml";
+  const Feed rss = parse_feed(R"(<rss version="2.0"><channel><title>t</title>
+      <item><title>1</title><link>https://site.example/2021/04/article.html</link>
+        <description>&lt;img src="pic.jpg"&gt;</description></item>
+      <item><title>2</title><description>&lt;img src="pic.jpg"&gt;</description></item>
+      <item xml:base="https://cdn.example/"><title>3</title><link>https://site.example/3.html</link>
+        <description>&lt;img src="pic.jpg"&gt;</description></item>
+      <item xml:base="https://feeds.example/dir/feed.xml"><title>4</title><link>https://site.example/4.html</link>
+        <description>&lt;img src="pic.jpg"&gt;</description></item>
+    </channel></rss>)",
+                                 options);
+  REQUIRE(rss.entries.size() == 4);
+  CHECK(rss.entries[0].summary_base == "https://site.example/2021/04/article.html");
+  CHECK(rss.entries[1].summary_base == "https://feeds.example/dir/feed.xml");
+  CHECK(rss.entries[2].summary_base == "https://cdn.example/");
+  // An xml:base that only repeats the feed's URL says nothing more.
+  CHECK(rss.entries[3].summary_base == "https://site.example/4.html");
+  check_raw_round_trip(rss, options);
+
+  const Feed atom = parse_feed(R"(<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>
+      <entry><title>1</title><link rel="alternate" href="https://site.example/a/post"/>
+        <content type="html">&lt;a href="../b"&gt;b&lt;/a&gt;</content></entry></feed>)",
+                               options);
+  REQUIRE(atom.entries.size() == 1);
+  CHECK(atom.entries[0].content_base == "https://site.example/a/post");
+  check_raw_round_trip(atom, options);
+
+  const Feed json = parse_feed(R"({"version": "https://jsonfeed.org/version/1.1", "title": "t", "items": [
+      {"id": "1", "url": "https://site.example/p/1", "content_html": "<img src=\"pic.jpg\">"},
+      {"id": "2", "content_html": "<img src=\"pic.jpg\">"}]})",
+                               options);
+  REQUIRE(json.entries.size() == 2);
+  CHECK(json.entries[0].content_base == "https://site.example/p/1");
+  CHECK(json.entries[1].content_base == "https://feeds.example/dir/feed.xml");
 }
 
 TEST_CASE("Resolves an Atom id written as a path, and keeps every other id verbatim") {
@@ -651,7 +871,8 @@ TEST_CASE("Reads JSON Feed 1.1: items, authors, tags, dates, relative URLs") {
   CHECK(first.author == "Ann");
   CHECK(first.categories == std::vector<std::string>{"a", "b"});
   CHECK(first.thumbnail == "https://json.example/img/1.png");
-  CHECK(first.content_base == "https://json.example/feed.json");
+  // Relative URLs in an item's HTML resolve against the item's own page.
+  CHECK(first.content_base == "https://json.example/posts/1");
 
   const FeedEntry& second = feed.entries[1];
   CHECK(second.guid == "2");
@@ -834,6 +1055,71 @@ TEST_CASE("Takes the charset from the BOM, then the XML declaration, then Conten
   CHECK(parse_with_content_type(utf8_with_bom, "text/xml; charset=windows-1252").title == "朱镕基");
 }
 
+namespace {
+
+std::string read_test_data(const std::string& name) {
+  const std::string path = std::string(FEEDD_SOURCE_DIR) + "/tests/data/" + name;
+  std::ifstream in(path, std::ios::binary);
+  REQUIRE_MESSAGE(in, "cannot open " << path);
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  return bytes.str();
+}
+
+}  // namespace
+
+TEST_CASE("Guesses the charset of a legacy feed that declares none, and says so") {
+  struct Sample {
+    std::string file;
+    std::string charset;  // as iconv was asked to read it
+  };
+  const Sample samples[] = {
+      {"gb18030", "GB18030"}, {"big5", "BIG5-HKSCS"}, {"shift_jis", "CP932"},    {"euc-jp", "EUC-JP"},
+      {"euc-kr", "CP949"},    {"koi8-r", "KOI8-R"},   {"tis-620", "TIS-620"}, {"windows-1255", "WINDOWS-1255"},
+  };
+  for (const Sample& sample : samples) {
+    INFO(sample.file);
+    const std::string document = read_test_data("charsets/" + sample.file + ".xml");
+    REQUIRE(document.find("encoding=") == std::string::npos);
+    const std::string expected = read_test_data("charsets/" + sample.file + ".utf8.txt");
+    const std::string title = expected.substr(0, expected.find('\n'));
+    const std::string body = expected.substr(title.size() + 1, expected.size() - title.size() - 2);
+    const auto started = std::chrono::steady_clock::now();
+    const Feed feed = parse(document);
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::milliseconds(50));
+    CHECK(feed.guessed_charset == sample.charset);
+    CHECK(feed.recovered);
+    CHECK(feed.title == title);
+    REQUIRE(feed.entries.size() == 2);
+    CHECK(feed.entries[0].summary == body);
+  }
+}
+
+TEST_CASE("Guesses nothing for UTF-8, declared charsets or a few stray bytes") {
+  CHECK(parse(read_seed("zaobao-rsshub.xml")).guessed_charset.empty());
+  CHECK(parse(read_seed("zaobao-rsshub-gb18030.xml")).guessed_charset.empty());
+  const Feed damaged = parse(rss_with_title("", "ok \xC3 \xE4\xB8 \xFF end"));
+  CHECK(damaged.guessed_charset.empty());
+  CHECK_FALSE(damaged.recovered);
+  // Labelled GBK by a header: the label wins over any statistics.
+  const std::string big5 = read_test_data("charsets/big5.xml");
+  const Feed labelled = parse_with_content_type(big5, "text/xml; charset=GBK");
+  CHECK(labelled.guessed_charset.empty());
+  CHECK_FALSE(labelled.recovered);
+}
+
+TEST_CASE("Decodes UTF-32 without a byte order mark from the first characters (XML 1.0 appendix F)") {
+  for (const std::string file : {"utf-32le-no-bom.xml", "utf-32be-no-bom.xml"}) {
+    INFO(file);
+    const Feed feed = parse(read_test_data("charsets/" + file));
+    CHECK(feed.title == "新闻 – news");
+    CHECK(feed.guessed_charset.empty());
+  }
+  CHECK(encoding::detect_charset(std::string("<\0\0\0?\0\0\0", 8), "").name == "UTF-32LE");
+  CHECK(encoding::detect_charset(std::string("\0\0\0<\0\0\0?", 8), "").name == "UTF-32BE");
+  CHECK(encoding::detect_charset(std::string("<\0?\0", 4), "").name == "UTF-16LE");
+}
+
 TEST_CASE("Replaces invalid byte sequences with U+FFFD and keeps the rest of the field") {
   SUBCASE("In GB18030") {
     const Feed feed = parse(rss_with_title("<?xml version=\"1.0\" encoding=\"gb2312\"?>",
@@ -881,6 +1167,67 @@ TEST_CASE("Reads a malformed feed in recover mode and marks it recovered") {
   CHECK(feed.entries[0].title == "First");
   CHECK(feed.entries[0].link == "https://example.com/1");
   CHECK_FALSE(parse(read_seed("zaobao-rsshub.xml")).recovered);
+}
+
+TEST_CASE("Recover mode keeps the parameter names after a bare & in a URL") {
+  const Feed feed = parse(R"(<rss version="2.0"><channel><title>Broken</title>
+    <item><title>1</title><link>https://example.com/a?a=1&b=2&c</link><description>x & y</description></item>
+    <item><title>2</title><description>unclosed</item>
+  </channel></rss>)");
+  CHECK(feed.recovered);
+  REQUIRE_FALSE(feed.entries.empty());
+  CHECK(feed.entries[0].link == "https://example.com/a?a=1&b=2&c");
+  CHECK(feed.entries[0].summary == "x & y");
+}
+
+TEST_CASE("Recover mode reads &#X41; and maps references to C1 controls as windows-1252, as HTML5 does") {
+  const Feed feed = parse(R"(<rss version="2.0"><channel><title>&#X41;&#x42;&#67; it&#146;s &#147;q&#148; &#150; &#151; &#128; &#x99; &#129;</title>
+    <item><title>unclosed</item>
+  </channel></rss>)");
+  CHECK(feed.recovered);
+  CHECK(feed.title == "ABC it’s “q” – — € ™ \xC2\x81");
+}
+
+TEST_CASE("Recover mode leaves CDATA, comments and well-formed references as they are") {
+  const Feed feed = parse(R"(<rss version="2.0"><channel><title>a &amp; b &lt; &#8217;</title>
+    <item><title>1</title><description><![CDATA[<a href="?a=1&b=2">&#146;</a>]]></description><!-- & --></item>
+    <item><title>unclosed</item>
+  </channel></rss>)");
+  CHECK(feed.recovered);
+  CHECK(feed.title == "a & b < ’");
+  REQUIRE_FALSE(feed.entries.empty());
+  CHECK(feed.entries[0].summary == "<a href=\"?a=1&b=2\">&#146;</a>");
+}
+
+TEST_CASE("Recover mode expands entities the internal DTD subset declares with a plain value, bounded") {
+  const Feed feed = parse(R"(<?xml version="1.0"?>
+<!DOCTYPE rss [<!ENTITY id "tag:example.com,"><!ENTITY q 'say "hi"'><!ENTITY nested "&id;x">
+  <!ENTITY ext SYSTEM "file:///etc/passwd"><!ENTITY % p "x">]>
+<rss version="2.0"><channel><title>Broken</title>
+  <item><title>&q;</title><guid isPermaLink="false">&id;2006-01-01</guid><link>https://example.com/?a=&q;</link>
+    <description>&nested;&ext;</description></item>
+  <item><title>unclosed</item>
+</channel></rss>)");
+  CHECK(feed.recovered);
+  REQUIRE_FALSE(feed.entries.empty());
+  CHECK(feed.entries[0].guid == "tag:example.com,2006-01-01");
+  CHECK(feed.entries[0].title == "say \"hi\"");
+  CHECK(feed.entries[0].link.starts_with("https://example.com/?a=say"));
+  CHECK(feed.entries[0].summary.find("root:") == std::string::npos);
+  CHECK(feed.entries[0].summary.find("tag:example.com,x") == std::string::npos);  // values holding references stay out
+}
+
+TEST_CASE("Does not base64-decode an Atom title or summary of an unknown type") {
+  const Feed feed = parse(R"(<feed xmlns="http://www.w3.org/2005/Atom">
+    <title type="application/x-custom">Example Atom</title>
+    <entry><title type="application/x-custom">Entry title</title>
+      <summary type="application/x-custom">Entry summary</summary>
+      <content type="application/x-custom">RXhhbXBsZQ==</content></entry></feed>)");
+  CHECK(feed.title == "Example Atom");
+  REQUIRE(feed.entries.size() == 1);
+  CHECK(feed.entries[0].title == "Entry title");
+  CHECK(feed.entries[0].summary == "Entry summary");
+  CHECK(feed.entries[0].content == "Example");  // content of another type is base64 (RFC 4287 4.1.3.3)
 }
 
 TEST_CASE("Never reads an external entity (XXE), strict or in recover mode") {

@@ -1,4 +1,4 @@
-#include "daemon/cli/commands/run_command.h"
+#include "daemon/cli/commands/run/run_command.h"
 
 #include <algorithm>
 #include <chrono>
@@ -17,6 +17,8 @@
 
 #include "config/config.h"
 #include "daemon/runtime/exit_status.h"
+#include "daemon/runtime/control_socket.h"
+#include "daemon/cli/commands/run/admin_service.h"
 #include "daemon/runtime/pipeline/clock.h"
 #include "daemon/runtime/pipeline/ingest.h"
 #include "daemon/runtime/load_config.h"
@@ -47,7 +49,8 @@ class Daemon {
       : config_(std::move(config)), clock_(clock), metrics_(clock.now_ms()), pipeline_(io_, config_, archive, clock),
         scheduler_(io_, pipeline_, clock, Scheduler::Mode::daemon,
                    [this](const PollReport& report, auto next) { on_report(report, next); }),
-        publisher_(io_, publish_settings(config_)), signals_(io_, SIGHUP, SIGTERM, SIGINT), watchdog_(io_),
+        publisher_(io_, publish_settings(config_)), admin_(pipeline_, scheduler_, config_),
+        signals_(io_, SIGHUP, SIGTERM, SIGINT), watchdog_(io_),
         grace_(io_), repair_(io_) {
     publisher_.on_published([this](const std::vector<std::filesystem::path>& done) {
       pipeline_.write([done](Archive& writer_archive) { forget_published(writer_archive.store().database(), done); });
@@ -63,6 +66,7 @@ class Daemon {
     scheduler_.apply(config_);
     seed_source_gauges();
     offer_publish_backlog();
+    open_control_socket();
     listen_for_signals();
     arm_watchdog();
     arm_repair();
@@ -84,6 +88,22 @@ class Daemon {
   }
 
  private:
+  // Without it the daemon still polls; the commands then refuse with exit 4
+  // as they did before the socket existed.
+  void open_control_socket() {
+    const auto path = control_socket_path(config_.storage.database);
+    try {
+      control_ = std::make_unique<ControlServer>(
+          io_, path, [this](const nlohmann::json& request, std::shared_ptr<ControlSession> session) {
+            admin_.handle(request, std::move(session));
+          });
+      spdlog::info("control socket {}: rebuild, reprocess, forget, poll and sources reach this daemon",
+                   path.string());
+    } catch (const std::exception& error) {
+      spdlog::error("{}; rebuild, reprocess, forget and poll cannot reach this daemon", error.what());
+    }
+  }
+
   void listen_for_signals() {
     signals_.async_wait([this](const boost::system::error_code& error, int signal_number) {
       if (error) return;  // cancelled at shutdown
@@ -131,6 +151,8 @@ class Daemon {
     notifier_.stopping();
     spdlog::info("stopping: {} poll(s) in flight, up to {} ms to finish", scheduler_.in_flight(),
                  config_.daemon.shutdown_grace.count());
+    admin_.stop();
+    if (control_) control_->stop();
     scheduler_.stop();
     if (endpoint_) endpoint_->stop();
     grace_.expires_after(config_.daemon.shutdown_grace);
@@ -314,6 +336,8 @@ class Daemon {
   Pipeline pipeline_;
   Scheduler scheduler_;
   Publisher publisher_;
+  AdminService admin_;
+  std::unique_ptr<ControlServer> control_;  // after admin_: its handler calls admin_
   std::unique_ptr<HttpEndpoint> endpoint_;
   boost::asio::signal_set signals_;
   boost::asio::steady_timer watchdog_;

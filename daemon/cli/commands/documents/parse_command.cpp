@@ -1,7 +1,8 @@
 // The --json output, one object per file per line:
 //   {"format","version","title","link","description","language","updated",
-//    "recovered","entries":[{"title","url","guid","published","updated",
-//    "author","summary","content","categories":[...]}]}
+//    "recovered","guessed_charset","entries":[{"title","url","guid","published","updated",
+//    "author","summary","content","categories":[...],
+//    "enclosures":[{"url","type","length"}]}]}
 // Absent values are null; dates are RFC 3339 UTC; titles are plain text;
 // description, summary and content are HTML as the default sanitize mode
 // writes it. Without --base, relative references stay as written inside
@@ -9,7 +10,7 @@
 // nothing about where the feed lives, and feedparser's conformance corpus
 // expects exactly that.
 
-#include "daemon/cli/commands/parse_command.h"
+#include "daemon/cli/commands/documents/parse_command.h"
 
 #include <fmt/format.h>
 #include <sys/stat.h>
@@ -155,6 +156,14 @@ void entry_json(const FeedEntry& entry, std::string& out) {
   published_html(entry.content, entry.content_base, object.key("content"));
   append_array(entry.categories, object.key("categories"),
                [&out](const std::string& category) { append_json_string(category, out); });
+  append_array(entry.enclosures, object.key("enclosures"), [&out](const Enclosure& enclosure) {
+    JsonObject item(out);
+    text_or_null(enclosure.url, item.key("url"));
+    text_or_null(enclosure.type, item.key("type"));
+    std::string& length = item.key("length");
+    length += enclosure.length ? std::to_string(*enclosure.length) : "null";
+    item.close();
+  });
   object.close();
 }
 
@@ -168,6 +177,7 @@ void feed_json(const Feed& feed, std::string& out) {
   text_or_null(feed.language, object.key("language"));
   date_or_null(feed.updated, object.key("updated"));
   object.key("recovered") += feed.recovered ? "true" : "false";
+  text_or_null(feed.guessed_charset, object.key("guessed_charset"));
   append_array(feed.entries, object.key("entries"), [&out](const FeedEntry& entry) { entry_json(entry, out); });
   object.close();
 }
@@ -181,7 +191,9 @@ std::string shown_date(const std::optional<UnixMillis>& date) {
 void print_summary(const std::string& path, const Feed& feed, std::string& out) {
   const auto to = std::back_inserter(out);
   const std::string version = feed.version.empty() ? "" : " " + feed.version;
-  const std::string_view recovered = feed.recovered ? " (recovered from broken XML)" : "";
+  const std::string recovered = !feed.guessed_charset.empty() ? " (charset guessed: " + feed.guessed_charset + ")"
+                                : feed.recovered                ? " (recovered from broken XML)"
+                                                                : "";
   fmt::format_to(to, "{}: {}{}{}, {} entr{}\n", path, feed.format, version, recovered, feed.entries.size(),
                  feed.entries.size() == 1 ? "y" : "ies");
   fmt::format_to(to, "  title:   {}\n", html_to_text(feed.title));
