@@ -8,6 +8,7 @@
 #include <iterator>
 #include <stdexcept>
 #include <string_view>
+#include <utility>
 
 #include "daemon/cli/output/json_string.h"
 #include "daemon/runtime/exit_status.h"
@@ -48,7 +49,11 @@ std::vector<Input> fetch_all(const std::vector<std::string>& urls) {
   http.user_agent = default_user_agent();
   HttpClient client(io, http);
   for (std::size_t i = 0; i < urls.size(); ++i) {
-    client.fetch(HttpRequest{urls[i], {}, {}}, [&results, i, url = urls[i]](HttpResponse response) {
+    // A URL named on the command line is trusted like a configured feed's
+    // (HttpRequest's defaults); the client's other settings are feedd's own.
+    HttpRequest request;
+    request.url = urls[i];
+    client.fetch(std::move(request), [&results, i, url = urls[i]](HttpResponse response) {
       Input& input = results[i];
       if (!response.error.empty()) {
         input.error = response.error;
