@@ -172,11 +172,15 @@ constexpr std::array<Migration, Store::schema_version> migrations = {{
       UPDATE entries SET search_indexed = 0 WHERE id = new.id AND search_indexed;
     END;
     )sql"},
-    // 3 -> 4 does two things (two branches each numbered their step 4; the
-    // lead renumbers them at the final merge).
-    // Posts the publish hook has not taken yet survive the process
+    // 3 -> 4: posts the publish hook has not taken yet survive the process
     // (store/lists/unpublished.h). A new table: every existing row stays as it is.
-    // One index instead of two. The trigram index (positions of every
+    {R"sql(
+    CREATE TABLE unpublished (
+      path     TEXT PRIMARY KEY,
+      since_ms INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    )sql"},
+    // 4 -> 5: one index instead of two. The trigram index (positions of every
     // three characters) and the bigram index cost about 1.3 ms of CPU per
     // entry together; one detail=none index of each row's distinct
     // characters and bigrams answers one- and two-character terms exactly
@@ -184,10 +188,6 @@ constexpr std::array<Migration, Store::schema_version> migrations = {{
     // (store/search_tokenizer.h, BENCHMARKS.md). Every row goes back to the
     // backlog and is indexed anew; the same invariant as schema 3 holds.
     {R"sql(
-    CREATE TABLE unpublished (
-      path     TEXT PRIMARY KEY,
-      since_ms INTEGER NOT NULL
-    ) WITHOUT ROWID;
     DROP TRIGGER entries_search_delete;
     DROP TRIGGER entries_search_update;
     DROP TABLE entries_text;
@@ -205,7 +205,7 @@ constexpr std::array<Migration, Store::schema_version> migrations = {{
       UPDATE entries SET search_indexed = 0 WHERE id = new.id AND search_indexed;
     END;
     )sql"},
-    // 4 -> 5: posts adopted from an existing archive (`feedd import-posts`).
+    // 5 -> 6: posts adopted from an existing archive (`feedd import-posts`).
     // Their rows point at the old script's files, which ingestion, repair
     // and rebuild leave as they are.
     {R"sql(

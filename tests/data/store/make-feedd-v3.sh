@@ -1,7 +1,7 @@
 #!/bin/sh
 # Recreates feedd-v3.db: feedd-v1.db as the last schema-3 feedd left it,
 # migrated and with every row in both of schema 3's search indexes, for the
-# migration test to schema 4 (one index). Built by the feedd of the commit
+# migration test to schema 5 (one index) and on. Built by the feedd of the commit
 # that released schema 3's last form, so the fixture never drifts with later
 # code. Needs the build dependencies (scripts/deps.txt), or FEEDD=path to a
 # feedd already built from that commit.
