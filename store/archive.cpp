@@ -111,18 +111,50 @@ std::string Archive::render(const EntryRow& row) {
 
 BatchOutcome Archive::ingest(const std::string& source_name, const std::string& source_url,
                              std::span<const IncomingEntry> entries, std::int64_t fetched_ms,
-                             const FetchReport& fetch, const SourceValidators& validators) {
-  BatchOutcome outcome;
+                             const FetchReport& fetch, const SourceValidators& validators, BatchOutcome earlier_parts) {
+  BatchOutcome outcome = std::move(earlier_parts);
   // Rows first, marked pending and committed with the fetch and the
   // validators; then the posts; then the marks cleared. A crash or a failure
   // at any point leaves pending rows that repair_pending_posts() writes from
   // the row, never a post file without its row: a file renamed into place
   // ahead of a commit that never came would stay forever once the entry's
   // title, and with it the file name, changed.
-  std::map<std::int64_t, EntryRow> changed;  // by id: an entry listed twice, its last version
   sqlite::Transaction transaction(store_.database());
   const std::int64_t source_id = store_.source_id(source_name, source_url);
+  std::vector<EntryRow> rows = store_rows(source_id, entries, fetched_ms, outcome);
 
+  FetchRow fetch_row{source_id,
+                     fetch.started_ms,
+                     fetch.duration_ms,
+                     fetch.http_status,
+                     fetch.bytes,
+                     outcome.new_entries,
+                     outcome.updated_entries,
+                     outcome.unchanged_entries + outcome.older_ignored,
+                     fetch.error};
+  store_.record_fetch(fetch_row);
+  store_.save_validators(source_id, validators);
+  transaction.commit();
+
+  outcome.posts_written += write_posts(rows, outcome.post_errors, outcome.skip_written_paths ? nullptr : &outcome.written_paths);
+  return outcome;
+}
+
+void Archive::ingest_part(const std::string& source_name, const std::string& source_url,
+                          std::span<const IncomingEntry> entries, std::int64_t fetched_ms, BatchOutcome& outcome) {
+  // The same order as ingest(): rows committed pending, then posts, then
+  // the marks cleared; only the fetch record and the validators wait for
+  // the last part.
+  sqlite::Transaction transaction(store_.database());
+  const std::int64_t source_id = store_.source_id(source_name, source_url);
+  std::vector<EntryRow> rows = store_rows(source_id, entries, fetched_ms, outcome);
+  transaction.commit();
+  outcome.posts_written += write_posts(rows, outcome.post_errors, outcome.skip_written_paths ? nullptr : &outcome.written_paths);
+}
+
+std::vector<EntryRow> Archive::store_rows(std::int64_t source_id, std::span<const IncomingEntry> entries,
+                                          std::int64_t fetched_ms, BatchOutcome& outcome) {
+  std::map<std::int64_t, EntryRow> changed;  // by id: an entry listed twice, its last version
   for (const auto& entry : entries) {
     if (store_.is_forgotten(entry.identity)) {
       ++outcome.unchanged_entries;
@@ -163,25 +195,10 @@ BatchOutcome Archive::ingest(const std::string& source_name, const std::string& 
     const std::int64_t id = row.id;
     changed.insert_or_assign(id, std::move(row));
   }
-
-  FetchRow fetch_row{source_id,
-                     fetch.started_ms,
-                     fetch.duration_ms,
-                     fetch.http_status,
-                     fetch.bytes,
-                     outcome.new_entries,
-                     outcome.updated_entries,
-                     outcome.unchanged_entries + outcome.older_ignored,
-                     fetch.error};
-  store_.record_fetch(fetch_row);
-  store_.save_validators(source_id, validators);
-  transaction.commit();
-
   std::vector<EntryRow> rows;
   rows.reserve(changed.size());
   for (auto& [id, row] : changed) rows.push_back(std::move(row));
-  outcome.posts_written = write_posts(rows, outcome.post_errors, &outcome.written_paths);
-  return outcome;
+  return rows;
 }
 
 int Archive::write_posts(std::span<const EntryRow> rows, std::vector<std::string>& errors,

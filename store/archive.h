@@ -60,6 +60,9 @@ struct BatchOutcome {
   int older_ignored = 0;
   int posts_written = 0;
   std::vector<std::filesystem::path> written_paths;  // what a publish hook commits
+  // Set by a caller with no publish hook: written_paths stays empty (a path
+  // costs about 300 bytes, 30 MB for a feed of 100,000 entries).
+  bool skip_written_paths = false;
   // Posts that could not be written; their rows are kept, marked pending,
   // and written by a later repair_pending_posts().
   std::vector<std::string> post_errors;
@@ -79,7 +82,18 @@ class Archive {
   // answers 304 for entries that were never stored.
   BatchOutcome ingest(const std::string& source_name, const std::string& source_url,
                       std::span<const IncomingEntry> entries, std::int64_t fetched_ms, const FetchReport& fetch,
-                      const SourceValidators& validators = {});
+                      const SourceValidators& validators = {}, BatchOutcome earlier_parts = {});
+
+  // A feed too large to hold at once arrives in parts (the pipeline streams
+  // it from the parser): every part but the last comes here, which commits
+  // its rows (pending), writes their posts and clears the marks, adding to
+  // `outcome`; the last part is an ordinary ingest() given that outcome, so
+  // the fetch record counts every part and the validators are saved only
+  // once every entry is stored. A crash between parts keeps the old
+  // validators: the next poll reads the whole feed again and finds the
+  // entries stored so far unchanged.
+  void ingest_part(const std::string& source_name, const std::string& source_url,
+                   std::span<const IncomingEntry> entries, std::int64_t fetched_ms, BatchOutcome& outcome);
 
   // The source's row, created or brought in line with its configured URL,
   // and what feedd remembers about it.
@@ -132,6 +146,10 @@ class Archive {
   enum class Decision { insert, update, unchanged, older };
   Decision decide(const IncomingEntry& entry, const std::optional<EntryRow>& existing) const;
   EntryRow make_row(const IncomingEntry& entry, std::int64_t source_id, std::int64_t fetched_ms);
+  // Inside an open transaction: the rows of `entries` inserted or updated,
+  // marked pending; returns them (an entry listed twice, its last version).
+  std::vector<EntryRow> store_rows(std::int64_t source_id, std::span<const IncomingEntry> entries,
+                                   std::int64_t fetched_ms, BatchOutcome& outcome);
   std::string choose_post_path(const EntryRow& row);
   const SourcePresentation& presentation_of(std::int64_t source_id);
 

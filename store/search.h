@@ -1,13 +1,12 @@
 // Full-text search over the archive.
 //
 // Each entries row carries search_text: its title and its content with the
-// markup stripped, written by Store with the row. Two FTS5 indexes read that
-// column (external content):
-//   entries_text   trigram tokenizer: substrings of 3+ characters
-//   entries_short  feedd_bigram tokenizer: substrings of 1 or 2 characters
-// A new row is stored unindexed and added to both in a later batch
-// (Store::index_search_backlog); triggers take a row's old text out of them
-// when it is updated or deleted. Search asks the indexes about indexed rows
+// markup stripped, written by Store with the row. One FTS5 index reads that
+// column (external content): entries_search, detail=none, each row's
+// distinct characters and bigrams (store/search_tokenizer.h).
+// A new row is stored unindexed and added to it in a later batch
+// (Store::index_search_backlog); triggers take a row's old text out of it
+// when it is updated or deleted. Search asks the index about indexed rows
 // and reads the text of the few not indexed yet, so a result never waits for
 // the index.
 // The query language is in store/search_query.h.

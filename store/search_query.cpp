@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "store/search_tokenizer.h"
+
 namespace feedd {
 namespace {
 
@@ -197,29 +199,28 @@ class Parser {
     // newest first and testing membership stops after `limit` hits.
     const int match_parameter = next_parameter_++;
     const int text_parameter = next_parameter_++;
-    const std::size_t length = character_count(token.text);
-    std::string indexed;
-    if (length >= 3) {
-      parameters_.push_back(fts5_quoted(token.text));
-      indexed = fmt::format("+e.id IN (SELECT rowid FROM entries_text WHERE entries_text MATCH ?{})", match_parameter);
-    } else {
-      // One character is every token that starts with it (a prefix query).
-      parameters_.push_back(length == 1 ? fts5_quoted(token.text) + " *" : fts5_quoted(token.text));
-      indexed = fmt::format("+e.id IN (SELECT rowid FROM entries_short WHERE entries_short MATCH ?{})",
-                            match_parameter);
-    }
-    // Rows stored but not indexed yet (never in the indexes: see the schema)
-    // are matched by reading their text: the same substring test the indexes
-    // answer, with ASCII case folded (FTS5 also folds other scripts' case;
-    // the gap lasts until the row is indexed). Asking the small set of
+    const std::vector<std::string> grams = query_grams(token.text);
+    std::string match;
+    for (const auto& gram : grams) match += (match.empty() ? "" : " AND ") + fts5_quoted(gram);
+    parameters_.push_back(match);
+    parameters_.push_back(token.text);
+    // Rows stored but not indexed yet (never in the index: see the schema)
+    // are matched by reading their text: the same substring test, with
+    // ASCII case folded as the index folds it. Asking the small set of
     // unindexed ids first keeps every other row's test inside the date
     // index: reading a row to learn whether it is indexed costs ~2 us each,
     // 200 ms for a term found nowhere in 100,000 entries.
-    parameters_.push_back(token.text);
-    return fmt::format(
-        "({} OR (+e.id IN (SELECT id FROM entries WHERE search_indexed = 0) "
-        "AND instr(lower(e.search_text), lower(?{})) > 0))",
-        indexed, text_parameter);
+    const std::string text_test = fmt::format("instr(lower(e.search_text), lower(?{})) > 0", text_parameter);
+    const std::string unindexed = "+e.id IN (SELECT id FROM entries WHERE search_indexed = 0)";
+    if (grams.empty()) return fmt::format("({})", text_test);  // spaces only: no token to look up
+    const std::string indexed = fmt::format(
+        "+e.id IN (SELECT rowid FROM entries_search WHERE entries_search MATCH ?{})", match_parameter);
+    // A term of one or two characters is exactly one token: the index's
+    // answer is the answer. A longer one is the AND of its bigrams, which
+    // some rows hold apart: its text confirms each candidate.
+    const bool exact = grams.size() == 1 && grams.front() == token.text;
+    if (exact) return fmt::format("({} OR ({} AND {}))", indexed, unindexed, text_test);
+    return fmt::format("(({} OR {}) AND {})", indexed, unindexed, text_test);
   }
 
   std::vector<Token> tokens_;

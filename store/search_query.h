@@ -7,9 +7,10 @@
 //   (a OR b) c       grouping; AND may be written, it is implied anyway
 //
 // A term matches anywhere, inside words too (Chinese has no spaces to tell
-// words apart), ignoring the case of ASCII letters. Terms of three or more
-// characters are looked up in the trigram index, shorter ones in the bigram
-// index (store/search_tokenizer.h). The user's text never becomes SQL: the
+// words apart), ignoring the case of ASCII letters. Every term is looked up
+// in the one index of characters and bigrams (store/search_tokenizer.h);
+// a term longer than two characters is confirmed on the row's text. The
+// user's text never becomes SQL: the
 // condition is assembled from fixed fragments and every term is a bound
 // parameter, quoted for FTS5.
 #pragma once
@@ -38,7 +39,7 @@ struct SearchCondition {
   // numbered ?N from the `first_parameter` given to compile_search.
   std::string sql;
   // Two per term, in order: its FTS5 MATCH expression (for indexed rows) and
-  // the term itself (for rows not indexed yet).
+  // the term itself (for rows not indexed yet, and to confirm long terms).
   std::vector<std::string> parameters;
 };
 

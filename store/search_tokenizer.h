@@ -10,10 +10,22 @@
 //     one-character prefix index, so that is one lookup too).
 // ASCII letters are folded to lower case, like the trigram index folds them.
 //
+// Schema 4 keeps one index, and its tokenizer is "feedd_bigram unigrams":
+// every character and every bigram of a document, each distinct one once
+// (the index is detail=none: it knows which rows hold a token, nothing
+// more). A one-character term is then one token, a two-character term one
+// token, and a longer term the AND of its bigrams, which finds every row
+// holding it and some that do not: search confirms those on the text
+// (store/search_query.cpp). query_grams() splits a term the same way.
+//
 // Every connection that writes entries must register it first (the index
 // triggers call it); a connection without it, such as the sqlite3 shell,
 // can read the store but cannot insert, update or delete entries.
 #pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "store/sqlite.h"
 
@@ -24,5 +36,11 @@ inline constexpr const char* bigram_tokenizer_name = "feedd_bigram";
 // Registers feedd_bigram on `db`. Throws SqliteError when the SQLite library
 // was built without FTS5.
 void register_bigram_tokenizer(sqlite::Database& db);
+
+// The distinct tokens a row must hold to contain `term`: a run between
+// spaces of one character is that character, a longer run its bigrams.
+// Each is one or two characters, ready to be quoted for MATCH; none for a
+// term of spaces only.
+std::vector<std::string> query_grams(std::string_view term);
 
 }  // namespace feedd

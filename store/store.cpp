@@ -180,7 +180,32 @@ constexpr std::array<Migration, Store::schema_version> migrations = {{
       since_ms INTEGER NOT NULL
     ) WITHOUT ROWID;
     )sql"},
-    // 4 -> 5: posts adopted from an existing archive (`feedd import-posts`).
+    // 4 -> 5: one index instead of two. The trigram index (positions of every
+    // three characters) and the bigram index cost about 1.3 ms of CPU per
+    // entry together; one detail=none index of each row's distinct
+    // characters and bigrams answers one- and two-character terms exactly
+    // and longer ones as the AND of their bigrams, confirmed on the text
+    // (store/search_tokenizer.h, BENCHMARKS.md). Every row goes back to the
+    // backlog and is indexed anew; the same invariant as schema 3 holds.
+    {R"sql(
+    DROP TRIGGER entries_search_delete;
+    DROP TRIGGER entries_search_update;
+    DROP TABLE entries_text;
+    DROP TABLE entries_short;
+    UPDATE entries SET search_indexed = 0 WHERE search_indexed;
+    CREATE VIRTUAL TABLE entries_search USING fts5(
+      search_text, content='entries_indexed', content_rowid='id', tokenize='feedd_bigram unigrams',
+      detail='none', columnsize=0);
+    CREATE TRIGGER entries_search_delete AFTER DELETE ON entries WHEN old.search_indexed BEGIN
+      INSERT INTO entries_search(entries_search, rowid, search_text) VALUES ('delete', old.id, old.search_text);
+    END;
+    CREATE TRIGGER entries_search_update AFTER UPDATE OF search_text, search_indexed ON entries
+    WHEN old.search_indexed AND (NOT new.search_indexed OR old.search_text != new.search_text) BEGIN
+      INSERT INTO entries_search(entries_search, rowid, search_text) VALUES ('delete', old.id, old.search_text);
+      UPDATE entries SET search_indexed = 0 WHERE id = new.id AND search_indexed;
+    END;
+    )sql"},
+    // 5 -> 6: posts adopted from an existing archive (`feedd import-posts`).
     // Their rows point at the old script's files, which ingestion, repair
     // and rebuild leave as they are.
     {R"sql(
@@ -509,14 +534,11 @@ int Store::index_search_backlog(int max_rows) {
   while (backlog.step()) ids.push_back(backlog.column_int(0));
   if (ids.empty()) return 0;
   sqlite::Transaction transaction(db_);
-  auto to_trigram = db_.prepare("INSERT INTO entries_text(rowid, search_text) SELECT id, search_text FROM entries "
-                                "WHERE id = ?1 AND search_indexed = 0");
-  auto to_bigram = db_.prepare("INSERT INTO entries_short(rowid, search_text) SELECT id, search_text FROM entries "
+  auto to_index = db_.prepare("INSERT INTO entries_search(rowid, search_text) SELECT id, search_text FROM entries "
                                "WHERE id = ?1 AND search_indexed = 0");
   auto mark = db_.prepare("UPDATE entries SET search_indexed = 1 WHERE id = ?1");
   for (const auto id : ids) {
-    to_trigram.bind(1, id).run();
-    to_bigram.bind(1, id).run();
+    to_index.bind(1, id).run();
     mark.bind(1, id).run();
   }
   transaction.commit();

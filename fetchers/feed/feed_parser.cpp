@@ -74,12 +74,25 @@ Feed parse_xml(std::string_view document, encoding::Utf8Document& text, const Fe
   auto recovered_text = encoding::Utf8Document::own(std::move(*recovered));
   xml.reset();
   if (load_xml(recovered_text, xml)) throw FeedParseError(*problem);
-  Feed feed = detail::read_xml_feed(xml.document_element(), options);
+  // Entries handed over while reading come from the recovered document too.
+  FeedParseOptions reading = options;
+  if (options.on_entries) {
+    reading.on_entries = [&options](std::vector<FeedEntry>& entries, bool) { options.on_entries(entries, true); };
+  }
+  Feed feed = detail::read_xml_feed(xml.document_element(), reading);
   feed.recovered = true;
   return feed;
 }
 
 }  // namespace
+
+void detail::add_entry(Feed& feed, const FeedParseOptions& options, FeedEntry entry) {
+  feed.entries.push_back(std::move(entry));
+  if (options.on_entries && options.entry_batch > 0 && feed.entries.size() >= options.entry_batch) {
+    options.on_entries(feed.entries, false);
+    feed.entries.clear();
+  }
+}
 
 Feed parse_feed(std::string_view document, const FeedParseOptions& options) {
   encoding::Utf8Document text = encoding::to_utf8(document, options.content_type);

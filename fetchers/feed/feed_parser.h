@@ -2,9 +2,12 @@
 // CDF) in any common charset into feedd::Feed.
 #pragma once
 
+#include <cstddef>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "fetchers/feed/feed.h"
 
@@ -22,7 +25,19 @@ struct FeedParseOptions {
   // Fill FeedEntry::raw. Storing entries for reprocessing needs it; a
   // one-off look does not, and skips the copy.
   bool keep_raw = true;
+  // A huge feed need not be held at once: when set, every `entry_batch`
+  // entries read are handed here as they are read (in document order, with
+  // `recovered` as Feed::recovered will be), and the sink empties the vector;
+  // Feed::entries keeps only those read after the last full batch. The
+  // sink may block: reading waits for it.
+  std::function<void(std::vector<FeedEntry>& entries, bool recovered)> on_entries;
+  std::size_t entry_batch = 0;
 };
+
+namespace detail {
+// Every reader adds its entries through here.
+void add_entry(Feed& feed, const FeedParseOptions& options, FeedEntry entry);
+}  // namespace detail
 
 // The document is not a feed feedd can read. what() says why, with the line
 // or offset where the parser stopped when there is one.

@@ -200,7 +200,7 @@ Feed read_json_feed(std::string_view utf8, const FeedParseOptions& options) {
   const json* feed_authors = authors_of(document);
   feed.entries.reserve(items->size());
   for (const json& item : *items) {
-    if (item.is_object()) feed.entries.push_back(read_item(item, options, feed_authors));
+    if (item.is_object()) detail::add_entry(feed, options, read_item(item, options, feed_authors));
   }
   return feed;
 }

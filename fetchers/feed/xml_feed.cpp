@@ -539,12 +539,28 @@ void offer_html(BestHtml& field, int rank, pugi::xml_node element, const Scope& 
   });
 }
 
-// Calls `read(child, qname)` for each element child of `parent`.
+// Calls `read(child, qname)` for each element child of `parent`. `read` may
+// remove `child` and what precedes it (a streamed entry, below).
 template <class Read>
 void for_each_element(pugi::xml_node parent, const Scope& scope, Read&& read) {
-  for (pugi::xml_node child = parent.first_child(); child; child = child.next_sibling()) {
+  for (pugi::xml_node child = parent.first_child(), next; child; child = next) {
+    next = child.next_sibling();
     if (is_element(child)) read(child, scope.name_of(child));
   }
+}
+
+// Adds the entry read from `element`. When entries are streamed
+// (FeedParseOptions::on_entries) the element and the text before it leave
+// the tree: pugixml frees a page of nodes once none on it is in use, so a
+// huge feed's tree shrinks as it is read instead of staying whole.
+void add_read_entry(Feed& feed, const FeedParseOptions& options, pugi::xml_node element, FeedEntry entry) {
+  detail::add_entry(feed, options, std::move(entry));
+  if (!options.on_entries) return;
+  pugi::xml_node parent = element.parent();
+  if (const pugi::xml_node before = element.previous_sibling(); before && before.type() == pugi::node_pcdata) {
+    parent.remove_child(before);
+  }
+  parent.remove_child(element);
 }
 
 // Media RSS, as YouTube and podcasts use it; the fields live directly in the
@@ -778,7 +794,7 @@ void read_channel(pugi::xml_node channel, const Scope& parent, const Dialect& di
   for_each_element(channel, scope, [&](pugi::xml_node child, QName name) {
     const Vocab vocab = dialect.vocab_of(name.uri);
     if (vocab == Vocab::core && name.local == "item") {
-      feed.entries.push_back(read_rss_item(child, scope, dialect));
+      add_read_entry(feed, dialect.options, child, read_rss_item(child, scope, dialect));
     } else {
       read_channel_field(vocab, name.local, child, scope, dialect, fields);
     }
@@ -835,7 +851,7 @@ Feed read_rdf(pugi::xml_node root, const Scope& scope, const FeedParseOptions& o
   read_channel(channel, scope, dialect, fields, feed);
   for_each_element(root, scope, [&](pugi::xml_node child, QName name) {
     if (name.uri == core && name.local == "item") {
-      feed.entries.push_back(read_rss_item(child, scope, dialect));
+      add_read_entry(feed, dialect.options, child, read_rss_item(child, scope, dialect));
     }
   });
   fields.finish_into(feed);
@@ -934,7 +950,7 @@ Feed read_atom(pugi::xml_node root, const Scope& scope, std::string_view uri,
   for_each_element(root, scope, [&](pugi::xml_node child, QName name) {
     const Vocab vocab = dialect.vocab_of(name.uri);
     if (vocab == Vocab::core && name.local == "entry") {
-      feed.entries.push_back(read_entry(child, scope, dialect, feed_author));
+      add_read_entry(feed, dialect.options, child, read_entry(child, scope, dialect, feed_author));
     } else {
       read_atom_feed_field(vocab, name.local, child, scope, dialect, fields);
     }
@@ -973,7 +989,7 @@ Feed read_cdf(pugi::xml_node root, const Scope& scope, const FeedParseOptions& o
     if (name.local == "ABSTRACT") {
       offer_html(fields.description, 0, child, scope, [&] { return html_of(child); });
     }
-    if (name.local == "ITEM") feed.entries.push_back(read_cdf_item(child, scope, dialect));
+    if (name.local == "ITEM") add_read_entry(feed, dialect.options, child, read_cdf_item(child, scope, dialect));
   });
   fields.finish_into(feed);
   return feed;

@@ -5,6 +5,7 @@
 #include <deque>
 #include <map>
 #include <exception>
+#include <future>
 #include <thread>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -56,6 +57,11 @@ constexpr int polls_queued_beyond_host_transfers = 1;
 // Rows indexed for search per writer turn: about 0.1-0.3 s of FTS5 work,
 // the most an idle-time batch delays a write that arrives meanwhile.
 constexpr int search_index_batch = 128;
+
+// Entries per part of a feed stored while it is read: a few MB at most of
+// parsed and normalised entries, and one transaction and one post sync per
+// part.
+constexpr std::size_t stream_batch = 2000;
 
 std::size_t active_poll_limit(const config::Fetch& fetch) {
   return static_cast<std::size_t>(std::max(1, fetch.concurrency + polls_queued_beyond_transfers));
@@ -114,6 +120,7 @@ class Pipeline::Impl {
  public:
   Impl(boost::asio::io_context& io, const config::Config& config, Archive& archive, const Clock& clock)
       : io_(io), archive_(archive), clock_(clock), http_(io, http_options(config.fetch)),
+        publishing_(!config.publish.command.empty()),
         active_limit_(active_poll_limit(config.fetch)), host_limit_(active_host_poll_limit(config.fetch)),
         workers_(static_cast<std::size_t>(worker_count())),
         writer_(1) {}
@@ -177,6 +184,7 @@ class Pipeline::Impl {
     http_.set_options(http_options(config.fetch));
     active_limit_ = active_poll_limit(config.fetch);
     host_limit_ = active_host_poll_limit(config.fetch);
+    publishing_ = !config.publish.command.empty();
     start_waiting_polls();
   }
 
@@ -337,26 +345,100 @@ class Pipeline::Impl {
     to_writer([this, job] { store_failure(job); });
   }
 
-  // On a worker thread.
+  // Paths of written posts are collected only for a publish hook.
+  BatchOutcome fresh_outcome() const {
+    BatchOutcome outcome;
+    outcome.skip_written_paths = !publishing_;
+    return outcome;
+  }
+
+  // On a worker thread. A feed of more than stream_batch entries is stored
+  // in parts as it is read (Archive::ingest_part), so memory holds one or
+  // two parts of it, not all of it in three forms (parsed, normalised, rows).
   void parse_and_normalise(const JobPtr& job, HttpResponse response) {
     std::vector<IncomingEntry> entries;
+    StreamedParts parts;
+    parts.outcome = fresh_outcome();
     try {
       FeedParseOptions options;
       options.base_url = response.effective_url.empty() ? job->report.url : response.effective_url;
       options.default_timezone = job->source.timezone;
       options.content_type = response.content_type;
+      options.entry_batch = stream_batch;
+      options.on_entries = [&](std::vector<FeedEntry>& batch, bool recovered) {
+        store_part(job, parts, normalise(batch, recovered, job->source));
+        batch.clear();
+      };
       const Feed feed = parse_feed(response.body, options);
       job->report.ttl_minutes = feed.ttl_minutes;
       job->report.recovered = feed.recovered;
       job->report.guessed_charset = feed.guessed_charset;
       entries = normalise(feed, job->source);
+    } catch (const PartNotStored&) {
+      // Reported below, as a store failure.
     } catch (const std::exception& error) {
+      wait_for_part(parts);
       job->report.failed_at = PollReport::Stage::parse;
       job->report.error = error.what();
+      if (parts.started) parts.release_hold(this);
       to_writer([this, job] { store_failure(job); });
       return;
     }
-    to_writer([this, job, entries = std::move(entries)] { store_entries(job, entries); });
+    wait_for_part(parts);
+    if (!parts.error.empty()) {
+      // The parts stored stay (their rows and posts are complete); the
+      // validators were not saved, so the next poll reads the feed again.
+      job->report.failed_at = PollReport::Stage::store;
+      job->report.error = fmt::format("not all stored, will retry on the next poll: {}", parts.error);
+      parts.release_hold(this);
+      to_writer([this, job] { store_failure(job); });
+      return;
+    }
+    to_writer([this, job, entries = std::move(entries), earlier = std::move(parts.outcome),
+               streamed = parts.started]() mutable {
+      store_entries(job, entries, std::move(earlier));
+      if (streamed) --queued_writes_;  // the hold taken by the first part
+    });
+  }
+
+  // A huge feed's parts so far, on the worker that reads it.
+  struct StreamedParts {
+    bool started = false;
+    std::future<void> in_flight;  // the part the writer is storing
+    BatchOutcome outcome;         // written by the writer, read after in_flight
+    std::string error;            // a part not stored: the rest are not tried
+    void release_hold(Impl* impl) {
+      if (--impl->queued_writes_ == 0) boost::asio::post(impl->writer_, [impl] { impl->index_while_idle(); });
+    }
+  };
+  struct PartNotStored {};
+
+  // On the worker: hands one part to the writer, after the one before it is
+  // stored, so reading the next part overlaps storing this one.
+  void store_part(const JobPtr& job, StreamedParts& parts, std::vector<IncomingEntry> part) {
+    wait_for_part(parts);
+    if (!parts.error.empty()) throw PartNotStored{};
+    if (!parts.started) {
+      // Held until the last part: the writer does not index for search
+      // between parts, as if the stream were one write.
+      ++queued_writes_;
+      parts.started = true;
+    }
+    auto done = std::make_shared<std::promise<void>>();
+    parts.in_flight = done->get_future();
+    to_writer([this, job, &parts, part = std::move(part), done] {
+      try {
+        restore_missing_posts_dir(archive_);
+        archive_.ingest_part(job->source.name, job->source.url, part, job->started_ms, parts.outcome);
+      } catch (const std::exception& error) {
+        parts.error = error.what();
+      }
+      done->set_value();
+    });
+  }
+
+  static void wait_for_part(StreamedParts& parts) {
+    if (parts.in_flight.valid()) parts.in_flight.get();
   }
 
   // Every archive write goes through here: counting what is queued tells the
@@ -392,17 +474,17 @@ class Pipeline::Impl {
   }
 
   // On the writer thread.
-  void store_entries(const JobPtr& job, const std::vector<IncomingEntry>& entries) {
+  void store_entries(const JobPtr& job, const std::vector<IncomingEntry>& entries, BatchOutcome earlier_parts) {
     try {
       restore_missing_posts_dir(archive_);
-      const BatchOutcome outcome =
+      BatchOutcome outcome =
           archive_.ingest(job->source.name, job->source.url, entries, job->started_ms, fetch_report(*job),
-                          job->report.validators);
+                          job->report.validators, std::move(earlier_parts));
       job->report.new_entries = outcome.new_entries;
       job->report.updated_entries = outcome.updated_entries;
       job->report.unchanged_entries = outcome.unchanged_entries + outcome.older_ignored;
       job->report.posts_written = outcome.posts_written;
-      job->report.written_posts = outcome.written_paths;
+      job->report.written_posts = std::move(outcome.written_paths);
       if (outcome.new_entries + outcome.updated_entries > 0) search_backlog_ = true;
       if (!outcome.post_errors.empty()) {
         job->report.failed_at = PollReport::Stage::store;
@@ -483,6 +565,7 @@ class Pipeline::Impl {
   Archive& archive_;
   const Clock& clock_;
   HttpClient http_;
+  std::atomic<bool> publishing_;  // a publish hook wants the written paths
   // Backpressure, on the io_context's thread.
   std::size_t active_limit_;
   int host_limit_;

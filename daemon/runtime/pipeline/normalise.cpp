@@ -42,14 +42,19 @@ std::string entry_identity(const FeedEntry& entry, const std::string& link, cons
 }
 
 std::vector<IncomingEntry> normalise(const Feed& feed, const config::Source& source) {
+  return normalise(feed.entries, feed.recovered, source);
+}
+
+std::vector<IncomingEntry> normalise(std::span<const FeedEntry> feed_entries, bool recovered,
+                                     const config::Source& source) {
   std::vector<IncomingEntry> entries;
-  entries.reserve(feed.entries.size());
+  entries.reserve(feed_entries.size());
   const bool sanitizing = source.content == config::ContentMode::sanitize;
   SanitizeOptions sanitize;
   // Once per feed, not per entry. Throws std::invalid_argument naming a bad
   // rule, which fails this poll of the source only.
   if (sanitizing) sanitize.remove = parse_element_rules(source.remove);
-  for (const auto& entry : feed.entries) {
+  for (const auto& entry : feed_entries) {
     IncomingEntry incoming;
     incoming.url = entry_link(entry);
     incoming.identity = entry_identity(entry, incoming.url, source.name);
@@ -57,7 +62,7 @@ std::vector<IncomingEntry> normalise(const Feed& feed, const config::Source& sou
     incoming.title = html_to_text(entry.title);
     incoming.author = entry.author;
     incoming.timestamp_ms = entry.published ? entry.published : entry.updated;
-    incoming.provisional = feed.recovered;
+    incoming.provisional = recovered;
     incoming.raw_item = entry.raw;  // what `feedd reprocess` normalises again
     if (sanitizing) {
       sanitize.base_url = carried_content_base(entry, source);

@@ -2,6 +2,7 @@
 // title, absolute link, timestamp and content as the source's settings say.
 #pragma once
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -17,5 +18,9 @@ namespace feedd {
 std::string entry_identity(const FeedEntry& entry, const std::string& link, const std::string& source_name);
 
 std::vector<IncomingEntry> normalise(const Feed& feed, const config::Source& source);
+// Entries of a feed read in parts (FeedParseOptions::on_entries); `recovered`
+// is Feed::recovered.
+std::vector<IncomingEntry> normalise(std::span<const FeedEntry> entries, bool recovered,
+                                     const config::Source& source);
 
 }  // namespace feedd

@@ -216,6 +216,52 @@ TEST_CASE("A store of schema version 1 upgrades in place without losing a row") 
   CHECK(dump(database, "SELECT count(*) FROM entries WHERE raw_item = '' AND search_text != ''")[0][0] == "3");
 }
 
+TEST_CASE("A store of schema version 3 keeps every row and rebuilds its search index as one index") {
+  TempDir dir;
+  const auto database = dir / "state/feedd.db";
+  fs::create_directories(database.parent_path());
+  fs::copy_file(source_dir / "tests/data/store/feedd-v3.db", database);
+  const std::string rows =
+      "SELECT id, identity, source_id, url, guid, title, author, timestamp_ms, has_own_timestamp, first_seen_ms, "
+      "date_ms, content, post_path, post_pending, raw_item, provisional, search_text, url_key FROM entries ORDER BY id";
+  const Table entries_before = dump(database, rows);
+  const Table sources_before = dump(database, "SELECT * FROM sources ORDER BY id");
+  const Table fetches_before = dump(database, "SELECT * FROM fetches ORDER BY id");
+  REQUIRE(dump(database, "PRAGMA user_version")[0][0] == "3");
+  REQUIRE(dump(database, "SELECT count(*) FROM entries WHERE search_indexed")[0][0] == "3");
+
+  const auto finds_each = [](feedd::Store& store) {
+    feedd::SearchRequest request;
+    for (const std::string query : {"克", "克里", "克里抵达", "巴黎协定", "AI", "Xie Zhenhua", "克里 OR AI", "克 -韩正"}) {
+      request.query = query;
+      INFO(query);
+      CHECK(feedd::search(store.database(), request).size() >= 1);
+    }
+    request.query = "hidden";
+    CHECK(feedd::search(store.database(), request).empty());
+  };
+  {
+    feedd::Store store(database);
+    // Every row waits for the new index and is found by its text meanwhile.
+    CHECK(store.search_backlog() == 3);
+    finds_each(store);
+    while (store.index_search_backlog(2) > 0) {
+    }
+    CHECK(store.search_backlog() == 0);
+    finds_each(store);
+    CHECK(feedd::integrity_problems(store.database()).empty());
+  }
+
+  CHECK(dump(database, "PRAGMA user_version")[0][0] == std::to_string(feedd::Store::schema_version));
+  CHECK(dump(database, rows) == entries_before);
+  CHECK(dump(database, "SELECT * FROM sources ORDER BY id") == sources_before);
+  CHECK(dump(database, "SELECT * FROM fetches ORDER BY id") == fetches_before);
+  CHECK(dump(database, "SELECT count(*) FROM sqlite_schema WHERE name IN ('entries_text', 'entries_short')")[0][0] ==
+        "0");
+  // The same step made the publish hook's list (store/lists/unpublished.h).
+  CHECK(dump(database, "SELECT count(*) FROM unpublished")[0][0] == "0");
+}
+
 // ============================ search ============================
 
 // The same answers whether a row is still waiting for the search index
@@ -285,6 +331,66 @@ TEST_CASE("Search finds one-, two- and three-or-more-character terms, Chinese an
     archive.store().index_search_backlog(1);
     REQUIRE(unindexed_rows(archive) == 2);
     check_search_answers(archive);
+  }
+}
+
+// One index of characters and bigrams answers every term length; a term of
+// three or more characters is the AND of its bigrams there, so a row that
+// holds each bigram apart must be ruled out by its text.
+void check_term_lengths(feedd::Archive& archive) {
+  const std::string arrival = "克里抵达上海";   // oldest
+  const std::string apart = "分开的字";         // every bigram of 克里抵达, never together
+  const std::string mixed = "Mixed 文字";       // newest
+  const auto titles = [&](const std::string& query) {
+    INFO(query);
+    return search_titles(archive, query);
+  };
+  using Titles = std::vector<std::string>;
+  CHECK(titles("克") == Titles{apart, arrival});
+  CHECK(titles("抵达") == Titles{apart, arrival});
+  CHECK(titles("克里抵达") == Titles{arrival});
+  CHECK(titles("里抵达") == Titles{apart, arrival});
+  CHECK(titles("里抵达上海") == Titles{arrival});
+  CHECK(titles("特使克里抵达上海。") == Titles{arrival});
+  CHECK(titles("抵达克里").empty());
+  // Latin and Chinese in one term, and across a space inside a phrase.
+  CHECK(titles("mixed中文") == Titles{mixed});
+  CHECK(titles("中文TEXT") == Titles{mixed});
+  CHECK(titles("d中") == Titles{mixed});
+  CHECK(titles("\"Xi Jinping\"") == Titles{apart});
+  CHECK(titles("\"Jinping met\"") == Titles{apart});
+  CHECK(titles("\"met Jinping\"").empty());
+  CHECK(titles("\"g m\"") == Titles{apart});
+  CHECK(titles("KERRY") == Titles{apart});
+  CHECK(titles("Kerry 里抵") == Titles{apart});
+  // OR and NOT over terms of each length.
+  CHECK(titles("克里抵达 OR 文字") == Titles{mixed, arrival});
+  CHECK(titles("抵达 -克里抵达") == Titles{apart});
+  CHECK(titles("抵达 NOT 上海") == Titles{apart});
+  CHECK(titles("NOT 中文") == Titles{apart, arrival});
+  CHECK(titles("(克里抵达 OR mixed中文) -上") == Titles{mixed});
+}
+
+TEST_CASE("Terms of one, two and three or more characters find the same rows indexed or not") {
+  TempDir dir;
+  auto archive = open_archive(dir, news);
+  ingest(archive, news[0],
+         {entry("https://www.voachinese.com/a/11.html", "克里抵达上海", fetched_ms - 3 * hour_ms,
+                "<p>美国气候特使克里抵达上海。</p>"),
+          entry("https://www.voachinese.com/a/12.html", "分开的字", fetched_ms - 2 * hour_ms,
+                "<p>克里。里抵达北京 Xi Jinping met Kerry</p>")});
+  ingest(archive, news[1],
+         {entry("https://www.zaobao.com/story/13", "Mixed 文字", fetched_ms - hour_ms,
+                "<p>mixed中文text</p>")});
+  SUBCASE("not indexed yet") {
+    REQUIRE(unindexed_rows(archive) == 3);
+    check_term_lengths(archive);
+  }
+  SUBCASE("indexed") {
+    archive.store().index_search_backlog(10);
+    REQUIRE(unindexed_rows(archive) == 0);
+    check_term_lengths(archive);
+    CHECK(feedd::integrity_problems(archive.store().database()).empty());
   }
 }
 

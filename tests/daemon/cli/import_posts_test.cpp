@@ -279,7 +279,7 @@ TEST_CASE("import-posts refuses a folder that is not the posts folder, and needs
 
 // ============================ migration ============================
 
-TEST_CASE("A store of schema 4 moves to schema 5 keeping every row") {
+TEST_CASE("A store of schema 5 moves to schema 6 keeping every row") {
   TempDir dir;
   const fs::path database = dir / "state/feedd.db";
   {
@@ -297,12 +297,12 @@ TEST_CASE("A store of schema 4 moves to schema 5 keeping every row") {
     archive.ingest("s", "https://example.com/feed", entries, 1618628200156, {});
     archive.store().remember_forgotten("https://example.com/gone", "https://example.com/gone", 1);
   }
-  // Schema 4 is schema 5 without its one column: take it away again (with
+  // Schema 5 is schema 6 without its one column: take it away again (with
   // feedd's tokenizer, which the search triggers need).
   {
     feedd::sqlite::Database db(database);
     feedd::register_bigram_tokenizer(db);
-    db.execute("ALTER TABLE entries DROP COLUMN imported; PRAGMA user_version = 4;");
+    db.execute("ALTER TABLE entries DROP COLUMN imported; PRAGMA user_version = 5;");
   }
   REQUIRE(sqlite_count(database, "SELECT count(*) FROM pragma_table_info('entries') WHERE name = 'imported'") == 0);
   const std::string columns = "SELECT * FROM entries ORDER BY id";
@@ -313,7 +313,7 @@ TEST_CASE("A store of schema 4 moves to schema 5 keeping every row") {
   REQUIRE(entries_before.size() == 5);
 
   { feedd::Store store(database); }
-  CHECK(sqlite_count(database, "PRAGMA user_version") == 5);
+  CHECK(sqlite_count(database, "PRAGMA user_version") == 6);
   auto entries_after = sqlite_rows(database, columns);
   for (auto& row : entries_after) {
     CHECK(row.back() == "0");  // imported

@@ -148,7 +148,7 @@ TEST_CASE("The seed fixtures served over HTTP become the two seed posts byte for
     const auto db = dir / "state/feedd.db";
     CHECK(sqlite_count(db, "SELECT count(*) FROM entries") == 2);
     CHECK(sqlite_count(db, "SELECT count(*) FROM fetches") == 2);
-    CHECK(sqlite_count(db, "PRAGMA user_version") == 5);
+    CHECK(sqlite_count(db, "PRAGMA user_version") == 6);
     // `once` leaves nothing for the search index to catch up on.
     CHECK(sqlite_count(db, "SELECT count(*) FROM entries WHERE search_indexed = 0") == 0);
     CHECK(sqlite_text(db, "PRAGMA journal_mode") == "wal");
@@ -612,4 +612,39 @@ TEST_CASE("forget is remembered across polls; forgotten lists it; forget --undo 
   CHECK(post_files(dir).size() == 2);
   CHECK(sqlite_count(dir / "state/feedd.db", "SELECT count(*) FROM forgotten") == 0);
   CHECK(run_feedd({"forgotten", "--config", config.string()}).out.empty());
+}
+
+TEST_CASE("A feed of thousands of entries is stored in parts as it is read; one poll record counts them all") {
+  TempDir dir;
+  HttpTestServer server;
+  std::vector<TestItem> items;
+  for (int e = 0; e < 4500; ++e) {
+    items.push_back({fmt::format("Entry {} 条目", e), fmt::format("https://example.com/big/{}", e),
+                     fmt::format("Thu, 15 Apr 2021 {:02}:{:02}:{:02} GMT", e / 3600, e / 60 % 60, e % 60)});
+  }
+  // The same entry again in a later part: stored once.
+  items.push_back(items[10]);
+  server.serve("/big.xml", rss(items));
+  const auto config = write_config(dir, {{"Big", server.url("/big.xml"), ""}});
+
+  const auto first = once(config);
+  INFO(first.err.substr(0, 2000));
+  REQUIRE(first.exit_status == 0);
+  CHECK(first.err.find("4500 new, 0 updated, 1 unchanged") != std::string::npos);
+  CHECK(post_files(dir).size() == 4500);
+  const auto database = dir / "state/feedd.db";
+  CHECK(sqlite_count(database, "SELECT count(*) FROM entries") == 4500);
+  CHECK(sqlite_count(database, "SELECT count(*) FROM entries WHERE post_pending != 0") == 0);
+  CHECK(sqlite_count(database, "SELECT count(*) FROM fetches") == 1);
+  CHECK(sqlite_count(database, "SELECT new_entries FROM fetches") == 4500);
+  CHECK(sqlite_count(database, "SELECT unchanged_entries FROM fetches") == 1);
+  const auto posts = post_files(dir);
+  CHECK(std::count_if(posts.begin(), posts.end(), [](const fs::path& post) {
+          return read_file(post).find("(https://example.com/big/4499)") != std::string::npos;
+        }) == 1);
+
+  const auto second = once(config);
+  CHECK(second.exit_status == 0);
+  CHECK(second.err.find("0 new, 0 updated; 0 post(s) written") != std::string::npos);
+  CHECK(post_files(dir).size() == 4500);
 }
