@@ -249,6 +249,10 @@ bool contains(const xmlNode* ancestor, const xmlNode* node) {
   return false;
 }
 
+// The parent of `node` while still inside `body`: above it nothing was
+// gathered, so nothing has stats (the body itself can be the best candidate).
+xmlNode* parent_inside(xmlNode* node, xmlNode* body) { return node == body ? nullptr : parent_element(node); }
+
 xmlNode* choose_top(std::vector<xmlNode*> scored, StatsTable& table, xmlNode* body) {
   std::sort(scored.begin(), scored.end());
   scored.erase(std::unique(scored.begin(), scored.end()), scored.end());
@@ -278,7 +282,7 @@ xmlNode* choose_top(std::vector<xmlNode*> scored, StatsTable& table, xmlNode* bo
   if (!rivals.empty()) {
     const int wanted = rivals.size() >= 2 ? 2 : 1;
     int level = 0;
-    for (xmlNode* up = parent_element(top); up != nullptr && up != body && level < 3;
+    for (xmlNode* up = parent_inside(top, body); up != nullptr && up != body && level < 3;
          up = parent_element(up), ++level) {
       int inside = 0;
       for (xmlNode* rival : rivals) inside += contains(up, rival) ? 1 : 0;
@@ -289,14 +293,14 @@ xmlNode* choose_top(std::vector<xmlNode*> scored, StatsTable& table, xmlNode* bo
     }
   }
   // A container whose only child is the candidate adds nothing but may hold siblings.
-  for (xmlNode* up = parent_element(top); up != nullptr && up != body; up = parent_element(up)) {
+  for (xmlNode* up = parent_inside(top, body); up != nullptr && up != body; up = parent_element(up)) {
     int elements = 0;
     for (xmlNode* child = up->children; child != nullptr; child = child->next) elements += is_element(child) ? 1 : 0;
     if (elements != 1) break;
     top = up;
   }
   // A parent that scores better than its best child is the better container.
-  for (xmlNode* up = parent_element(top); up != nullptr && up != body; up = parent_element(up)) {
+  for (xmlNode* up = parent_inside(top, body); up != nullptr && up != body; up = parent_element(up)) {
     if (!table.of(up).scored) break;
     if (final_score(up, table) <= final_score(top, table)) break;
     top = up;
