@@ -26,7 +26,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   post.author = "a";
   const std::string rendered = feedd::render_post(post);
 
-  const auto comment_end = rendered.find("-->\n");
+  // Front-matter values hold no raw line break, so the first "\n---\n"
+  // closes it; a value may hold "-->" (a URL can).
+  const auto front_matter_end = rendered.find("\n---\n<!--");
+  FUZZ_CHECK(front_matter_end != std::string::npos, "the front matter closes before the timestamp comment");
+  const auto comment_end = rendered.find("-->\n", front_matter_end);
   FUZZ_CHECK(comment_end != std::string::npos, "the timestamp comment");
   const std::string_view body = std::string_view(rendered).substr(comment_end + 4);
   FUZZ_CHECK(body.find("{{") == std::string_view::npos && body.find("{%") == std::string_view::npos,
