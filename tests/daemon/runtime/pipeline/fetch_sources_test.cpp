@@ -1,5 +1,6 @@
 // How sources are reached, end to end: the real feedd binary, real HTTP
 // servers (and proxies) on loopback, real config files and stores.
+#include <netdb.h>
 #include <signal.h>
 #include <sys/stat.h>
 
@@ -297,6 +298,18 @@ TEST_CASE("A challenge page and a text notice are reported as not a feed, never 
   CHECK(output.find("line ") == std::string::npos);
 }
 
+// The name socks5h hands to the proxy to resolve: "localhost" where this
+// machine's resolver knows it; a bare chroot without /etc/hosts does not,
+// and then the proxy is given the address itself.
+std::string host_the_proxy_resolves() {
+  addrinfo* found = nullptr;
+  const addrinfo hints{0, AF_INET, SOCK_STREAM, 0, 0, nullptr, nullptr, nullptr};
+  const bool known = ::getaddrinfo("localhost", nullptr, &hints, &found) == 0;
+  if (found != nullptr) ::freeaddrinfo(found);
+  if (!known) MESSAGE("localhost does not resolve here: the SOCKS5 source names 127.0.0.1 instead");
+  return known ? "localhost" : "127.0.0.1";
+}
+
 TEST_CASE("Sources reach their feed through an HTTP proxy (tinyproxy) and a SOCKS5 proxy (microsocks), with logins") {
   TempDir dir;
   Proxy http_proxy = start_tinyproxy(dir);
@@ -322,10 +335,10 @@ TEST_CASE("Sources reach their feed through an HTTP proxy (tinyproxy) and a SOCK
       dir, fmt::format("[fetch]\nproxy = \"http://feeduser:proxy-secret-1@127.0.0.1:{}\"\n"
                        "[[sources]]\nname = \"Through tinyproxy\"\nurl = \"{}\"\n"
                        "[[sources]]\nname = \"Through microsocks\"\n"
-                       "url = \"http://localhost:{}/via-socks.xml\"\n"
+                       "url = \"http://{}:{}/via-socks.xml\"\n"
                        "proxy = \"socks5h://sockuser:socks-secret-2@127.0.0.1:{}\"\n"
                        "[[sources]]\nname = \"Redirected\"\nurl = \"{}\"\n",
-                       http_proxy.port, server.url("/via-http.xml"), server.port(), socks.port,
+                       http_proxy.port, server.url("/via-http.xml"), host_the_proxy_resolves(), server.port(), socks.port,
                        server.url("/to-internal.xml")));
   const auto result = once(config);
   INFO(output_of(result));
