@@ -3,6 +3,9 @@
 #include <array>
 #include <charconv>
 #include <limits>
+#include <utility>
+
+#include <fmt/format.h>
 
 namespace feedd::config {
 namespace {
@@ -91,6 +94,14 @@ std::optional<std::uint64_t> parse_size(std::string_view text) {
     if (unit.suffix == text) return scaled(*number, unit.scale, std::numeric_limits<std::uint64_t>::max());
   }
   return std::nullopt;
+}
+
+std::string format_duration(std::chrono::milliseconds value) {
+  const auto ms = value.count();
+  for (const auto& [unit, size] : {std::pair{"d", 86'400'000LL}, {"h", 3'600'000LL}, {"m", 60'000LL}, {"s", 1'000LL}}) {
+    if (ms != 0 && ms % size == 0) return fmt::format("{}{}", ms / size, unit);
+  }
+  return fmt::format("{}ms", ms);
 }
 
 }  // namespace feedd::config

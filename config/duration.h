@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace feedd::config {
@@ -14,6 +15,10 @@ namespace feedd::config {
 // nullopt for anything else, including a zero-length string and values that
 // overflow.
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
+
+// `value` in the largest unit that states it exactly, as a person would
+// write it ("15m", "1d", "1500ms"); parse_duration reads it back.
+std::string format_duration(std::chrono::milliseconds value);
 
 // "16MiB", "512KiB", "1GiB", "1000000" (bytes), "10MB" (decimal). Units: B,
 // kB, MB, GB, TB, KiB, MiB, GiB, TiB; "KB" is refused as ambiguous. nullopt

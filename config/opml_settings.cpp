@@ -5,20 +5,13 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include "config/duration.h"
+
 namespace feedd::config {
 namespace {
 
 bool is_default_list(const std::vector<std::string>& items, const std::string& name) {
   return items.size() == 1 && items[0] == name;
-}
-
-// The largest unit that states `value` exactly: what a person would write.
-std::string duration_text(std::chrono::milliseconds value) {
-  const auto ms = value.count();
-  for (const auto& [unit, size] : {std::pair{"d", 86'400'000LL}, {"h", 3'600'000LL}, {"m", 60'000LL}, {"s", 1'000LL}}) {
-    if (ms != 0 && ms % size == 0) return fmt::format("{}{}", ms / size, unit);
-  }
-  return fmt::format("{}ms", ms);
 }
 
 std::optional<std::vector<std::string>> string_list(std::string_view text) {
@@ -63,7 +56,7 @@ void write_settings(pugi::xml_node outline, const Source& source) {
   if (source.content == ContentMode::raw) set("content", "raw");
   if (!source.enabled) set("enabled", "false");
   if (source.timezone != "UTC") set("timezone", source.timezone);
-  if (source.interval) set("interval", duration_text(*source.interval));
+  if (source.interval) set("interval", format_duration(*source.interval));
   if (!source.remove.empty()) set("remove", toml_array(source.remove));
 }
 

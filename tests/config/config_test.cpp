@@ -14,6 +14,7 @@ using feedd::config::Config;
 using feedd::config::ConfigError;
 using feedd::config::ContentMode;
 using feedd::config::parse_config;
+using feedd::config::format_duration;
 using feedd::config::parse_duration;
 using feedd::config::parse_size;
 
@@ -369,6 +370,17 @@ TEST_CASE("Durations accept single units and largest-first sums") {
   CHECK(parse_duration("1h30m") == 90min);
   CHECK(parse_duration("1d2h3m4s5ms") == 24h + 2h + 3min + 4s + 5ms);
   CHECK(parse_duration("0s") == 0ms);
+}
+
+TEST_CASE("A duration is written in the largest unit that states it exactly, and reads back") {
+  CHECK(format_duration(15min) == "15m");
+  CHECK(format_duration(24h) == "1d");
+  CHECK(format_duration(90s) == "90s");
+  CHECK(format_duration(1500ms) == "1500ms");
+  CHECK(format_duration(0ms) == "0ms");
+  for (const auto value : {100ms, 1500ms, 90s, 15min, 25h, 72h}) {
+    CHECK(parse_duration(format_duration(value)) == value);
+  }
 }
 
 TEST_CASE("Durations refuse malformed, reordered and overflowing text") {

@@ -14,6 +14,7 @@
 #include <fstream>
 
 #include "config/config.h"
+#include "config/duration.h"
 #include "daemon/cli/commands/search_catch_up.h"
 #include "daemon/runtime/config_environment.h"
 #include "daemon/runtime/exit_status.h"
@@ -154,37 +155,28 @@ int command_once(const CommandContext& context, const std::vector<std::string>& 
 
 namespace {
 
-std::string duration_text(std::chrono::milliseconds value) {
-  const auto ms = value.count();
-  if (ms != 0 && ms % 86400000 == 0) return fmt::format("{}d", ms / 86400000);
-  if (ms != 0 && ms % 3600000 == 0) return fmt::format("{}h", ms / 3600000);
-  if (ms != 0 && ms % 60000 == 0) return fmt::format("{}m", ms / 60000);
-  if (ms != 0 && ms % 1000 == 0) return fmt::format("{}s", ms / 1000);
-  return fmt::format("{}ms", ms);
-}
-
 // Every setting as feedd will use it, defaults included, so an operator sees
 // what the file means without reading the reference.
 void print_settings(const config::Config& config) {
   fmt::print("\n[storage]\n  database:        {}\n  posts_dir:       {}\n  fetch_history:   {}\n",
              config.storage.database.string(), config.storage.posts_dir.string(),
-             duration_text(config.storage.fetch_history));
+             config::format_duration(config.storage.fetch_history));
   fmt::print("[fetch]\n  concurrency:     {}\n  per_host:        {}\n  timeout:         {}\n  max_body:        {} bytes\n"
              "  user_agent:      {}\n  low_speed_limit: {} bytes/s\n  low_speed_time:  {}\n",
-             config.fetch.concurrency, config.fetch.per_host, duration_text(config.fetch.timeout),
+             config.fetch.concurrency, config.fetch.per_host, config::format_duration(config.fetch.timeout),
              config.fetch.max_body, config.fetch.user_agent.empty() ? default_user_agent() : config.fetch.user_agent,
-             config.fetch.low_speed_limit, duration_text(config.fetch.low_speed_time));
+             config.fetch.low_speed_limit, config::format_duration(config.fetch.low_speed_time));
   fmt::print("[schedule]\n  interval:        {}\n  max_backoff:     {}\n  min_interval:    {}\n",
-             duration_text(config.schedule.interval), duration_text(config.schedule.max_backoff),
-             duration_text(config.schedule.min_interval));
-  fmt::print("[daemon]\n  shutdown_grace:  {}\n", duration_text(config.daemon.shutdown_grace));
+             config::format_duration(config.schedule.interval), config::format_duration(config.schedule.max_backoff),
+             config::format_duration(config.schedule.min_interval));
+  fmt::print("[daemon]\n  shutdown_grace:  {}\n", config::format_duration(config.daemon.shutdown_grace));
   fmt::print("[http]\n  listen:          {}\n", config.http.listen.empty() ? "off" : config.http.listen);
   if (config.publish.command.empty()) {
     fmt::print("[publish]\n  command:         off\n");
   } else {
     fmt::print("[publish]\n  command:         {}\n  min_interval:    {}\n  timeout:         {}\n",
-               fmt::join(config.publish.command, " "), duration_text(config.publish.min_interval),
-               duration_text(config.publish.timeout));
+               fmt::join(config.publish.command, " "), config::format_duration(config.publish.min_interval),
+               config::format_duration(config.publish.timeout));
   }
 }
 
@@ -256,8 +248,8 @@ int command_check(const CommandContext& context) {
                source.content == config::ContentMode::raw ? "raw" : "sanitize", source.timezone);
     fmt::print("  tags:       {}\n  categories: {}\n", fmt::join(source.tags, ", "),
                fmt::join(source.categories, ", "));
-    fmt::print("  interval:   {}\n", source.interval ? duration_text(*source.interval)
-                                                      : duration_text(config->schedule.interval) + " ([schedule])");
+    fmt::print("  interval:   {}\n", source.interval ? config::format_duration(*source.interval)
+                                                      : config::format_duration(config->schedule.interval) + " ([schedule])");
     if (!source.remove.empty()) fmt::print("  remove:     {}\n", fmt::join(source.remove, ", "));
     print_fetch_settings(source);
   }
