@@ -378,7 +378,7 @@ TEST_CASE("A duration is written in the largest unit that states it exactly, and
   CHECK(format_duration(90s) == "90s");
   CHECK(format_duration(1500ms) == "1500ms");
   CHECK(format_duration(0ms) == "0ms");
-  for (const auto value : {100ms, 1500ms, 90s, 15min, 25h, 72h}) {
+  for (const std::chrono::milliseconds value : {100ms, 1500ms, 90000ms, 900000ms, 90000000ms, 259200000ms}) {
     CHECK(parse_duration(format_duration(value)) == value);
   }
 }
