@@ -35,7 +35,7 @@ daemon: daemon/cli
 # Headers that are a room's own workings: no other room includes them (the
 # room's other headers are its face).
 inside='
-fetchers/feed/xml_feed.h fetchers/feed/json_feed.h fetchers/feed/xml_recover.h fetchers/feed/xml_text.h
+fetchers/feed/xml_parts.h fetchers/feed/xml_feed.h fetchers/feed/json_feed.h fetchers/feed/xml_recover.h fetchers/feed/xml_text.h
 fetchers/http/file_read.h fetchers/http/private_address.h
 store/search_tokenizer.h
 daemon/runtime/schedule_policy.h

@@ -16,6 +16,7 @@
 #include "fetchers/text/encoding.h"
 #include "fetchers/feed/json_feed.h"
 #include "fetchers/feed/xml_feed.h"
+#include "fetchers/feed/xml_parts.h"
 #include "fetchers/feed/xml_recover.h"
 #include "fetchers/feed/xml_repair.h"
 
@@ -58,9 +59,36 @@ std::optional<std::string> load_xml(encoding::Utf8Document& text, pugi::xml_docu
   return std::nullopt;
 }
 
+bool read_in_parts(std::string_view text, const FeedParseOptions& options) {
+  return options.on_entries && options.entry_batch > 0 && text.size() >= options.parts_above;
+}
+
+// The feed of `parts`, each part's entries handed over as it is read; the
+// last part's stay in the result. nullopt when a part is not well-formed.
+std::optional<Feed> read_parts(const detail::XmlParts& parts, const FeedParseOptions& options) {
+  Feed feed;
+  for (std::size_t index = 0; index < parts.part_count(); ++index) {
+    auto part = encoding::Utf8Document::own(parts.part(index));
+    pugi::xml_document xml;
+    if (load_xml(part, xml)) return std::nullopt;
+    feed = detail::read_xml_feed(xml.document_element(), options);
+    // An item that made no entry leaves a part short of a full batch.
+    if (index + 1 < parts.part_count() && !feed.entries.empty()) {
+      options.on_entries(feed.entries, false);
+      feed.entries.clear();
+    }
+  }
+  return feed;
+}
+
 // `document` strictly as XML, and when pugixml rejects it, libxml2's
 // reading of it. `text` is `document` in UTF-8.
 Feed parse_xml(std::string_view document, encoding::Utf8Document& text, const FeedParseOptions& options) {
+  if (read_in_parts(text.text(), options)) {
+    if (const auto parts = detail::XmlParts::split(text.text(), options.entry_batch)) {
+      if (auto feed = read_parts(*parts, options)) return std::move(*feed);
+    }
+  }
   pugi::xml_document xml;
   const auto problem = load_xml(text, xml);
   if (!problem) return detail::read_xml_feed(xml.document_element(), options);

@@ -32,6 +32,14 @@ struct FeedParseOptions {
   // sink may block: reading waits for it.
   std::function<void(std::vector<FeedEntry>& entries, bool recovered)> on_entries;
   std::size_t entry_batch = 0;
+  // With on_entries, an XML document of at least this many bytes (in UTF-8)
+  // is read in parts of entry_batch items, never as one tree (xml_parts.h):
+  // its memory is the document plus one part. A document the parts cannot
+  // be cut from is read whole; one whose later part turns out broken is read
+  // whole after the earlier parts' entries were handed over, so they are
+  // handed over again. (A document of one part costs a scan more than
+  // before: pugixml copies a borrowed document anyway.)
+  std::size_t parts_above = 256u << 10;
 };
 
 namespace detail {

@@ -4,6 +4,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "fetchers/feed/feed_parser.h"
 #include "fetchers/http/url.h"
@@ -25,6 +27,29 @@ void check_entry(const feedd::FeedEntry& entry) {
     FUZZ_CHECK(is_utf8(enclosure.url) && is_utf8(enclosure.type), "enclosure text is UTF-8");
     FUZZ_CHECK(feedd::url::is_absolute(enclosure.url), "enclosure URL is absolute");
     FUZZ_CHECK(!enclosure.length || *enclosure.length >= 0, "enclosure length is not negative");
+  }
+}
+
+// The same document read in parts of one item (a huge feed's way,
+// fetchers/feed/xml_parts.h) gives the same entries as read whole.
+void check_parts_agree(std::string_view document, feedd::FeedParseOptions options, const feedd::Feed& whole) {
+  std::vector<feedd::FeedEntry> entries;
+  options.entry_batch = 1;
+  options.parts_above = 0;
+  options.on_entries = [&](std::vector<feedd::FeedEntry>& batch, bool) {
+    for (auto& entry : batch) entries.push_back(std::move(entry));
+    batch.clear();
+  };
+  feedd::Feed parts = feedd::parse_feed(document, options);
+  for (auto& entry : parts.entries) entries.push_back(std::move(entry));
+  FUZZ_CHECK(parts.title == whole.title && parts.link == whole.link, "parts read the same feed fields");
+  FUZZ_CHECK(entries.size() == whole.entries.size(), "parts read as many entries as the whole");
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const feedd::FeedEntry& a = entries[i];
+    const feedd::FeedEntry& b = whole.entries[i];
+    FUZZ_CHECK(a.title == b.title && a.link == b.link && a.guid == b.guid && a.summary == b.summary &&
+                   a.content == b.content && a.raw == b.raw && a.published == b.published,
+               "an entry read in parts is the entry read whole");
   }
 }
 
@@ -62,6 +87,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       } catch (const feedd::FeedParseError&) {
       }
     }
+    if (!feed.recovered && feed.format != "json") check_parts_agree(document, options, feed);
   } catch (const feedd::FeedParseError&) {
   }
   return 0;
