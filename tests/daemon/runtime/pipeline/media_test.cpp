@@ -314,6 +314,28 @@ TEST_CASE("Local media: images in every attribute form are kept by content and t
   (void)media;
 }
 
+TEST_CASE("feedd check shows the media settings as they will be used") {
+  TempDir dir;
+  const auto config = write_config(dir, "https://example.com/feed.xml", "media_quota = \"2MiB\"");
+  const auto checked = run_feedd({"check", "--config", config.string()});
+  INFO(checked.err);
+  REQUIRE(checked.exit_status == 0);
+  for (const std::string& expected :
+       {"media_dir:       " + (dir / "site/media").string(), std::string("media_url:       /media/"),
+        std::string("[archive]\n  media:           local\n  media_max_file:  10485760 bytes\n  media_quota:     2097152"),
+        std::string("media:      local, files up to 10485760 bytes, quota 2097152 bytes")}) {
+    CHECK_MESSAGE(checked.out.find(expected) != std::string::npos, expected, " not in:\n", checked.out);
+  }
+  write_file(config, "[archive]\nmedia = \"yes\"\n");
+  const auto bad = run_feedd({"check", "--config", config.string()});
+  CHECK(bad.exit_status == 2);
+  CHECK(bad.err.find(config.string() + ":2: archive.media: must be \"off\" or \"local\", got \"yes\"") !=
+        std::string::npos);
+  write_file(config, "[storage]\nmedia_url = \"/media\"\n");
+  CHECK(run_feedd({"check", "--config", config.string()}).err.find(":2: storage.media_url: must end with '/'") !=
+        std::string::npos);
+}
+
 TEST_CASE("Local media: the source's quota stops its downloads with one log line") {
   TempDir dir;
   Site site;
