@@ -365,3 +365,56 @@ TEST_CASE("Local media is off by default: the post keeps every address and nothi
   CHECK(site.server.requests("/img/a.png") == 0);
   for (const auto& [title, post] : posts_by_title(dir)) CHECK(post.find("data-feedd-original") == std::string::npos);
 }
+
+TEST_CASE("Images go through the source's fetch settings: headers to every host, the cookie to its own, the shield elsewhere") {
+  TempDir dir;
+  HttpTestServer feed_host;              // 127.0.0.1: the configured feed's host, trusted
+  HttpTestServer other_host("127.0.0.2");  // a host the feed's content names: loopback is private
+  const std::string image = png(10, 20, 30);
+  const std::string other_image = png(40, 50, 60);
+  for (auto* server : {&feed_host, &other_host}) {
+    const std::string bytes = server == &feed_host ? image : other_image;
+    server->route("/i.png", [bytes](const TestRequest&) { return TestResponse{200, {{"Content-Type", "image/png"}}, bytes}; });
+  }
+  const std::string content =
+      fmt::format("<img src=\"{}\"><img src=\"{}\">", feed_host.url("/i.png"), other_host.url("/i.png"));
+  feed_host.serve("/feed.xml",
+                  fmt::format("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title><item><title>Item 1"
+                              "</title><link>{}</link><description>{}</description></item></channel></rss>",
+                              feed_host.url("/p/1"), xml_escape(content)));
+  const auto source = fmt::format("[[sources]]\nname = \"s\"\nurl = \"{}\"\ncontent = \"raw\"\n"
+                                  "headers = {{ Referer = \"https://example.org/\" }}\ncookie = \"session=secret\"\n",
+                                  feed_host.url("/feed.xml"));
+  const auto path = dir / "feedd.toml";
+  const std::string storage = "[storage]\ndatabase = \"state/feedd.db\"\nposts_dir = \"site/_posts\"\n"
+                              "media_dir = \"site/media\"\n[archive]\nmedia = \"local\"\n";
+  write_file(path, storage + source);
+  const auto shielded = run_feedd({"once", "--config", path.string(), "--now", t0});
+  INFO(shielded.err);
+  REQUIRE(shielded.exit_status == 0);
+  // The other host is refused as private: the post keeps its address.
+  CHECK(media_files(dir).size() == 1);
+  CHECK(read_file(dir / "site/media" / *media_files(dir).begin()) == image);
+  CHECK(posts_by_title(dir)["Item 1"].find(fmt::format("<img src=\"{}\">", other_host.url("/i.png"))) !=
+        std::string::npos);
+  CHECK(shielded.err.find(other_host.url("/i.png")) != std::string::npos);
+
+  write_file(path, storage + source + "allow_private = true\n");
+  const auto allowed = run_feedd({"once", "--config", path.string(), "--now", "2026-03-01T13:00:00Z", "--force"});
+  INFO(allowed.err);
+  REQUIRE(allowed.exit_status == 0);
+  CHECK(media_files(dir).size() == 2);
+  local_name(dir, posts_by_title(dir)["Item 1"], "src", other_host.url("/i.png"));
+  for (const auto& request : feed_host.request_log()) {
+    if (request.target != "/i.png") continue;
+    CHECK(request.headers.at("referer") == "https://example.org/");
+    CHECK(request.headers.at("cookie") == "session=secret");
+  }
+  bool asked_other = false;
+  for (const auto& request : other_host.request_log()) {
+    asked_other = true;
+    CHECK(request.headers.at("referer") == "https://example.org/");
+    CHECK(request.headers.count("cookie") == 0);  // the source's cookie stays with its own host
+  }
+  CHECK(asked_other);
+}
