@@ -386,11 +386,52 @@ void check_fetch_settings(Reader& in, const toml::table& table, const std::strin
   }
 }
 
+// Written into posts' attributes as it is: characters that would end the
+// attribute or need escaping are refused here.
+void read_media_url(Reader& in, const Field& f, std::string& media_url) {
+  auto value = in.string(f);
+  if (!value) return;
+  if (value->find_first_of("\"'<>& \t") != std::string::npos) {
+    in.problem(f, fmt::format("must not contain quotes, <, >, & or spaces, got {}", in_quotes(*value)));
+  } else if (!value->ends_with('/')) {
+    in.problem(f, fmt::format("must end with '/' (a file's name follows it), got {}", in_quotes(*value)));
+  } else {
+    media_url = *value;
+  }
+}
+
+void read_media_mode(Reader& in, const Field& f, MediaMode& mode) {
+  auto text = in.string(f);
+  if (!text) return;
+  if (*text == "off") {
+    mode = MediaMode::off;
+  } else if (*text == "local") {
+    mode = MediaMode::local;
+  } else {
+    in.problem(f, fmt::format("must be \"off\" or \"local\", got {}", in_quotes(*text)));
+  }
+}
+
+// The media keys [archive] and [[sources]] share.
+void read_media_settings(Reader& in, const toml::table& table, const std::string& path, MediaMode& mode,
+                         std::uint64_t& max_file, std::uint64_t& quota) {
+  read_media_mode(in, field(table, path, "media"), mode);
+  if (auto value = in.size(field(table, path, "media_max_file"))) max_file = *value;
+  if (auto value = in.size(field(table, path, "media_quota"))) quota = *value;
+}
+
+void read_archive(Reader& in, const toml::table& table, ArchiveDefaults& archive) {
+  in.reject_unknown(table, "archive", keys_of("archive"));
+  read_media_settings(in, table, "archive", archive.media, archive.media_max_file, archive.media_quota);
+}
+
 void read_storage(Reader& in, const toml::table& table, Storage& storage) {
   in.reject_unknown(table, "storage", keys_of("storage"));
   if (auto path = in.string(field(table, "storage", "database"))) storage.database = *path;
   if (auto path = in.string(field(table, "storage", "posts_dir"))) storage.posts_dir = *path;
   if (auto value = in.duration(field(table, "storage", "fetch_history"))) storage.fetch_history = *value;
+  if (auto path = in.string(field(table, "storage", "media_dir"))) storage.media_dir = *path;
+  read_media_url(in, field(table, "storage", "media_url"), storage.media_url);
 }
 
 void read_fetch(Reader& in, const toml::table& table, const fs::path& base, Fetch& fetch) {
@@ -530,11 +571,12 @@ void read_source(Reader& in, const toml::table& table, const std::string& path, 
   if (auto value = in.strings(field(table, path, "remove"))) source.remove = std::move(*value);
   if (auto value = in.boolean(field(table, path, "allow_private"))) source.allow_private = *value;
   if (auto value = in.boolean(field(table, path, "enclosures"))) source.enclosures = *value;
+  read_media_settings(in, table, path, source.media, source.media_max_file, source.media_quota);
 }
 
 // `fetch` gives each source its defaults, so [fetch] must be read first.
-void read_sources(Reader& in, const Field& f, const Fetch& fetch, const fs::path& base, milliseconds min_interval,
-                  std::vector<Source>& sources) {
+void read_sources(Reader& in, const Field& f, const Fetch& fetch, const ArchiveDefaults& archive, const fs::path& base,
+                  milliseconds min_interval, std::vector<Source>& sources) {
   if (!f.node) return;
   const toml::array* array = f.node->as_array();
   if (!array || !(array->empty() || array->is_array_of_tables())) {
@@ -548,6 +590,9 @@ void read_sources(Reader& in, const Field& f, const Fetch& fetch, const fs::path
     Source source;
     source.allow_private = fetch.allow_private;
     source.fetch = fetch.source_defaults;
+    source.media = archive.media;
+    source.media_max_file = archive.media_max_file;
+    source.media_quota = archive.media_quota;
     read_source(in, table, path, min_interval, source);
     read_fetch_settings(in, table, path, base, source.fetch, true);
     check_fetch_settings(in, table, path, source.fetch);
@@ -623,7 +668,9 @@ Config read_config(Reader& in, const toml::table& root, const fs::path& file) {
   in.reject_unknown(root, "", section_names());
   Config config;
   config.file = fs::absolute(file).lexically_normal();
-  config.storage = Storage{"data/feedd.db", "data/_posts"};
+  config.storage.database = "data/feedd.db";
+  config.storage.posts_dir = "data/_posts";
+  config.storage.media_dir = "data/media";
   if (const auto* table = in.table(field(root, "", "storage"))) read_storage(in, *table, config.storage);
   const fs::path base = config.file.parent_path();
   if (const auto* table = in.table(field(root, "", "fetch"))) read_fetch(in, *table, base, config.fetch);
@@ -631,13 +678,15 @@ Config read_config(Reader& in, const toml::table& root, const fs::path& file) {
   if (const auto* table = in.table(field(root, "", "daemon"))) read_daemon(in, *table, config.daemon);
   if (const auto* table = in.table(field(root, "", "http"))) read_http(in, *table, config.http);
   if (const auto* table = in.table(field(root, "", "publish"))) read_publish(in, *table, config.publish);
-  read_sources(in, field(root, "", "sources"), config.fetch, base, config.schedule.min_interval, config.sources);
+  if (const auto* table = in.table(field(root, "", "archive"))) read_archive(in, *table, config.archive);
+  read_sources(in, field(root, "", "sources"), config.fetch, config.archive, base, config.schedule.min_interval, config.sources);
   record_lines(root, "", config.lines);
 
   // Relative to the config file, not the working folder, so the same file
   // means the same thing however the daemon was started.
   config.storage.database = (base / config.storage.database).lexically_normal();
   config.storage.posts_dir = (base / config.storage.posts_dir).lexically_normal();
+  config.storage.media_dir = (base / config.storage.media_dir).lexically_normal();
   return config;
 }
 

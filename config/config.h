@@ -23,6 +23,12 @@ enum class ContentMode {
 // How a source is reached: each key has its default in [fetch] and may be
 // set again per source. Secrets stay in their files until a poll reads them,
 // so they are in no config copy, log line or listing.
+// Whether a post's images are kept in [storage] media_dir (store/media).
+enum class MediaMode {
+  off,    // images stay hotlinked: the post is the feed's content
+  local,  // images downloaded and the post pointed at the copies
+};
+
 struct SourceFetch {
   std::string proxy;  // http://, https://, socks5://, socks5h:// (may hold credentials)
   std::string user_agent;                               // empty: [fetch] user_agent
@@ -50,6 +56,10 @@ struct Source {
   bool allow_private = false;           // effective: the source's, else [fetch]'s
   SourceFetch fetch;                    // effective: the source's keys over [fetch]'s
   bool enclosures = false;              // audio, video and files written after the content
+  // Local media: effective values, the source's over [archive]'s.
+  MediaMode media = MediaMode::off;
+  std::uint64_t media_max_file = 0;     // bytes; a larger image is refused
+  std::uint64_t media_quota = 0;        // bytes of files this source's posts may hold
   int line = 0;                         // line of this [[sources]] table
 };
 
@@ -57,6 +67,16 @@ struct Storage {
   std::filesystem::path database;   // absolute after loading
   std::filesystem::path posts_dir;  // absolute after loading
   std::chrono::milliseconds fetch_history{std::chrono::hours(24 * 90)};  // poll records kept this long
+  std::filesystem::path media_dir;  // absolute after loading; local media's files
+  std::string media_url = "/media/";  // what posts put before a media file's name
+};
+
+// [archive]: what feedd keeps of an entry beyond its feed's content; every
+// source's default. Each feature adds its own fields.
+struct ArchiveDefaults {
+  MediaMode media = MediaMode::off;
+  std::uint64_t media_max_file = 10u << 20;
+  std::uint64_t media_quota = std::uint64_t{1} << 30;
 };
 
 struct Fetch {
@@ -108,6 +128,7 @@ struct Config {
   Daemon daemon;
   Http http;
   Publish publish;
+  ArchiveDefaults archive;
   std::vector<Source> sources;  // in file order
   // Where each key was written ("storage.posts_dir", "sources[1].url" -> line),
   // for checks made after loading to name the line as the loader does.

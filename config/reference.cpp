@@ -23,6 +23,9 @@ constexpr std::array sections{
                 "{count} in any argument becomes their number. A failure is logged and the posts are offered "
                 "again with the next batch, and, kept in the store until the command succeeds, by the next once or "
                 "run; publishing never holds up polling. The command runs in a process group of its own."},
+    SectionSpec{"archive", false,
+                "What feedd keeps of each entry beyond its feed's content; every key is also a source key, which "
+                "wins for that source."},
     SectionSpec{"sources", true,
                 "One [[sources]] table per feed; there may be none. Sources are polled concurrently; a failing "
                 "source never stops the others."},
@@ -41,6 +44,13 @@ constexpr std::array keys{
             "How long the record of each poll (status, size, entries found, error) is kept. Older records are "
             "deleted about once an hour, so the store does not grow by a row per poll for ever; 'feedd stats' "
             "counts the fetches kept."},
+    KeySpec{"storage", "media_dir", path, false, "\"data/media\"", "\"/srv/site/media\"",
+            "The folder local media's files are kept in (sources with media = \"local\"), each named by the "
+            "SHA-256 of its bytes and its type (0a1b...e9.png), so the same image is stored once. Serve it at "
+            "media_url: inside the Jekyll site, or mapped by the web server."},
+    KeySpec{"storage", "media_url", string, false, "\"/media/\"", "\"https://static.example.org/media/\"",
+            "What posts put before a media file's name in place of the image's address: site-relative by "
+            "default. Ends with '/'; no quotes, <, >, & or spaces."},
     // [fetch]
     KeySpec{"fetch", "concurrency", integer, false, "64", "32",
             "Transfers in flight at once, 1 to 1024. The per-host limit is what spares each server; this "
@@ -111,6 +121,20 @@ constexpr std::array keys{
     KeySpec{"publish", "timeout", duration, false, "\"2m\"", "\"10m\"",
             "A run taking longer is stopped with every process it started (SIGTERM to its process group, then "
             "SIGKILL) and counts as failed."},
+    // [archive]
+    KeySpec{"archive", "media", choice, false, "\"off\"", "\"local\"",
+            "\"local\" downloads the images a post refers to (img src and srcset, lazy-load attributes such as "
+            "data-src, picture source srcset, video poster) through the source's own fetch settings into "
+            "storage.media_dir, and points the post at them (storage.media_url), keeping each original address "
+            "in a data-feedd-original-ATTR attribute. Types are read from the bytes (JPEG, PNG, GIF, WebP, AVIF, "
+            "and SVG once scripts, event handlers and external references are cut); anything else is refused. A "
+            "failed download is retried with backoff on the source's later polls while the post keeps the "
+            "original address; the post is rewritten when the file arrives. \"off\" leaves posts as they are."},
+    KeySpec{"archive", "media_max_file", size, false, "\"10MiB\"", "\"4MiB\"",
+            "The largest image downloaded; a larger one is refused (and retried later, like any failure)."},
+    KeySpec{"archive", "media_quota", size, false, "\"1GiB\"", "\"200MiB\"",
+            "The bytes of media files one source's posts may hold. Reaching it stops that source's downloads "
+            "with one log line naming the source, the image and the quota."},
     // [[sources]]
     KeySpec{"sources", "name", string, true, "", "\"Example News\"",
             "Unique across the file, compared exactly. It becomes the post's author."},
@@ -168,6 +192,12 @@ constexpr std::array keys{
     KeySpec{"sources", "enclosures", boolean, false, "false", "true",
             "true writes the entry's enclosures after its content: <audio> for audio, <video> for video, a link "
             "for other files (images are left out). Off by default, so posts stay as they were."},
+    KeySpec{"sources", "media", choice, false, "archive.media", "\"local\"",
+            "This source's own; see archive.media."},
+    KeySpec{"sources", "media_max_file", size, false, "archive.media_max_file", "\"4MiB\"",
+            "This source's own; see archive.media_max_file."},
+    KeySpec{"sources", "media_quota", size, false, "archive.media_quota", "\"200MiB\"",
+            "This source's own; see archive.media_quota."},
 };
 
 constexpr bool every_key_in_a_section() {

@@ -106,7 +106,7 @@ std::string Archive::choose_post_path(const EntryRow& row) {
 std::string Archive::render(const EntryRow& row) {
   const auto& source = presentation_of(row.source_id);
   return render_post(PostFields{row.title, row.timestamp_ms, row.date_ms, source.name, row.url, source.tags,
-                                source.categories, row.content});
+                                source.categories, content_view_ ? content_view_(row) : row.content});
 }
 
 BatchOutcome Archive::ingest(const std::string& source_name, const std::string& source_url,

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <span>
@@ -133,6 +134,11 @@ class Archive {
   // reprocess all write through this one function, so a rebuilt post is the
   // post ingestion wrote.
   std::string render(const EntryRow& row);
+  // The content a row's post shows, when a stage keeps it apart from the
+  // row's (store/media: images pointed at their local copies). render()
+  // applies it, so ingestion, repair and rebuild agree. Unset: the row's.
+  using ContentView = std::function<std::string(const EntryRow&)>;
+  void set_content_view(ContentView view) { content_view_ = std::move(view); }
   // Writes the posts of `rows` (committed, marked pending) and clears the
   // mark of those now in place. Failures are appended to `errors`; their
   // rows stay pending. Returns how many were written.
@@ -157,6 +163,7 @@ class Archive {
   std::filesystem::path posts_dir_;
   std::map<std::string, SourcePresentation> sources_;
   std::map<std::int64_t, SourcePresentation> fallback_presentations_;
+  ContentView content_view_;
 };
 
 }  // namespace feedd

@@ -211,6 +211,33 @@ constexpr std::array<Migration, Store::schema_version> migrations = {{
     {R"sql(
     ALTER TABLE entries ADD COLUMN imported INTEGER NOT NULL DEFAULT 0;
     )sql"},
+    // 6 -> 7: local media (store/media/media_table.h). The files kept in
+    // media_dir by content; each image address once, with its download's
+    // state and retry schedule; which entry refers to which address (gone
+    // with the entry). New tables: every existing row stays as it is.
+    {R"sql(
+    CREATE TABLE media_files (
+      name      TEXT PRIMARY KEY,
+      bytes     INTEGER NOT NULL,
+      stored_ms INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE media_downloads (
+      url             TEXT PRIMARY KEY,
+      source_id       INTEGER NOT NULL REFERENCES sources(id),
+      state           TEXT NOT NULL DEFAULT 'waiting',
+      file            TEXT REFERENCES media_files(name),
+      attempts        INTEGER NOT NULL DEFAULT 0,
+      next_attempt_ms INTEGER NOT NULL,
+      last_error      TEXT
+    ) WITHOUT ROWID;
+    CREATE INDEX media_downloads_due ON media_downloads(source_id, state, next_attempt_ms);
+    CREATE TABLE media_references (
+      entry_id INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+      url      TEXT NOT NULL,
+      PRIMARY KEY (entry_id, url)
+    ) WITHOUT ROWID;
+    CREATE INDEX media_references_url ON media_references(url);
+    )sql"},
 }};
 
 constexpr std::string_view entry_columns =

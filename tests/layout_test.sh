@@ -18,16 +18,18 @@ fetchers/text:
 fetchers/http: fetchers/redact
 fetchers/html: fetchers/http fetchers/text
 fetchers/feed: fetchers/html fetchers/http fetchers/text
+fetchers/media: fetchers/http
 fetchers/article: fetchers/feed fetchers/html fetchers/http fetchers/text
 store: fetchers/html
 store/lists: store
+store/media: fetchers/media store
 store/adopt: fetchers/feed fetchers/http store
-daemon/runtime/pipeline: config fetchers/feed fetchers/html fetchers/http fetchers/redact store
+daemon/runtime/pipeline: config fetchers/feed fetchers/html fetchers/http fetchers/media fetchers/redact store store/media
 daemon/runtime/publish: store store/lists
-daemon/runtime: daemon/runtime/pipeline config fetchers/feed fetchers/html fetchers/http fetchers/redact store
+daemon/runtime: daemon/runtime/pipeline config fetchers/feed fetchers/html fetchers/http fetchers/redact store store/media
 daemon/cli/output: fetchers/text store
 daemon/cli/commands/documents: daemon/cli/output daemon/runtime daemon/runtime/pipeline fetchers/article fetchers/feed fetchers/html fetchers/http
-daemon/cli/commands: daemon/cli/output daemon/runtime daemon/runtime/pipeline daemon/runtime/publish config fetchers/feed fetchers/html fetchers/http fetchers/redact store store/lists store/adopt
+daemon/cli/commands: daemon/cli/output daemon/runtime daemon/runtime/pipeline daemon/runtime/publish config fetchers/feed fetchers/html fetchers/http fetchers/redact store store/lists store/adopt store/media
 daemon/cli/commands/run: daemon/cli/commands daemon/cli/output daemon/runtime daemon/runtime/pipeline daemon/runtime/publish config fetchers/feed fetchers/redact store store/lists
 daemon/cli: daemon/cli/commands/run daemon/cli/commands daemon/cli/commands/documents daemon/runtime config fetchers/feed
 daemon: daemon/cli

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "daemon/runtime/exit_status.h"
+#include "store/media/media_view.h"
 
 namespace feedd {
 
@@ -28,6 +29,7 @@ std::optional<WritableStore> open_writable_store(const config::Config& config, i
     }
     auto archive =
         std::make_unique<Archive>(config.storage.database, config.storage.posts_dir, presentations_of(config));
+    media::show_local_media(*archive, config.storage.media_url);
     if (const int swept = archive->sweep_temp_files(); swept > 0) {
       spdlog::warn("removed {} temporary file(s) left in {} by an interrupted run", swept,
                    config.storage.posts_dir.string());

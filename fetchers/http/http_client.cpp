@@ -720,7 +720,7 @@ void HttpClient::Impl::start(Pending pending) {
   transfer->request = std::move(pending.request);
   transfer->done = std::move(pending.done);
   transfer->host = std::move(pending.host);
-  transfer->max_body = options_.max_body;
+  transfer->max_body = transfer->request.max_body.value_or(options_.max_body);
   transfer->address_policy.allow_private = transfer->request.allow_private;
   transfer->via_proxy = !transfer->request.proxy.empty() || environment_proxy_set();
   if (transfer->request.trust_url_host) transfer->address_policy.trusted_host = url::host_of(transfer->request.url);
@@ -794,7 +794,7 @@ std::string HttpClient::Impl::configure(Transfer& transfer) const {
   set(CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.value_or(options_.timeout).count()));
   set(CURLOPT_LOW_SPEED_LIMIT, options_.low_speed_limit);
   set(CURLOPT_LOW_SPEED_TIME, static_cast<long>(options_.low_speed_time.count()));
-  set(CURLOPT_MAXFILESIZE_LARGE, early_size_limit(options_.max_body));
+  set(CURLOPT_MAXFILESIZE_LARGE, early_size_limit(transfer.max_body));
   set(CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
   set(CURLOPT_PIPEWAIT, 1L);                  // prefer multiplexing over a new connection
   set(CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);  // a proxy's CONNECT reply is not a redirect hop

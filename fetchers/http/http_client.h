@@ -48,6 +48,7 @@ struct HttpRequest {
   std::string bearer_token;  // sent instead of basic authentication when set
   std::string ca_file;     // PEM bundle trusted instead of the system's
   std::optional<std::chrono::milliseconds> timeout;
+  std::optional<std::uint64_t> max_body;  // a smaller cap for this transfer (local media's per-file cap)
 };
 
 struct HttpResponse {

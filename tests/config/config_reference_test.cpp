@@ -43,6 +43,10 @@ std::string header_lines(const std::vector<std::pair<std::string, std::string>>&
   return joined(lines);
 }
 
+std::string media_mode(feedd::config::MediaMode mode) {
+  return mode == feedd::config::MediaMode::local ? "local" : "off";
+}
+
 // The keys [fetch] and [[sources]] share, read from either.
 using FetchOf = std::function<const feedd::config::SourceFetch&(const Config&)>;
 void add_fetch_accessors(std::map<std::string, std::function<std::string(const Config&)>>& table,
@@ -103,6 +107,14 @@ const std::map<std::string, Accessor>& accessors() {
       {"sources.urls", [](const Config& c) { return joined(c.sources.at(0).urls); }},
       {"sources.enclosures",
        [](const Config& c) { return std::string(c.sources.at(0).enclosures ? "true" : "false"); }},
+      {"storage.media_dir", [](const Config& c) { return c.storage.media_dir.string(); }},
+      {"storage.media_url", [](const Config& c) { return c.storage.media_url; }},
+      {"archive.media", [](const Config& c) { return media_mode(c.archive.media); }},
+      {"archive.media_max_file", [](const Config& c) { return std::to_string(c.archive.media_max_file); }},
+      {"archive.media_quota", [](const Config& c) { return std::to_string(c.archive.media_quota); }},
+      {"sources.media", [](const Config& c) { return media_mode(c.sources.at(0).media); }},
+      {"sources.media_max_file", [](const Config& c) { return std::to_string(c.sources.at(0).media_max_file); }},
+      {"sources.media_quota", [](const Config& c) { return std::to_string(c.sources.at(0).media_quota); }},
   };
   add_fetch_accessors(table, "fetch", [](const Config& c) -> const feedd::config::SourceFetch& { return c.fetch.source_defaults; });
   add_fetch_accessors(table, "sources", [](const Config& c) -> const feedd::config::SourceFetch& { return c.sources.at(0).fetch; });

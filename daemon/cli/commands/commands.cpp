@@ -161,6 +161,8 @@ void print_settings(const config::Config& config) {
   fmt::print("\n[storage]\n  database:        {}\n  posts_dir:       {}\n  fetch_history:   {}\n",
              config.storage.database.string(), config.storage.posts_dir.string(),
              config::format_duration(config.storage.fetch_history));
+  fmt::print("  media_dir:       {}\n  media_url:       {}\n", config.storage.media_dir.string(),
+             config.storage.media_url);
   fmt::print("[fetch]\n  concurrency:     {}\n  per_host:        {}\n  timeout:         {}\n  max_body:        {} bytes\n"
              "  user_agent:      {}\n  low_speed_limit: {} bytes/s\n  low_speed_time:  {}\n",
              config.fetch.concurrency, config.fetch.per_host, config::format_duration(config.fetch.timeout),
@@ -178,6 +180,9 @@ void print_settings(const config::Config& config) {
                fmt::join(config.publish.command, " "), config::format_duration(config.publish.min_interval),
                config::format_duration(config.publish.timeout));
   }
+  fmt::print("[archive]\n  media:           {}\n  media_max_file:  {} bytes\n  media_quota:     {} bytes\n",
+             config.archive.media == config::MediaMode::local ? "local" : "off", config.archive.media_max_file,
+             config.archive.media_quota);
 }
 
 // Names and paths only: a header's value, a cookie or a secret may be a
@@ -251,6 +256,10 @@ int command_check(const CommandContext& context) {
     fmt::print("  interval:   {}\n", source.interval ? config::format_duration(*source.interval)
                                                       : config::format_duration(config->schedule.interval) + " ([schedule])");
     if (!source.remove.empty()) fmt::print("  remove:     {}\n", fmt::join(source.remove, ", "));
+    if (source.media == config::MediaMode::local) {
+      fmt::print("  media:      local, files up to {} bytes, quota {} bytes\n", source.media_max_file,
+                 source.media_quota);
+    }
     print_fetch_settings(source);
   }
   return check_secret_files(*config) ? exit_ok : exit_usage;

@@ -29,6 +29,7 @@
 #include "store/atomic_file.h"
 #include "store/store.h"
 #include "store/lists/forgotten.h"
+#include "store/media/media_view.h"
 #include "fetchers/feed/dates.h"
 
 namespace feedd {
@@ -397,6 +398,7 @@ int run_admin_command(std::string_view command, const ArchiveCommandOptions& opt
   auto place = hand_to_daemon_or_lock(config, admin_request(command, options), *output);
   if (place.daemon_status) return *place.daemon_status;
   Archive archive(config.storage.database, config.storage.posts_dir, presentations_of(config));
+  media::show_local_media(archive, config.storage.media_url);
   auto job = make_admin_job(command, archive, config, options, *output, JobPlace::own_process);
   while (job->step(archive)) {
   }

@@ -18,6 +18,7 @@
 #include "fetchers/feed/dates.h"
 #include "fetchers/redact/redact_url.h"
 #include "store/archive_report.h"
+#include "store/media/media_report.h"
 #include "store/store.h"
 
 namespace feedd {
@@ -218,6 +219,7 @@ struct Stats {
   StoreTotals totals;
   std::vector<DayCount> days;
   std::uintmax_t database_bytes = 0;
+  media::MediaTotals media;
 };
 
 void print_stats_json(const Stats& stats, const config::Config& config) {
@@ -234,6 +236,9 @@ void print_stats_json(const Stats& stats, const config::Config& config) {
                        {"failed_fetches", totals.failed_fetches},
                        {"oldest_post", time_or_null(totals.oldest_post_ms)},
                        {"newest_post", time_or_null(totals.newest_post_ms)},
+                       {"media_files", stats.media.files},
+                       {"media_bytes", stats.media.bytes},
+                       {"media_waiting", stats.media.waiting},
                        {"days", days}};
   fmt::print("{}\n", object.dump(2, ' ', false, json::error_handler_t::replace));
 }
@@ -249,6 +254,11 @@ void print_stats_for_people(const Stats& stats, const config::Config& config) {
     fmt::print("posts:     {} to {}\n", format_day(*totals.oldest_post_ms), format_day(*totals.newest_post_ms));
   }
   fmt::print("fetches:   {} ({} failed)\n", totals.fetches, totals.failed_fetches);
+  if (stats.media.files > 0 || stats.media.waiting > 0) {
+    fmt::print("media:     {} file(s), {} bytes ({:.1f} MiB) in {}, {} image(s) waiting for a download\n",
+               stats.media.files, stats.media.bytes, static_cast<double>(stats.media.bytes) / (1024.0 * 1024.0),
+               config.storage.media_dir.string(), stats.media.waiting);
+  }
   fmt::print("\nentries per day (post date, UTC), last {} days:\n", stats.days.size());
   std::int64_t most = 1;
   for (const auto& day : stats.days) most = std::max(most, day.entries);
@@ -293,7 +303,7 @@ int command_stats(const ArchiveCommandOptions& options) {
     Store store(config.storage.database);
     constexpr int days = 30;
     const Stats stats{store_totals(store.database()), entries_per_day(store.database(), now_ms, days),
-                      file_size_or_zero(config.storage.database)};
+                      file_size_or_zero(config.storage.database), media::media_totals(store)};
     if (options.json) {
       print_stats_json(stats, config);
     } else {
@@ -329,7 +339,14 @@ int command_check_store(const ArchiveCommandOptions& options) {
                missing.size());
     for (const auto& ref : missing) fmt::print("  missing: {} (row {}: {})\n", ref.post_path, ref.id, ref.title);
     if (!missing.empty()) fmt::print("'feedd rebuild' writes missing posts again from the store.\n");
-    return problems.empty() && missing.empty() ? static_cast<int>(exit_ok) : static_cast<int>(exit_store);
+    const auto media_missing = media::missing_media_files(store, config.storage.media_dir);
+    if (const auto media_files = media::media_totals(store).files; media_files > 0) {
+      fmt::print("media {}: {} file(s), {} missing\n", config.storage.media_dir.string(), media_files,
+                 media_missing.size());
+    }
+    for (const auto& name : media_missing) fmt::print("  missing media file: {}\n", name);
+    return problems.empty() && missing.empty() && media_missing.empty() ? static_cast<int>(exit_ok)
+                                                                        : static_cast<int>(exit_store);
   });
 }
 

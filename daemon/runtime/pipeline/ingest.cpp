@@ -15,6 +15,7 @@
 #include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
+#include "daemon/runtime/pipeline/media_stage.h"
 #include "daemon/runtime/pipeline/normalise.h"
 #include "daemon/runtime/pipeline/posts_dir_guard.h"
 #include "daemon/runtime/pipeline/source_request.h"
@@ -121,6 +122,7 @@ class Pipeline::Impl {
   Impl(boost::asio::io_context& io, const config::Config& config, Archive& archive, const Clock& clock)
       : io_(io), archive_(archive), clock_(clock), http_(io, http_options(config.fetch)),
         publishing_(!config.publish.command.empty()),
+        media_(io, http_, clock, config.storage.media_dir, [this](std::function<void()> task) { to_writer(std::move(task)); }),
         active_limit_(active_poll_limit(config.fetch)), host_limit_(active_host_poll_limit(config.fetch)),
         workers_(static_cast<std::size_t>(worker_count())),
         writer_(1) {}
@@ -495,7 +497,25 @@ class Pipeline::Impl {
       job->report.failed_at = PollReport::Stage::store;
       job->report.error = fmt::format("not stored, will retry on the next poll: {}", error.what());
     }
-    finish(job);
+    finish_after_media(job, &entries);
+  }
+
+  // On the writer thread: local media for the entries just stored (none
+  // after a 304: the retries that are due), then the report.
+  void finish_after_media(const JobPtr& job, const std::vector<IncomingEntry>* entries) {
+    if (job->source.media != config::MediaMode::local || !job->report.ok()) return finish(job);
+    std::vector<std::string> identities;
+    if (entries != nullptr) {
+      for (const auto& entry : *entries) identities.push_back(entry.identity);
+    }
+    media_.run(archive_, job->source, std::move(identities), publishing_, [this, job](MediaStage::Outcome outcome) {
+      job->report.posts_written += outcome.posts_written;
+      auto& written = job->report.written_posts;
+      for (auto& path : outcome.written_paths) {
+        if (std::find(written.begin(), written.end(), path) == written.end()) written.push_back(std::move(path));
+      }
+      finish(job);
+    });
   }
 
   // On the writer thread.
@@ -516,7 +536,7 @@ class Pipeline::Impl {
       spdlog::warn("source {} ({}): HTTP 304 not recorded in the fetch history: {}", job->source.name,
                    job->report.url, error.what());
     }
-    finish(job);
+    finish_after_media(job, nullptr);
   }
 
   FetchReport fetch_report(const Job& job) const {
@@ -566,6 +586,7 @@ class Pipeline::Impl {
   const Clock& clock_;
   HttpClient http_;
   std::atomic<bool> publishing_;  // a publish hook wants the written paths
+  MediaStage media_;  // local media, after a poll is stored
   // Backpressure, on the io_context's thread.
   std::size_t active_limit_;
   int host_limit_;

@@ -1,0 +1,226 @@
+#include "daemon/runtime/pipeline/media_stage.h"
+
+#include <algorithm>
+#include <deque>
+#include <exception>
+
+#include <boost/asio/post.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "daemon/runtime/pipeline/source_request.h"
+#include "fetchers/http/url.h"
+#include "fetchers/media/image_sniff.h"
+#include "fetchers/media/media_references.h"
+#include "fetchers/media/svg_sanitize.h"
+#include "fetchers/redact/redact_url.h"
+#include "store/atomic_file.h"
+#include "store/media/media_file.h"
+#include "store/media/media_table.h"
+
+namespace feedd {
+namespace {
+
+// Per poll, so a source with thousands of images waiting catches up over
+// several polls instead of holding its poll's slot for hours.
+constexpr int downloads_per_pass = 200;
+
+constexpr std::int64_t first_retry_ms = 15 * 60 * 1000;
+constexpr std::int64_t longest_retry_ms = 24 * 3600 * 1000;
+
+std::int64_t retry_delay_ms(int attempts) {
+  std::int64_t delay = first_retry_ms;
+  for (int i = 1; i < attempts && delay < longest_retry_ms; ++i) delay *= 2;
+  return std::min(delay, longest_retry_ms);
+}
+
+std::string human_bytes(std::uint64_t bytes) {
+  if (bytes < 1024) return fmt::format("{} B", bytes);
+  if (bytes < 1024 * 1024) return fmt::format("{:.1f} KiB", static_cast<double>(bytes) / 1024);
+  if (bytes < (std::uint64_t{1} << 30)) return fmt::format("{:.1f} MiB", static_cast<double>(bytes) / (1024 * 1024));
+  return fmt::format("{:.1f} GiB", static_cast<double>(bytes) / (1024.0 * 1024 * 1024));
+}
+
+std::string human_delay(std::int64_t ms) {
+  if (ms % 3600000 == 0) return fmt::format("{}h", ms / 3600000);
+  return fmt::format("{}m", ms / 60000);
+}
+
+// The source's own settings, but its secrets and cookie only go to its own
+// host, and only that host is trusted past the private-network shield.
+HttpRequest image_request(const config::Source& source, const std::string& address) {
+  HttpRequest request = source_request(source, address, {});
+  const bool own_host = url::host_of(address) == url::host_of(source.url);
+  request.trust_url_host = own_host;
+  if (!own_host) {
+    request.cookie.clear();
+    request.username.clear();
+    request.password.clear();
+    request.bearer_token.clear();
+  }
+  request.max_body = source.media_max_file;
+  return request;
+}
+
+}  // namespace
+
+struct MediaStage::Pass {
+  Archive& archive;
+  config::Source source;
+  std::int64_t source_id = 0;
+  std::deque<std::string> due;
+  std::uint64_t used = 0;  // bytes of files charged to the source
+  bool want_paths = false;
+  Done done;
+  int stored = 0;
+  int failed = 0;
+  std::int64_t next_retry_ms = 0;  // the soonest retry of this pass's failures
+};
+
+MediaStage::MediaStage(boost::asio::io_context& io, HttpClient& http, const Clock& clock,
+                       std::filesystem::path media_dir, OnWriter on_writer)
+    : io_(io), http_(http), clock_(clock), media_dir_(std::move(media_dir)), on_writer_(std::move(on_writer)) {
+  // Temporary files of a write a crash interrupted; a failure here only
+  // leaves them for the next start.
+  std::error_code error;
+  if (std::filesystem::is_directory(media_dir_, error)) {
+    try {
+      remove_stale_temp_files(media_dir_);
+    } catch (const std::exception&) {
+    }
+  }
+}
+
+void MediaStage::run(Archive& archive, const config::Source& source, std::vector<std::string> identities,
+                     bool want_paths, Done done) {
+  if (source.media != config::MediaMode::local) return done({});
+  auto pass = std::make_shared<Pass>(Pass{archive, source, 0, {}, 0, want_paths, std::move(done), 0, 0, 0});
+  const std::int64_t now = clock_.now_ms();
+  try {
+    Store& store = archive.store();
+    pass->source_id = store.source_id(source.name, source.url);
+    for (const auto& identity : identities) {
+      const auto row = store.find_entry(identity);
+      if (!row || row->imported) continue;
+      media::set_references(store, row->id, pass->source_id, media::image_urls(row->content, row->url), now);
+    }
+    const auto due = media::due_downloads(store, pass->source_id, now, downloads_per_pass);
+    pass->due.assign(due.begin(), due.end());
+    pass->used = media::source_media_bytes(store, pass->source_id);
+  } catch (const std::exception& error) {
+    spdlog::warn("source {}: media not recorded, will retry on the next poll: {}", source.name, error.what());
+    return pass->done({});
+  }
+  if (!pass->due.empty() && pass->used >= source.media_quota) {
+    spdlog::warn("source {}: media quota {} reached ({} stored): not downloading {} nor {} more image(s) due",
+                 source.name, human_bytes(source.media_quota), human_bytes(pass->used), url::redact(pass->due.front()),
+                 pass->due.size() - 1);
+    return pass->done({});
+  }
+  next(pass);
+}
+
+// On the writer thread: the next download, or the end of the pass.
+void MediaStage::next(const std::shared_ptr<Pass>& pass) {
+  if (pass->due.empty()) return finish(pass);
+  std::string address = std::move(pass->due.front());
+  pass->due.pop_front();
+  HttpRequest request;
+  try {
+    request = image_request(pass->source, address);
+  } catch (const std::exception& error) {
+    // A secret file that cannot be read fails the feed's poll too.
+    spdlog::warn("source {}: image {} not fetched: {}", pass->source.name, url::redact(address), error.what());
+    pass->due.clear();
+    return finish(pass);
+  }
+  boost::asio::post(io_, [this, pass, address = std::move(address), request = std::move(request)]() mutable {
+    http_.fetch(std::move(request), [this, pass, address](HttpResponse response) mutable {
+      on_writer_([this, pass, address, response = std::move(response)]() mutable {
+        if (response.status == 0 && response.error == "aborted") {
+          pass->due.clear();  // feedd is stopping: not the image's failure
+        } else {
+          try {
+            keep(*pass, address, std::move(response));
+          } catch (const std::exception& error) {
+            spdlog::warn("source {}: image {} not stored, will retry: {}", pass->source.name, url::redact(address),
+                         error.what());
+          }
+        }
+        next(pass);
+      });
+    });
+  });
+}
+
+// On the writer thread: the answer for `address` kept as a file, or counted
+// as a failure to retry.
+void MediaStage::keep(Pass& pass, const std::string& address, HttpResponse response) {
+  Store& store = pass.archive.store();
+  std::string problem;
+  std::string bytes;
+  std::optional<media::ImageType> type;
+  if (!response.ok()) {
+    problem = response.error.empty() ? fmt::format("HTTP {}", response.status) : response.error;
+  } else if (!(type = media::sniff_image(response.body))) {
+    problem = fmt::format("not an image (JPEG, PNG, GIF, WebP, AVIF or SVG), whatever its Content-Type ({})",
+                          response.content_type.empty() ? "none" : response.content_type);
+  } else if (*type == media::ImageType::svg) {
+    if (auto clean = media::sanitize_svg(response.body)) {
+      bytes = std::move(*clean);
+    } else {
+      problem = "an SVG that cannot be made safe (entity declarations or not well-formed)";
+    }
+  } else {
+    bytes = std::move(response.body);
+  }
+  const std::int64_t now = clock_.now_ms();
+  if (!problem.empty()) {
+    const int attempts = media::attempts_of(store, address) + 1;
+    const std::int64_t delay = retry_delay_ms(attempts);
+    media::record_failed_download(store, address, problem, now + delay);
+    ++pass.failed;
+    if (pass.next_retry_ms == 0 || now + delay < pass.next_retry_ms) pass.next_retry_ms = now + delay;
+    spdlog::info("source {}: image {}: {}; the post keeps its address, retry in {}", pass.source.name,
+                 url::redact(address), problem, human_delay(delay));
+    return;
+  }
+  const std::string name = media::media_file_name(bytes, media::extension_of(*type));
+  const bool new_file = !media::media_file_known(store, name);
+  if (new_file && pass.used + bytes.size() > pass.source.media_quota) {
+    spdlog::warn("source {}: media quota {} reached ({} stored): not downloading {} nor {} more image(s) due",
+                 pass.source.name, human_bytes(pass.source.media_quota), human_bytes(pass.used),
+                 url::redact(address), pass.due.size());
+    pass.due.clear();
+    return;
+  }
+  media::store_media_file(media_dir_, name, bytes);
+  media::record_download(store, address, name, bytes.size(), now);
+  if (new_file) pass.used += bytes.size();
+  ++pass.stored;
+}
+
+// On the writer thread: the posts of entries whose images arrived written
+// again (they were marked pending with the download), then `done`.
+void MediaStage::finish(const std::shared_ptr<Pass>& pass) {
+  Outcome outcome;
+  if (pass->stored > 0) {
+    try {
+      std::vector<std::string> errors;
+      const auto rows = pass->archive.store().entries_with_pending_posts();
+      outcome.posts_written =
+          pass->archive.write_posts(rows, errors, pass->want_paths ? &outcome.written_paths : nullptr);
+      for (const auto& error : errors) spdlog::warn("source {}: post not rewritten, kept for retry: {}", pass->source.name, error);
+    } catch (const std::exception& error) {
+      spdlog::warn("source {}: posts not rewritten with local images, kept for retry: {}", pass->source.name,
+                   error.what());
+    }
+  }
+  if (pass->stored + pass->failed > 0) {
+    spdlog::info("source {}: media: {} image(s) stored, {} failed, {} post(s) rewritten", pass->source.name,
+                 pass->stored, pass->failed, outcome.posts_written);
+  }
+  pass->done(std::move(outcome));
+}
+
+}  // namespace feedd
