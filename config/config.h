@@ -10,6 +10,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace feedd::config {
@@ -36,6 +37,23 @@ struct SourceFetch {
   std::chrono::milliseconds primary_retry{std::chrono::hours(1)};  // back to urls[0] after a fail-over
 };
 
+// Which version of an edited entry its post shows (every version is kept).
+enum class UpdateMode {
+  latest,        // each new one: feedd's behaviour before versions
+  first,         // the first stored
+  never_shrink,  // each new one, unless its text lost more than shrink_limit of the shown one's
+};
+
+// [archive]: how entries are kept over time. Each key is every source's
+// default; a source may set it again.
+struct ArchiveDefaults {
+  UpdateMode update = UpdateMode::latest;
+  double shrink_limit = 0.5;  // with never_shrink: the share of its text a shown version may lose
+};
+
+// "latest", "first" or "never_shrink", as the file writes it.
+std::string_view update_mode_name(UpdateMode mode);
+
 struct Source {
   std::string name;                     // required, unique across the file
   std::string url;                      // required: http://, https:// or file://; urls[0] when urls is set
@@ -50,6 +68,8 @@ struct Source {
   bool allow_private = false;           // effective: the source's, else [fetch]'s
   SourceFetch fetch;                    // effective: the source's keys over [fetch]'s
   bool enclosures = false;              // audio, video and files written after the content
+  UpdateMode update = UpdateMode::latest;  // effective: the source's, else [archive]'s
+  double shrink_limit = 0.5;               // effective: the source's, else [archive]'s
   int line = 0;                         // line of this [[sources]] table
 };
 
@@ -108,6 +128,7 @@ struct Config {
   Daemon daemon;
   Http http;
   Publish publish;
+  ArchiveDefaults archive;
   std::vector<Source> sources;  // in file order
   // Where each key was written ("storage.posts_dir", "sources[1].url" -> line),
   // for checks made after loading to name the line as the loader does.

@@ -23,6 +23,10 @@ constexpr std::array sections{
                 "{count} in any argument becomes their number. A failure is logged and the posts are offered "
                 "again with the next batch, and, kept in the store until the command succeeds, by the next once or "
                 "run; publishing never holds up polling. The command runs in a process group of its own."},
+    SectionSpec{"archive", false,
+                "How entries are kept over time. Every change of an entry's title or content is kept as a version "
+                "(feedd history lists them); these keys choose which version a post shows. Each is the default of "
+                "every source, which may set it again."},
     SectionSpec{"sources", true,
                 "One [[sources]] table per feed; there may be none. Sources are polled concurrently; a failing "
                 "source never stops the others."},
@@ -111,6 +115,15 @@ constexpr std::array keys{
     KeySpec{"publish", "timeout", duration, false, "\"2m\"", "\"10m\"",
             "A run taking longer is stopped with every process it started (SIGTERM to its process group, then "
             "SIGKILL) and counts as failed."},
+    // [archive]
+    KeySpec{"archive", "update", choice, false, "\"latest\"", "\"never_shrink\"",
+            "Which version of an edited entry its post shows: \"latest\" each new one (posts change as feeds edit "
+            "them), \"first\" the one first stored, \"never_shrink\" each new one unless its text lost more than "
+            "shrink_limit of the shown one's (a removal notice in place of the article). Every version is kept "
+            "whichever is chosen."},
+    KeySpec{"archive", "shrink_limit", fraction, false, "0.5", "0.8",
+            "With update = \"never_shrink\": the share of its text, from 0 to 1, a new version may have lost and "
+            "still be shown. Sizes are counted in characters of text, markup stripped."},
     // [[sources]]
     KeySpec{"sources", "name", string, true, "", "\"Example News\"",
             "Unique across the file, compared exactly. It becomes the post's author."},
@@ -168,6 +181,10 @@ constexpr std::array keys{
     KeySpec{"sources", "enclosures", boolean, false, "false", "true",
             "true writes the entry's enclosures after its content: <audio> for audio, <video> for video, a link "
             "for other files (images are left out). Off by default, so posts stay as they were."},
+    KeySpec{"sources", "update", choice, false, "archive.update", "\"first\"",
+            "This source's own; see archive.update."},
+    KeySpec{"sources", "shrink_limit", fraction, false, "archive.shrink_limit", "0.25",
+            "This source's own; see archive.shrink_limit."},
 };
 
 constexpr bool every_key_in_a_section() {
@@ -194,6 +211,7 @@ std::string_view kind_name(ValueKind kind) {
     case string_table: return "table of strings";
     case choice: return "string";
     case time_zone: return "time zone";
+    case fraction: return "number";
   }
   return "value";
 }

@@ -9,7 +9,9 @@
 // identity and same timestamp: nothing is written. A newer timestamp: the
 // row is updated and the same post file rewritten in place. An older one:
 // ignored. An entry adopted by `feedd import-posts` is never rewritten, and
-// a new post never takes the name of a file no row names.
+// a new post never takes the name of a file no row names. An update that
+// changes the title or content is kept as a version (Store::record_version)
+// whether or not the post shows it (SourcePresentation::update).
 #pragma once
 
 #include <cstdint>
@@ -21,6 +23,7 @@
 #include <vector>
 
 #include "store/store.h"
+#include "store/versions/update_rule.h"
 
 namespace feedd {
 
@@ -29,6 +32,7 @@ struct SourcePresentation {
   std::string name;
   std::vector<std::string> tags;
   std::vector<std::string> categories;
+  UpdateRule update{};  // which version of an edited entry the post shows
 };
 
 // One entry as the normaliser made it: ready to store and render.
@@ -151,6 +155,9 @@ class Archive {
   std::vector<EntryRow> store_rows(std::int64_t source_id, std::span<const IncomingEntry> entries,
                                    std::int64_t fetched_ms, BatchOutcome& outcome);
   std::string choose_post_path(const EntryRow& row);
+  // An update's title and content kept as a version; `row` then shows the
+  // version its source's update rule picks.
+  void keep_version(const EntryRow& existing, EntryRow& row, std::int64_t fetched_ms);
   const SourcePresentation& presentation_of(std::int64_t source_id);
 
   Store store_;

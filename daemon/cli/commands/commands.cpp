@@ -171,6 +171,8 @@ void print_settings(const config::Config& config) {
              config::format_duration(config.schedule.min_interval));
   fmt::print("[daemon]\n  shutdown_grace:  {}\n", config::format_duration(config.daemon.shutdown_grace));
   fmt::print("[http]\n  listen:          {}\n", config.http.listen.empty() ? "off" : config.http.listen);
+  fmt::print("[archive]\n  update:          {}\n  shrink_limit:    {}\n", config::update_mode_name(config.archive.update),
+             config.archive.shrink_limit);
   if (config.publish.command.empty()) {
     fmt::print("[publish]\n  command:         off\n");
   } else {
@@ -252,6 +254,9 @@ int command_check(const CommandContext& context) {
                                                       : config::format_duration(config->schedule.interval) + " ([schedule])");
     if (!source.remove.empty()) fmt::print("  remove:     {}\n", fmt::join(source.remove, ", "));
     print_fetch_settings(source);
+    if (source.update != config->archive.update || source.shrink_limit != config->archive.shrink_limit) {
+      fmt::print("  update:     {} (shrink_limit {})\n", config::update_mode_name(source.update), source.shrink_limit);
+    }
   }
   return check_secret_files(*config) ? exit_ok : exit_usage;
 }

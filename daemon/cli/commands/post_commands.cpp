@@ -238,14 +238,6 @@ void reprocess_page(Archive& archive, SourceLookup& sources, const std::vector<E
   tally.changed += static_cast<std::size_t>(archive.write_posts(rewrite, tally.failures));
 }
 
-std::optional<EntryRow> find_by_url(Store& store, const std::string& url) {
-  if (auto canonical = url::canonical(url)) {
-    if (auto row = store.find_entry(*canonical)) return row;
-    if (auto row = store.find_entry_by_url(*canonical)) return row;
-  }
-  return store.find_entry_by_url(url);
-}
-
 class RebuildJob : public AdminJob {
  public:
   RebuildJob(Archive& archive, const ArchiveCommandOptions& options, CommandOutput& output)
@@ -358,7 +350,7 @@ class ForgetJob : public AdminJob {
   }
 
   bool step(Archive& archive) override {
-    const auto row = find_by_url(archive.store(), url_);
+    const auto row = find_entry_for_url(archive.store(), url_);
     if (!row) throw CommandFailure(exit_usage, fmt::format("no entry has the URL {}", url_));
     // The file goes while the row's deletion is still uncommitted: if it
     // cannot be removed, the row stays too; after a crash between the two,
@@ -441,6 +433,14 @@ int command_rebuild(const ArchiveCommandOptions& options) {
 
 int command_reprocess(const ArchiveCommandOptions& options) {
   return run_reporting("reprocess", [&] { return run_admin_command("reprocess", options); });
+}
+
+std::optional<EntryRow> find_entry_for_url(Store& store, const std::string& url) {
+  if (auto canonical = url::canonical(url)) {
+    if (auto row = store.find_entry(*canonical)) return row;
+    if (auto row = store.find_entry_by_url(*canonical)) return row;
+  }
+  return store.find_entry_by_url(url);
 }
 
 int command_forget(const ArchiveCommandOptions& options) {
