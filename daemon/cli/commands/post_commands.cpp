@@ -143,8 +143,21 @@ struct ReprocessTally {
   std::size_t unchanged = 0;
   std::size_t without_raw = 0;
   std::size_t unconfigured = 0;
+  std::size_t earlier_version = 0;  // posts showing an earlier version than their raw item's
   std::vector<std::string> failures;  // "row N: why"
 };
+
+// The post shows an earlier version than the latest ([archive] update):
+// the raw item is the latest's, so normalising it again would replace the
+// version the rule chose.
+bool shows_earlier_version(Store& store, const EntryRow& row) {
+  const auto versions = store.versions_of(row.id);
+  if (versions.size() < 2) return false;
+  const auto shows = [&row](const EntryVersion& version) {
+    return version.title == row.title && version.content == row.content;
+  };
+  return !shows(versions.back()) && std::any_of(versions.begin(), versions.end() - 1, shows);
+}
 
 // How each stored row's source is configured now; nullptr when it is not.
 class SourceLookup {
@@ -206,6 +219,10 @@ void reprocess_page(Archive& archive, SourceLookup& sources, const std::vector<E
     const config::Source* source = sources.source(row.source_id);
     if (source == nullptr) {
       ++tally.unconfigured;
+      continue;
+    }
+    if (shows_earlier_version(archive.store(), row)) {
+      ++tally.earlier_version;
       continue;
     }
     EntryRow updated;
@@ -322,9 +339,13 @@ class ReprocessJob : public AdminJob {
     }
     for (const auto& failure : tally_.failures) output_.err(fmt::format("feedd reprocess: {}\n", failure));
     output_.out(fmt::format("reprocess: {} post(s) changed, {} unchanged; skipped {} without a raw item, {} of "
-                            "sources no longer configured, {} failed\n",
+                            "sources no longer configured, {} failed{}\n",
                             tally_.changed, tally_.unchanged, tally_.without_raw, tally_.unconfigured,
-                            tally_.failures.size()));
+                            tally_.failures.size(),
+                            tally_.earlier_version == 0
+                                ? ""
+                                : fmt::format("; {} showing an earlier version (update) left as they are",
+                                              tally_.earlier_version)));
     return tally_.failures.empty() ? static_cast<int>(exit_ok) : static_cast<int>(exit_source_failed);
   }
 

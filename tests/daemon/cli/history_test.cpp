@@ -128,6 +128,17 @@ TEST_CASE("An edited item is kept as versions, the post follows update, and hist
     CHECK(never_shrink.find("title: \"Kerry arrives in Shanghai\"") != std::string::npos);
   }
 
+  SUBCASE("reprocess leaves a post showing an earlier version as it is") {
+    const auto first_before = post_of(dir, "https://example.org/first/kerry");
+    const auto never_before = post_of(dir, "https://example.org/never_shrink/kerry");
+    const auto result = run_feedd({"reprocess", "--config", config});
+    INFO(result.err);
+    REQUIRE(result.exit_status == 0);
+    CHECK(result.out.find("; 2 showing an earlier version (update) left as they are") != std::string::npos);
+    CHECK(post_of(dir, "https://example.org/first/kerry") == first_before);
+    CHECK(post_of(dir, "https://example.org/never_shrink/kerry") == never_before);
+  }
+
   SUBCASE("history lists the versions, as text and as JSON") {
     const auto text = run_feedd({"history", "--config", config, "https://example.org/never_shrink/kerry"});
     INFO(text.err);
