@@ -174,6 +174,14 @@ TEST_CASE("An edited item is kept as versions, the post follows update, and hist
     CHECK(diff.out.find("on [-Wednesday-]{+Thursday+} for") != std::string::npos);
     CHECK(diff.out.find("克里[-抵达-]{+离开+}上海") != std::string::npos);
     CHECK(diff.out.find("\x1b[") == std::string::npos);  // no colour into a pipe
+    // On a terminal (script(1), from bsdutils, gives it one): the same markers, coloured.
+    const auto on_terminal = feedd::test::run_process(
+        {"/usr/bin/script", "-qec",
+         fmt::format("{} history --config {} https://example.org/latest/kerry --diff 1 2", FEEDD_BINARY, config),
+         "/dev/null"},
+        std::chrono::seconds(30), {{"NO_COLOR", ""}});
+    INFO(on_terminal.out, on_terminal.err);
+    CHECK(on_terminal.out.find("\x1b[31m[-Wednesday-]\x1b[0m\x1b[32m{+Thursday+}\x1b[0m") != std::string::npos);
 
     const auto as_json = run_feedd(
         {"history", "--config", config, "https://example.org/latest/kerry", "--diff", "2", "3", "--json"});
@@ -226,8 +234,18 @@ TEST_CASE("An edited item is kept as versions, the post follows update, and hist
   }
 }
 
-TEST_CASE("A bad update or shrink_limit is named with its file and line") {
+TEST_CASE("check shows the [archive] defaults and a source's own update; a bad value is named with its line") {
   TempDir dir;
+  const auto good = feedd::test::write_test_config(
+      dir, "[archive]\nupdate = \"never_shrink\"\nshrink_limit = 0.25\n",
+      feedd::test::source_toml("A", "https://example.org/a.xml") +
+          feedd::test::source_toml("B", "https://example.org/b.xml", "update = \"first\""));
+  const auto shown = run_feedd({"check", "--config", good.string()});
+  INFO(shown.err);
+  CHECK(shown.exit_status == 0);
+  CHECK(shown.out.find("[archive]\n  update:          never_shrink\n  shrink_limit:    0.25\n") != std::string::npos);
+  CHECK(shown.out.find("  update:     first (shrink_limit 0.25)\n") != std::string::npos);
+
   const auto bad_mode = feedd::test::write_test_config(
       dir, "", feedd::test::source_toml("S", "https://example.org/feed.xml", "update = \"newest\""));
   const auto result = run_feedd({"check", "--config", bad_mode.string()});
