@@ -20,6 +20,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "store/store.h"
@@ -155,9 +156,11 @@ class Archive {
   std::vector<EntryRow> store_rows(std::int64_t source_id, std::span<const IncomingEntry> entries,
                                    std::int64_t fetched_ms, BatchOutcome& outcome);
   std::string choose_post_path(const EntryRow& row);
-  // An update's title and content kept as a version; `row` then shows the
-  // version its source's update rule picks.
-  void keep_version(const EntryRow& existing, EntryRow& row, std::int64_t fetched_ms);
+  // Before an update of the row `shown` to `row` is written: row's title
+  // and content kept as a version from `origin` ("feed", or "page" for the
+  // full-text stage) at `when_ms`; `row` then shows the version its
+  // source's update rule picks. Inside the update's transaction.
+  void keep_version(const EntryRow& shown, EntryRow& row, std::string_view origin, std::int64_t when_ms);
   const SourcePresentation& presentation_of(std::int64_t source_id);
 
   Store store_;

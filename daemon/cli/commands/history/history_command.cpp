@@ -44,6 +44,13 @@ struct EntryHeading {
   std::string snapshot_url;
 };
 
+// A title is plain text already.
+std::size_t characters(std::string_view text) {
+  std::size_t count = 0;
+  for (const char c : text) count += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
+  return count;
+}
+
 std::string changed_of(const std::vector<EntryVersion>& versions, std::size_t index) {
   if (index == 0) return "first";
   const bool title = versions[index].title != versions[index - 1].title;
@@ -70,7 +77,7 @@ void print_list_json(const EntryHeading& heading, const std::vector<EntryVersion
                              {"time", dates::format_rfc3339(version.recorded_ms)},
                              {"origin", version.origin},
                              {"size", text_size(version.content)},
-                             {"title_size", text_size(version.title)},
+                             {"title_size", characters(version.title)},
                              {"changed", changed_of(versions, i)},
                              {"shown", version.number == heading.shown},
                              {"title", version.title},
