@@ -60,11 +60,12 @@ std::string searchable_text(std::string_view title, std::string_view content_htm
 
 namespace {
 
-sqlite::Statement prepared_versions_query(sqlite::Database& db, const SearchRequest& request, std::string_view sql) {
+sqlite::Statement prepared_versions_query(sqlite::Database& db, const SearchRequest& request, std::string_view sql,
+                                          bool with_limit) {
   const SearchCondition condition = compile_search(request.query, first_term_parameter, true);
   auto query = db.prepare(fmt::format(fmt::runtime(sql), condition.sql));
   query.bind(1, source_id_of(db, request.source)).bind(2, request.since_ms).bind(3, request.until_ms);
-  if (sql == version_search_sql) query.bind(4, std::int64_t{request.limit});
+  if (with_limit) query.bind(4, std::int64_t{request.limit});
   int parameter = first_term_parameter;
   for (const auto& term : condition.parameters) query.bind(parameter++, term);
   return query;
@@ -73,7 +74,7 @@ sqlite::Statement prepared_versions_query(sqlite::Database& db, const SearchRequ
 // The matching earlier versions merged into `hits`, newest first, the
 // limit kept.
 void add_version_hits(sqlite::Database& db, const SearchRequest& request, std::vector<SearchHit>& hits) {
-  auto query = prepared_versions_query(db, request, version_search_sql);
+  auto query = prepared_versions_query(db, request, version_search_sql, true);
   while (query.step()) {
     hits.push_back(SearchHit{query.column_int(0), query.column_text(1), query.column_text(2), query.column_int(3),
                              query.column_text(4), query.column_text(5), static_cast<int>(query.column_int(6))});
@@ -116,7 +117,7 @@ std::int64_t count_matches(sqlite::Database& db, const SearchRequest& request) {
   query.step();
   std::int64_t count = query.column_int(0);
   if (request.all_versions) {
-    auto versions = prepared_versions_query(db, request, version_count_sql);
+    auto versions = prepared_versions_query(db, request, version_count_sql, false);
     versions.step();
     count += versions.column_int(0);
   }
