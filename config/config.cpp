@@ -420,9 +420,36 @@ void read_media_settings(Reader& in, const toml::table& table, const std::string
   if (auto value = in.size(field(table, path, "media_quota"))) quota = *value;
 }
 
+// update and shrink_limit, in [archive] or a source (at `path`).
+void read_update_rule(Reader& in, const toml::table& table, const std::string& path, UpdateMode& mode,
+                      double& shrink_limit) {
+  const Field update = field(table, path, "update");
+  if (auto text = in.string(update)) {
+    if (*text == "latest") {
+      mode = UpdateMode::latest;
+    } else if (*text == "first") {
+      mode = UpdateMode::first;
+    } else if (*text == "never_shrink") {
+      mode = UpdateMode::never_shrink;
+    } else {
+      in.problem(update, fmt::format("must be \"latest\", \"first\" or \"never_shrink\", got {}", in_quotes(*text)));
+    }
+  }
+  const Field limit = field(table, path, "shrink_limit");
+  if (!limit.node) return;
+  const auto value = limit.node->is_integer() || limit.node->is_floating_point() ? limit.node->value<double>()
+                                                                                : std::nullopt;
+  if (!value) return in.problem(limit, fmt::format("must be a number from 0 to 1, got {}", type_name(*limit.node)));
+  if (!(*value >= 0.0 && *value <= 1.0)) {
+    return in.problem(limit, fmt::format("must be a number from 0 to 1 (a share of the text), got {}", *value));
+  }
+  shrink_limit = *value;
+}
+
 void read_archive(Reader& in, const toml::table& table, ArchiveDefaults& archive) {
   in.reject_unknown(table, "archive", keys_of("archive"));
   read_media_settings(in, table, "archive", archive.media, archive.media_max_file, archive.media_quota);
+  read_update_rule(in, table, "archive", archive.update, archive.shrink_limit);
 }
 
 void read_storage(Reader& in, const toml::table& table, Storage& storage) {
@@ -574,7 +601,7 @@ void read_source(Reader& in, const toml::table& table, const std::string& path, 
   read_media_settings(in, table, path, source.media, source.media_max_file, source.media_quota);
 }
 
-// `fetch` gives each source its defaults, so [fetch] must be read first.
+// `fetch` and `archive` give each source its defaults, so they must be read first.
 void read_sources(Reader& in, const Field& f, const Fetch& fetch, const ArchiveDefaults& archive, const fs::path& base,
                   milliseconds min_interval, std::vector<Source>& sources) {
   if (!f.node) return;
@@ -593,7 +620,10 @@ void read_sources(Reader& in, const Field& f, const Fetch& fetch, const ArchiveD
     source.media = archive.media;
     source.media_max_file = archive.media_max_file;
     source.media_quota = archive.media_quota;
+    source.update = archive.update;
+    source.shrink_limit = archive.shrink_limit;
     read_source(in, table, path, min_interval, source);
+    read_update_rule(in, table, path, source.update, source.shrink_limit);
     read_fetch_settings(in, table, path, base, source.fetch, true);
     check_fetch_settings(in, table, path, source.fetch);
     Field name = field(table, path, "name");
@@ -679,7 +709,8 @@ Config read_config(Reader& in, const toml::table& root, const fs::path& file) {
   if (const auto* table = in.table(field(root, "", "http"))) read_http(in, *table, config.http);
   if (const auto* table = in.table(field(root, "", "publish"))) read_publish(in, *table, config.publish);
   if (const auto* table = in.table(field(root, "", "archive"))) read_archive(in, *table, config.archive);
-  read_sources(in, field(root, "", "sources"), config.fetch, config.archive, base, config.schedule.min_interval, config.sources);
+  read_sources(in, field(root, "", "sources"), config.fetch, config.archive, base, config.schedule.min_interval,
+               config.sources);
   record_lines(root, "", config.lines);
 
   // Relative to the config file, not the working folder, so the same file
@@ -732,6 +763,15 @@ Config parse_config(std::string_view toml_text, const std::filesystem::path& fil
   Config config = read_config(in, root, file);
   problems.throw_first(file);
   return config;
+}
+
+std::string_view update_mode_name(UpdateMode mode) {
+  switch (mode) {
+    case UpdateMode::latest: return "latest";
+    case UpdateMode::first: return "first";
+    case UpdateMode::never_shrink: return "never_shrink";
+  }
+  return "latest";
 }
 
 Config load_config(const std::filesystem::path& file) { return parse_config(read_file(file), file); }

@@ -10,6 +10,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace feedd::config {
@@ -20,14 +21,15 @@ enum class ContentMode {
   sanitize,  // parsed and cleaned of active content (scripts, trackers, ...)
 };
 
-// How a source is reached: each key has its default in [fetch] and may be
-// set again per source. Secrets stay in their files until a poll reads them,
-// so they are in no config copy, log line or listing.
 // Whether a post's images are kept in [storage] media_dir (store/media).
 enum class MediaMode {
   off,    // images stay hotlinked: the post is the feed's content
   local,  // images downloaded and the post pointed at the copies
 };
+
+// How a source is reached: each key has its default in [fetch] and may be
+// set again per source. Secrets stay in their files until a poll reads them,
+// so they are in no config copy, log line or listing.
 
 struct SourceFetch {
   std::string proxy;  // http://, https://, socks5://, socks5h:// (may hold credentials)
@@ -41,6 +43,26 @@ struct SourceFetch {
   std::optional<std::chrono::milliseconds> timeout;     // unset: [fetch] timeout
   std::chrono::milliseconds primary_retry{std::chrono::hours(1)};  // back to urls[0] after a fail-over
 };
+
+// Which version of an edited entry its post shows (every version is kept).
+enum class UpdateMode {
+  latest,        // each new one: feedd's behaviour before versions
+  first,         // the first stored
+  never_shrink,  // each new one, unless its text lost more than shrink_limit of the shown one's
+};
+
+// [archive]: how entries are kept over time. Each key is every source's
+// default; a source may set it again.
+struct ArchiveDefaults {
+  UpdateMode update = UpdateMode::latest;
+  double shrink_limit = 0.5;  // with never_shrink: the share of its text a shown version may lose
+  MediaMode media = MediaMode::off;
+  std::uint64_t media_max_file = 10u << 20;
+  std::uint64_t media_quota = std::uint64_t{1} << 30;
+};
+
+// "latest", "first" or "never_shrink", as the file writes it.
+std::string_view update_mode_name(UpdateMode mode);
 
 struct Source {
   std::string name;                     // required, unique across the file
@@ -60,6 +82,8 @@ struct Source {
   MediaMode media = MediaMode::off;
   std::uint64_t media_max_file = 0;     // bytes; a larger image is refused
   std::uint64_t media_quota = 0;        // bytes of files this source's posts may hold
+  UpdateMode update = UpdateMode::latest;  // effective: the source's, else [archive]'s
+  double shrink_limit = 0.5;               // effective: the source's, else [archive]'s
   int line = 0;                         // line of this [[sources]] table
 };
 
@@ -69,14 +93,6 @@ struct Storage {
   std::chrono::milliseconds fetch_history{std::chrono::hours(24 * 90)};  // poll records kept this long
   std::filesystem::path media_dir;  // absolute after loading; local media's files
   std::string media_url = "/media/";  // what posts put before a media file's name
-};
-
-// [archive]: what feedd keeps of an entry beyond its feed's content; every
-// source's default. Each feature adds its own fields.
-struct ArchiveDefaults {
-  MediaMode media = MediaMode::off;
-  std::uint64_t media_max_file = 10u << 20;
-  std::uint64_t media_quota = std::uint64_t{1} << 30;
 };
 
 struct Fetch {

@@ -24,8 +24,9 @@ constexpr std::array sections{
                 "again with the next batch, and, kept in the store until the command succeeds, by the next once or "
                 "run; publishing never holds up polling. The command runs in a process group of its own."},
     SectionSpec{"archive", false,
-                "What feedd keeps of each entry beyond its feed's content; every key is also a source key, which "
-                "wins for that source."},
+                "What feedd keeps of each entry beyond its feed's content, and over time: every change of an "
+                "entry's title or content is kept as a version (feedd history lists them). Each key is the default "
+                "of every source, which may set it again."},
     SectionSpec{"sources", true,
                 "One [[sources]] table per feed; there may be none. Sources are polled concurrently; a failing "
                 "source never stops the others."},
@@ -135,6 +136,14 @@ constexpr std::array keys{
     KeySpec{"archive", "media_quota", size, false, "\"1GiB\"", "\"200MiB\"",
             "The bytes of media files one source's posts may hold. Reaching it stops that source's downloads "
             "with one log line naming the source, the image and the quota."},
+    KeySpec{"archive", "update", choice, false, "\"latest\"", "\"never_shrink\"",
+            "Which version of an edited entry its post shows: \"latest\" each new one (posts change as feeds edit "
+            "them), \"first\" the one first stored, \"never_shrink\" each new one unless its text lost more than "
+            "shrink_limit of the shown one's (a removal notice in place of the article). Every version is kept "
+            "whichever is chosen."},
+    KeySpec{"archive", "shrink_limit", fraction, false, "0.5", "0.8",
+            "With update = \"never_shrink\": the share of its text, from 0 to 1, a new version may have lost and "
+            "still be shown. Sizes are counted in characters of text, markup stripped."},
     // [[sources]]
     KeySpec{"sources", "name", string, true, "", "\"Example News\"",
             "Unique across the file, compared exactly. It becomes the post's author."},
@@ -198,6 +207,10 @@ constexpr std::array keys{
             "This source's own; see archive.media_max_file."},
     KeySpec{"sources", "media_quota", size, false, "archive.media_quota", "\"200MiB\"",
             "This source's own; see archive.media_quota."},
+    KeySpec{"sources", "update", choice, false, "archive.update", "\"first\"",
+            "This source's own; see archive.update."},
+    KeySpec{"sources", "shrink_limit", fraction, false, "archive.shrink_limit", "0.25",
+            "This source's own; see archive.shrink_limit."},
 };
 
 constexpr bool every_key_in_a_section() {
@@ -224,6 +237,7 @@ std::string_view kind_name(ValueKind kind) {
     case string_table: return "table of strings";
     case choice: return "string";
     case time_zone: return "time zone";
+    case fraction: return "number";
   }
   return "value";
 }

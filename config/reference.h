@@ -25,6 +25,7 @@ enum class ValueKind {
   string_table,  // an inline table of strings: { Name = "value", ... }
   choice,      // one of a few strings, named in the description
   time_zone,   // an IANA zone name
+  fraction,    // a number from 0 to 1
 };
 
 // "integer", "duration", ... as feedd.toml(5) names the kind.

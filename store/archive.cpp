@@ -103,6 +103,17 @@ std::string Archive::choose_post_path(const EntryRow& row) {
   throw std::runtime_error(fmt::format("no free post file name for {}", row.identity));
 }
 
+void Archive::keep_version(const EntryRow& shown, EntryRow& row, std::string_view origin, std::int64_t when_ms) {
+  store_.record_version(row.id, origin, row.title, row.content, when_ms);
+  // A copy read from a broken document may be cut short: the complete one
+  // replaces it whatever the rule.
+  if (shown.provisional) return;
+  if (post_follows(presentation_of(row.source_id).update, shown.content, row.content)) return;
+  // The post shows one version whole: the title stays with the content.
+  row.title = shown.title;
+  row.content = shown.content;
+}
+
 std::string Archive::render(const EntryRow& row) {
   const auto& source = presentation_of(row.source_id);
   return render_post(PostFields{row.title, row.timestamp_ms, row.date_ms, source.name, row.url, source.tags,
@@ -180,6 +191,7 @@ std::vector<EntryRow> Archive::store_rows(std::int64_t source_id, std::span<cons
         row.timestamp_ms = existing->timestamp_ms;
         row.date_ms = existing->date_ms;
       }
+      keep_version(*existing, row, "feed", fetched_ms);
       ++outcome.updated_entries;
     } else {
       row.post_path = choose_post_path(row);

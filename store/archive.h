@@ -9,7 +9,9 @@
 // identity and same timestamp: nothing is written. A newer timestamp: the
 // row is updated and the same post file rewritten in place. An older one:
 // ignored. An entry adopted by `feedd import-posts` is never rewritten, and
-// a new post never takes the name of a file no row names.
+// a new post never takes the name of a file no row names. An update that
+// changes the title or content is kept as a version (Store::record_version)
+// whether or not the post shows it (SourcePresentation::update).
 #pragma once
 
 #include <cstdint>
@@ -19,9 +21,11 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "store/store.h"
+#include "store/versions/update_rule.h"
 
 namespace feedd {
 
@@ -30,6 +34,7 @@ struct SourcePresentation {
   std::string name;
   std::vector<std::string> tags;
   std::vector<std::string> categories;
+  UpdateRule update{};  // which version of an edited entry the post shows
 };
 
 // One entry as the normaliser made it: ready to store and render.
@@ -157,6 +162,11 @@ class Archive {
   std::vector<EntryRow> store_rows(std::int64_t source_id, std::span<const IncomingEntry> entries,
                                    std::int64_t fetched_ms, BatchOutcome& outcome);
   std::string choose_post_path(const EntryRow& row);
+  // Before an update of the row `shown` to `row` is written: row's title
+  // and content kept as a version from `origin` ("feed", or "page" for the
+  // full-text stage) at `when_ms`; `row` then shows the version its
+  // source's update rule picks. Inside the update's transaction.
+  void keep_version(const EntryRow& shown, EntryRow& row, std::string_view origin, std::int64_t when_ms);
   const SourcePresentation& presentation_of(std::int64_t source_id);
 
   Store store_;

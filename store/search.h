@@ -34,6 +34,9 @@ struct SearchRequest {
   std::int64_t since_ms = std::numeric_limits<std::int64_t>::min();  // post date >= since
   std::int64_t until_ms = std::numeric_limits<std::int64_t>::max();  // post date < until
   int limit = 20;
+  // Also earlier versions of entries (table entry_versions) that differ from
+  // what the post shows; read unindexed, as versions are few.
+  bool all_versions = false;
 };
 
 struct SearchHit {
@@ -43,6 +46,7 @@ struct SearchHit {
   std::int64_t date_ms = 0;  // the post's date (D)
   std::string url;
   std::string post_path;  // file name inside posts_dir
+  int version = 0;        // 0: the entry as its post shows it; else the version that matched (its title above)
 };
 
 // No source has the name a SearchRequest asked for.

@@ -120,8 +120,8 @@ std::string fts5_quoted(std::string_view text) {
 //   not := (NOT | -) not | term | phrase | ( or )
 class Parser {
  public:
-  Parser(std::vector<Token> tokens, int first_parameter)
-      : tokens_(std::move(tokens)), next_parameter_(first_parameter) {}
+  Parser(std::vector<Token> tokens, int first_parameter, bool text_only)
+      : tokens_(std::move(tokens)), next_parameter_(first_parameter), text_only_(text_only) {}
 
   SearchCondition parse() {
     if (peek().kind == Kind::end) throw SearchSyntaxError("the query is empty", 1);
@@ -212,7 +212,7 @@ class Parser {
     // 200 ms for a term found nowhere in 100,000 entries.
     const std::string text_test = fmt::format("instr(lower(e.search_text), lower(?{})) > 0", text_parameter);
     const std::string unindexed = "+e.id IN (SELECT id FROM entries WHERE search_indexed = 0)";
-    if (grams.empty()) return fmt::format("({})", text_test);  // spaces only: no token to look up
+    if (grams.empty() || text_only_) return fmt::format("({})", text_test);  // spaces only: no token to look up
     const std::string indexed = fmt::format(
         "+e.id IN (SELECT rowid FROM entries_search WHERE entries_search MATCH ?{})", match_parameter);
     // A term of one or two characters is exactly one token: the index's
@@ -226,6 +226,7 @@ class Parser {
   std::vector<Token> tokens_;
   std::size_t at_ = 0;
   int next_parameter_;
+  bool text_only_;
   std::size_t terms_ = 0;
   std::vector<std::string> parameters_;
 };
@@ -241,8 +242,8 @@ std::size_t character_count(std::string_view text) {
   return count;
 }
 
-SearchCondition compile_search(std::string_view query, int first_parameter) {
-  return Parser(Lexer(query).tokens(), first_parameter).parse();
+SearchCondition compile_search(std::string_view query, int first_parameter, bool text_only) {
+  return Parser(Lexer(query).tokens(), first_parameter, text_only).parse();
 }
 
 }  // namespace feedd

@@ -46,8 +46,9 @@ struct SearchCondition {
 // At most this many terms, so one query cannot queue unbounded index work.
 inline constexpr std::size_t max_search_terms = 32;
 
-// Throws SearchSyntaxError.
-SearchCondition compile_search(std::string_view query, int first_parameter);
+// Throws SearchSyntaxError. With `text_only`, every term is tested on
+// `e.search_text` alone, for rows no index covers (old versions).
+SearchCondition compile_search(std::string_view query, int first_parameter, bool text_only = false);
 
 // Characters (code points) in `text`.
 std::size_t character_count(std::string_view text);

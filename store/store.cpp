@@ -238,6 +238,26 @@ constexpr std::array<Migration, Store::schema_version> migrations = {{
     ) WITHOUT ROWID;
     CREATE INDEX media_references_url ON media_references(url);
     )sql"},
+    // 7 -> 8: every version of an entry's title and content
+    // (Store::record_version). A new table, filled lazily: an existing row
+    // is its entry's version 1 until the entry first changes, so the step
+    // copies nothing, takes no time on a large store and keeps every row as
+    // it is. search_text is the version's as searchable_text makes it, for
+    // `feedd search --all-versions` (read unindexed: versions are few).
+    // Deleting an entry (feedd forget) deletes its versions.
+    {R"sql(
+    CREATE TABLE entry_versions (
+      id          INTEGER PRIMARY KEY,
+      entry_id    INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+      number      INTEGER NOT NULL,
+      origin      TEXT NOT NULL,
+      recorded_ms INTEGER NOT NULL,
+      title       TEXT NOT NULL,
+      content     TEXT NOT NULL,
+      search_text TEXT NOT NULL,
+      UNIQUE (entry_id, number)
+    );
+    )sql"},
 }};
 
 constexpr std::string_view entry_columns =
@@ -319,7 +339,12 @@ Store::Store(const std::filesystem::path& database)
       set_post_pending_(db_.prepare("UPDATE entries SET post_pending = ?2 WHERE id = ?1")),
       insert_fetch_(db_.prepare(
           "INSERT INTO fetches (source_id, started_ms, duration_ms, http_status, bytes, new_entries, "
-          "updated_entries, unchanged_entries, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")) {}
+          "updated_entries, unchanged_entries, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")),
+      latest_version_(db_.prepare(
+          "SELECT number, title, content FROM entry_versions WHERE entry_id = ?1 ORDER BY number DESC LIMIT 1")),
+      insert_version_(db_.prepare(
+          "INSERT INTO entry_versions (entry_id, number, origin, recorded_ms, title, content, search_text) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")) {}
 
 std::int64_t Store::source_id(const std::string& name, const std::string& url) {
   auto upsert = db_.prepare(
@@ -582,6 +607,58 @@ std::int64_t Store::count_entries() {
   auto query = db_.prepare("SELECT count(*) FROM entries");
   query.step();
   return query.column_int(0);
+}
+
+RecordedVersion Store::record_version(std::int64_t entry_id, std::string_view origin, const std::string& title,
+                                      const std::string& content, std::int64_t when_ms) {
+  const auto insert = [&](int number, std::string_view from, std::int64_t at, const std::string& version_title,
+                          const std::string& version_content) {
+    insert_version_.bind(1, entry_id)
+        .bind(2, std::int64_t{number})
+        .bind(3, from)
+        .bind(4, at)
+        .bind(5, version_title)
+        .bind(6, version_content)
+        .bind(7, searchable_text(version_title, version_content));
+    insert_version_.run();
+  };
+  latest_version_.bind(1, entry_id);
+  const bool stored = latest_version_.step();
+  int latest = 1;
+  bool same = false;
+  if (stored) {
+    latest = static_cast<int>(latest_version_.column_int(0));
+    same = latest_version_.column_text(1) == title && latest_version_.column_text(2) == content;
+  }
+  latest_version_.reset();
+  if (!stored) {
+    auto row = db_.prepare("SELECT title, content, first_seen_ms FROM entries WHERE id = ?1");
+    row.bind(1, entry_id);
+    if (!row.step()) throw std::logic_error(fmt::format("record_version: no entry {}", entry_id));
+    const std::string first_title = row.column_text(0);
+    const std::string first_content = row.column_text(1);
+    if (first_title == title && first_content == content) return RecordedVersion{1, false};
+    insert(1, "feed", row.column_int(2), first_title, first_content);
+  }
+  if (same) return RecordedVersion{latest, false};
+  insert(latest + 1, origin, when_ms, title, content);
+  return RecordedVersion{latest + 1, true};
+}
+
+std::vector<EntryVersion> Store::versions_of(std::int64_t entry_id) {
+  std::vector<EntryVersion> versions;
+  auto query = db_.prepare(
+      "SELECT number, origin, recorded_ms, title, content FROM entry_versions WHERE entry_id = ?1 ORDER BY number");
+  query.bind(1, entry_id);
+  while (query.step()) {
+    versions.push_back(EntryVersion{static_cast<int>(query.column_int(0)), query.column_text(1), query.column_int(2),
+                                    query.column_text(3), query.column_text(4)});
+  }
+  if (!versions.empty()) return versions;
+  auto row = db_.prepare("SELECT first_seen_ms, title, content FROM entries WHERE id = ?1");
+  row.bind(1, entry_id);
+  if (row.step()) versions.push_back(EntryVersion{1, "feed", row.column_int(0), row.column_text(1), row.column_text(2)});
+  return versions;
 }
 
 void Store::record_fetch(const FetchRow& fetch) {

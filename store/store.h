@@ -43,6 +43,23 @@ struct EntryRow {
   bool imported = false;
 };
 
+// One version of an entry's title and content (table entry_versions,
+// schema 7). Versions are numbered from 1 per entry, in the order feedd saw
+// them; the row in entries is what the post shows, one of them.
+struct EntryVersion {
+  int number = 0;
+  std::string origin;  // where it came from: "feed", or "page" (the article's own page)
+  std::int64_t recorded_ms = 0;
+  std::string title;
+  std::string content;  // HTML as the content mode carries it
+};
+
+// What record_version did.
+struct RecordedVersion {
+  int number = 0;         // the entry's latest version afterwards
+  bool recorded = false;  // false: title and content were the latest's already
+};
+
 struct FetchRow {
   std::int64_t source_id = 0;
   std::int64_t started_ms = 0;
@@ -102,7 +119,7 @@ struct SourceSchedule {
 
 class Store {
  public:
-  static constexpr int schema_version = 7;
+  static constexpr int schema_version = 8;
 
   // Opens or creates the database, enables WAL, migrates. Creates the
   // parent folder. Throws sqlite::SqliteError with the path.
@@ -152,6 +169,21 @@ class Store {
   // Removes the row; the search indexes follow it (a trigger).
   void delete_entry(std::int64_t entry_id);
 
+  // Keeps `title` and `content` as the entry's next version, from `origin`
+  // ("feed" or "page") at `when_ms`, unless they are its latest version's.
+  // Versions are stored lazily: an entry that never changes has none, its
+  // row being version 1; the first change first stores what the row holds
+  // as version 1 (at the row's first_seen_ms, from the feed). Every change
+  // of title or content, by ingest or the full-text stage, goes through here
+  // before the row is written.
+  // REQUIRES: inside a transaction; while the entry has no version stored,
+  // its row still holds what it held before this change.
+  RecordedVersion record_version(std::int64_t entry_id, std::string_view origin, const std::string& title,
+                                 const std::string& content, std::int64_t when_ms);
+  // Every version of the entry, oldest first; one (built from the row) when
+  // none is stored.
+  std::vector<EntryVersion> versions_of(std::int64_t entry_id);
+
   void record_fetch(const FetchRow& fetch);
   // One window of fetch-record pruning: among the `max_rows` records with
   // ids above `after_id`, deletes those started before `before_ms`.
@@ -182,6 +214,8 @@ class Store {
   sqlite::Statement update_entry_;
   sqlite::Statement set_post_pending_;
   sqlite::Statement insert_fetch_;
+  sqlite::Statement latest_version_;
+  sqlite::Statement insert_version_;
 };
 
 }  // namespace feedd

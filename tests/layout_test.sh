@@ -20,18 +20,20 @@ fetchers/html: fetchers/http fetchers/text
 fetchers/feed: fetchers/html fetchers/http fetchers/text
 fetchers/media: fetchers/http
 fetchers/article: fetchers/feed fetchers/html fetchers/http fetchers/text
-store: fetchers/html
+store/versions: fetchers/html
+store: fetchers/html store/versions
 store/lists: store
 store/media: fetchers/media store
 store/adopt: fetchers/feed fetchers/http store
 daemon/runtime/pipeline: config fetchers/feed fetchers/html fetchers/http fetchers/media fetchers/redact store store/media
 daemon/runtime/publish: store store/lists
-daemon/runtime: daemon/runtime/pipeline config fetchers/feed fetchers/html fetchers/http fetchers/redact store store/media
+daemon/runtime: daemon/runtime/pipeline config fetchers/feed fetchers/html fetchers/http fetchers/redact store store/media store/versions
 daemon/cli/output: fetchers/text store
 daemon/cli/commands/documents: daemon/cli/output daemon/runtime daemon/runtime/pipeline fetchers/article fetchers/feed fetchers/html fetchers/http
 daemon/cli/commands: daemon/cli/output daemon/runtime daemon/runtime/pipeline daemon/runtime/publish config fetchers/feed fetchers/html fetchers/http fetchers/redact store store/lists store/adopt store/media
+daemon/cli/commands/history: daemon/cli/commands daemon/runtime config fetchers/feed fetchers/html store store/versions
 daemon/cli/commands/run: daemon/cli/commands daemon/cli/output daemon/runtime daemon/runtime/pipeline daemon/runtime/publish config fetchers/feed fetchers/redact store store/lists
-daemon/cli: daemon/cli/commands/run daemon/cli/commands daemon/cli/commands/documents daemon/runtime config fetchers/feed
+daemon/cli: daemon/cli/commands/run daemon/cli/commands/history daemon/cli/commands daemon/cli/commands/documents daemon/runtime config fetchers/feed
 daemon: daemon/cli
 '
 # Headers that are a room's own workings: no other room includes them (the

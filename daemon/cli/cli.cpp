@@ -19,6 +19,7 @@
 #include "daemon/cli/completion.h"
 #include "daemon/cli/man_page.h"
 #include "daemon/cli/commands/documents/parse_command.h"
+#include "daemon/cli/commands/history/history_command.h"
 #include "daemon/cli/commands/poll_command.h"
 #include "daemon/cli/commands/run/run_command.h"
 #include "fetchers/feed/dates.h"
@@ -106,12 +107,31 @@ ArchiveCommandOptions archive_options_of(const ParsedArgs& args) {
   options.undo = args.has("--undo");
   options.operands = args.operands;
   options.rewrite_imported = args.has("--rewrite-imported");
+  options.all_versions = args.has("--all-versions");
   return options;
 }
 
 template <int (*command)(const ArchiveCommandOptions&)>
 int run_archive_command(const ParsedArgs& args) {
   return command(archive_options_of(args));
+}
+
+// `--diff A B`: the parser gives --diff the value A, and B arrives as the
+// operand after the URL.
+int run_history(const ParsedArgs& args) {
+  HistoryCommandOptions options;
+  options.config_path = config_path_of(args);
+  options.json = args.has("--json");
+  const std::size_t wanted = args.has("--diff") ? 2 : 1;
+  if (args.operands.size() != wanted) {
+    fmt::print(stderr, "feedd history: {}; see 'feedd history --help'\n",
+               args.has("--diff") ? "--diff needs two versions and the URL: feedd history URL --diff A B"
+                                  : "give one URL: feedd history URL");
+    return exit_usage;
+  }
+  options.url = args.operands[0];
+  if (args.has("--diff")) options.diff = std::pair{args.values.at("--diff"), args.operands[1]};
+  return command_history(options);
 }
 
 int run_check(const ParsedArgs& args) {
@@ -216,9 +236,12 @@ const std::vector<CommandSpec>& commands() {
        "a OR b; -term or NOT term excludes (write NOT when the query starts with it); ( ) group.\n"
        "--json prints an array of objects with title, source, date (RFC 3339), url and path. Without\n"
        "--json the number of matches comes first, on stderr, counting all of them (\"20 of 137 matches\").\n"
+       "--all-versions also searches the earlier versions of edited entries (feedd history): such a result\n"
+       "names the version (\"version 1\"; in JSON \"version\": 1) and shows that version's title.\n"
        "Exit status: 0 (also when nothing matches), 2 bad query or options, 3 store unusable.",
        {config_option,
         source_option,
+        {"--all-versions", "", "", "also search earlier versions of edited entries"},
         {"--since", "", "DATE", "posts dated on or after DATE (2021-04-17, UTC, or an RFC 3339 instant)"},
         {"--until", "", "DATE", "posts dated up to the end of DATE (or before an RFC 3339 instant)"},
         {"--limit", "", "N", "at most N results (default 20)"},
@@ -226,6 +249,25 @@ const std::vector<CommandSpec>& commands() {
         {"QUERY...", "", "", "what to find"},
         help_option},
        run_archive_command<command_search>},
+      {"history", "an entry's versions: when each came, from where, what changed; a diff of two",
+       "Lists every version of the entry whose link is URL (compared in canonical form): its number, time\n"
+       "(RFC 3339), origin (feed, or page when the article's own page gave it), size in characters of\n"
+       "text, what changed from the one before (first, title, content or both) and its title, with which\n"
+       "version the post shows ([archive] update) and the Wayback Machine snapshot when one is recorded.\n"
+       "An edit of the title or content makes a version; nothing is dropped, whichever version the post\n"
+       "shows. --json prints one object per version per line: url, version, time, origin, size,\n"
+       "title_size, changed, shown, title, snapshot_url (null when none).\n"
+       "--diff A B shows what changed from version A to version B, word by word (Chinese, Japanese and\n"
+       "Korean character by character): [-removed-] and {+added+}, in colour on a terminal, long unchanged\n"
+       "stretches shortened; with --json one object per field (title, then content) per line: url, from,\n"
+       "to, field, pieces (each {op: same, removed or added, text}, whole).\n"
+       "Exit status: 0 shown, 2 bad options, no entry with that URL or no such version, 3 store unusable.",
+       {config_option,
+        json_option,
+        {"--diff", "", "A B", "show what changed from version A to version B"},
+        {"URL", "", "", "the entry's link"},
+        help_option},
+       run_history},
       {"sources", "each source's health: state, last success and error, next poll, counts",
        "One row per source (configured ones in config order, then those only the store remembers): name,\n"
        "state (ok, failing, gone, disabled; new when never polled, removed when no longer configured),\n"

@@ -7,12 +7,30 @@
 
 #include "daemon/runtime/exit_status.h"
 #include "store/media/media_view.h"
+#include "store/versions/update_rule.h"
 
 namespace feedd {
 
+namespace {
+
+UpdateRule update_rule_of(const config::Source& source) {
+  UpdateRule rule;
+  rule.shrink_limit = source.shrink_limit;
+  switch (source.update) {
+    case config::UpdateMode::latest: rule.mode = UpdateMode::latest; break;
+    case config::UpdateMode::first: rule.mode = UpdateMode::first; break;
+    case config::UpdateMode::never_shrink: rule.mode = UpdateMode::never_shrink; break;
+  }
+  return rule;
+}
+
+}  // namespace
+
 std::vector<SourcePresentation> presentations_of(const config::Config& config) {
   std::vector<SourcePresentation> result;
-  for (const auto& source : config.sources) result.push_back({source.name, source.tags, source.categories});
+  for (const auto& source : config.sources) {
+    result.push_back({source.name, source.tags, source.categories, update_rule_of(source)});
+  }
   return result;
 }
 

@@ -115,6 +115,11 @@ const std::map<std::string, Accessor>& accessors() {
       {"sources.media", [](const Config& c) { return media_mode(c.sources.at(0).media); }},
       {"sources.media_max_file", [](const Config& c) { return std::to_string(c.sources.at(0).media_max_file); }},
       {"sources.media_quota", [](const Config& c) { return std::to_string(c.sources.at(0).media_quota); }},
+      {"archive.update", [](const Config& c) { return std::string(feedd::config::update_mode_name(c.archive.update)); }},
+      {"archive.shrink_limit", [](const Config& c) { return fmt::format("{}", c.archive.shrink_limit); }},
+      {"sources.update",
+       [](const Config& c) { return std::string(feedd::config::update_mode_name(c.sources.at(0).update)); }},
+      {"sources.shrink_limit", [](const Config& c) { return fmt::format("{}", c.sources.at(0).shrink_limit); }},
   };
   add_fetch_accessors(table, "fetch", [](const Config& c) -> const feedd::config::SourceFetch& { return c.fetch.source_defaults; });
   add_fetch_accessors(table, "sources", [](const Config& c) -> const feedd::config::SourceFetch& { return c.sources.at(0).fetch; });
@@ -149,6 +154,7 @@ std::optional<std::string> canonical(ValueKind kind, std::string_view text) {
       for (const auto& [name, value] : *node.as_table()) headers.emplace_back(std::string(name.str()), *value.value<std::string>());
       return header_lines(headers);
     }
+    case ValueKind::fraction: return fmt::format("{}", *node.value<double>());
     case ValueKind::strings: {
       std::vector<std::string> items;
       for (const auto& item : *node.as_array()) items.push_back(*item.value<std::string>());

@@ -14,6 +14,9 @@
 
 namespace feedd {
 
+struct EntryRow;
+class Store;
+
 struct ArchiveCommandOptions {
   std::filesystem::path config_path;
   bool json = false;                   // --json
@@ -25,6 +28,7 @@ struct ArchiveCommandOptions {
   bool undo = false;                   // forget --undo
   std::vector<std::string> operands;   // QUERY..., FILE, URL
   bool rewrite_imported = false;       // rebuild --rewrite-imported
+  bool all_versions = false;           // search --all-versions
 };
 
 int command_search(const ArchiveCommandOptions& options);
@@ -39,6 +43,10 @@ int command_forget_undo(const ArchiveCommandOptions& options);  // forget --undo
 int command_forgotten(const ArchiveCommandOptions& options);
 // Adopts the old script's posts in DIR (daemon/cli/commands/import_posts_command.cpp).
 int command_import_posts(const ArchiveCommandOptions& options);
+// The entry whose link is `url`, compared in canonical form (so tracking
+// parameters do not matter), else exactly as stored.
+std::optional<EntryRow> find_entry_for_url(Store& store, const std::string& url);
+
 // `check --store`: runs after the config check has passed.
 int command_check_store(const ArchiveCommandOptions& options);
 

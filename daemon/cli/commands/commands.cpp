@@ -157,6 +157,16 @@ namespace {
 
 // Every setting as feedd will use it, defaults included, so an operator sees
 // what the file means without reading the reference.
+// [archive], one line a key: what each source gets unless it says otherwise.
+void print_archive_settings(const config::ArchiveDefaults& archive) {
+  fmt::print("[archive]\n");
+  fmt::print("  update:          {}\n  shrink_limit:    {}\n", config::update_mode_name(archive.update),
+             archive.shrink_limit);
+  fmt::print("  media:           {}\n  media_max_file:  {} bytes\n  media_quota:     {} bytes\n",
+             archive.media == config::MediaMode::local ? "local" : "off", archive.media_max_file,
+             archive.media_quota);
+}
+
 void print_settings(const config::Config& config) {
   fmt::print("\n[storage]\n  database:        {}\n  posts_dir:       {}\n  fetch_history:   {}\n",
              config.storage.database.string(), config.storage.posts_dir.string(),
@@ -173,6 +183,7 @@ void print_settings(const config::Config& config) {
              config::format_duration(config.schedule.min_interval));
   fmt::print("[daemon]\n  shutdown_grace:  {}\n", config::format_duration(config.daemon.shutdown_grace));
   fmt::print("[http]\n  listen:          {}\n", config.http.listen.empty() ? "off" : config.http.listen);
+  print_archive_settings(config.archive);
   if (config.publish.command.empty()) {
     fmt::print("[publish]\n  command:         off\n");
   } else {
@@ -180,9 +191,6 @@ void print_settings(const config::Config& config) {
                fmt::join(config.publish.command, " "), config::format_duration(config.publish.min_interval),
                config::format_duration(config.publish.timeout));
   }
-  fmt::print("[archive]\n  media:           {}\n  media_max_file:  {} bytes\n  media_quota:     {} bytes\n",
-             config.archive.media == config::MediaMode::local ? "local" : "off", config.archive.media_max_file,
-             config.archive.media_quota);
 }
 
 // Names and paths only: a header's value, a cookie or a secret may be a
@@ -261,6 +269,9 @@ int command_check(const CommandContext& context) {
                  source.media_quota);
     }
     print_fetch_settings(source);
+    if (source.update != config->archive.update || source.shrink_limit != config->archive.shrink_limit) {
+      fmt::print("  update:     {} (shrink_limit {})\n", config::update_mode_name(source.update), source.shrink_limit);
+    }
   }
   return check_secret_files(*config) ? exit_ok : exit_usage;
 }

@@ -144,8 +144,21 @@ struct ReprocessTally {
   std::size_t unchanged = 0;
   std::size_t without_raw = 0;
   std::size_t unconfigured = 0;
+  std::size_t earlier_version = 0;  // posts showing an earlier version than their raw item's
   std::vector<std::string> failures;  // "row N: why"
 };
+
+// The post shows an earlier version than the latest ([archive] update):
+// the raw item is the latest's, so normalising it again would replace the
+// version the rule chose.
+bool shows_earlier_version(Store& store, const EntryRow& row) {
+  const auto versions = store.versions_of(row.id);
+  if (versions.size() < 2) return false;
+  const auto shows = [&row](const EntryVersion& version) {
+    return version.title == row.title && version.content == row.content;
+  };
+  return !shows(versions.back()) && std::any_of(versions.begin(), versions.end() - 1, shows);
+}
 
 // How each stored row's source is configured now; nullptr when it is not.
 class SourceLookup {
@@ -209,6 +222,10 @@ void reprocess_page(Archive& archive, SourceLookup& sources, const std::vector<E
       ++tally.unconfigured;
       continue;
     }
+    if (shows_earlier_version(archive.store(), row)) {
+      ++tally.earlier_version;
+      continue;
+    }
     EntryRow updated;
     try {
       updated = renormalised(row, *source, sources.parse_options(*source));
@@ -237,14 +254,6 @@ void reprocess_page(Archive& archive, SourceLookup& sources, const std::vector<E
     transaction.commit();
   }
   tally.changed += static_cast<std::size_t>(archive.write_posts(rewrite, tally.failures));
-}
-
-std::optional<EntryRow> find_by_url(Store& store, const std::string& url) {
-  if (auto canonical = url::canonical(url)) {
-    if (auto row = store.find_entry(*canonical)) return row;
-    if (auto row = store.find_entry_by_url(*canonical)) return row;
-  }
-  return store.find_entry_by_url(url);
 }
 
 class RebuildJob : public AdminJob {
@@ -331,9 +340,13 @@ class ReprocessJob : public AdminJob {
     }
     for (const auto& failure : tally_.failures) output_.err(fmt::format("feedd reprocess: {}\n", failure));
     output_.out(fmt::format("reprocess: {} post(s) changed, {} unchanged; skipped {} without a raw item, {} of "
-                            "sources no longer configured, {} failed\n",
+                            "sources no longer configured, {} failed{}\n",
                             tally_.changed, tally_.unchanged, tally_.without_raw, tally_.unconfigured,
-                            tally_.failures.size()));
+                            tally_.failures.size(),
+                            tally_.earlier_version == 0
+                                ? ""
+                                : fmt::format("; {} showing an earlier version (update) left as they are",
+                                              tally_.earlier_version)));
     return tally_.failures.empty() ? static_cast<int>(exit_ok) : static_cast<int>(exit_source_failed);
   }
 
@@ -359,7 +372,7 @@ class ForgetJob : public AdminJob {
   }
 
   bool step(Archive& archive) override {
-    const auto row = find_by_url(archive.store(), url_);
+    const auto row = find_entry_for_url(archive.store(), url_);
     if (!row) throw CommandFailure(exit_usage, fmt::format("no entry has the URL {}", url_));
     // The file goes while the row's deletion is still uncommitted: if it
     // cannot be removed, the row stays too; after a crash between the two,
@@ -443,6 +456,14 @@ int command_rebuild(const ArchiveCommandOptions& options) {
 
 int command_reprocess(const ArchiveCommandOptions& options) {
   return run_reporting("reprocess", [&] { return run_admin_command("reprocess", options); });
+}
+
+std::optional<EntryRow> find_entry_for_url(Store& store, const std::string& url) {
+  if (auto canonical = url::canonical(url)) {
+    if (auto row = store.find_entry(*canonical)) return row;
+    if (auto row = store.find_entry_by_url(*canonical)) return row;
+  }
+  return store.find_entry_by_url(url);
 }
 
 int command_forget(const ArchiveCommandOptions& options) {

@@ -30,6 +30,7 @@ SearchRequest request_of(const ArchiveCommandOptions& options) {
   if (options.since) request.since_ms = parse_date_option("--since", *options.since, false);
   if (options.until) request.until_ms = parse_date_option("--until", *options.until, true);
   request.limit = options.limit ? parse_count_option("--limit", *options.limit, max_limit) : default_limit;
+  request.all_versions = options.all_versions;
   return request;
 }
 
@@ -41,6 +42,7 @@ void print_json(const std::vector<SearchHit>& hits, const std::filesystem::path&
                      {"date", dates::format_rfc3339(hit.date_ms)},
                      {"url", hit.url},
                      {"path", (posts_dir / hit.post_path).string()}});
+    if (hit.version > 0) array.back()["version"] = hit.version;
   }
   fmt::print("{}\n", array.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
 }
@@ -59,7 +61,9 @@ void print_for_people(const std::vector<SearchHit>& hits, std::int64_t total, co
   std::fflush(stderr);
   const int columns = terminal_columns(STDOUT_FILENO);
   for (const auto& hit : hits) {
-    const std::string heading = fmt::format("{}  {}  {}", format_minute(hit.date_ms), hit.source, hit.title);
+    const std::string heading =
+        fmt::format("{}  {}  {}{}", format_minute(hit.date_ms), hit.source,
+                    hit.version > 0 ? fmt::format("(version {}) ", hit.version) : "", hit.title);
     fmt::print("{}\n", fit_width(heading, columns > 0 ? columns : std::numeric_limits<int>::max()));
     if (!hit.url.empty()) fmt::print("    {}\n", hit.url);
     fmt::print("    {}\n", (posts_dir / hit.post_path).string());
