@@ -478,6 +478,33 @@ void read_time_zone(Reader& in, const Field& f, std::string& zone) {
   zone = *name;
 }
 
+// A duration, or "off" (a source opting out of [archive] watch).
+void read_watch(Reader& in, const Field& f, std::optional<milliseconds>& watch) {
+  if (!f.node) return;
+  if (const auto* text = f.node->as_string(); text && text->get() == "off") {
+    watch.reset();
+    return;
+  }
+  if (auto value = in.duration(f)) watch = *value;
+}
+
+void read_archive(Reader& in, const toml::table& table, ArchiveDefaults& archive) {
+  in.reject_unknown(table, "archive", keys_of("archive"));
+  read_watch(in, field(table, "archive", "watch"), archive.watch);
+  if (auto value = in.boolean(field(table, "archive", "archive_org"))) archive.archive_org = *value;
+  Field endpoint = field(table, "archive", "archive_org_endpoint");
+  if (auto value = in.string(endpoint)) {
+    if (!value->starts_with("http://") && !value->starts_with("https://")) {
+      in.problem(endpoint, fmt::format("must be an http:// or https:// URL, got {}", in_quotes(*value)));
+    } else if (auto problem = url_problem(*value)) {
+      in.problem(endpoint, *problem);
+    } else {
+      archive.archive_org_endpoint = *value;
+    }
+  }
+  if (auto value = in.duration(field(table, "archive", "archive_org_interval"))) archive.archive_org_interval = *value;
+}
+
 // `urls` lists the primary and its mirrors; `url` alone is a list of one.
 void read_source_urls(Reader& in, const toml::table& table, const std::string& path, Source& source) {
   Field url = field(table, path, "url");
@@ -530,11 +557,13 @@ void read_source(Reader& in, const toml::table& table, const std::string& path, 
   if (auto value = in.strings(field(table, path, "remove"))) source.remove = std::move(*value);
   if (auto value = in.boolean(field(table, path, "allow_private"))) source.allow_private = *value;
   if (auto value = in.boolean(field(table, path, "enclosures"))) source.enclosures = *value;
+  read_watch(in, field(table, path, "watch"), source.watch);
+  if (auto value = in.boolean(field(table, path, "archive_org"))) source.archive_org = *value;
 }
 
 // `fetch` gives each source its defaults, so [fetch] must be read first.
-void read_sources(Reader& in, const Field& f, const Fetch& fetch, const fs::path& base, milliseconds min_interval,
-                  std::vector<Source>& sources) {
+void read_sources(Reader& in, const Field& f, const Fetch& fetch, const ArchiveDefaults& archive, const fs::path& base,
+                  milliseconds min_interval, std::vector<Source>& sources) {
   if (!f.node) return;
   const toml::array* array = f.node->as_array();
   if (!array || !(array->empty() || array->is_array_of_tables())) {
@@ -546,6 +575,8 @@ void read_sources(Reader& in, const Field& f, const Fetch& fetch, const fs::path
     const toml::table& table = *array->get(i)->as_table();
     std::string path = element_key(f.key, i);
     Source source;
+    source.watch = archive.watch;
+    source.archive_org = archive.archive_org;
     source.allow_private = fetch.allow_private;
     source.fetch = fetch.source_defaults;
     read_source(in, table, path, min_interval, source);
@@ -631,7 +662,9 @@ Config read_config(Reader& in, const toml::table& root, const fs::path& file) {
   if (const auto* table = in.table(field(root, "", "daemon"))) read_daemon(in, *table, config.daemon);
   if (const auto* table = in.table(field(root, "", "http"))) read_http(in, *table, config.http);
   if (const auto* table = in.table(field(root, "", "publish"))) read_publish(in, *table, config.publish);
-  read_sources(in, field(root, "", "sources"), config.fetch, base, config.schedule.min_interval, config.sources);
+  if (const auto* table = in.table(field(root, "", "archive"))) read_archive(in, *table, config.archive);
+  read_sources(in, field(root, "", "sources"), config.fetch, config.archive, base, config.schedule.min_interval,
+               config.sources);
   record_lines(root, "", config.lines);
 
   // Relative to the config file, not the working folder, so the same file

@@ -50,6 +50,10 @@ struct Source {
   bool allow_private = false;           // effective: the source's, else [fetch]'s
   SourceFetch fetch;                    // effective: the source's keys over [fetch]'s
   bool enclosures = false;              // audio, video and files written after the content
+  // Issue 15, removals and Wayback copies (daemon/runtime/watch): effective
+  // values, the source's own over [archive]'s.
+  std::optional<std::chrono::milliseconds> watch;  // unset: the page is not rechecked
+  bool archive_org = false;             // new entries' URLs sent to Save Page Now
   int line = 0;                         // line of this [[sources]] table
 };
 
@@ -100,6 +104,16 @@ struct Publish {
   std::chrono::milliseconds timeout{120000};
 };
 
+// [archive]: what feedd keeps beyond the feed (issue 15). Each part adds its
+// own fields; a source may set watch and archive_org again.
+struct ArchiveDefaults {
+  std::optional<std::chrono::milliseconds> watch;  // unset: no rechecks (the default)
+  bool archive_org = false;
+  std::string archive_org_endpoint = "https://web.archive.org/save/";
+  // At most one Save Page Now request per interval, all sources together.
+  std::chrono::milliseconds archive_org_interval{5000};
+};
+
 struct Config {
   std::filesystem::path file;  // the file it was loaded from, absolute
   Storage storage;
@@ -108,6 +122,7 @@ struct Config {
   Daemon daemon;
   Http http;
   Publish publish;
+  ArchiveDefaults archive;
   std::vector<Source> sources;  // in file order
   // Where each key was written ("storage.posts_dir", "sources[1].url" -> line),
   // for checks made after loading to name the line as the loader does.

@@ -23,6 +23,10 @@ constexpr std::array sections{
                 "{count} in any argument becomes their number. A failure is logged and the posts are offered "
                 "again with the next batch, and, kept in the store until the command succeeds, by the next once or "
                 "run; publishing never holds up polling. The command runs in a process group of its own."},
+    SectionSpec{"archive", false,
+                "What feedd keeps beyond the feed: rechecks of entries' pages to notice removals (watch), and "
+                "copies of new entries' pages at the Internet Archive (archive_org). Both are off by default; "
+                "watch and archive_org are each source's default and may be set again per source."},
     SectionSpec{"sources", true,
                 "One [[sources]] table per feed; there may be none. Sources are polled concurrently; a failing "
                 "source never stops the others."},
@@ -111,6 +115,24 @@ constexpr std::array keys{
     KeySpec{"publish", "timeout", duration, false, "\"2m\"", "\"10m\"",
             "A run taking longer is stopped with every process it started (SIGTERM to its process group, then "
             "SIGKILL) and counts as failed."},
+    // [archive]
+    KeySpec{"archive", "watch", duration, false, "unset (off)", "\"7d\"",
+            "For this long after an entry first appears, feedd fetches its page again on a thinning schedule "
+            "(about 1h, 6h, 1d, 3d and 7d after it was first seen, each with up to 10% jitter, and once more at the "
+            "end of the window) through the same HTTP client, limits and proxy as the feeds. A 404 or 410, a "
+            "redirect to the site's front page or to another page, or a page whose article text shrank under a "
+            "fifth of what it was (or is a short removal notice) marks the entry removed; 5xx answers and timeouts "
+            "are retried an hour later. Removed entries are listed by 'feedd removed'; their posts are kept. "
+            "\"off\" (per source) turns it off."},
+    KeySpec{"archive", "archive_org", boolean, false, "false", "true",
+            "true sends each new entry's URL to the Internet Archive's Save Page Now (archive_org_endpoint), one "
+            "request per archive_org_interval at most, retried with backoff on 429 and 5xx (Retry-After honoured); "
+            "the queue is kept in the store and the snapshot's URL recorded. A failure never holds up polling."},
+    KeySpec{"archive", "archive_org_endpoint", string, false, "\"https://web.archive.org/save/\"",
+            "\"http://127.0.0.1:8080/save/\"",
+            "The Save Page Now endpoint; the entry's URL is appended to it and fetched with GET."},
+    KeySpec{"archive", "archive_org_interval", duration, false, "\"5s\"", "\"10s\"",
+            "The shortest time between two Save Page Now requests, all sources together."},
     // [[sources]]
     KeySpec{"sources", "name", string, true, "", "\"Example News\"",
             "Unique across the file, compared exactly. It becomes the post's author."},
@@ -168,6 +190,10 @@ constexpr std::array keys{
     KeySpec{"sources", "enclosures", boolean, false, "false", "true",
             "true writes the entry's enclosures after its content: <audio> for audio, <video> for video, a link "
             "for other files (images are left out). Off by default, so posts stay as they were."},
+    KeySpec{"sources", "watch", duration, false, "archive.watch", "\"3d\"",
+            "This source's own; see archive.watch (\"off\": no rechecks for this source)."},
+    KeySpec{"sources", "archive_org", boolean, false, "archive.archive_org", "true",
+            "This source's own; see archive.archive_org."},
 };
 
 constexpr bool every_key_in_a_section() {
