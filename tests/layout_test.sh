@@ -24,12 +24,14 @@ store/lists: store
 store/adopt: fetchers/feed fetchers/http store
 daemon/runtime/pipeline: config fetchers/feed fetchers/html fetchers/http fetchers/redact store
 daemon/runtime/publish: store store/lists
+daemon/runtime/watch: config daemon/runtime/pipeline fetchers/article fetchers/html fetchers/http fetchers/redact store
 daemon/runtime: daemon/runtime/pipeline config fetchers/feed fetchers/html fetchers/http fetchers/redact store
 daemon/cli/output: fetchers/text store
 daemon/cli/commands/documents: daemon/cli/output daemon/runtime daemon/runtime/pipeline fetchers/article fetchers/feed fetchers/html fetchers/http
-daemon/cli/commands: daemon/cli/output daemon/runtime daemon/runtime/pipeline daemon/runtime/publish config fetchers/feed fetchers/html fetchers/http fetchers/redact store store/lists store/adopt
-daemon/cli/commands/run: daemon/cli/commands daemon/cli/output daemon/runtime daemon/runtime/pipeline daemon/runtime/publish config fetchers/feed fetchers/redact store store/lists
-daemon/cli: daemon/cli/commands/run daemon/cli/commands daemon/cli/commands/documents daemon/runtime config fetchers/feed
+daemon/cli/commands: daemon/cli/output daemon/runtime daemon/runtime/pipeline daemon/runtime/publish daemon/runtime/watch config fetchers/feed fetchers/html fetchers/http fetchers/redact store store/lists store/adopt
+daemon/cli/commands/run: daemon/cli/commands daemon/cli/output daemon/runtime daemon/runtime/pipeline daemon/runtime/publish daemon/runtime/watch config fetchers/feed fetchers/redact store store/lists
+daemon/cli/commands/history: config daemon/runtime daemon/runtime/watch fetchers/feed fetchers/redact store
+daemon/cli: daemon/cli/commands/run daemon/cli/commands daemon/cli/commands/documents daemon/cli/commands/history daemon/runtime config fetchers/feed
 daemon: daemon/cli
 '
 # Headers that are a room's own workings: no other room includes them (the

@@ -27,6 +27,7 @@
 #include "daemon/runtime/publish/publisher.h"
 #include "fetchers/redact/redact_url.h"
 #include "daemon/runtime/scheduler.h"
+#include "daemon/runtime/watch/watch_pass.h"
 #include "store/archive.h"
 #include "store/lists/unpublished.h"
 
@@ -133,6 +134,7 @@ int command_once(const CommandContext& context, const std::vector<std::string>& 
     scheduler.apply(*config);
     io.run();
     tally.skipped = scheduler.skipped();
+    watch::run_watch_pass(io, pipeline, clock, *config);
   }
   publish_once(*config, *store->archive, clock.now_ms(), tally.written);
   spdlog::info("{} source(s): {} ok ({} recovered), {} failed{}; {} new, {} updated; {} post(s) written",

@@ -188,6 +188,8 @@ class Pipeline::Impl {
     start_waiting_polls();
   }
 
+  HttpClient& http() { return http_; }
+
   void abort() {
     // Polls that never started end now, as aborted transfers do.
     auto never_started = std::move(waiting_);
@@ -601,5 +603,7 @@ void Pipeline::write(std::function<void(Archive&)> job, std::function<void()> th
 void Pipeline::reconfigure(const config::Config& config) { impl_->reconfigure(config); }
 
 void Pipeline::abort() { impl_->abort(); }
+
+HttpClient& Pipeline::http() { return impl_->http(); }
 
 }  // namespace feedd

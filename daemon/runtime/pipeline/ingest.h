@@ -86,6 +86,10 @@ class Pipeline {
   // Cancels fetches still running; their reports say "aborted".
   void abort();
 
+  // The client every poll fetches through, for other fetches that must share
+  // its limits (removal rechecks, Save Page Now). On the io_context's thread.
+  HttpClient& http();
+
  private:
   class Impl;
   std::unique_ptr<Impl> impl_;
