@@ -324,8 +324,10 @@ const std::vector<CommandSpec>& commands() {
        "their sites, newest first: when, the source, the URL, and the evidence (a 404 or 410, a redirect to\n"
        "the front page or another page, or article text that shrank or became a removal notice), with the\n"
        "HTTP status, the URL the fetch ended at, the article text's length before and after, and the\n"
-       "Wayback Machine copy when archive_org made one. Posts of removed entries are kept. --json prints one\n"
-       "object per line: removed_at, source, url, title, post, evidence, http_status, final_url,\n"
+       "Wayback Machine copy when archive_org made one. An entry that only dropped out of its feed while\n"
+       "older entries remain is listed as a weak sign (strength feed; page for the page's evidence).\n"
+       "Posts of removed entries are kept. --json prints one object per line: removed_at, strength,\n"
+       "source, url, title, post, evidence, http_status, final_url,\n"
        "chars_before, chars_after, snapshot (null when none).\n"
        "Exit status: 0 listed (also when there are none), 2 bad option or config, 3 no store.",
        {config_option,

@@ -27,6 +27,7 @@
 #include "daemon/runtime/publish/publisher.h"
 #include "fetchers/redact/redact_url.h"
 #include "daemon/runtime/scheduler.h"
+#include "daemon/runtime/watch/page_watcher.h"
 #include "daemon/runtime/watch/watch_pass.h"
 #include "store/archive.h"
 #include "store/lists/unpublished.h"
@@ -125,6 +126,7 @@ int command_once(const CommandContext& context, const std::vector<std::string>& 
   Tally tally;
   {
     Pipeline pipeline(io, *config, *store->archive, clock);
+    pipeline.on_feed_stored(watch::feed_drop_observer(clock));
     Scheduler scheduler(io, pipeline, clock, Scheduler::Mode::one_pass,
                         [&tally](const PollReport& report, std::optional<std::chrono::milliseconds>) {
                           log_report(report);

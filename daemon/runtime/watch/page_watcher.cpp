@@ -47,6 +47,16 @@ HttpRequest page_request(const config::Source& source, const std::string& url) {
   return request;
 }
 
+Pipeline::FeedStored feed_drop_observer(const Clock& clock) {
+  return [&clock](Archive& archive, const config::Source& source, const std::vector<IncomingEntry>& entries) {
+    if (!source.watch) return;
+    for (const auto& url : note_dropped_from_feed(archive.store().database(), source.name, entries, clock.now_ms())) {
+      spdlog::info("source {}: entry dropped out of its feed while older entries remain (a weak sign of removal): {}",
+                   source.name, url::redact(url));
+    }
+  };
+}
+
 struct PageWatcher::Turn {
   std::vector<DueCheck> due;
   std::size_t next = 0;  // the next of `due` to fetch

@@ -38,6 +38,10 @@ std::map<std::string, SourcePolicy> source_policies(const config::Config& config
 // the private-address shield without allow_private.
 HttpRequest page_request(const config::Source& source, const std::string& url);
 
+// For Pipeline::on_feed_stored: notes the watched entries of a watching
+// source that dropped out of its feed (watch_tables.h), at the clock's time.
+Pipeline::FeedStored feed_drop_observer(const Clock& clock);
+
 struct RecheckTally {
   int checked = 0;    // pages fetched and judged
   int removed = 0;    // removals found

@@ -1,6 +1,8 @@
 #include "daemon/runtime/watch/watch_tables.h"
 
+#include <algorithm>
 #include <limits>
+#include <set>
 
 #include "daemon/runtime/watch/recheck_schedule.h"
 
@@ -125,9 +127,41 @@ void stop_watching(sqlite::Database& db, std::int64_t entry_id) {
       .run();
 }
 
+std::vector<std::string> note_dropped_from_feed(sqlite::Database& db, const std::string& source,
+                                                const std::vector<IncomingEntry>& feed, std::int64_t now_ms) {
+  std::set<std::string> present;
+  std::optional<std::int64_t> oldest;
+  for (const auto& entry : feed) {
+    present.insert(entry.identity);
+    if (entry.timestamp_ms) oldest = std::min(oldest.value_or(*entry.timestamp_ms), *entry.timestamp_ms);
+  }
+  std::vector<std::string> noted;
+  if (!oldest || feed.empty()) return noted;
+  sqlite::Transaction transaction(db);
+  auto watched = db.prepare(
+      "SELECT w.entry_id, e.identity, e.url FROM watched w JOIN entries e ON e.id = w.entry_id "
+      "JOIN sources s ON s.id = e.source_id WHERE s.name = ?1 AND w.next_check_ms IS NOT NULL "
+      "AND e.timestamp_ms > ?2 AND NOT EXISTS (SELECT 1 FROM removals r WHERE r.entry_id = w.entry_id)");
+  auto note = db.prepare(
+      "INSERT INTO removals (entry_id, removed_ms, strength, evidence, http_status, final_url, chars_before, "
+      "chars_after) VALUES (?1, ?2, 'feed', 'dropped out of its feed while older entries remain', 0, '', 0, 0)");
+  watched.bind(1, source).bind(2, *oldest);
+  std::vector<std::pair<std::int64_t, std::string>> missing;
+  while (watched.step()) {
+    if (!present.contains(watched.column_text(1))) missing.emplace_back(watched.column_int(0), watched.column_text(2));
+  }
+  watched.reset();
+  for (const auto& [id, url] : missing) {
+    note.bind(1, id).bind(2, now_ms).run();
+    noted.push_back(url);
+  }
+  transaction.commit();
+  return noted;
+}
+
 std::vector<RemovedEntry> removed_entries(sqlite::Database& db, std::optional<std::int64_t> since_ms) {
   auto query = db.prepare(
-      "SELECT r.entry_id, r.removed_ms, s.name, e.url, e.title, e.post_path, r.evidence, r.http_status, r.final_url, "
+      "SELECT r.entry_id, r.removed_ms, r.strength, s.name, e.url, e.title, e.post_path, r.evidence, r.http_status, r.final_url, "
       "r.chars_before, r.chars_after FROM removals r JOIN entries e ON e.id = r.entry_id "
       "JOIN sources s ON s.id = e.source_id WHERE r.removed_ms >= ?1 ORDER BY r.removed_ms DESC, r.entry_id DESC");
   query.bind(1, since_ms.value_or(std::numeric_limits<std::int64_t>::min()));
@@ -135,8 +169,8 @@ std::vector<RemovedEntry> removed_entries(sqlite::Database& db, std::optional<st
   while (query.step()) {
     removed.push_back(RemovedEntry{query.column_int(0), query.column_int(1), query.column_text(2),
                                    query.column_text(3), query.column_text(4), query.column_text(5),
-                                   query.column_text(6), static_cast<long>(query.column_int(7)),
-                                   query.column_text(8), query.column_int(9), query.column_int(10)});
+                                   query.column_text(6), query.column_text(7), static_cast<long>(query.column_int(8)),
+                                   query.column_text(9), query.column_int(10), query.column_int(11)});
   }
   query.reset();
   return removed;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "daemon/runtime/watch/removal_evidence.h"
+#include "store/archive.h"
 #include "store/sqlite.h"
 
 namespace feedd::watch {
@@ -57,9 +58,18 @@ bool record_check(sqlite::Database& db, const DueCheck& check, const Verdict& ve
 // The entry's source no longer watches (config changed): no more checks.
 void stop_watching(sqlite::Database& db, std::int64_t entry_id);
 
+// After a poll of `source` brought its whole feed: each watched entry of it
+// that is missing from `feed` while an entry older than it is still there
+// (so it did not just scroll off the end) is noted as removed with strength
+// "feed", a weaker signal than the page's; its rechecks go on, and a page
+// verdict later replaces the note. Returns the entries newly noted.
+std::vector<std::string> note_dropped_from_feed(sqlite::Database& db, const std::string& source,
+                                                const std::vector<IncomingEntry>& feed, std::int64_t now_ms);
+
 struct RemovedEntry {
   std::int64_t entry_id = 0;
   std::int64_t removed_ms = 0;
+  std::string strength;  // "page": the page's evidence; "feed": it only dropped out of its feed
   std::string source;
   std::string url;
   std::string title;

@@ -32,6 +32,7 @@ std::int64_t since_ms_of(const std::string& text) {
 
 nlohmann::json as_json(const watch::RemovedEntry& entry, const std::optional<std::string>& snapshot) {
   nlohmann::json object = {{"removed_at", dates::format_rfc3339(entry.removed_ms)},
+                           {"strength", entry.strength},
                            {"source", entry.source},
                            {"url", url::redact(entry.url)},
                            {"title", entry.title},
@@ -46,6 +47,12 @@ nlohmann::json as_json(const watch::RemovedEntry& entry, const std::optional<std
 }
 
 void print_text(const watch::RemovedEntry& entry, const std::optional<std::string>& snapshot) {
+  if (entry.strength == "feed") {
+    fmt::print("{}  {}  {}\n  {} (a weak sign: the page was not found gone)\n",
+               dates::format_rfc3339(entry.removed_ms), entry.source, url::redact(entry.url), entry.evidence);
+    if (snapshot) fmt::print("  wayback: {}\n", *snapshot);
+    return;
+  }
   fmt::print("{}  {}  {}\n  {} (HTTP {}, {}; text {} -> {} characters)\n", dates::format_rfc3339(entry.removed_ms),
              entry.source, url::redact(entry.url), entry.evidence, entry.http_status, url::redact(entry.final_url),
              entry.chars_before, entry.chars_after);

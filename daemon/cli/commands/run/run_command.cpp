@@ -55,6 +55,7 @@ class Daemon {
         watcher_(io_, pipeline_, clock, config_), wayback_(io_, pipeline_, clock, config_),
         signals_(io_, SIGHUP, SIGTERM, SIGINT), watchdog_(io_),
         grace_(io_), repair_(io_) {
+    pipeline_.on_feed_stored(watch::feed_drop_observer(clock));
     publisher_.on_published([this](const std::vector<std::filesystem::path>& done) {
       pipeline_.write([done](Archive& writer_archive) { forget_published(writer_archive.store().database(), done); });
     });

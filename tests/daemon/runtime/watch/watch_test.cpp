@@ -69,13 +69,15 @@ std::string notice_page() {
          "</p></article></body></html>";
 }
 
-std::string feed_of(const HttpTestServer& server, const std::vector<std::string>& paths) {
+// Item i is dated hours[i] o'clock on 2026-01-01 (default: i).
+std::string feed_of(const HttpTestServer& server, const std::vector<std::string>& paths, std::vector<int> hours = {}) {
   std::string items;
   for (std::size_t i = 0; i < paths.size(); ++i) {
     items += fmt::format("<item><title>Story {0}</title><link>{1}</link><guid>{1}</guid>"
                          "<pubDate>Thu, 01 Jan 2026 0{2}:00:00 GMT</pubDate><description><![CDATA[{3}]]></description>"
                          "</item>\n",
-                         paths[i], server.url(paths[i]), i, article_text(paths[i]));
+                         paths[i], server.url(paths[i]), hours.empty() ? static_cast<int>(i) : hours[i],
+                         article_text(paths[i]));
   }
   return "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>T</title><link>" + server.url("/") +
          "</link><description>d</description>\n" + items + "</channel></rss>";
@@ -442,4 +444,36 @@ TEST_CASE("A schema 6 store upgrades keeping every row and watches only entries 
   CHECK(server.requests("/old") == 0);
   CHECK(server.requests("/new") == 1);
   CHECK(removed_json(watching).size() == 1);
+}
+
+TEST_CASE("An entry that drops out of its feed while older ones remain is noted as a weak sign") {
+  HttpTestServer server;
+  for (const auto& path : {"/old", "/middle", "/new"}) {
+    server.route(path, [path](const TestRequest&) { return html(article_page(path)); });
+  }
+  server.serve("/feed.xml", feed_of(server, {"/new", "/middle", "/old"}, {3, 2, 1}));
+  TempDir dir;
+  const auto config = feedd::test::write_test_config(
+      dir, "[archive]\nwatch = \"7d\"\n", feedd::test::source_toml("S", server.url("/feed.xml")));
+  REQUIRE(run_feedd({"once", "--config", config.string(), "--now", at(0)}).exit_status == 0);
+  // The middle one goes while the older one stays: noted, weakly.
+  server.serve("/feed.xml", feed_of(server, {"/new", "/old"}, {3, 1}));
+  const auto second = run_feedd({"once", "--config", config.string(), "--now", at(10 * 60 * 1000)});
+  CHECK(second.exit_status == 0);
+  CHECK(second.err.find("dropped out of its feed") != std::string::npos);
+  auto removed = removed_json(config);
+  REQUIRE(removed.size() == 1);
+  CHECK(removed[0].at("url") == server.url("/middle"));
+  CHECK(removed[0].at("strength") == "feed");
+  // The oldest scrolling off the end is no sign at all.
+  server.serve("/feed.xml", feed_of(server, {"/new"}, {3}));
+  CHECK(run_feedd({"once", "--config", config.string(), "--now", at(20 * 60 * 1000)}).exit_status == 0);
+  CHECK(removed_json(config).size() == 1);
+  // Its page is still checked; a 404 there makes it a removal by the page.
+  server.route("/middle", [](const TestRequest&) { return html("gone", 404); });
+  CHECK(run_feedd({"once", "--config", config.string(), "--now", at(2 * hour_ms)}).exit_status == 0);
+  removed = removed_json(config);
+  REQUIRE(removed.size() == 1);
+  CHECK(removed[0].at("strength") == "page");
+  CHECK(removed[0].at("evidence") == "HTTP 404");
 }
