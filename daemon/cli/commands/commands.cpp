@@ -182,6 +182,11 @@ void print_settings(const config::Config& config) {
                fmt::join(config.publish.command, " "), config::format_duration(config.publish.min_interval),
                config::format_duration(config.publish.timeout));
   }
+  fmt::print("[archive]\n  watch:           {}\n  archive_org:     {}\n  archive_org_endpoint: {}\n"
+             "  archive_org_interval: {}\n",
+             config.archive.watch ? config::format_duration(*config.archive.watch) : "off",
+             config.archive.archive_org ? "yes" : "no", url::redact(config.archive.archive_org_endpoint),
+             config::format_duration(config.archive.archive_org_interval));
 }
 
 // Names and paths only: a header's value, a cookie or a secret may be a
@@ -201,6 +206,8 @@ void print_fetch_settings(const config::Source& source) {
   if (!fetch.tls_ca_file.empty()) fmt::print("  tls_ca_file: {}\n", fetch.tls_ca_file.string());
   if (fetch.timeout) fmt::print("  timeout:    {} ms\n", fetch.timeout->count());
   if (source.allow_private) fmt::print("  allow_private: yes\n");
+  if (source.watch) fmt::print("  watch:      {}\n", config::format_duration(*source.watch));
+  if (source.archive_org) fmt::print("  archive_org: yes\n");
 }
 
 // The secret files each poll will read; a missing one is a config mistake

@@ -477,3 +477,23 @@ TEST_CASE("An entry that drops out of its feed while older ones remain is noted 
   CHECK(removed[0].at("strength") == "page");
   CHECK(removed[0].at("evidence") == "HTTP 404");
 }
+
+TEST_CASE("feedd check shows the archive settings and a source's own") {
+  TempDir dir;
+  const auto config = feedd::test::write_test_config(
+      dir, "[archive]\nwatch = \"7d\"\narchive_org_interval = \"10s\"\n",
+      feedd::test::source_toml("A", "https://example.com/feed.xml", "watch = \"off\"") +
+          feedd::test::source_toml("B", "https://example.org/feed.xml", "archive_org = true"));
+  const auto result = run_feedd({"check", "--config", config.string()});
+  INFO(result.err);
+  CHECK(result.exit_status == 0);
+  for (const auto* expected : {"[archive]", "watch:           7d", "archive_org:     no",
+                               "archive_org_endpoint: https://web.archive.org/save/", "archive_org_interval: 10s",
+                               "archive_org: yes"}) {
+    CHECK_MESSAGE(result.out.find(expected) != std::string::npos, expected);
+  }
+  // A's "off" beats [archive]: only B shows a watch of its own.
+  CHECK(result.out.find("  watch:      7d") != std::string::npos);
+  CHECK(result.out.find("  watch:      7d") == result.out.rfind("  watch:      7d"));
+  CHECK(result.out.find("  watch:      7d") > result.out.find("\nB\n"));
+}
