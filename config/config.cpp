@@ -503,6 +503,7 @@ void read_archive(Reader& in, const toml::table& table, ArchiveDefaults& archive
     }
   }
   if (auto value = in.duration(field(table, "archive", "archive_org_interval"))) archive.archive_org_interval = *value;
+  if (auto value = in.boolean(field(table, "archive", "removed_notice"))) archive.removed_notice = *value;
 }
 
 // `urls` lists the primary and its mirrors; `url` alone is a list of one.
@@ -559,6 +560,7 @@ void read_source(Reader& in, const toml::table& table, const std::string& path, 
   if (auto value = in.boolean(field(table, path, "enclosures"))) source.enclosures = *value;
   read_watch(in, field(table, path, "watch"), source.watch);
   if (auto value = in.boolean(field(table, path, "archive_org"))) source.archive_org = *value;
+  if (auto value = in.boolean(field(table, path, "removed_notice"))) source.removed_notice = *value;
 }
 
 // `fetch` gives each source its defaults, so [fetch] must be read first.
@@ -577,6 +579,7 @@ void read_sources(Reader& in, const Field& f, const Fetch& fetch, const ArchiveD
     Source source;
     source.watch = archive.watch;
     source.archive_org = archive.archive_org;
+    source.removed_notice = archive.removed_notice;
     source.allow_private = fetch.allow_private;
     source.fetch = fetch.source_defaults;
     read_source(in, table, path, min_interval, source);

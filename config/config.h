@@ -54,6 +54,7 @@ struct Source {
   // values, the source's own over [archive]'s.
   std::optional<std::chrono::milliseconds> watch;  // unset: the page is not rechecked
   bool archive_org = false;             // new entries' URLs sent to Save Page Now
+  bool removed_notice = false;          // a removed entry's post says so (front matter and a line)
   int line = 0;                         // line of this [[sources]] table
 };
 
@@ -112,6 +113,7 @@ struct ArchiveDefaults {
   std::string archive_org_endpoint = "https://web.archive.org/save/";
   // At most one Save Page Now request per interval, all sources together.
   std::chrono::milliseconds archive_org_interval{5000};
+  bool removed_notice = false;
 };
 
 struct Config {

@@ -124,6 +124,10 @@ constexpr std::array keys{
             "fifth of what it was (or is a short removal notice) marks the entry removed; 5xx answers and timeouts "
             "are retried an hour later. Removed entries are listed by 'feedd removed'; their posts are kept. "
             "\"off\" (per source) turns it off."},
+    KeySpec{"archive", "removed_notice", boolean, false, "false", "true",
+            "true adds, to the post of an entry whose page was found removed, a front-matter key removed: (when "
+            "it was noticed) and a line saying so above the content; the post is rewritten when the removal is "
+            "found, and rebuild writes it the same way. Off by default, so posts stay as they were."},
     KeySpec{"archive", "archive_org", boolean, false, "false", "true",
             "true sends each new entry's URL to the Internet Archive's Save Page Now (archive_org_endpoint), one "
             "request per archive_org_interval at most, retried with backoff on 429 and 5xx (Retry-After honoured); "
@@ -194,6 +198,8 @@ constexpr std::array keys{
             "This source's own; see archive.watch (\"off\": no rechecks for this source)."},
     KeySpec{"sources", "archive_org", boolean, false, "archive.archive_org", "true",
             "This source's own; see archive.archive_org."},
+    KeySpec{"sources", "removed_notice", boolean, false, "archive.removed_notice", "true",
+            "This source's own; see archive.removed_notice."},
 };
 
 constexpr bool every_key_in_a_section() {

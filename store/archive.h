@@ -29,6 +29,7 @@ struct SourcePresentation {
   std::string name;
   std::vector<std::string> tags;
   std::vector<std::string> categories;
+  bool removed_notice = false;  // a removed entry's post says so (PostFields::removed_ms)
 };
 
 // One entry as the normaliser made it: ready to store and render.

@@ -553,6 +553,15 @@ std::vector<EntryRow> Store::entries_after(std::int64_t after_id, int limit, std
   return rows;
 }
 
+std::optional<std::int64_t> Store::removed_ms(std::int64_t entry_id) {
+  auto query = db_.prepare("SELECT removed_ms FROM removals WHERE entry_id = ?1 AND strength = 'page'");
+  query.bind(1, entry_id);
+  std::optional<std::int64_t> when;
+  if (query.step()) when = query.column_int(0);
+  query.reset();
+  return when;
+}
+
 void Store::delete_entry(std::int64_t entry_id) {
   auto remove = db_.prepare("DELETE FROM entries WHERE id = ?1");
   remove.bind(1, entry_id);

@@ -149,6 +149,11 @@ class Store {
   // source when `source_id` is given: a walk over the archive in pages.
   std::vector<EntryRow> entries_after(std::int64_t after_id, int limit,
                                       std::optional<std::int64_t> source_id = std::nullopt);
+  // When the entry's page was found removed (table `removals`, written by
+  // daemon/runtime/watch), for the post's removed_notice; nullopt when not,
+  // or only as the weak sign of dropping out of its feed.
+  std::optional<std::int64_t> removed_ms(std::int64_t entry_id);
+
   // Removes the row; the search indexes follow it (a trigger).
   void delete_entry(std::int64_t entry_id);
 

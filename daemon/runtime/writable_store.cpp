@@ -11,7 +11,9 @@ namespace feedd {
 
 std::vector<SourcePresentation> presentations_of(const config::Config& config) {
   std::vector<SourcePresentation> result;
-  for (const auto& source : config.sources) result.push_back({source.name, source.tags, source.categories});
+  for (const auto& source : config.sources) {
+    result.push_back({source.name, source.tags, source.categories, source.removed_notice});
+  }
   return result;
 }
 

@@ -112,6 +112,9 @@ const std::map<std::string, Accessor>& accessors() {
        }},
       {"sources.archive_org",
        [](const Config& c) { return std::string(c.sources.at(0).archive_org ? "true" : "false"); }},
+      {"archive.removed_notice", [](const Config& c) { return std::string(c.archive.removed_notice ? "true" : "false"); }},
+      {"sources.removed_notice",
+       [](const Config& c) { return std::string(c.sources.at(0).removed_notice ? "true" : "false"); }},
       {"sources.enclosures",
        [](const Config& c) { return std::string(c.sources.at(0).enclosures ? "true" : "false"); }},
   };

@@ -1,6 +1,7 @@
 #include "daemon/runtime/watch/page_watcher.h"
 
 #include <algorithm>
+#include <set>
 #include <vector>
 
 #include <spdlog/spdlog.h>
@@ -57,6 +58,22 @@ Pipeline::FeedStored feed_drop_observer(const Clock& clock) {
   };
 }
 
+namespace {
+
+// A source with removed_notice: the removed entry's post is written again,
+// now with its notice (Archive::render reads the removal).
+void rewrite_post(Archive& archive, std::int64_t entry_id) {
+  auto rows = archive.store().entries_after(entry_id - 1, 1);
+  if (rows.empty() || rows.front().id != entry_id || rows.front().imported) return;
+  archive.store().set_post_pending(entry_id, true);
+  rows.front().post_pending = true;
+  std::vector<std::string> errors;
+  archive.write_posts(rows, errors);
+  for (const auto& error : errors) spdlog::warn("removed entry's post not rewritten yet (kept pending): {}", error);
+}
+
+}  // namespace
+
 struct PageWatcher::Turn {
   std::vector<DueCheck> due;
   std::size_t next = 0;  // the next of `due` to fetch
@@ -80,6 +97,10 @@ void PageWatcher::reconfigure(const config::Config& config) {
   for (const auto& source : config.sources) sources_[source.name] = source;
   policies_ = source_policies(config);
   in_flight_limit_ = recheck_slots(config);
+  notice_sources_.clear();
+  for (const auto& source : config.sources) {
+    if (source.removed_notice) notice_sources_.insert(source.name);
+  }
 }
 
 void PageWatcher::turn(std::function<void(RecheckTally)> done) {
@@ -136,7 +157,7 @@ void PageWatcher::fetch_next(const std::shared_ptr<Turn>& turn) {
 
 void PageWatcher::finish_turn(const std::shared_ptr<Turn>& turn) {
   pipeline_.write(
-      [turn, now = clock_.now_ms()](Archive& archive) {
+      [turn, now = clock_.now_ms(), notices = notice_sources_](Archive& archive) {
         auto& db = archive.store().database();
         for (const auto id : turn->unwatched) stop_watching(db, id);
         for (const auto& [check, verdict] : turn->judged) {
@@ -144,6 +165,7 @@ void PageWatcher::finish_turn(const std::shared_ptr<Turn>& turn) {
           ++turn->tally.checked;
           if (removed) {
             ++turn->tally.removed;
+            if (notices.contains(check.source_name)) rewrite_post(archive, check.entry_id);
             spdlog::warn("source {}: entry removed: {}: {}", check.source_name, url::redact(check.url),
                          verdict.evidence);
           } else if (verdict.kind == Verdict::Kind::transient) {

@@ -17,6 +17,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 #include <boost/asio/io_context.hpp>
@@ -81,6 +82,7 @@ class PageWatcher {
   const Clock& clock_;
   std::map<std::string, config::Source> sources_;
   std::map<std::string, SourcePolicy> policies_;
+  std::set<std::string> notice_sources_;  // sources with removed_notice
   int in_flight_limit_ = 1;
   boost::asio::steady_timer timer_;
   std::function<void(const RecheckTally&)> on_turn_;

@@ -497,3 +497,54 @@ TEST_CASE("feedd check shows the archive settings and a source's own") {
   CHECK(result.out.find("  watch:      7d") == result.out.rfind("  watch:      7d"));
   CHECK(result.out.find("  watch:      7d") > result.out.find("\nB\n"));
 }
+
+TEST_CASE("With removed_notice a removed entry's post gains its removed key and notice and rebuild keeps them") {
+  HttpTestServer server;
+  server.serve("/feed.xml", feed_of(server, {"/kept", "/taken"}));
+  server.route("/kept", [](const TestRequest&) { return html(article_page("/kept")); });
+  server.route("/taken", [](const TestRequest&) { return html(article_page("/taken")); });
+  TempDir dir;
+  const auto config = feedd::test::write_test_config(
+      dir, "[archive]\nwatch = \"7d\"\n",
+      feedd::test::source_toml("Noticed", server.url("/feed.xml"), "removed_notice = true"));
+  REQUIRE(run_feedd({"once", "--config", config.string(), "--now", at(0)}).exit_status == 0);
+  std::map<std::string, std::string> before;
+  for (const auto& file : fs::directory_iterator(dir.path() / "posts")) {
+    before[file.path().filename().string()] = feedd::test::read_file(file.path());
+  }
+  REQUIRE(before.size() == 2);
+  for (const auto& [name, bytes] : before) CHECK(bytes.find("removed:") == std::string::npos);
+
+  server.route("/taken", [](const TestRequest&) { return html("gone", 410); });
+  REQUIRE(run_feedd({"once", "--config", config.string(), "--now", at(2 * hour_ms)}).exit_status == 0);
+  std::map<std::string, std::string> after;
+  for (const auto& file : fs::directory_iterator(dir.path() / "posts")) {
+    after[file.path().filename().string()] = feedd::test::read_file(file.path());
+  }
+  REQUIRE(after.size() == 2);
+  int changed = 0;
+  for (const auto& [name, bytes] : after) {
+    if (bytes == before.at(name)) continue;
+    ++changed;
+    CAPTURE(bytes);
+    CHECK(bytes.find("[Story /taken]") != std::string::npos);
+    CHECK(bytes.find("categories: [ Noticed ]\nremoved: 2026-01-01T02:00:00.000Z\n---\n") != std::string::npos);
+    CHECK(bytes.find("------\n\n> This article was found removed from its site on 2026-01-01 (UTC).\n\n<div>\n") !=
+          std::string::npos);
+    // Only the two additions differ from the post as first written.
+    std::string without = bytes;
+    without.erase(without.find("removed: "), std::string("removed: 2026-01-01T02:00:00.000Z\n").size());
+    const std::string line = "> This article was found removed from its site on 2026-01-01 (UTC).\n\n";
+    without.erase(without.find(line), line.size());
+    CHECK(without == before.at(name));
+  }
+  CHECK(changed == 1);
+
+  // rebuild writes the same bytes again.
+  const auto rebuilt = run_feedd({"rebuild", "--config", config.string()});
+  INFO(rebuilt.err);
+  CHECK(rebuilt.exit_status == 0);
+  for (const auto& file : fs::directory_iterator(dir.path() / "posts")) {
+    CHECK(feedd::test::read_file(file.path()) == after.at(file.path().filename().string()));
+  }
+}
