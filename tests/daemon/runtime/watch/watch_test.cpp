@@ -16,8 +16,12 @@
 #include <mutex>
 #include <set>
 #include <sstream>
+#include <thread>
 #include <string>
 #include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 
 #include "daemon/runtime/watch/recheck_schedule.h"
 #include "daemon/runtime/watch/removal_evidence.h"
@@ -127,6 +131,26 @@ const json* removal_of(const std::vector<json>& removed, const std::string& url)
     if (entry.at("url") == url) return &entry;
   }
   return nullptr;
+}
+
+unsigned short free_port() {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor acceptor(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  return acceptor.local_endpoint().port();
+}
+
+// The body of a GET, through feedd's own HTTP client ("" on failure).
+std::string http_body(const std::string& url) {
+  boost::asio::io_context io;
+  feedd::HttpClient client(io, feedd::HttpOptions{});
+  std::string body;
+  feedd::HttpRequest request;
+  request.url = url;
+  client.fetch(request, [&body](feedd::HttpResponse response) {
+    if (response.ok()) body = std::move(response.body);
+  });
+  io.run();
+  return body;
 }
 
 }  // namespace
@@ -336,9 +360,12 @@ TEST_CASE("Save Page Now gets each new URL once paced and a 429 again after its 
   fake.answer_first(urls[1], TestResponse{429, {{"Retry-After", "1"}}, "slow down"});
   fake.install(urls);
   TempDir dir;
+  const auto port = free_port();
   const auto config = feedd::test::write_test_config(
       dir,
-      fmt::format("[archive]\narchive_org_endpoint = \"{}\"\narchive_org_interval = \"300ms\"\n", archive.url("/save/")),
+      fmt::format("[http]\nlisten = \"127.0.0.1:{}\"\n[archive]\narchive_org_endpoint = \"{}\"\n"
+                  "archive_org_interval = \"300ms\"\n",
+                  port, archive.url("/save/")),
       feedd::test::source_toml("Saved", site.url("/feed.xml"), "archive_org = true"));
   auto daemon = feedd::test::start_daemon(config);
   const bool all_saved = feedd::test::eventually(
@@ -349,6 +376,10 @@ TEST_CASE("Save Page Now gets each new URL once paced and a 429 again after its 
   CHECK(feedd::test::eventually(
       [&] { return db.text("SELECT count(*) FROM wayback_snapshots WHERE snapshot_url != ''") == "3"; }));
   std::this_thread::sleep_for(std::chrono::milliseconds(700));  // nothing more arrives
+  const std::string metrics = http_body(fmt::format("http://127.0.0.1:{}/metrics", port));
+  CHECK(metrics.find("feedd_wayback_requests_total{result=\"saved\"} 3") != std::string::npos);
+  CHECK(metrics.find("feedd_wayback_requests_total{result=\"retry\"} 1") != std::string::npos);
+  CHECK(metrics.find("feedd_removals_total 0") != std::string::npos);
   daemon->signal(SIGTERM);
   CHECK(daemon->wait(std::chrono::seconds(15)) == 0);
 
