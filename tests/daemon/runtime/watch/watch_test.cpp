@@ -579,3 +579,37 @@ TEST_CASE("With removed_notice a removed entry's post gains its removed key and 
     CHECK(feedd::test::read_file(file.path()) == after.at(file.path().filename().string()));
   }
 }
+
+TEST_CASE("feedd run rechecks what is due on its own and counts it in /metrics") {
+  HttpTestServer server;
+  server.serve("/feed.xml", feed_of(server, {"/gone", "/alive"}));
+  server.route("/gone", [](const TestRequest&) { return html("gone", 404); });
+  server.route("/alive", [](const TestRequest&) { return html(article_page("/alive")); });
+  TempDir dir;
+  const auto port = free_port();
+  const auto config = feedd::test::write_test_config(
+      dir, fmt::format("[http]\nlisten = \"127.0.0.1:{}\"\n[archive]\nwatch = \"7d\"\n", port),
+      feedd::test::source_toml("S", server.url("/feed.xml")));
+  // First seen three hours ago by a pinned once: the daemon's first turn
+  // finds the first rechecks due.
+  const auto three_hours_ago = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()) -
+                               std::chrono::hours(3);
+  REQUIRE(run_feedd({"once", "--config", config.string(), "--now", fmt::format("{:%FT%TZ}", three_hours_ago)})
+              .exit_status == 0);
+  REQUIRE(server.requests("/gone") == 0);
+  auto daemon = feedd::test::start_daemon(config);
+  CHECK(feedd::test::eventually([&] { return server.requests("/gone") == 1 && server.requests("/alive") == 1; }));
+  CHECK(feedd::test::eventually([&] {
+    return http_body(fmt::format("http://127.0.0.1:{}/metrics", port)).find("feedd_removals_total 1") !=
+           std::string::npos;
+  }));
+  const std::string metrics = http_body(fmt::format("http://127.0.0.1:{}/metrics", port));
+  CHECK(metrics.find("feedd_rechecks_total{result=\"alive\"} 1") != std::string::npos);
+  CHECK(metrics.find("feedd_rechecks_total{result=\"removed\"} 1") != std::string::npos);
+  daemon->signal(SIGTERM);
+  CHECK(daemon->wait(std::chrono::seconds(15)) == 0);
+  CHECK(daemon->err().find("entry removed: " + server.url("/gone") + ": HTTP 404") != std::string::npos);
+  const auto removed = removed_json(config);
+  REQUIRE(removed.size() == 1);
+  CHECK(removed[0].at("url") == server.url("/gone"));
+}
