@@ -446,12 +446,6 @@ void read_update_rule(Reader& in, const toml::table& table, const std::string& p
   shrink_limit = *value;
 }
 
-void read_archive(Reader& in, const toml::table& table, ArchiveDefaults& archive) {
-  in.reject_unknown(table, "archive", keys_of("archive"));
-  read_media_settings(in, table, "archive", archive.media, archive.media_max_file, archive.media_quota);
-  read_update_rule(in, table, "archive", archive.update, archive.shrink_limit);
-}
-
 void read_storage(Reader& in, const toml::table& table, Storage& storage) {
   in.reject_unknown(table, "storage", keys_of("storage"));
   if (auto path = in.string(field(table, "storage", "database"))) storage.database = *path;
@@ -546,6 +540,36 @@ void read_time_zone(Reader& in, const Field& f, std::string& zone) {
   zone = *name;
 }
 
+// A duration, or "off" (a source opting out of [archive] watch).
+void read_watch(Reader& in, const Field& f, std::optional<milliseconds>& watch) {
+  if (!f.node) return;
+  if (const auto* text = f.node->as_string(); text && text->get() == "off") {
+    watch.reset();
+    return;
+  }
+  if (auto value = in.duration(f)) watch = *value;
+}
+
+void read_archive(Reader& in, const toml::table& table, ArchiveDefaults& archive) {
+  in.reject_unknown(table, "archive", keys_of("archive"));
+  read_media_settings(in, table, "archive", archive.media, archive.media_max_file, archive.media_quota);
+  read_update_rule(in, table, "archive", archive.update, archive.shrink_limit);
+  read_watch(in, field(table, "archive", "watch"), archive.watch);
+  if (auto value = in.boolean(field(table, "archive", "archive_org"))) archive.archive_org = *value;
+  Field endpoint = field(table, "archive", "archive_org_endpoint");
+  if (auto value = in.string(endpoint)) {
+    if (!value->starts_with("http://") && !value->starts_with("https://")) {
+      in.problem(endpoint, fmt::format("must be an http:// or https:// URL, got {}", in_quotes(*value)));
+    } else if (auto problem = url_problem(*value)) {
+      in.problem(endpoint, *problem);
+    } else {
+      archive.archive_org_endpoint = *value;
+    }
+  }
+  if (auto value = in.duration(field(table, "archive", "archive_org_interval"))) archive.archive_org_interval = *value;
+  if (auto value = in.boolean(field(table, "archive", "removed_notice"))) archive.removed_notice = *value;
+}
+
 // `urls` lists the primary and its mirrors; `url` alone is a list of one.
 void read_source_urls(Reader& in, const toml::table& table, const std::string& path, Source& source) {
   Field url = field(table, path, "url");
@@ -599,6 +623,9 @@ void read_source(Reader& in, const toml::table& table, const std::string& path, 
   if (auto value = in.boolean(field(table, path, "allow_private"))) source.allow_private = *value;
   if (auto value = in.boolean(field(table, path, "enclosures"))) source.enclosures = *value;
   read_media_settings(in, table, path, source.media, source.media_max_file, source.media_quota);
+  read_watch(in, field(table, path, "watch"), source.watch);
+  if (auto value = in.boolean(field(table, path, "archive_org"))) source.archive_org = *value;
+  if (auto value = in.boolean(field(table, path, "removed_notice"))) source.removed_notice = *value;
 }
 
 // `fetch` and `archive` give each source its defaults, so they must be read first.
@@ -615,6 +642,9 @@ void read_sources(Reader& in, const Field& f, const Fetch& fetch, const ArchiveD
     const toml::table& table = *array->get(i)->as_table();
     std::string path = element_key(f.key, i);
     Source source;
+    source.watch = archive.watch;
+    source.archive_org = archive.archive_org;
+    source.removed_notice = archive.removed_notice;
     source.allow_private = fetch.allow_private;
     source.fetch = fetch.source_defaults;
     source.media = archive.media;

@@ -51,14 +51,20 @@ enum class UpdateMode {
   never_shrink,  // each new one, unless its text lost more than shrink_limit of the shown one's
 };
 
-// [archive]: how entries are kept over time. Each key is every source's
-// default; a source may set it again.
+// [archive]: what feedd keeps of an entry beyond its feed's content, and over
+// time. Each key is every source's default; a source may set it again.
 struct ArchiveDefaults {
   UpdateMode update = UpdateMode::latest;
   double shrink_limit = 0.5;  // with never_shrink: the share of its text a shown version may lose
   MediaMode media = MediaMode::off;
   std::uint64_t media_max_file = 10u << 20;
   std::uint64_t media_quota = std::uint64_t{1} << 30;
+  std::optional<std::chrono::milliseconds> watch;  // unset: no rechecks (the default)
+  bool archive_org = false;
+  std::string archive_org_endpoint = "https://web.archive.org/save/";
+  // At most one Save Page Now request per interval, all sources together.
+  std::chrono::milliseconds archive_org_interval{5000};
+  bool removed_notice = false;
 };
 
 // "latest", "first" or "never_shrink", as the file writes it.
@@ -84,6 +90,11 @@ struct Source {
   std::uint64_t media_quota = 0;        // bytes of files this source's posts may hold
   UpdateMode update = UpdateMode::latest;  // effective: the source's, else [archive]'s
   double shrink_limit = 0.5;               // effective: the source's, else [archive]'s
+  // Issue 15, removals and Wayback copies (daemon/runtime/watch): effective
+  // values, the source's own over [archive]'s.
+  std::optional<std::chrono::milliseconds> watch;  // unset: the page is not rechecked
+  bool archive_org = false;             // new entries' URLs sent to Save Page Now
+  bool removed_notice = false;          // a removed entry's post says so (front matter and a line)
   int line = 0;                         // line of this [[sources]] table
 };
 

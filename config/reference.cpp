@@ -25,8 +25,9 @@ constexpr std::array sections{
                 "run; publishing never holds up polling. The command runs in a process group of its own."},
     SectionSpec{"archive", false,
                 "What feedd keeps of each entry beyond its feed's content, and over time: every change of an "
-                "entry's title or content is kept as a version (feedd history lists them). Each key is the default "
-                "of every source, which may set it again."},
+                "entry's title or content is kept as a version (feedd history lists them); local copies of its "
+                "images (media); rechecks of its page to notice removals (watch); copies at the Internet Archive "
+                "(archive_org). Each key is the default of every source, which may set it again."},
     SectionSpec{"sources", true,
                 "One [[sources]] table per feed; there may be none. Sources are polled concurrently; a failing "
                 "source never stops the others."},
@@ -144,6 +145,27 @@ constexpr std::array keys{
     KeySpec{"archive", "shrink_limit", fraction, false, "0.5", "0.8",
             "With update = \"never_shrink\": the share of its text, from 0 to 1, a new version may have lost and "
             "still be shown. Sizes are counted in characters of text, markup stripped."},
+    KeySpec{"archive", "watch", duration, false, "unset (off)", "\"7d\"",
+            "For this long after an entry first appears, feedd fetches its page again on a thinning schedule "
+            "(about 1h, 6h, 1d, 3d and 7d after it was first seen, each with up to 10% jitter, and once more at the "
+            "end of the window) through the same HTTP client, limits and proxy as the feeds. A 404 or 410, a "
+            "redirect to the site's front page or to another page, or a page whose article text shrank under a "
+            "fifth of what it was (or is a short removal notice) marks the entry removed; 5xx answers and timeouts "
+            "are retried an hour later. Removed entries are listed by 'feedd removed'; their posts are kept. "
+            "\"off\" (per source) turns it off."},
+    KeySpec{"archive", "removed_notice", boolean, false, "false", "true",
+            "true adds, to the post of an entry whose page was found removed, a front-matter key removed: (when "
+            "it was noticed) and a line saying so above the content; the post is rewritten when the removal is "
+            "found, and rebuild writes it the same way. Off by default, so posts stay as they were."},
+    KeySpec{"archive", "archive_org", boolean, false, "false", "true",
+            "true sends each new entry's URL to the Internet Archive's Save Page Now (archive_org_endpoint), one "
+            "request per archive_org_interval at most, retried with backoff on 429 and 5xx (Retry-After honoured); "
+            "the queue is kept in the store and the snapshot's URL recorded. A failure never holds up polling."},
+    KeySpec{"archive", "archive_org_endpoint", string, false, "\"https://web.archive.org/save/\"",
+            "\"http://127.0.0.1:8080/save/\"",
+            "The Save Page Now endpoint; the entry's URL is appended to it and fetched with GET."},
+    KeySpec{"archive", "archive_org_interval", duration, false, "\"5s\"", "\"10s\"",
+            "The shortest time between two Save Page Now requests, all sources together."},
     // [[sources]]
     KeySpec{"sources", "name", string, true, "", "\"Example News\"",
             "Unique across the file, compared exactly. It becomes the post's author."},
@@ -211,6 +233,12 @@ constexpr std::array keys{
             "This source's own; see archive.update."},
     KeySpec{"sources", "shrink_limit", fraction, false, "archive.shrink_limit", "0.25",
             "This source's own; see archive.shrink_limit."},
+    KeySpec{"sources", "watch", duration, false, "archive.watch", "\"3d\"",
+            "This source's own; see archive.watch (\"off\": no rechecks for this source)."},
+    KeySpec{"sources", "archive_org", boolean, false, "archive.archive_org", "true",
+            "This source's own; see archive.archive_org."},
+    KeySpec{"sources", "removed_notice", boolean, false, "archive.removed_notice", "true",
+            "This source's own; see archive.removed_notice."},
 };
 
 constexpr bool every_key_in_a_section() {

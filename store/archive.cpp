@@ -116,8 +116,10 @@ void Archive::keep_version(const EntryRow& shown, EntryRow& row, std::string_vie
 
 std::string Archive::render(const EntryRow& row) {
   const auto& source = presentation_of(row.source_id);
-  return render_post(PostFields{row.title, row.timestamp_ms, row.date_ms, source.name, row.url, source.tags,
-                                source.categories, content_view_ ? content_view_(row) : row.content});
+  PostFields fields{row.title, row.timestamp_ms, row.date_ms, source.name, row.url, source.tags,
+                    source.categories, content_view_ ? content_view_(row) : row.content};
+  if (source.removed_notice && row.id != 0) fields.removed_ms = store_.removed_ms(row.id);
+  return render_post(fields);
 }
 
 BatchOutcome Archive::ingest(const std::string& source_name, const std::string& source_url,

@@ -35,6 +35,7 @@ struct SourcePresentation {
   std::vector<std::string> tags;
   std::vector<std::string> categories;
   UpdateRule update{};  // which version of an edited entry the post shows
+  bool removed_notice = false;  // a removed entry's post says so (PostFields::removed_ms)
 };
 
 // One entry as the normaliser made it: ready to store and render.

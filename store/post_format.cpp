@@ -294,7 +294,16 @@ std::string format_post_date(std::int64_t unix_ms) {
                      clock.subseconds().count());
 }
 
+// The removal's front-matter line and its notice above the content.
+std::pair<std::string, std::string> removal_notice(const PostFields& post) {
+  if (!post.removed_ms) return {};
+  const std::string when = format_post_date(*post.removed_ms);
+  return {fmt::format("removed: {}\n", when),
+          fmt::format("> This article was found removed from its site on {} (UTC).\n\n", when.substr(0, 10))};
+}
+
 std::string render_post(const PostFields& post) {
+  const auto [removed_key, removed_line] = removal_notice(post);
   return fmt::format(
       "---\n"
       "layout: post\n"
@@ -304,18 +313,20 @@ std::string render_post(const PostFields& post) {
       "from: {}\n"
       "tags: {}\n"
       "categories: {}\n"
+      "{}"
       "---\n"
       "<!--{}-->\n"
       "[{}]({})\n"
       "------\n"
       "\n"
+      "{}"
       "<div>\n"
       "{}\n"
       "</div>\n",
       yaml_double_quoted(post.title), format_post_date(post.date_ms),
       yaml_scalar(post.author, YamlContext::block), yaml_scalar(post.url, YamlContext::block),
-      flow_sequence(post.tags), flow_sequence(post.categories), post.timestamp_ms,
-      markdown_link_text(post.title), markdown_link_destination(post.url),
+      flow_sequence(post.tags), flow_sequence(post.categories), removed_key, post.timestamp_ms,
+      markdown_link_text(post.title), markdown_link_destination(post.url), removed_line,
       without_liquid_tags(join_trimmed_lines(post.content)));
 }
 

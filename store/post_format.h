@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +20,10 @@ struct PostFields {
   std::vector<std::string> tags;
   std::vector<std::string> categories;
   std::string content;   // HTML, as the source's content mode carries it
+  // Set only for a source with removed_notice whose entry's page was found
+  // removed (daemon/runtime/watch): when that was noticed. Unset, the post is
+  // byte for byte what it always was.
+  std::optional<std::int64_t> removed_ms{};
 };
 
 // The whole post file, byte for byte.

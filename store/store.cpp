@@ -258,6 +258,53 @@ constexpr std::array<Migration, Store::schema_version> migrations = {{
       UNIQUE (entry_id, number)
     );
     )sql"},
+    // 8 -> 9: removals noticed and Wayback copies (daemon/runtime/watch,
+    // watch_tables.h). New tables only; entries older than this step are not
+    // enrolled (the cursor starts at the newest row), so an upgrade sends no
+    // burst of rechecks or Save Page Now requests for the whole archive.
+    {R"sql(
+    CREATE TABLE watched (
+      entry_id        INTEGER PRIMARY KEY REFERENCES entries(id) ON DELETE CASCADE,
+      first_seen_ms   INTEGER NOT NULL,
+      until_ms        INTEGER NOT NULL,
+      checks_done     INTEGER NOT NULL DEFAULT 0,
+      next_check_ms   INTEGER,
+      baseline_chars  INTEGER NOT NULL DEFAULT 0,
+      last_check_ms   INTEGER,
+      last_result     TEXT
+    );
+    CREATE INDEX watched_due ON watched(next_check_ms) WHERE next_check_ms IS NOT NULL;
+    CREATE TABLE removals (
+      entry_id      INTEGER PRIMARY KEY REFERENCES entries(id) ON DELETE CASCADE,
+      removed_ms    INTEGER NOT NULL,
+      strength      TEXT NOT NULL,
+      evidence      TEXT NOT NULL,
+      http_status   INTEGER NOT NULL,
+      final_url     TEXT NOT NULL,
+      chars_before  INTEGER NOT NULL,
+      chars_after   INTEGER NOT NULL
+    );
+    CREATE INDEX removals_by_time ON removals(removed_ms);
+    CREATE TABLE wayback_queue (
+      entry_id     INTEGER PRIMARY KEY REFERENCES entries(id) ON DELETE CASCADE,
+      url          TEXT NOT NULL,
+      queued_ms    INTEGER NOT NULL,
+      next_try_ms  INTEGER NOT NULL,
+      tries        INTEGER NOT NULL DEFAULT 0,
+      last_error   TEXT
+    );
+    CREATE INDEX wayback_queue_due ON wayback_queue(next_try_ms);
+    CREATE TABLE wayback_snapshots (
+      entry_id      INTEGER PRIMARY KEY REFERENCES entries(id) ON DELETE CASCADE,
+      snapshot_url  TEXT NOT NULL,
+      saved_ms      INTEGER NOT NULL
+    );
+    CREATE TABLE watch_cursor (
+      name           TEXT PRIMARY KEY,
+      last_entry_id  INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    INSERT INTO watch_cursor (name, last_entry_id) SELECT 'enrolled', coalesce(max(id), 0) FROM entries;
+    )sql"},
 }};
 
 constexpr std::string_view entry_columns =
@@ -556,6 +603,15 @@ std::vector<EntryRow> Store::entries_after(std::int64_t after_id, int limit, std
   std::vector<EntryRow> rows;
   while (query.step()) rows.push_back(read_entry(query));
   return rows;
+}
+
+std::optional<std::int64_t> Store::removed_ms(std::int64_t entry_id) {
+  auto query = db_.prepare("SELECT removed_ms FROM removals WHERE entry_id = ?1 AND strength = 'page'");
+  query.bind(1, entry_id);
+  std::optional<std::int64_t> when;
+  if (query.step()) when = query.column_int(0);
+  query.reset();
+  return when;
 }
 
 void Store::delete_entry(std::int64_t entry_id) {

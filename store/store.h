@@ -119,7 +119,7 @@ struct SourceSchedule {
 
 class Store {
  public:
-  static constexpr int schema_version = 8;
+  static constexpr int schema_version = 9;
 
   // Opens or creates the database, enables WAL, migrates. Creates the
   // parent folder. Throws sqlite::SqliteError with the path.
@@ -166,6 +166,11 @@ class Store {
   // source when `source_id` is given: a walk over the archive in pages.
   std::vector<EntryRow> entries_after(std::int64_t after_id, int limit,
                                       std::optional<std::int64_t> source_id = std::nullopt);
+  // When the entry's page was found removed (table `removals`, written by
+  // daemon/runtime/watch), for the post's removed_notice; nullopt when not,
+  // or only as the weak sign of dropping out of its feed.
+  std::optional<std::int64_t> removed_ms(std::int64_t entry_id);
+
   // Removes the row; the search indexes follow it (a trigger).
   void delete_entry(std::int64_t entry_id);
 

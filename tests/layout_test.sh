@@ -27,12 +27,13 @@ store/media: fetchers/media store
 store/adopt: fetchers/feed fetchers/http store
 daemon/runtime/pipeline: config fetchers/feed fetchers/html fetchers/http fetchers/media fetchers/redact store store/media
 daemon/runtime/publish: store store/lists
+daemon/runtime/watch: config daemon/runtime/pipeline fetchers/article fetchers/html fetchers/http fetchers/redact store
 daemon/runtime: daemon/runtime/pipeline config fetchers/feed fetchers/html fetchers/http fetchers/redact store store/media store/versions
 daemon/cli/output: fetchers/text store
 daemon/cli/commands/documents: daemon/cli/output daemon/runtime daemon/runtime/pipeline fetchers/article fetchers/feed fetchers/html fetchers/http
-daemon/cli/commands: daemon/cli/output daemon/runtime daemon/runtime/pipeline daemon/runtime/publish config fetchers/feed fetchers/html fetchers/http fetchers/redact store store/lists store/adopt store/media
-daemon/cli/commands/history: daemon/cli/commands daemon/runtime config fetchers/feed fetchers/html store store/versions
-daemon/cli/commands/run: daemon/cli/commands daemon/cli/output daemon/runtime daemon/runtime/pipeline daemon/runtime/publish config fetchers/feed fetchers/redact store store/lists
+daemon/cli/commands: daemon/cli/output daemon/runtime daemon/runtime/pipeline daemon/runtime/publish daemon/runtime/watch config fetchers/feed fetchers/html fetchers/http fetchers/redact store store/lists store/adopt store/media
+daemon/cli/commands/history: daemon/cli/commands daemon/runtime daemon/runtime/watch config fetchers/feed fetchers/html fetchers/redact store store/versions
+daemon/cli/commands/run: daemon/cli/commands daemon/cli/output daemon/runtime daemon/runtime/pipeline daemon/runtime/publish daemon/runtime/watch config fetchers/feed fetchers/redact store store/lists
 daemon/cli: daemon/cli/commands/run daemon/cli/commands/history daemon/cli/commands daemon/cli/commands/documents daemon/runtime config fetchers/feed
 daemon: daemon/cli
 '

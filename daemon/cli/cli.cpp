@@ -20,6 +20,7 @@
 #include "daemon/cli/man_page.h"
 #include "daemon/cli/commands/documents/parse_command.h"
 #include "daemon/cli/commands/history/history_command.h"
+#include "daemon/cli/commands/history/removed_command.h"
 #include "daemon/cli/commands/poll_command.h"
 #include "daemon/cli/commands/run/run_command.h"
 #include "fetchers/feed/dates.h"
@@ -109,6 +110,14 @@ ArchiveCommandOptions archive_options_of(const ParsedArgs& args) {
   options.rewrite_imported = args.has("--rewrite-imported");
   options.all_versions = args.has("--all-versions");
   return options;
+}
+
+int run_removed(const ParsedArgs& args) {
+  RemovedCommandOptions options;
+  options.config_path = config_path_of(args);
+  options.json = args.has("--json");
+  if (auto since = args.values.find("--since"); since != args.values.end()) options.since = since->second;
+  return command_removed(options);
 }
 
 template <int (*command)(const ArchiveCommandOptions&)>
@@ -352,6 +361,21 @@ const std::vector<CommandSpec>& commands() {
        "forgotten_at (RFC 3339). 'feedd forget --undo URL' lets one be stored again.",
        {config_option, json_option, help_option},
        run_archive_command<command_forgotten>},
+      {"removed", "list the entries whose pages were found removed (watch)",
+       "Lists the entries that removal watching ([archive] watch, or a source's watch) found gone from\n"
+       "their sites, newest first: when, the source, the URL, and the evidence (a 404 or 410, a redirect to\n"
+       "the front page or another page, or article text that shrank or became a removal notice), with the\n"
+       "HTTP status, the URL the fetch ended at, the article text's length before and after, and the\n"
+       "Wayback Machine copy when archive_org made one. An entry that only dropped out of its feed while\n"
+       "older entries remain is listed as a weak sign (strength feed; page for the page's evidence).\n"
+       "Posts of removed entries are kept. --json prints one object per line: removed_at, strength,\n"
+       "source, url, title, post, evidence, http_status, final_url,\n"
+       "chars_before, chars_after, snapshot (null when none).\n"
+       "Exit status: 0 listed (also when there are none), 2 bad option or config, 3 no store.",
+       {config_option,
+        {"--since", "", "DATE", "removals noticed on or after DATE (2026-12-01, UTC, or an RFC 3339 instant)"},
+        json_option, help_option},
+       run_removed},
       {"import-posts", "adopt the posts an existing archive holds, without changing them",
        "Reads every post in DIR, which must be the configured storage.posts_dir, as the old script wrote\n"
        "them (front matter title, date, author, from, tags, categories; the <!--T--> comment; the link\n"

@@ -72,6 +72,18 @@ void Metrics::forget_source(const std::string& source) {
   last_success_ms_.erase(source);
 }
 
+void Metrics::record_rechecks(int alive, int removed, int retry) {
+  rechecks_alive_ += static_cast<std::uint64_t>(alive);
+  removals_ += static_cast<std::uint64_t>(removed);
+  rechecks_retry_ += static_cast<std::uint64_t>(retry);
+}
+
+void Metrics::set_wayback(std::uint64_t saved, std::uint64_t retried, std::uint64_t dropped) {
+  wayback_saved_ = saved;
+  wayback_retried_ = retried;
+  wayback_dropped_ = dropped;
+}
+
 std::string Metrics::render() const {
   std::string out;
   header(out, "feedd_build_info", "gauge", "Version of the running feedd.");
@@ -92,6 +104,17 @@ std::string Metrics::render() const {
   out += fmt::format("feedd_parse_errors_total {}\n", parse_errors_);
   header(out, "feedd_recovered_feeds_total", "counter", "Broken feeds read in recover mode.");
   out += fmt::format("feedd_recovered_feeds_total {}\n", recovered_feeds_);
+  header(out, "feedd_rechecks_total", "counter", "Entries' pages fetched again to notice removals (watch), by result.");
+  out += fmt::format("feedd_rechecks_total{{result=\"alive\"}} {}\nfeedd_rechecks_total{{result=\"removed\"}} {}\n"
+                     "feedd_rechecks_total{{result=\"retry\"}} {}\n",
+                     rechecks_alive_, removals_, rechecks_retry_);
+  header(out, "feedd_removals_total", "counter", "Entries found removed from their site.");
+  out += fmt::format("feedd_removals_total {}\n", removals_);
+  header(out, "feedd_wayback_requests_total", "counter", "Save Page Now requests (archive_org), by result.");
+  out += fmt::format("feedd_wayback_requests_total{{result=\"saved\"}} {}\n"
+                     "feedd_wayback_requests_total{{result=\"retry\"}} {}\n"
+                     "feedd_wayback_requests_total{{result=\"dropped\"}} {}\n",
+                     wayback_saved_, wayback_retried_, wayback_dropped_);
 
   header(out, "feedd_fetch_duration_seconds", "histogram", "Time from fetch start to stored result.");
   for (std::size_t i = 0; i < duration_buckets.size(); ++i) {

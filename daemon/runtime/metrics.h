@@ -27,6 +27,11 @@ class Metrics {
   // first scrape after a restart; a poll already reported takes precedence.
   void seed_source(const std::string& source, const std::string& state, std::optional<std::int64_t> last_success_ms);
 
+  // Removal watching and Wayback copies (daemon/runtime/watch): rechecks by
+  // outcome added, and the Save Page Now totals since start.
+  void record_rechecks(int alive, int removed, int retry);
+  void set_wayback(std::uint64_t saved, std::uint64_t retried, std::uint64_t dropped);
+
   // The whole /metrics page.
   std::string render() const;
 
@@ -40,6 +45,12 @@ class Metrics {
   std::uint64_t posts_written_ = 0;
   std::uint64_t parse_errors_ = 0;
   std::uint64_t recovered_feeds_ = 0;
+  std::uint64_t rechecks_alive_ = 0;
+  std::uint64_t rechecks_retry_ = 0;
+  std::uint64_t removals_ = 0;
+  std::uint64_t wayback_saved_ = 0;
+  std::uint64_t wayback_retried_ = 0;
+  std::uint64_t wayback_dropped_ = 0;
   std::array<std::uint64_t, duration_buckets.size()> duration_counts_{};
   std::uint64_t duration_count_ = 0;
   double duration_sum_seconds_ = 0;

@@ -29,7 +29,7 @@ UpdateRule update_rule_of(const config::Source& source) {
 std::vector<SourcePresentation> presentations_of(const config::Config& config) {
   std::vector<SourcePresentation> result;
   for (const auto& source : config.sources) {
-    result.push_back({source.name, source.tags, source.categories, update_rule_of(source)});
+    result.push_back({source.name, source.tags, source.categories, update_rule_of(source), source.removed_notice});
   }
   return result;
 }

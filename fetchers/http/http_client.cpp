@@ -172,6 +172,7 @@ struct Transfer {
   std::string etag;
   std::string last_modified;
   std::string retry_after;
+  std::string content_location;
 
   void take_status_line(std::string_view line);
   void take_header_line(std::string_view line);
@@ -184,6 +185,7 @@ void Transfer::take_status_line(std::string_view line) {
   etag.clear();
   last_modified.clear();
   retry_after.clear();
+  content_location.clear();
   reason.clear();
   const auto space = line.find(' ');
   if (space == std::string_view::npos) return;
@@ -208,6 +210,7 @@ void Transfer::take_header_line(std::string_view line) {
   else if (iequals(name, "last-modified")) last_modified = value;
   else if (iequals(name, "content-type")) content_type = value;
   else if (iequals(name, "retry-after")) retry_after = value;
+  else if (iequals(name, "content-location")) content_location = value;
 }
 
 // libcurl calls these from inside curl_multi_socket_action; nothing may throw
@@ -374,6 +377,7 @@ HttpResponse response_for(Transfer& transfer, CURLcode code) {
   response.etag = std::move(transfer.etag);
   response.last_modified = std::move(transfer.last_modified);
   response.retry_after = parse_retry_after(transfer.retry_after, std::time(nullptr));
+  response.content_location = std::move(transfer.content_location);
   if (response.status >= 300 && response.status != 304) {
     response.error = transfer.reason.empty() ? fmt::format("HTTP {}", response.status)
                                              : fmt::format("HTTP {} {}", response.status, transfer.reason);

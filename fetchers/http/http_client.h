@@ -62,6 +62,7 @@ struct HttpResponse {
   std::string etag;
   std::string last_modified;
   std::optional<std::chrono::seconds> retry_after;  // from Retry-After
+  std::string content_location;  // the final answer's Content-Location, as sent (Save Page Now's snapshot)
   std::string effective_url;  // after redirects
   // Set when every redirect on the way was permanent (301/308) and the
   // transfer succeeded: the URL to poll from now on.

@@ -105,6 +105,20 @@ const std::map<std::string, Accessor>& accessors() {
       {"sources.user_agent", [](const Config& c) { return c.sources.at(0).fetch.user_agent; }},
       {"sources.timeout", [](const Config& c) { return milliseconds(c.sources.at(0).fetch.timeout.value_or(std::chrono::milliseconds(0))); }},
       {"sources.urls", [](const Config& c) { return joined(c.sources.at(0).urls); }},
+      {"archive.watch", [](const Config& c) { return c.archive.watch ? milliseconds(*c.archive.watch) : "unset"; }},
+      {"archive.archive_org", [](const Config& c) { return std::string(c.archive.archive_org ? "true" : "false"); }},
+      {"archive.archive_org_endpoint", [](const Config& c) { return c.archive.archive_org_endpoint; }},
+      {"archive.archive_org_interval", [](const Config& c) { return milliseconds(c.archive.archive_org_interval); }},
+      {"sources.watch",
+       [](const Config& c) {
+         const auto& watch = c.sources.at(0).watch;
+         return watch ? milliseconds(*watch) : std::string("unset");
+       }},
+      {"sources.archive_org",
+       [](const Config& c) { return std::string(c.sources.at(0).archive_org ? "true" : "false"); }},
+      {"archive.removed_notice", [](const Config& c) { return std::string(c.archive.removed_notice ? "true" : "false"); }},
+      {"sources.removed_notice",
+       [](const Config& c) { return std::string(c.sources.at(0).removed_notice ? "true" : "false"); }},
       {"sources.enclosures",
        [](const Config& c) { return std::string(c.sources.at(0).enclosures ? "true" : "false"); }},
       {"storage.media_dir", [](const Config& c) { return c.storage.media_dir.string(); }},

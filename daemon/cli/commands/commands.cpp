@@ -27,6 +27,8 @@
 #include "daemon/runtime/publish/publisher.h"
 #include "fetchers/redact/redact_url.h"
 #include "daemon/runtime/scheduler.h"
+#include "daemon/runtime/watch/page_watcher.h"
+#include "daemon/runtime/watch/watch_pass.h"
 #include "store/archive.h"
 #include "store/lists/unpublished.h"
 
@@ -124,6 +126,7 @@ int command_once(const CommandContext& context, const std::vector<std::string>& 
   Tally tally;
   {
     Pipeline pipeline(io, *config, *store->archive, clock);
+    pipeline.on_feed_stored(watch::feed_drop_observer(clock));
     Scheduler scheduler(io, pipeline, clock, Scheduler::Mode::one_pass,
                         [&tally](const PollReport& report, std::optional<std::chrono::milliseconds>) {
                           log_report(report);
@@ -133,6 +136,7 @@ int command_once(const CommandContext& context, const std::vector<std::string>& 
     scheduler.apply(*config);
     io.run();
     tally.skipped = scheduler.skipped();
+    watch::run_watch_pass(io, pipeline, clock, *config);
   }
   publish_once(*config, *store->archive, clock.now_ms(), tally.written);
   spdlog::info("{} source(s): {} ok ({} recovered), {} failed{}; {} new, {} updated; {} post(s) written",
@@ -155,8 +159,6 @@ int command_once(const CommandContext& context, const std::vector<std::string>& 
 
 namespace {
 
-// Every setting as feedd will use it, defaults included, so an operator sees
-// what the file means without reading the reference.
 // [archive], one line a key: what each source gets unless it says otherwise.
 void print_archive_settings(const config::ArchiveDefaults& archive) {
   fmt::print("[archive]\n");
@@ -165,8 +167,14 @@ void print_archive_settings(const config::ArchiveDefaults& archive) {
   fmt::print("  media:           {}\n  media_max_file:  {} bytes\n  media_quota:     {} bytes\n",
              archive.media == config::MediaMode::local ? "local" : "off", archive.media_max_file,
              archive.media_quota);
+  fmt::print("  watch:           {}\n  archive_org:     {}\n  archive_org_endpoint: {}\n"
+             "  archive_org_interval: {}\n",
+             archive.watch ? config::format_duration(*archive.watch) : "off", archive.archive_org ? "yes" : "no",
+             url::redact(archive.archive_org_endpoint), config::format_duration(archive.archive_org_interval));
 }
 
+// Every setting as feedd will use it, defaults included, so an operator sees
+// what the file means without reading the reference.
 void print_settings(const config::Config& config) {
   fmt::print("\n[storage]\n  database:        {}\n  posts_dir:       {}\n  fetch_history:   {}\n",
              config.storage.database.string(), config.storage.posts_dir.string(),
@@ -210,6 +218,8 @@ void print_fetch_settings(const config::Source& source) {
   if (!fetch.tls_ca_file.empty()) fmt::print("  tls_ca_file: {}\n", fetch.tls_ca_file.string());
   if (fetch.timeout) fmt::print("  timeout:    {} ms\n", fetch.timeout->count());
   if (source.allow_private) fmt::print("  allow_private: yes\n");
+  if (source.watch) fmt::print("  watch:      {}\n", config::format_duration(*source.watch));
+  if (source.archive_org) fmt::print("  archive_org: yes\n");
 }
 
 // The secret files each poll will read; a missing one is a config mistake

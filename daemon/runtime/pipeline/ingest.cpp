@@ -190,6 +190,9 @@ class Pipeline::Impl {
     start_waiting_polls();
   }
 
+  HttpClient& http() { return http_; }
+  void on_feed_stored(FeedStored observer) { feed_stored_ = std::move(observer); }
+
   void abort() {
     // Polls that never started end now, as aborted transfers do.
     auto never_started = std::move(waiting_);
@@ -398,7 +401,7 @@ class Pipeline::Impl {
     }
     to_writer([this, job, entries = std::move(entries), earlier = std::move(parts.outcome),
                streamed = parts.started]() mutable {
-      store_entries(job, entries, std::move(earlier));
+      store_entries(job, entries, std::move(earlier), !streamed);
       if (streamed) --queued_writes_;  // the hold taken by the first part
     });
   }
@@ -476,7 +479,8 @@ class Pipeline::Impl {
   }
 
   // On the writer thread.
-  void store_entries(const JobPtr& job, const std::vector<IncomingEntry>& entries, BatchOutcome earlier_parts) {
+  void store_entries(const JobPtr& job, const std::vector<IncomingEntry>& entries, BatchOutcome earlier_parts,
+                     bool whole_feed) {
     try {
       restore_missing_posts_dir(archive_);
       BatchOutcome outcome =
@@ -488,6 +492,7 @@ class Pipeline::Impl {
       job->report.posts_written = outcome.posts_written;
       job->report.written_posts = std::move(outcome.written_paths);
       if (outcome.new_entries + outcome.updated_entries > 0) search_backlog_ = true;
+      if (whole_feed && feed_stored_) tell_feed_stored(*job, entries);
       if (!outcome.post_errors.empty()) {
         job->report.failed_at = PollReport::Stage::store;
         job->report.error = fmt::format("{} post(s) not written, kept for retry: {}", outcome.post_errors.size(),
@@ -516,6 +521,15 @@ class Pipeline::Impl {
       }
       finish(job);
     });
+  }
+
+  // On the writer thread: an observer's failure is not the poll's.
+  void tell_feed_stored(const Job& job, const std::vector<IncomingEntry>& entries) {
+    try {
+      feed_stored_(archive_, job.source, entries);
+    } catch (const std::exception& error) {
+      spdlog::warn("source {}: after storing the feed: {}", job.source.name, error.what());
+    }
   }
 
   // On the writer thread.
@@ -585,6 +599,7 @@ class Pipeline::Impl {
   Archive& archive_;
   const Clock& clock_;
   HttpClient http_;
+  FeedStored feed_stored_;  // set before the first poll, then only read on the writer
   std::atomic<bool> publishing_;  // a publish hook wants the written paths
   MediaStage media_;  // local media, after a poll is stored
   // Backpressure, on the io_context's thread.
@@ -622,5 +637,9 @@ void Pipeline::write(std::function<void(Archive&)> job, std::function<void()> th
 void Pipeline::reconfigure(const config::Config& config) { impl_->reconfigure(config); }
 
 void Pipeline::abort() { impl_->abort(); }
+
+HttpClient& Pipeline::http() { return impl_->http(); }
+
+void Pipeline::on_feed_stored(FeedStored observer) { impl_->on_feed_stored(std::move(observer)); }
 
 }  // namespace feedd

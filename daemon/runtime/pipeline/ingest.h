@@ -86,6 +86,17 @@ class Pipeline {
   // Cancels fetches still running; their reports say "aborted".
   void abort();
 
+  // Called on the writer thread after each feed fetched whole (not a 304,
+  // not one stored in parts) is stored, in the same turn, with its entries:
+  // for what must see a feed's whole content (an entry that dropped out of
+  // it). An exception is logged. REQUIRES: set before the first poll.
+  using FeedStored = std::function<void(Archive&, const config::Source&, const std::vector<IncomingEntry>&)>;
+  void on_feed_stored(FeedStored observer);
+
+  // The client every poll fetches through, for other fetches that must share
+  // its limits (removal rechecks, Save Page Now). On the io_context's thread.
+  HttpClient& http();
+
  private:
   class Impl;
   std::unique_ptr<Impl> impl_;

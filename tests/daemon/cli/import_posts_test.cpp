@@ -298,12 +298,14 @@ TEST_CASE("A store of schema 5 moves to schema 6 keeping every row") {
     archive.store().remember_forgotten("https://example.com/gone", "https://example.com/gone", 1);
   }
   // Schema 5 is schema 6 without its one column, and without the tables of
-  // the later steps (media, versions): take them away again (with feedd's
-  // tokenizer, which the search triggers need).
+  // the later steps (media, versions, removals): take them away again (with
+  // feedd's tokenizer, which the search triggers need).
   {
     feedd::sqlite::Database db(database);
     feedd::register_bigram_tokenizer(db);
     db.execute("DROP TABLE media_references; DROP TABLE media_downloads; DROP TABLE media_files;");
+    db.execute("DROP TABLE watched; DROP TABLE removals; DROP TABLE wayback_queue; DROP TABLE wayback_snapshots; "
+               "DROP TABLE watch_cursor;");
     db.execute("DROP TABLE entry_versions; ALTER TABLE entries DROP COLUMN imported; PRAGMA user_version = 5;");
   }
   REQUIRE(sqlite_count(database, "SELECT count(*) FROM pragma_table_info('entries') WHERE name = 'imported'") == 0);

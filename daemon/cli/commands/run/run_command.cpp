@@ -30,6 +30,8 @@
 #include "daemon/runtime/publish/publisher.h"
 #include "daemon/runtime/scheduler.h"
 #include "daemon/runtime/systemd_notify.h"
+#include "daemon/runtime/watch/page_watcher.h"
+#include "daemon/runtime/watch/wayback_submitter.h"
 #include "fetchers/feed/dates.h"
 #include "store/archive.h"
 #include "store/lists/unpublished.h"
@@ -50,8 +52,10 @@ class Daemon {
         scheduler_(io_, pipeline_, clock, Scheduler::Mode::daemon,
                    [this](const PollReport& report, auto next) { on_report(report, next); }),
         publisher_(io_, publish_settings(config_)), admin_(pipeline_, scheduler_, config_),
+        watcher_(io_, pipeline_, clock, config_), wayback_(io_, pipeline_, clock, config_),
         signals_(io_, SIGHUP, SIGTERM, SIGINT), watchdog_(io_),
         grace_(io_), repair_(io_) {
+    pipeline_.on_feed_stored(watch::feed_drop_observer(clock));
     publisher_.on_published([this](const std::vector<std::filesystem::path>& done) {
       pipeline_.write([done](Archive& writer_archive) { forget_published(writer_archive.store().database(), done); });
     });
@@ -70,6 +74,7 @@ class Daemon {
     listen_for_signals();
     arm_watchdog();
     arm_repair();
+    start_watching();
     notifier_.ready();
     publish_status();
     spdlog::info("feedd {} running: {} source(s) from {}", FEEDD_VERSION, scheduler_.sources(), config_.file.string());
@@ -104,6 +109,18 @@ class Daemon {
     }
   }
 
+  // Rechecks and Save Page Now run beside the polls on the same client
+  // (daemon/runtime/watch); /metrics counts what they do.
+  void start_watching() {
+    watcher_.start([this](const watch::RecheckTally& tally) {
+      metrics_.record_rechecks(tally.checked - tally.removed - tally.transient, tally.removed, tally.transient);
+    });
+    wayback_.start([this](const watch::WaybackTally& tally) {
+      metrics_.set_wayback(static_cast<std::uint64_t>(tally.saved), static_cast<std::uint64_t>(tally.retried),
+                           static_cast<std::uint64_t>(tally.dropped));
+    });
+  }
+
   void listen_for_signals() {
     signals_.async_wait([this](const boost::system::error_code& error, int signal_number) {
       if (error) return;  // cancelled at shutdown
@@ -131,6 +148,8 @@ class Daemon {
       });
       pipeline_.reconfigure(config_);
       publisher_.reconfigure(publish_settings(config_));
+      watcher_.reconfigure(config_);
+      wayback_.reconfigure(config_);
       if (!stopping_) scheduler_.apply(config_);
       seed_source_gauges();
       spdlog::info("reloaded {}: {} source(s)", config_.file.string(), scheduler_.sources());
@@ -154,6 +173,8 @@ class Daemon {
     admin_.stop();
     if (control_) control_->stop();
     scheduler_.stop();
+    watcher_.stop();
+    wayback_.stop();
     if (endpoint_) endpoint_->stop();
     grace_.expires_after(config_.daemon.shutdown_grace);
     grace_.async_wait([this](const boost::system::error_code& error) {
@@ -172,6 +193,9 @@ class Daemon {
     // publisher's own timeout bounds how long that takes.
     publisher_.flush();
     finished_ = true;
+    // No poll is left: what still runs on the client is a recheck or a Save
+    // Page Now request, kept in the store for the next start.
+    pipeline_.http().abort_all();
     grace_.cancel();
     watchdog_.cancel();
     repair_.cancel();
@@ -298,6 +322,7 @@ class Daemon {
       last_store_error_.clear();
     }
     hand_to_publisher(report.written_posts);
+    if (report.new_entries > 0) wayback_.nudge();
     const std::string retry = next ? fmt::format(", next poll in {}", describe_delay(*next)) : std::string();
     if (!report.ok()) {
       const std::string when = next ? fmt::format(", retry in {}", describe_delay(*next)) : std::string();
@@ -337,6 +362,8 @@ class Daemon {
   Scheduler scheduler_;
   Publisher publisher_;
   AdminService admin_;
+  watch::PageWatcher watcher_;
+  watch::WaybackSubmitter wayback_;
   std::unique_ptr<ControlServer> control_;  // after admin_: its handler calls admin_
   std::unique_ptr<HttpEndpoint> endpoint_;
   boost::asio::signal_set signals_;
