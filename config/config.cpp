@@ -505,6 +505,80 @@ void read_source_urls(Reader& in, const toml::table& table, const std::string& p
   source.urls = std::move(*list);
 }
 
+// "auto", "off" or { selector = "CSS", remove = ["CSS", ...] }. The
+// selectors' syntax is checked with the other content rules, after loading
+// (daemon/runtime/load_config.cpp), by the reader that applies them.
+void read_full_text(Reader& in, const Field& f, FullText& full_text) {
+  if (!f.node) return;
+  if (f.node->is_string()) {
+    auto text = in.string(f);
+    if (!text) return;
+    if (*text == "auto") {
+      full_text = FullText{FullText::Mode::automatic, "", {}};
+    } else if (*text == "off") {
+      full_text = FullText{};
+    } else {
+      in.problem(f, fmt::format("must be \"auto\", \"off\" or {{ selector = \"CSS\", remove = [\"CSS\", ...] }}, "
+                                "got {}",
+                                in_quotes(*text)));
+    }
+    return;
+  }
+  const toml::table* table = f.node->as_table();
+  if (!table) {
+    in.problem(f, fmt::format("must be \"auto\", \"off\" or a table {{ selector = \"CSS\", remove = [...] }}, got {}",
+                              type_name(*f.node)));
+    return;
+  }
+  in.reject_unknown(*table, f.key, {"selector", "remove"});
+  FullText read{FullText::Mode::selector, "", {}};
+  const Field selector = field(*table, f.key, "selector");
+  in.require(*table, selector);
+  auto value = in.string(selector);
+  if (!value) return;
+  read.selector = *value;
+  if (auto remove = in.strings(field(*table, f.key, "remove"))) read.remove = std::move(*remove);
+  full_text = std::move(read);
+}
+
+void read_archive(Reader& in, const toml::table& table, ArchiveDefaults& archive) {
+  in.reject_unknown(table, "archive", keys_of("archive"));
+  read_full_text(in, field(table, "archive", "full_text"), archive.full_text);
+}
+
+// kind = "html" with its html = { item = ..., link = ..., ... } selectors;
+// each needs the other.
+void read_source_kind(Reader& in, const toml::table& table, const std::string& path, Source& source) {
+  const Field kind = field(table, path, "kind");
+  if (auto text = in.string(kind)) {
+    if (*text == "html") {
+      source.kind = SourceKind::html;
+    } else if (*text != "feed") {
+      in.problem(kind, fmt::format("must be \"feed\" or \"html\", got {}", in_quotes(*text)));
+    }
+  }
+  const Field html = field(table, path, "html");
+  if (!html.node) {
+    if (source.kind == SourceKind::html) in.problem(kind, "kind = \"html\" needs html = { item = \"CSS\", link = \"CSS\" }");
+    return;
+  }
+  const toml::table* listing = in.table(html);
+  if (!listing) return;
+  if (source.kind != SourceKind::html) return in.problem(html, "is read only with kind = \"html\"");
+  in.reject_unknown(*listing, html.key, {"item", "link", "title", "date", "date_format", "summary"});
+  const std::pair<std::string_view, std::string*> keys[] = {
+      {"item", &source.html.item},   {"link", &source.html.link},
+      {"title", &source.html.title}, {"date", &source.html.date},
+      {"date_format", &source.html.date_format}, {"summary", &source.html.summary}};
+  for (const auto& [name, out] : keys) {
+    const Field key = field(*listing, html.key, name);
+    if (name == "item" || name == "link") in.require(*listing, key);
+    if (auto value = in.string(key)) *out = *value;
+  }
+  const Field date_format = field(*listing, html.key, "date_format");
+  if (date_format.node && source.html.date.empty()) in.problem(date_format, "needs date too");
+}
+
 void read_source_identity(Reader& in, const toml::table& table, const std::string& path, Source& source) {
   Field name = field(table, path, "name");
   in.require(table, name);
@@ -530,11 +604,13 @@ void read_source(Reader& in, const toml::table& table, const std::string& path, 
   if (auto value = in.strings(field(table, path, "remove"))) source.remove = std::move(*value);
   if (auto value = in.boolean(field(table, path, "allow_private"))) source.allow_private = *value;
   if (auto value = in.boolean(field(table, path, "enclosures"))) source.enclosures = *value;
+  read_source_kind(in, table, path, source);
+  read_full_text(in, field(table, path, "full_text"), source.full_text);
 }
 
 // `fetch` gives each source its defaults, so [fetch] must be read first.
-void read_sources(Reader& in, const Field& f, const Fetch& fetch, const fs::path& base, milliseconds min_interval,
-                  std::vector<Source>& sources) {
+void read_sources(Reader& in, const Field& f, const Fetch& fetch, const ArchiveDefaults& archive, const fs::path& base,
+                  milliseconds min_interval, std::vector<Source>& sources) {
   if (!f.node) return;
   const toml::array* array = f.node->as_array();
   if (!array || !(array->empty() || array->is_array_of_tables())) {
@@ -548,6 +624,7 @@ void read_sources(Reader& in, const Field& f, const Fetch& fetch, const fs::path
     Source source;
     source.allow_private = fetch.allow_private;
     source.fetch = fetch.source_defaults;
+    source.full_text = archive.full_text;
     read_source(in, table, path, min_interval, source);
     read_fetch_settings(in, table, path, base, source.fetch, true);
     check_fetch_settings(in, table, path, source.fetch);
@@ -631,7 +708,9 @@ Config read_config(Reader& in, const toml::table& root, const fs::path& file) {
   if (const auto* table = in.table(field(root, "", "daemon"))) read_daemon(in, *table, config.daemon);
   if (const auto* table = in.table(field(root, "", "http"))) read_http(in, *table, config.http);
   if (const auto* table = in.table(field(root, "", "publish"))) read_publish(in, *table, config.publish);
-  read_sources(in, field(root, "", "sources"), config.fetch, base, config.schedule.min_interval, config.sources);
+  if (const auto* table = in.table(field(root, "", "archive"))) read_archive(in, *table, config.archive);
+  read_sources(in, field(root, "", "sources"), config.fetch, config.archive, base, config.schedule.min_interval,
+               config.sources);
   record_lines(root, "", config.lines);
 
   // Relative to the config file, not the working folder, so the same file

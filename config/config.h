@@ -36,6 +36,30 @@ struct SourceFetch {
   std::chrono::milliseconds primary_retry{std::chrono::hours(1)};  // back to urls[0] after a fail-over
 };
 
+// Where an entry's article comes from when the feed carries only a teaser
+// (sources[].full_text, [archive] full_text): off, the page's main content
+// found automatically, or the elements a selector names.
+struct FullText {
+  enum class Mode { off, automatic, selector };
+  Mode mode = Mode::off;
+  std::string selector;             // Mode::selector: a CSS selector list
+  std::vector<std::string> remove;  // CSS selectors cut from the article
+  bool enabled() const { return mode != Mode::off; }
+};
+
+// A site without a feed (kind = "html"): CSS selectors that turn each item
+// of its listing page into an entry.
+struct HtmlListing {
+  std::string item;         // one match per entry
+  std::string link;         // inside an item: the element whose href is the entry's page
+  std::string title;        // inside an item; empty: the link's text
+  std::string date;         // optional: its datetime attribute, else its text
+  std::string date_format;  // optional: strptime-style format of that date
+  std::string summary;      // optional: HTML of the entry's summary
+};
+
+enum class SourceKind { feed, html };
+
 struct Source {
   std::string name;                     // required, unique across the file
   std::string url;                      // required: http://, https:// or file://; urls[0] when urls is set
@@ -50,6 +74,9 @@ struct Source {
   bool allow_private = false;           // effective: the source's, else [fetch]'s
   SourceFetch fetch;                    // effective: the source's keys over [fetch]'s
   bool enclosures = false;              // audio, video and files written after the content
+  SourceKind kind = SourceKind::feed;   // html: url is a listing page read with `html`
+  HtmlListing html;                     // kind = "html" only
+  FullText full_text;                   // effective: the source's, else [archive]'s
   int line = 0;                         // line of this [[sources]] table
 };
 
@@ -100,6 +127,12 @@ struct Publish {
   std::chrono::milliseconds timeout{120000};
 };
 
+// Defaults of the archive features every source may set for itself
+// ([archive]): a source's own key wins.
+struct ArchiveDefaults {
+  FullText full_text;
+};
+
 struct Config {
   std::filesystem::path file;  // the file it was loaded from, absolute
   Storage storage;
@@ -108,6 +141,7 @@ struct Config {
   Daemon daemon;
   Http http;
   Publish publish;
+  ArchiveDefaults archive;
   std::vector<Source> sources;  // in file order
   // Where each key was written ("storage.posts_dir", "sources[1].url" -> line),
   // for checks made after loading to name the line as the loader does.

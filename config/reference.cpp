@@ -23,6 +23,8 @@ constexpr std::array sections{
                 "{count} in any argument becomes their number. A failure is logged and the posts are offered "
                 "again with the next batch, and, kept in the store until the command succeeds, by the next once or "
                 "run; publishing never holds up polling. The command runs in a process group of its own."},
+    SectionSpec{"archive", false,
+                "Defaults of the archive features a source may set for itself; a source's own key wins."},
     SectionSpec{"sources", true,
                 "One [[sources]] table per feed; there may be none. Sources are polled concurrently; a failing "
                 "source never stops the others."},
@@ -31,6 +33,9 @@ constexpr std::array sections{
 using enum ValueKind;
 
 constexpr std::array keys{
+    // [archive]
+    KeySpec{"archive", "full_text", full_text, false, "\"off\"", "\"auto\"",
+            "Every source's full_text unless it sets its own (see sources.full_text)."},
     // [storage]
     KeySpec{"storage", "database", path, false, "\"data/feedd.db\"", "\"/var/lib/feedd/feedd.db\"",
             "The SQLite store of every entry and fetch. A lock file, the same name with .lock added, keeps a "
@@ -168,6 +173,27 @@ constexpr std::array keys{
     KeySpec{"sources", "enclosures", boolean, false, "false", "true",
             "true writes the entry's enclosures after its content: <audio> for audio, <video> for video, a link "
             "for other files (images are left out). Off by default, so posts stay as they were."},
+    KeySpec{"sources", "full_text", full_text, false, "archive.full_text",
+            "{ selector = \"article .content\", remove = [\".ad\", \".related\"] }",
+            "The article fetched from each new entry's page, for feeds that carry a teaser. \"auto\" finds the "
+            "main content (text, punctuation and link density; navigation, share bars, comments and related "
+            "lists cut; figures kept); { selector = \"CSS\", remove = [\"CSS\", ...] } takes the elements the "
+            "selector matches minus those remove matches; \"off\" keeps the feed's content. The page is fetched "
+            "with the source's settings (proxy, headers; its login and cookie only on the feed's own host), "
+            "sanitised with the source's content and remove rules. When the page fails or gives less text than "
+            "the feed, the feed's content stays and the page is tried again later (1h, doubling, up to 8 tries). "
+            "Try a selector with 'feedd extract --selector'."},
+    KeySpec{"sources", "kind", choice, false, "\"feed\"", "\"html\"",
+            "\"feed\": url is a feed. \"html\": url is a web page listing articles, read with the html "
+            "selectors; each item becomes an entry like a feed item, completed by full_text."},
+    KeySpec{"sources", "html", table, false, "unset",
+            "{ item = \"ul.news li\", link = \"a\", title = \"h3\", date = \"time\", date_format = \"%Y-%m-%d %H:%M\", "
+            "summary = \"p.lead\" }",
+            "With kind = \"html\": CSS selectors for the listing page. item (required) matches each entry; "
+            "inside it, link (required) the element whose href is the entry's page, title its title (default: "
+            "the link's text), date its date (a datetime attribute, else its text; date_format, strptime-style, "
+            "when no usual date format reads it; a date without a zone is in the source's timezone) and summary "
+            "its summary. Items without a link are skipped."},
 };
 
 constexpr bool every_key_in_a_section() {
@@ -194,6 +220,8 @@ std::string_view kind_name(ValueKind kind) {
     case string_table: return "table of strings";
     case choice: return "string";
     case time_zone: return "time zone";
+    case full_text: return "\"auto\", \"off\" or table";
+    case table: return "table";
   }
   return "value";
 }

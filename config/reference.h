@@ -25,6 +25,8 @@ enum class ValueKind {
   string_table,  // an inline table of strings: { Name = "value", ... }
   choice,      // one of a few strings, named in the description
   time_zone,   // an IANA zone name
+  full_text,   // "auto", "off" or an inline table { selector = "...", remove = [...] }
+  table,       // an inline table of named strings, its keys in the description
 };
 
 // "integer", "duration", ... as feedd.toml(5) names the kind.

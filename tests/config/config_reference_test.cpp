@@ -43,6 +43,27 @@ std::string header_lines(const std::vector<std::pair<std::string, std::string>>&
   return joined(lines);
 }
 
+// full_text as canonical() writes it: "auto", "off", or "selector|remove,...".
+std::string full_text_text(const feedd::config::FullText& full_text) {
+  using Mode = feedd::config::FullText::Mode;
+  if (full_text.mode == Mode::off) return "off";
+  if (full_text.mode == Mode::automatic) return "auto";
+  return fmt::format("{}|{}", full_text.selector, fmt::join(full_text.remove, ","));
+}
+
+// The html selectors as canonical() writes a table: "key=value" lines by key.
+std::string listing_text(const feedd::config::HtmlListing& html) {
+  std::map<std::string, std::string> set;
+  const std::pair<const char*, const std::string*> keys[] = {{"item", &html.item}, {"link", &html.link},
+      {"title", &html.title}, {"date", &html.date}, {"date_format", &html.date_format}, {"summary", &html.summary}};
+  for (const auto& [name, value] : keys) {
+    if (!value->empty()) set[name] = *value;
+  }
+  std::vector<std::string> lines;
+  for (const auto& [name, value] : set) lines.push_back(name + "=" + value);
+  return joined(lines);
+}
+
 // The keys [fetch] and [[sources]] share, read from either.
 using FetchOf = std::function<const feedd::config::SourceFetch&(const Config&)>;
 void add_fetch_accessors(std::map<std::string, std::function<std::string(const Config&)>>& table,
@@ -103,6 +124,13 @@ const std::map<std::string, Accessor>& accessors() {
       {"sources.urls", [](const Config& c) { return joined(c.sources.at(0).urls); }},
       {"sources.enclosures",
        [](const Config& c) { return std::string(c.sources.at(0).enclosures ? "true" : "false"); }},
+      {"archive.full_text", [](const Config& c) { return full_text_text(c.archive.full_text); }},
+      {"sources.full_text", [](const Config& c) { return full_text_text(c.sources.at(0).full_text); }},
+      {"sources.kind",
+       [](const Config& c) {
+         return std::string(c.sources.at(0).kind == feedd::config::SourceKind::html ? "html" : "feed");
+       }},
+      {"sources.html", [](const Config& c) { return listing_text(c.sources.at(0).html); }},
   };
   add_fetch_accessors(table, "fetch", [](const Config& c) -> const feedd::config::SourceFetch& { return c.fetch.source_defaults; });
   add_fetch_accessors(table, "sources", [](const Config& c) -> const feedd::config::SourceFetch& { return c.sources.at(0).fetch; });
@@ -136,6 +164,21 @@ std::optional<std::string> canonical(ValueKind kind, std::string_view text) {
       std::vector<std::pair<std::string, std::string>> headers;
       for (const auto& [name, value] : *node.as_table()) headers.emplace_back(std::string(name.str()), *value.value<std::string>());
       return header_lines(headers);
+    }
+    case ValueKind::full_text: {
+      if (auto plain = node.value<std::string>()) return *plain;
+      std::vector<std::string> remove;
+      if (const auto* list = node.as_table()->get_as<toml::array>("remove")) {
+        for (const auto& item : *list) remove.push_back(*item.value<std::string>());
+      }
+      return fmt::format("{}|{}", *node.as_table()->get("selector")->value<std::string>(), fmt::join(remove, ","));
+    }
+    case ValueKind::table: {
+      std::map<std::string, std::string> set;
+      for (const auto& [name, value] : *node.as_table()) set[std::string(name.str())] = *value.value<std::string>();
+      std::vector<std::string> lines;
+      for (const auto& [name, value] : set) lines.push_back(name + "=" + value);
+      return joined(lines);
     }
     case ValueKind::strings: {
       std::vector<std::string> items;

@@ -215,7 +215,7 @@ TEST_CASE("ConfigError carries file, line and key apart from its message") {
 
 TEST_CASE("Unknown keys are refused at every level") {
   CHECK(error_of("[fetchh]\n") ==
-        "/etc/feedd/feedd.toml:1: fetchh: unknown key (expected one of: storage, fetch, schedule, daemon, http, publish, sources)");
+        "/etc/feedd/feedd.toml:1: fetchh: unknown key (expected one of: storage, fetch, schedule, daemon, http, publish, archive, sources)");
   CHECK(error_of("[fetch]\nconcurency = 3\n").starts_with("/etc/feedd/feedd.toml:2: fetch.concurency: unknown key"));
   CHECK(error_of("[storage]\n\"a.b\" = 1\n").starts_with("/etc/feedd/feedd.toml:2: storage.\"a.b\": unknown key"));
   CHECK(error_of("[[sources]]\nname = \"a\"\nurl = \"https://x/\"\ntag = [\"t\"]\n")
