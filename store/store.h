@@ -102,7 +102,7 @@ struct SourceSchedule {
 
 class Store {
  public:
-  static constexpr int schema_version = 6;
+  static constexpr int schema_version = 7;
 
   // Opens or creates the database, enables WAL, migrates. Creates the
   // parent folder. Throws sqlite::SqliteError with the path.
