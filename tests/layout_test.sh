@@ -19,15 +19,18 @@ fetchers/http: fetchers/redact
 fetchers/html: fetchers/http fetchers/text
 fetchers/feed: fetchers/html fetchers/http fetchers/text
 fetchers/article: fetchers/feed fetchers/html fetchers/http fetchers/text
+fetchers/listing: fetchers/article fetchers/feed fetchers/html fetchers/http fetchers/text
 store: fetchers/html
 store/lists: store
 store/adopt: fetchers/feed fetchers/http store
-daemon/runtime/pipeline: config fetchers/feed fetchers/html fetchers/http fetchers/redact store
+store/full_text: store
+daemon/runtime/pipeline/full_text: config fetchers/article fetchers/html fetchers/http fetchers/redact store store/full_text
+daemon/runtime/pipeline: daemon/runtime/pipeline/full_text config fetchers/feed fetchers/html fetchers/http fetchers/listing fetchers/redact store
 daemon/runtime/publish: store store/lists
-daemon/runtime: daemon/runtime/pipeline config fetchers/feed fetchers/html fetchers/http fetchers/redact store
+daemon/runtime: daemon/runtime/pipeline config fetchers/article fetchers/feed fetchers/html fetchers/http fetchers/redact store
 daemon/cli/output: fetchers/text store
 daemon/cli/commands/documents: daemon/cli/output daemon/runtime daemon/runtime/pipeline fetchers/article fetchers/feed fetchers/html fetchers/http
-daemon/cli/commands: daemon/cli/output daemon/runtime daemon/runtime/pipeline daemon/runtime/publish config fetchers/feed fetchers/html fetchers/http fetchers/redact store store/lists store/adopt
+daemon/cli/commands: daemon/cli/output daemon/runtime daemon/runtime/pipeline daemon/runtime/publish config fetchers/feed fetchers/html fetchers/http fetchers/redact store store/lists store/adopt store/full_text
 daemon/cli/commands/run: daemon/cli/commands daemon/cli/output daemon/runtime daemon/runtime/pipeline daemon/runtime/publish config fetchers/feed fetchers/redact store store/lists
 daemon/cli: daemon/cli/commands/run daemon/cli/commands daemon/cli/commands/documents daemon/runtime config fetchers/feed
 daemon: daemon/cli

@@ -15,11 +15,13 @@
 #include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
+#include "daemon/runtime/pipeline/full_text/full_text_stage.h"
 #include "daemon/runtime/pipeline/normalise.h"
 #include "daemon/runtime/pipeline/posts_dir_guard.h"
 #include "daemon/runtime/pipeline/source_request.h"
 #include "fetchers/feed/feed_parser.h"
 #include "fetchers/feed/not_a_feed.h"
+#include "fetchers/listing/listing.h"
 #include "fetchers/redact/redact_url.h"
 
 namespace feedd {
@@ -103,9 +105,14 @@ std::string describe(const PollReport& report) {
                          : "";
   const std::string failed_over =
       report.failed_over.empty() ? "" : fmt::format(" (after {})", fmt::join(report.failed_over, "; "));
-  return fmt::format("{}: HTTP {}, {}{}, {} new, {} updated, {} unchanged, {} ms{}", where, report.http_status,
+  const std::string full_texts =
+      report.full_texts + report.full_text_failures == 0
+          ? ""
+          : fmt::format(", {} full text(s), {} page(s) kept the feed's content", report.full_texts,
+                        report.full_text_failures);
+  return fmt::format("{}: HTTP {}, {}{}, {} new, {} updated, {} unchanged{}, {} ms{}", where, report.http_status,
                      human_bytes(report.bytes), how_read, report.new_entries, report.updated_entries,
-                     report.unchanged_entries, ms, failed_over);
+                     report.unchanged_entries, full_texts, ms, failed_over);
 }
 
 class Pipeline::Impl {
@@ -123,7 +130,10 @@ class Pipeline::Impl {
         publishing_(!config.publish.command.empty()),
         active_limit_(active_poll_limit(config.fetch)), host_limit_(active_host_poll_limit(config.fetch)),
         workers_(static_cast<std::size_t>(worker_count())),
-        writer_(1) {}
+        writer_(1),
+        full_text_(http_, archive,
+                   [this](full_text::Stage::Task task) { boost::asio::post(workers_, std::move(task)); },
+                   [this](full_text::Stage::Task task) { to_writer(std::move(task)); }) {}
 
   ~Impl() {
     // Queued index batches give way: what is left is indexed by the next
@@ -309,7 +319,7 @@ class Pipeline::Impl {
       fail_fetch(job, response);
       return;
     }
-    if (response.status != 304) {
+    if (response.status != 304 && job->source.kind == config::SourceKind::feed) {
       if (auto problem = not_a_feed(response.content_type, response.body)) {
         report.failed_at = PollReport::Stage::fetch;
         report.error = fmt::format("HTTP {} but {}", response.status, *problem);
@@ -369,7 +379,9 @@ class Pipeline::Impl {
         store_part(job, parts, normalise(batch, recovered, job->source));
         batch.clear();
       };
-      const Feed feed = parse_feed(response.body, options);
+      const Feed feed = job->source.kind == config::SourceKind::html
+                            ? parse_listing_page(response.body, options, job->source)
+                            : parse_feed(response.body, options);
       job->report.ttl_minutes = feed.ttl_minutes;
       job->report.recovered = feed.recovered;
       job->report.guessed_charset = feed.guessed_charset;
@@ -399,6 +411,19 @@ class Pipeline::Impl {
       store_entries(job, entries, std::move(earlier));
       if (streamed) --queued_writes_;  // the hold taken by the first part
     });
+  }
+
+  // kind = "html": the listing page read with the source's selectors.
+  static Feed parse_listing_page(std::string_view body, const FeedParseOptions& feed_options,
+                                 const config::Source& source) {
+    listing::ListingOptions options;
+    const auto& html = source.html;
+    options.selectors = listing::ListingSelectors{html.item, html.link, html.title, html.date, html.date_format,
+                                                  html.summary};
+    options.base_url = feed_options.base_url;
+    options.content_type = feed_options.content_type;
+    options.default_timezone = source.timezone;
+    return listing::parse_listing(body, options);
   }
 
   // A huge feed's parts so far, on the worker that reads it.
@@ -495,7 +520,52 @@ class Pipeline::Impl {
       job->report.failed_at = PollReport::Stage::store;
       job->report.error = fmt::format("not stored, will retry on the next poll: {}", error.what());
     }
-    finish(job);
+    full_text_then_finish(job, entries);
+  }
+
+  // On the writer thread, after a poll stored its entries (or heard 304):
+  // with full_text, the pages due are fetched before the poll is reported,
+  // so `once` writes the articles of the entries it found in the same pass.
+  void full_text_then_finish(const JobPtr& job, std::span<const IncomingEntry> entries) {
+    if (!job->source.full_text.enabled() || !job->report.ok()) return finish(job);
+    full_text::StageResult result;
+    std::vector<full_text::DuePage> due;
+    HttpRequest request;
+    const std::int64_t now_ms = clock_.now_ms();
+    try {
+      due = full_text_.prepare(job->source, entries, job->started_ms, now_ms, result);
+      if (!due.empty()) request = source_request(job->source, job->source.url, {});
+    } catch (const std::exception& error) {
+      spdlog::warn("source {} ({}): full text: {}", job->source.name, url::redact(job->source.url), error.what());
+      due.clear();
+    }
+    if (due.empty()) {
+      add_full_text(job, std::move(result));
+      return finish(job);
+    }
+    boost::asio::post(io_, [this, job, request = std::move(request), due = std::move(due), now_ms,
+                            result = std::move(result)]() mutable {
+      full_text_.fetch(job->source, request, std::move(due), now_ms, std::move(result),
+                       [this, job](full_text::StageResult done) {
+                         add_full_text(job, std::move(done));
+                         finish(job);
+                       });
+    });
+  }
+
+  void add_full_text(const JobPtr& job, full_text::StageResult result) {
+    auto& report = job->report;
+    report.full_texts = result.pages_carried;
+    report.full_text_failures = result.pages_failed;
+    report.posts_written += static_cast<int>(result.written.size());
+    if (publishing_) {
+      report.written_posts.insert(report.written_posts.end(), result.written.begin(), result.written.end());
+    }
+    if (!result.post_errors.empty()) {
+      report.failed_at = PollReport::Stage::store;
+      report.error = fmt::format("{} post(s) not written, kept for retry: {}", result.post_errors.size(),
+                                 result.post_errors.front());
+    }
   }
 
   // On the writer thread.
@@ -516,7 +586,7 @@ class Pipeline::Impl {
       spdlog::warn("source {} ({}): HTTP 304 not recorded in the fetch history: {}", job->source.name,
                    job->report.url, error.what());
     }
-    finish(job);
+    full_text_then_finish(job, {});
   }
 
   FetchReport fetch_report(const Job& job) const {
@@ -583,6 +653,7 @@ class Pipeline::Impl {
   bool index_turn_queued_ = false;
   boost::asio::thread_pool workers_;
   boost::asio::thread_pool writer_;
+  full_text::Stage full_text_;  // sources[].full_text: pages fetched through http_
 };
 
 Pipeline::Pipeline(boost::asio::io_context& io, const config::Config& config, Archive& archive, const Clock& clock)
