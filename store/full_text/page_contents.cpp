@@ -30,16 +30,16 @@ std::optional<PageContent> find_page_content(Store& store, std::int64_t entry_id
   return read_page(query);
 }
 
-void add_page(Store& store, std::int64_t entry_id, const std::string& page_url, const std::string& feed_content,
-              std::int64_t due_ms) {
+int add_new_pages(Store& store, std::int64_t source_id, std::int64_t first_seen_ms, std::int64_t due_ms) {
   store.database()
-      .prepare("INSERT INTO page_contents (entry_id, page_url, feed_content, next_attempt_ms) VALUES (?1, ?2, ?3, ?4) "
-               "ON CONFLICT (entry_id) DO NOTHING")
-      .bind(1, entry_id)
-      .bind(2, page_url)
-      .bind(3, feed_content)
-      .bind(4, due_ms)
+      .prepare("INSERT INTO page_contents (entry_id, page_url, feed_content, next_attempt_ms) "
+               "SELECT id, url, content, ?3 FROM entries WHERE source_id = ?1 AND first_seen_ms = ?2 AND NOT imported "
+               "AND (url LIKE 'http://%' OR url LIKE 'https://%') ON CONFLICT (entry_id) DO NOTHING")
+      .bind(1, source_id)
+      .bind(2, first_seen_ms)
+      .bind(3, due_ms)
       .run();
+  return store.database().changes();
 }
 
 std::vector<DuePage> due_pages(Store& store, std::int64_t source_id, std::int64_t now_ms, int limit) {

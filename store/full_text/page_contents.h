@@ -37,10 +37,11 @@ struct DuePage {
 
 std::optional<PageContent> find_page_content(Store& store, std::int64_t entry_id);
 
-// Records that the page of `entry_id` is to be fetched from `due_ms` on;
-// an entry already recorded is left as it is.
-void add_page(Store& store, std::int64_t entry_id, const std::string& page_url, const std::string& feed_content,
-              std::int64_t due_ms);
+// Records the pages of the entries of `source_id` first seen at
+// `first_seen_ms` (by the poll that started then, every part of it) as due
+// from `due_ms`; entries already recorded, imported ones and links that are
+// not http(s) are left out. Returns how many were added.
+int add_new_pages(Store& store, std::int64_t source_id, std::int64_t first_seen_ms, std::int64_t due_ms);
 
 // The pages of the source `source_id` due at `now_ms`, oldest due first.
 std::vector<DuePage> due_pages(Store& store, std::int64_t source_id, std::int64_t now_ms, int limit);

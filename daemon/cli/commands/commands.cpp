@@ -157,6 +157,17 @@ namespace {
 
 // Every setting as feedd will use it, defaults included, so an operator sees
 // what the file means without reading the reference.
+// "off", "auto", or "selector S, minus R1, R2".
+std::string describe_full_text(const config::FullText& full_text) {
+  switch (full_text.mode) {
+    case config::FullText::Mode::off: return "off";
+    case config::FullText::Mode::automatic: return "auto";
+    case config::FullText::Mode::selector: break;
+  }
+  if (full_text.remove.empty()) return fmt::format("selector {}", full_text.selector);
+  return fmt::format("selector {}, minus {}", full_text.selector, fmt::join(full_text.remove, ", "));
+}
+
 void print_settings(const config::Config& config) {
   fmt::print("\n[storage]\n  database:        {}\n  posts_dir:       {}\n  fetch_history:   {}\n",
              config.storage.database.string(), config.storage.posts_dir.string(),
@@ -178,6 +189,7 @@ void print_settings(const config::Config& config) {
                fmt::join(config.publish.command, " "), config::format_duration(config.publish.min_interval),
                config::format_duration(config.publish.timeout));
   }
+  fmt::print("[archive]\n  full_text:       {}\n", describe_full_text(config.archive.full_text));
 }
 
 // Names and paths only: a header's value, a cookie or a secret may be a
@@ -251,6 +263,10 @@ int command_check(const CommandContext& context) {
     fmt::print("  interval:   {}\n", source.interval ? config::format_duration(*source.interval)
                                                       : config::format_duration(config->schedule.interval) + " ([schedule])");
     if (!source.remove.empty()) fmt::print("  remove:     {}\n", fmt::join(source.remove, ", "));
+    if (source.kind == config::SourceKind::html) {
+      fmt::print("  kind:       html: items {}, link {}\n", source.html.item, source.html.link);
+    }
+    if (source.full_text.enabled()) fmt::print("  full_text:  {}\n", describe_full_text(source.full_text));
     print_fetch_settings(source);
   }
   return check_secret_files(*config) ? exit_ok : exit_usage;

@@ -56,18 +56,13 @@ Stage::Stage(HttpClient& http, Archive& archive, Poster to_worker, Poster to_wri
 std::vector<DuePage> Stage::prepare(const config::Source& source, std::span<const IncomingEntry> entries,
                                     std::int64_t fetched_ms, std::int64_t now_ms, StageResult& result) {
   Store& store = archive_.store();
+  const std::int64_t source_id = store.source_id(source.name, source.url);
+  add_new_pages(store, source_id, fetched_ms, now_ms);
   for (const auto& entry : entries) {
-    if (entry.url.empty()) continue;
     const auto row = store.find_entry(entry.identity);
-    if (!row || row->imported) continue;
+    if (!row || row->imported || row->first_seen_ms == fetched_ms) continue;
     const auto page = find_page_content(store, row->id);
-    if (!page) {
-      if (row->first_seen_ms == fetched_ms && url::is_absolute(row->url)) {
-        add_page(store, row->id, row->url, row->content, now_ms);
-      }
-      continue;
-    }
-    if (page->carries_page && page->page_content && row->content != *page->page_content) {
+    if (page && page->carries_page && page->page_content && row->content != *page->page_content) {
       // The feed rewrote the entry: its new content is the feed's, the
       // post keeps carrying the article.
       set_feed_content(store, row->id, row->content);
@@ -77,7 +72,7 @@ std::vector<DuePage> Stage::prepare(const config::Source& source, std::span<cons
       }
     }
   }
-  return due_pages(store, store.source_id(source.name, source.url), now_ms, pages_per_poll);
+  return due_pages(store, source_id, now_ms, pages_per_poll);
 }
 
 void Stage::fetch(const config::Source& source, const HttpRequest& request, std::vector<DuePage> due,

@@ -51,10 +51,11 @@ class Stage {
   // `http` is used on the io thread only; `archive` on the writer only.
   Stage(HttpClient& http, Archive& archive, Poster to_worker, Poster to_writer);
 
-  // On the writer thread, after `entries` of `source` were stored by a poll
-  // that started at `fetched_ms`: entries first seen by that poll are added
-  // as due at `now_ms`; an entry that carried its page's article and that
-  // the feed just updated takes the article again. Returns the pages due.
+  // On the writer thread, after the entries of `source` were stored by a
+  // poll that started at `fetched_ms` (`entries`: its last part): entries
+  // first seen by that poll are added as due at `now_ms`; one of `entries`
+  // that carried its page's article and that the feed just updated takes the
+  // article again. Returns the pages due.
   std::vector<DuePage> prepare(const config::Source& source, std::span<const IncomingEntry> entries,
                                std::int64_t fetched_ms, std::int64_t now_ms, StageResult& result);
 

@@ -124,6 +124,13 @@ struct Site {
       return TestResponse{200, {{"Content-Type", "text/html"}}, page("gb18030_meta.html")};
     });
   }
+  std::string zaobao() const { return server.url("/zaobao/story-1"); }
+  // A feed of the Zaobao-like story alone, and a config polling it with
+  // `extra` for the source.
+  fs::path one_story(const TempDir& dir, const std::string& extra) {
+    server.serve("/feed.xml", rss({{"车资上调", zaobao(), zaobao_teaser}}));
+    return write_config(dir, source("早报", server.url("/feed.xml"), extra));
+  }
 };
 
 }  // namespace
@@ -187,15 +194,34 @@ TEST_CASE("full_text auto puts the whole article into the post without the page'
   }
 }
 
+TEST_CASE("A feed that updates an entry carrying its page's article does not take the article away") {
+  Site site;
+  const std::string zaobao = site.zaobao();
+  TempDir dir;
+  const auto config = site.one_story(dir, "full_text = \"auto\"");
+  once(config, first_now);
+  REQUIRE(has(post_of(dir, zaobao), "新票价将从明年四月一日起实施"));
+
+  // The same item, later and with another teaser: an update.
+  std::string updated = rss({{"车资上调（更新）", zaobao, "<p>更新的摘要。</p>"}});
+  updated.replace(updated.find("Mon, 01 Nov 2026"), 16, "Tue, 02 Nov 2026");
+  site.server.serve("/feed.xml", updated);
+  const std::string log = once(config, "2026-12-01T02:00:00Z");
+  CHECK(has(log, "1 updated"));
+  const std::string post = post_of(dir, zaobao);
+  CHECK(has(post, "车资上调（更新）"));
+  CHECK(has(post, "新票价将从明年四月一日起实施"));
+  CHECK(site.server.requests("/zaobao/story-1") == 1);
+  CHECK(sqlite_text(dir / "state/feedd.db", "SELECT feed_content FROM page_contents") == "<p>更新的摘要。</p>");
+}
+
 TEST_CASE("full_text with a selector takes its matches minus remove") {
   Site site;
-  const std::string zaobao = site.server.url("/zaobao/story-1");
-  site.server.serve("/feed.xml", rss({{"车资上调", zaobao, zaobao_teaser}}));
+  const std::string zaobao = site.zaobao();
   TempDir dir;
-  const auto config = write_config(
-      dir, source("早报", site.server.url("/feed.xml"),
-                  "full_text = { selector = \"figure, article .article-content\", remove = [\".subscription-banner\", "
-                  "\"[id^=dfp-ad]\"] }"));
+  const auto config = site.one_story(dir,
+                                     "full_text = { selector = \"figure, article .article-content\", remove = "
+                                     "[\".subscription-banner\", \"[id^=dfp-ad]\"] }");
   once(config, first_now);
   const std::string post = post_of(dir, zaobao);
   CHECK(has(post, "乘客在宏茂桥巴士转换站排队上车"));
@@ -261,10 +287,9 @@ TEST_CASE("A page with less text than the feed keeps the feed's content") {
 
 TEST_CASE("Without full_text no page is fetched") {
   Site site;
-  const std::string zaobao = site.server.url("/zaobao/story-1");
-  site.server.serve("/feed.xml", rss({{"车资上调", zaobao, zaobao_teaser}}));
+  const std::string zaobao = site.zaobao();
   TempDir dir;
-  const auto config = write_config(dir, source("早报", site.server.url("/feed.xml"), ""));
+  const auto config = site.one_story(dir, "");
   once(config, first_now);
   CHECK(site.server.requests("/zaobao/story-1") == 0);
   CHECK(has(post_of(dir, zaobao), zaobao_teaser));
