@@ -335,6 +335,39 @@ TEST_CASE("A kind = html source turns a listing page's items into posts with the
   CHECK(posts(dir).size() == 2);
 }
 
+TEST_CASE("A page on another host meets the private-address shield and gets no login or cookie") {
+  Site feed_host;  // 127.0.0.1: the feed's host, trusted as configured
+  HttpTestServer other("127.0.0.2");
+  other.route("/story", [](const auto&) {
+    return TestResponse{200, {{"Content-Type", "text/html"}}, page("zaobao_like.html")};
+  });
+  const std::string link = other.url("/story");
+  feed_host.server.serve("/feed.xml", rss({{"别处", link, zaobao_teaser}}));
+  const std::string feed = feed_host.server.url("/feed.xml");
+
+  SUBCASE("refused on a private address") {
+    TempDir dir;
+    const auto config = write_config(dir, source("早报", feed, "full_text = \"auto\""));
+    const std::string log = once(config, first_now);
+    CHECK(other.requests("/story") == 0);
+    CHECK(has(log, "full text of " + link + ": "));
+    CHECK(has(log, "retry in 1h"));
+    CHECK(has(post_of(dir, link), zaobao_teaser));
+  }
+  SUBCASE("fetched with allow_private, without the source's cookie") {
+    TempDir dir;
+    const auto config =
+        write_config(dir, source("早报", feed, "full_text = \"auto\"\nallow_private = true\ncookie = \"session=s3cret\""));
+    once(config, first_now);
+    REQUIRE(other.requests("/story") == 1);
+    CHECK(other.request_log().front().headers.count("cookie") == 0);
+    const auto feed_requests = feed_host.server.request_log();
+    REQUIRE_FALSE(feed_requests.empty());
+    CHECK(feed_requests.front().headers.at("cookie") == "session=s3cret");
+    CHECK(has(post_of(dir, link), "新票价将从明年四月一日起实施"));
+  }
+}
+
 TEST_CASE("Bad selectors and keys are config errors with file, line and key") {
   TempDir dir;
   struct Case {
