@@ -30,6 +30,16 @@ std::optional<PageContent> find_page_content(Store& store, std::int64_t entry_id
   return read_page(query);
 }
 
+void add_page(Store& store, std::int64_t entry_id, const std::string& page_url, const std::string& feed_content) {
+  store.database()
+      .prepare("INSERT INTO page_contents (entry_id, page_url, feed_content) VALUES (?1, ?2, ?3) "
+               "ON CONFLICT (entry_id) DO NOTHING")
+      .bind(1, entry_id)
+      .bind(2, page_url)
+      .bind(3, feed_content)
+      .run();
+}
+
 int add_new_pages(Store& store, std::int64_t source_id, std::int64_t first_seen_ms, std::int64_t due_ms) {
   store.database()
       .prepare("INSERT INTO page_contents (entry_id, page_url, feed_content, next_attempt_ms) "

@@ -37,6 +37,11 @@ struct DuePage {
 
 std::optional<PageContent> find_page_content(Store& store, std::int64_t entry_id);
 
+// Records the page of `entry_id`, fetched before the entry was stored
+// (record_page_failure or carry_page_content then says how it went); an
+// entry already recorded is left as it is.
+void add_page(Store& store, std::int64_t entry_id, const std::string& page_url, const std::string& feed_content);
+
 // Records the pages of the entries of `source_id` first seen at
 // `first_seen_ms` (by the poll that started then, every part of it) as due
 // from `due_ms`; entries already recorded, imported ones and links that are

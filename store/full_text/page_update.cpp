@@ -20,6 +20,12 @@ bool carry_page_content(Archive& archive, const std::string& identity, const std
         .bind(2, page_content)
         .bind(3, fetched_ms)
         .run();
+    if (row->content == page_content) {
+      // Stored with the article already (its page was fetched before its
+      // row was written): the post is as it should be.
+      transaction.commit();
+      return true;
+    }
     row->content = page_content;
     row->post_pending = true;
     store.update_entry(*row);

@@ -18,7 +18,8 @@ namespace feedd::full_text {
 
 // The entry `identity` now carries `page_content`, the article from its page
 // fetched at `fetched_ms`: recorded in page_contents (the feed's content
-// stays there), the row's content replaced, its post rewritten. Returns
+// stays there), the row's content replaced, its post rewritten (unless the
+// row already carries exactly that content: then nothing is written). Returns
 // false, changing nothing, when the entry is gone or was imported (feedd
 // never writes an imported post). A post that cannot be written is added to
 // `errors`; its row stays pending for repair.

@@ -408,9 +408,45 @@ class Pipeline::Impl {
     }
     to_writer([this, job, entries = std::move(entries), earlier = std::move(parts.outcome),
                streamed = parts.started]() mutable {
+      if (prefetch_pages(job, entries, earlier, streamed)) return;
       store_entries(job, entries, std::move(earlier));
       if (streamed) --queued_writes_;  // the hold taken by the first part
     });
+  }
+
+  // On the writer thread, with full_text: the pages of entries not stored
+  // yet are fetched before they are stored, so each post is written once,
+  // carrying the article when its page wins. False when there are none
+  // (the caller stores the entries now).
+  bool prefetch_pages(const JobPtr& job, std::vector<IncomingEntry>& entries, BatchOutcome& earlier, bool streamed) {
+    if (!job->source.full_text.enabled()) return false;
+    std::vector<full_text::Prefetched> pages;
+    HttpRequest request;
+    try {
+      pages = full_text_.new_pages(entries);
+      if (pages.empty()) return false;
+      request = source_request(job->source, job->source.url, {});
+    } catch (const std::exception& error) {
+      spdlog::warn("source {} ({}): full text: {}", job->source.name, url::redact(job->source.url), error.what());
+      return false;
+    }
+    struct Waiting {
+      std::vector<IncomingEntry> entries;
+      BatchOutcome earlier;
+    };
+    auto waiting = std::make_shared<Waiting>(Waiting{std::move(entries), std::move(earlier)});
+    boost::asio::post(io_, [this, job, waiting, streamed, request = std::move(request),
+                            pages = std::move(pages)]() mutable {
+      full_text_.prefetch(job->source, request, std::move(pages),
+                          [this, job, waiting, streamed](std::vector<full_text::Prefetched> fetched) {
+                            for (const auto& page : fetched) {
+                              if (page.verdict.page_wins) waiting->entries.at(page.index).content = page.verdict.content;
+                            }
+                            store_entries(job, waiting->entries, std::move(waiting->earlier), fetched);
+                            if (streamed) --queued_writes_;  // the hold taken by the first part
+                          });
+    });
+    return true;
   }
 
   // kind = "html": the listing page read with the source's selectors.
@@ -499,7 +535,8 @@ class Pipeline::Impl {
   }
 
   // On the writer thread.
-  void store_entries(const JobPtr& job, const std::vector<IncomingEntry>& entries, BatchOutcome earlier_parts) {
+  void store_entries(const JobPtr& job, const std::vector<IncomingEntry>& entries, BatchOutcome earlier_parts,
+                     std::span<const full_text::Prefetched> prefetched = {}) {
     try {
       restore_missing_posts_dir(archive_);
       BatchOutcome outcome =
@@ -520,20 +557,22 @@ class Pipeline::Impl {
       job->report.failed_at = PollReport::Stage::store;
       job->report.error = fmt::format("not stored, will retry on the next poll: {}", error.what());
     }
-    full_text_then_finish(job, entries);
+    full_text_then_finish(job, entries, prefetched);
   }
 
   // On the writer thread, after a poll stored its entries (or heard 304):
-  // with full_text, the pages due are fetched before the poll is reported,
-  // so `once` writes the articles of the entries it found in the same pass.
-  void full_text_then_finish(const JobPtr& job, std::span<const IncomingEntry> entries) {
+  // with full_text, the outcome of pages fetched before the entries were
+  // stored is recorded, and the pages due (retries; entries of a streamed
+  // feed's earlier parts) are fetched before the poll is reported.
+  void full_text_then_finish(const JobPtr& job, std::span<const IncomingEntry> entries,
+                             std::span<const full_text::Prefetched> prefetched = {}) {
     if (!job->source.full_text.enabled() || !job->report.ok()) return finish(job);
     full_text::StageResult result;
     std::vector<full_text::DuePage> due;
     HttpRequest request;
     const std::int64_t now_ms = clock_.now_ms();
     try {
-      due = full_text_.prepare(job->source, entries, job->started_ms, now_ms, result);
+      due = full_text_.prepare(job->source, entries, prefetched, job->started_ms, now_ms, result);
       if (!due.empty()) request = source_request(job->source, job->source.url, {});
     } catch (const std::exception& error) {
       spdlog::warn("source {} ({}): full text: {}", job->source.name, url::redact(job->source.url), error.what());

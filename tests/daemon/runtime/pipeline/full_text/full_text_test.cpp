@@ -146,6 +146,7 @@ TEST_CASE("full_text auto puts the whole article into the post without the page'
   const auto config = write_config(dir, source("早报", site.server.url("/feed.xml"), "full_text = \"auto\""));
   const std::string log = once(config, first_now);
   CHECK(has(log, "3 full text(s)"));
+  CHECK(has(log, "3 new, 0 updated; 3 post(s) written"));  // each post written once, with its article
 
   const std::string zaobao_post = post_of(dir, zaobao);
   for (const char* phrase : {"成人车资明年起平均上调", "新票价将从明年四月一日起实施", "<figcaption>"}) {
@@ -320,6 +321,7 @@ TEST_CASE("A kind = html source turns a listing page's items into posts with the
   INFO(result.err);
   CHECK(result.exit_status == 0);
   CHECK(posts(dir).size() == 2);
+  CHECK(has(result.err, "2 new, 0 updated; 2 post(s) written"));
   const std::string zaobao = post_of(dir, site.server.url("/zaobao/story-1"));
   CHECK(has(zaobao, "title: \"新加坡公共交通明年起调整票价\""));
   CHECK(has(zaobao, "新票价将从明年四月一日起实施"));
