@@ -437,6 +437,7 @@ class Pipeline::Impl {
     auto waiting = std::make_shared<Waiting>(Waiting{std::move(entries), std::move(earlier)});
     boost::asio::post(io_, [this, job, waiting, streamed, request = std::move(request),
                             pages = std::move(pages)]() mutable {
+      if (aborting_) pages.clear();  // stopping: the entries are stored, their pages left due
       full_text_.prefetch(job->source, request, std::move(pages),
                           [this, job, waiting, streamed](std::vector<full_text::Prefetched> fetched) {
                             for (const auto& page : fetched) {
@@ -584,6 +585,7 @@ class Pipeline::Impl {
     }
     boost::asio::post(io_, [this, job, request = std::move(request), due = std::move(due), now_ms,
                             result = std::move(result)]() mutable {
+      if (aborting_) due.clear();  // stopping: the pages stay due for the next start
       full_text_.fetch(job->source, request, std::move(due), now_ms, std::move(result),
                        [this, job](full_text::StageResult done) {
                          add_full_text(job, std::move(done));
