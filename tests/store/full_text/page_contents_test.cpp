@@ -127,3 +127,23 @@ TEST_CASE("A forgotten entry takes its page record with it") {
   store.delete_entry(row->id);
   CHECK_FALSE(full_text::find_page_content(store, row->id).has_value());
 }
+
+TEST_CASE("A store of schema 6 gains page_contents and keeps its entries") {
+  TempDir dir;
+  {
+    auto archive = open_archive(dir);
+    archive.ingest("Src", "u", std::vector<IncomingEntry>{teaser("https://e.com/1")}, fetched_ms, {});
+  }
+  {
+    feedd::sqlite::Database db(dir / "feedd.db");
+    db.execute("DROP TABLE page_contents; PRAGMA user_version = 6;");
+  }
+  feedd::Store store(dir / "feedd.db");
+  CHECK(store.count_entries() == 1);
+  auto version = store.database().prepare("PRAGMA user_version");
+  REQUIRE(version.step());
+  CHECK(version.column_int(0) == feedd::Store::schema_version);
+  const auto row = store.find_entry("https://e.com/1");
+  REQUIRE(row.has_value());
+  CHECK_FALSE(full_text::find_page_content(store, row->id).has_value());
+}
