@@ -550,26 +550,6 @@ void read_watch(Reader& in, const Field& f, std::optional<milliseconds>& watch) 
   if (auto value = in.duration(f)) watch = *value;
 }
 
-void read_archive(Reader& in, const toml::table& table, ArchiveDefaults& archive) {
-  in.reject_unknown(table, "archive", keys_of("archive"));
-  read_media_settings(in, table, "archive", archive.media, archive.media_max_file, archive.media_quota);
-  read_update_rule(in, table, "archive", archive.update, archive.shrink_limit);
-  read_watch(in, field(table, "archive", "watch"), archive.watch);
-  if (auto value = in.boolean(field(table, "archive", "archive_org"))) archive.archive_org = *value;
-  Field endpoint = field(table, "archive", "archive_org_endpoint");
-  if (auto value = in.string(endpoint)) {
-    if (!value->starts_with("http://") && !value->starts_with("https://")) {
-      in.problem(endpoint, fmt::format("must be an http:// or https:// URL, got {}", in_quotes(*value)));
-    } else if (auto problem = url_problem(*value)) {
-      in.problem(endpoint, *problem);
-    } else {
-      archive.archive_org_endpoint = *value;
-    }
-  }
-  if (auto value = in.duration(field(table, "archive", "archive_org_interval"))) archive.archive_org_interval = *value;
-  if (auto value = in.boolean(field(table, "archive", "removed_notice"))) archive.removed_notice = *value;
-}
-
 // `urls` lists the primary and its mirrors; `url` alone is a list of one.
 void read_source_urls(Reader& in, const toml::table& table, const std::string& path, Source& source) {
   Field url = field(table, path, "url");
@@ -595,6 +575,96 @@ void read_source_urls(Reader& in, const toml::table& table, const std::string& p
   }
   source.url = list->front();
   source.urls = std::move(*list);
+}
+
+// "auto", "off" or { selector = "CSS", remove = ["CSS", ...] }. The
+// selectors' syntax is checked with the other content rules, after loading
+// (daemon/runtime/load_config.cpp), by the reader that applies them.
+void read_full_text(Reader& in, const Field& f, FullText& full_text) {
+  if (!f.node) return;
+  if (f.node->is_string()) {
+    auto text = in.string(f);
+    if (!text) return;
+    if (*text == "auto") {
+      full_text = FullText{FullText::Mode::automatic, "", {}};
+    } else if (*text == "off") {
+      full_text = FullText{};
+    } else {
+      in.problem(f, fmt::format("must be \"auto\", \"off\" or {{ selector = \"CSS\", remove = [\"CSS\", ...] }}, "
+                                "got {}",
+                                in_quotes(*text)));
+    }
+    return;
+  }
+  const toml::table* table = f.node->as_table();
+  if (!table) {
+    in.problem(f, fmt::format("must be \"auto\", \"off\" or a table {{ selector = \"CSS\", remove = [...] }}, got {}",
+                              type_name(*f.node)));
+    return;
+  }
+  in.reject_unknown(*table, f.key, {"selector", "remove"});
+  FullText read{FullText::Mode::selector, "", {}};
+  const Field selector = field(*table, f.key, "selector");
+  in.require(*table, selector);
+  auto value = in.string(selector);
+  if (!value) return;
+  read.selector = *value;
+  if (auto remove = in.strings(field(*table, f.key, "remove"))) read.remove = std::move(*remove);
+  full_text = std::move(read);
+}
+
+void read_archive(Reader& in, const toml::table& table, ArchiveDefaults& archive) {
+  in.reject_unknown(table, "archive", keys_of("archive"));
+  read_media_settings(in, table, "archive", archive.media, archive.media_max_file, archive.media_quota);
+  read_update_rule(in, table, "archive", archive.update, archive.shrink_limit);
+  read_full_text(in, field(table, "archive", "full_text"), archive.full_text);
+  read_watch(in, field(table, "archive", "watch"), archive.watch);
+  if (auto value = in.boolean(field(table, "archive", "archive_org"))) archive.archive_org = *value;
+  Field endpoint = field(table, "archive", "archive_org_endpoint");
+  if (auto value = in.string(endpoint)) {
+    if (!value->starts_with("http://") && !value->starts_with("https://")) {
+      in.problem(endpoint, fmt::format("must be an http:// or https:// URL, got {}", in_quotes(*value)));
+    } else if (auto problem = url_problem(*value)) {
+      in.problem(endpoint, *problem);
+    } else {
+      archive.archive_org_endpoint = *value;
+    }
+  }
+  if (auto value = in.duration(field(table, "archive", "archive_org_interval"))) archive.archive_org_interval = *value;
+  if (auto value = in.boolean(field(table, "archive", "removed_notice"))) archive.removed_notice = *value;
+}
+
+// kind = "html" with its html = { item = ..., link = ..., ... } selectors;
+// each needs the other.
+void read_source_kind(Reader& in, const toml::table& table, const std::string& path, Source& source) {
+  const Field kind = field(table, path, "kind");
+  if (auto text = in.string(kind)) {
+    if (*text == "html") {
+      source.kind = SourceKind::html;
+    } else if (*text != "feed") {
+      in.problem(kind, fmt::format("must be \"feed\" or \"html\", got {}", in_quotes(*text)));
+    }
+  }
+  const Field html = field(table, path, "html");
+  if (!html.node) {
+    if (source.kind == SourceKind::html) in.problem(kind, "kind = \"html\" needs html = { item = \"CSS\", link = \"CSS\" }");
+    return;
+  }
+  const toml::table* listing = in.table(html);
+  if (!listing) return;
+  if (source.kind != SourceKind::html) return in.problem(html, "is read only with kind = \"html\"");
+  in.reject_unknown(*listing, html.key, {"item", "link", "title", "date", "date_format", "summary"});
+  const std::pair<std::string_view, std::string*> keys[] = {
+      {"item", &source.html.item},   {"link", &source.html.link},
+      {"title", &source.html.title}, {"date", &source.html.date},
+      {"date_format", &source.html.date_format}, {"summary", &source.html.summary}};
+  for (const auto& [name, out] : keys) {
+    const Field key = field(*listing, html.key, name);
+    if (name == "item" || name == "link") in.require(*listing, key);
+    if (auto value = in.string(key)) *out = *value;
+  }
+  const Field date_format = field(*listing, html.key, "date_format");
+  if (date_format.node && source.html.date.empty()) in.problem(date_format, "needs date too");
 }
 
 void read_source_identity(Reader& in, const toml::table& table, const std::string& path, Source& source) {
@@ -626,6 +696,8 @@ void read_source(Reader& in, const toml::table& table, const std::string& path, 
   read_watch(in, field(table, path, "watch"), source.watch);
   if (auto value = in.boolean(field(table, path, "archive_org"))) source.archive_org = *value;
   if (auto value = in.boolean(field(table, path, "removed_notice"))) source.removed_notice = *value;
+  read_source_kind(in, table, path, source);
+  read_full_text(in, field(table, path, "full_text"), source.full_text);
 }
 
 // `fetch` and `archive` give each source its defaults, so they must be read first.
@@ -652,6 +724,7 @@ void read_sources(Reader& in, const Field& f, const Fetch& fetch, const ArchiveD
     source.media_quota = archive.media_quota;
     source.update = archive.update;
     source.shrink_limit = archive.shrink_limit;
+    source.full_text = archive.full_text;
     read_source(in, table, path, min_interval, source);
     read_update_rule(in, table, path, source.update, source.shrink_limit);
     read_fetch_settings(in, table, path, base, source.fetch, true);

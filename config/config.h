@@ -44,6 +44,30 @@ struct SourceFetch {
   std::chrono::milliseconds primary_retry{std::chrono::hours(1)};  // back to urls[0] after a fail-over
 };
 
+// Where an entry's article comes from when the feed carries only a teaser
+// (sources[].full_text, [archive] full_text): off, the page's main content
+// found automatically, or the elements a selector names.
+struct FullText {
+  enum class Mode { off, automatic, selector };
+  Mode mode = Mode::off;
+  std::string selector;             // Mode::selector: a CSS selector list
+  std::vector<std::string> remove;  // CSS selectors cut from the article
+  bool enabled() const { return mode != Mode::off; }
+};
+
+// A site without a feed (kind = "html"): CSS selectors that turn each item
+// of its listing page into an entry.
+struct HtmlListing {
+  std::string item;         // one match per entry
+  std::string link;         // inside an item: the element whose href is the entry's page
+  std::string title;        // inside an item; empty: the link's text
+  std::string date;         // optional: its datetime attribute, else its text
+  std::string date_format;  // optional: strptime-style format of that date
+  std::string summary;      // optional: HTML of the entry's summary
+};
+
+enum class SourceKind { feed, html };
+
 // Which version of an edited entry its post shows (every version is kept).
 enum class UpdateMode {
   latest,        // each new one: feedd's behaviour before versions
@@ -65,6 +89,7 @@ struct ArchiveDefaults {
   // At most one Save Page Now request per interval, all sources together.
   std::chrono::milliseconds archive_org_interval{5000};
   bool removed_notice = false;
+  FullText full_text;  // every source's, unless it sets its own (or "off")
 };
 
 // "latest", "first" or "never_shrink", as the file writes it.
@@ -95,6 +120,9 @@ struct Source {
   std::optional<std::chrono::milliseconds> watch;  // unset: the page is not rechecked
   bool archive_org = false;             // new entries' URLs sent to Save Page Now
   bool removed_notice = false;          // a removed entry's post says so (front matter and a line)
+  SourceKind kind = SourceKind::feed;   // html: url is a listing page read with `html`
+  HtmlListing html;                     // kind = "html" only
+  FullText full_text;                   // effective: the source's, else [archive]'s
   int line = 0;                         // line of this [[sources]] table
 };
 

@@ -24,10 +24,11 @@ constexpr std::array sections{
                 "again with the next batch, and, kept in the store until the command succeeds, by the next once or "
                 "run; publishing never holds up polling. The command runs in a process group of its own."},
     SectionSpec{"archive", false,
-                "What feedd keeps of each entry beyond its feed's content, and over time: every change of an "
-                "entry's title or content is kept as a version (feedd history lists them); local copies of its "
-                "images (media); rechecks of its page to notice removals (watch); copies at the Internet Archive "
-                "(archive_org). Each key is the default of every source, which may set it again."},
+                "What feedd keeps of each entry beyond its feed's content, and over time: the article from its "
+                "page (full_text); every change of its title or content, kept as a version (feedd history lists "
+                "them; update picks the one a post shows); local copies of its images (media); rechecks of its page "
+                "to notice removals (watch); copies at the Internet Archive (archive_org). Each key is the default "
+                "of every source, which may set it again."},
     SectionSpec{"sources", true,
                 "One [[sources]] table per feed; there may be none. Sources are polled concurrently; a failing "
                 "source never stops the others."},
@@ -36,6 +37,9 @@ constexpr std::array sections{
 using enum ValueKind;
 
 constexpr std::array keys{
+    // [archive]
+    KeySpec{"archive", "full_text", full_text, false, "\"off\"", "\"auto\"",
+            "Every source's full_text unless it sets its own (see sources.full_text)."},
     // [storage]
     KeySpec{"storage", "database", path, false, "\"data/feedd.db\"", "\"/var/lib/feedd/feedd.db\"",
             "The SQLite store of every entry and fetch. A lock file, the same name with .lock added, keeps a "
@@ -239,6 +243,27 @@ constexpr std::array keys{
             "This source's own; see archive.archive_org."},
     KeySpec{"sources", "removed_notice", boolean, false, "archive.removed_notice", "true",
             "This source's own; see archive.removed_notice."},
+    KeySpec{"sources", "full_text", full_text, false, "archive.full_text",
+            "{ selector = \"article .content\", remove = [\".ad\", \".related\"] }",
+            "The article fetched from each new entry's page, for feeds that carry a teaser. \"auto\" finds the "
+            "main content (text, punctuation and link density; navigation, share bars, comments and related "
+            "lists cut; figures kept); { selector = \"CSS\", remove = [\"CSS\", ...] } takes the elements the "
+            "selector matches minus those remove matches; \"off\" keeps the feed's content. The page is fetched "
+            "with the source's settings (proxy, headers; its login and cookie only on the feed's own host), "
+            "sanitised with the source's content and remove rules. When the page fails or gives less text than "
+            "the feed, the feed's content stays and the page is tried again later (1h, doubling, up to 8 tries). "
+            "Try a selector with 'feedd extract --selector'."},
+    KeySpec{"sources", "kind", choice, false, "\"feed\"", "\"html\"",
+            "\"feed\": url is a feed. \"html\": url is a web page listing articles, read with the html "
+            "selectors; each item becomes an entry like a feed item, completed by full_text."},
+    KeySpec{"sources", "html", table, false, "unset",
+            "{ item = \"ul.news li\", link = \"a\", title = \"h3\", date = \"time\", date_format = \"%Y-%m-%d %H:%M\", "
+            "summary = \"p.lead\" }",
+            "With kind = \"html\": CSS selectors for the listing page. item (required) matches each entry; "
+            "inside it, link (required) the element whose href is the entry's page, title its title (default: "
+            "the link's text), date its date (a datetime attribute, else its text; date_format, strptime-style, "
+            "when no usual date format reads it; a date without a zone is in the source's timezone) and summary "
+            "its summary. Items without a link are skipped."},
 };
 
 constexpr bool every_key_in_a_section() {
@@ -266,6 +291,8 @@ std::string_view kind_name(ValueKind kind) {
     case choice: return "string";
     case time_zone: return "time zone";
     case fraction: return "number";
+    case full_text: return "\"auto\", \"off\" or table";
+    case table: return "table";
   }
   return "value";
 }

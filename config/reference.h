@@ -26,6 +26,8 @@ enum class ValueKind {
   choice,      // one of a few strings, named in the description
   time_zone,   // an IANA zone name
   fraction,    // a number from 0 to 1
+  full_text,   // "auto", "off" or an inline table { selector = "...", remove = [...] }
+  table,       // an inline table of named strings, its keys in the description
 };
 
 // "integer", "duration", ... as feedd.toml(5) names the kind.

@@ -305,6 +305,23 @@ constexpr std::array<Migration, Store::schema_version> migrations = {{
     ) WITHOUT ROWID;
     INSERT INTO watch_cursor (name, last_entry_id) SELECT 'enrolled', coalesce(max(id), 0) FROM entries;
     )sql"},
+    // 9 -> 10: full articles (sources[].full_text). Both contents of an entry
+    // whose page is fetched: the feed's and the page's, which one the post
+    // carries, and when the page is tried again (store/full_text/).
+    {R"sql(
+    CREATE TABLE page_contents (
+      entry_id          INTEGER PRIMARY KEY REFERENCES entries(id) ON DELETE CASCADE,
+      page_url          TEXT NOT NULL,
+      feed_content      TEXT NOT NULL,
+      page_content      TEXT,
+      carries           TEXT NOT NULL DEFAULT 'feed' CHECK (carries IN ('feed', 'page')),
+      fetched_ms        INTEGER,
+      attempts          INTEGER NOT NULL DEFAULT 0,
+      next_attempt_ms   INTEGER,
+      last_error        TEXT
+    );
+    CREATE INDEX page_contents_due ON page_contents(next_attempt_ms) WHERE next_attempt_ms IS NOT NULL;
+    )sql"},
 }};
 
 constexpr std::string_view entry_columns =

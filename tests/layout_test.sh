@@ -20,18 +20,21 @@ fetchers/html: fetchers/http fetchers/text
 fetchers/feed: fetchers/html fetchers/http fetchers/text
 fetchers/media: fetchers/http
 fetchers/article: fetchers/feed fetchers/html fetchers/http fetchers/text
+fetchers/listing: fetchers/article fetchers/feed fetchers/html fetchers/http fetchers/text
 store/versions: fetchers/html
 store: fetchers/html store/versions
 store/lists: store
 store/media: fetchers/media store
 store/adopt: fetchers/feed fetchers/http store
-daemon/runtime/pipeline: config fetchers/feed fetchers/html fetchers/http fetchers/media fetchers/redact store store/media
+store/full_text: store
+daemon/runtime/pipeline/full_text: config fetchers/article fetchers/html fetchers/http fetchers/redact store store/full_text
+daemon/runtime/pipeline: daemon/runtime/pipeline/full_text config fetchers/feed fetchers/html fetchers/http fetchers/listing fetchers/media fetchers/redact store store/media
 daemon/runtime/publish: store store/lists
 daemon/runtime/watch: config daemon/runtime/pipeline fetchers/article fetchers/html fetchers/http fetchers/redact store
-daemon/runtime: daemon/runtime/pipeline config fetchers/feed fetchers/html fetchers/http fetchers/redact store store/media store/versions
+daemon/runtime: daemon/runtime/pipeline config fetchers/article fetchers/feed fetchers/html fetchers/http fetchers/redact store store/media store/versions
 daemon/cli/output: fetchers/text store
 daemon/cli/commands/documents: daemon/cli/output daemon/runtime daemon/runtime/pipeline fetchers/article fetchers/feed fetchers/html fetchers/http
-daemon/cli/commands: daemon/cli/output daemon/runtime daemon/runtime/pipeline daemon/runtime/publish daemon/runtime/watch config fetchers/feed fetchers/html fetchers/http fetchers/redact store store/lists store/adopt store/media
+daemon/cli/commands: daemon/cli/output daemon/runtime daemon/runtime/pipeline daemon/runtime/publish daemon/runtime/watch config fetchers/feed fetchers/html fetchers/http fetchers/redact store store/lists store/adopt store/media store/full_text
 daemon/cli/commands/history: daemon/cli/commands daemon/runtime daemon/runtime/watch config fetchers/feed fetchers/html fetchers/redact store store/versions
 daemon/cli/commands/run: daemon/cli/commands daemon/cli/output daemon/runtime daemon/runtime/pipeline daemon/runtime/publish daemon/runtime/watch config fetchers/feed fetchers/redact store store/lists
 daemon/cli: daemon/cli/commands/run daemon/cli/commands/history daemon/cli/commands daemon/cli/commands/documents daemon/runtime config fetchers/feed

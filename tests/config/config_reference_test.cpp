@@ -47,6 +47,27 @@ std::string media_mode(feedd::config::MediaMode mode) {
   return mode == feedd::config::MediaMode::local ? "local" : "off";
 }
 
+// full_text as canonical() writes it: "auto", "off", or "selector|remove,...".
+std::string full_text_text(const feedd::config::FullText& full_text) {
+  using Mode = feedd::config::FullText::Mode;
+  if (full_text.mode == Mode::off) return "off";
+  if (full_text.mode == Mode::automatic) return "auto";
+  return fmt::format("{}|{}", full_text.selector, fmt::join(full_text.remove, ","));
+}
+
+// The html selectors as canonical() writes a table: "key=value" lines by key.
+std::string listing_text(const feedd::config::HtmlListing& html) {
+  std::map<std::string, std::string> set;
+  const std::pair<const char*, const std::string*> keys[] = {{"item", &html.item}, {"link", &html.link},
+      {"title", &html.title}, {"date", &html.date}, {"date_format", &html.date_format}, {"summary", &html.summary}};
+  for (const auto& [name, value] : keys) {
+    if (!value->empty()) set[name] = *value;
+  }
+  std::vector<std::string> lines;
+  for (const auto& [name, value] : set) lines.push_back(name + "=" + value);
+  return joined(lines);
+}
+
 // The keys [fetch] and [[sources]] share, read from either.
 using FetchOf = std::function<const feedd::config::SourceFetch&(const Config&)>;
 void add_fetch_accessors(std::map<std::string, std::function<std::string(const Config&)>>& table,
@@ -134,6 +155,13 @@ const std::map<std::string, Accessor>& accessors() {
       {"sources.update",
        [](const Config& c) { return std::string(feedd::config::update_mode_name(c.sources.at(0).update)); }},
       {"sources.shrink_limit", [](const Config& c) { return fmt::format("{}", c.sources.at(0).shrink_limit); }},
+      {"archive.full_text", [](const Config& c) { return full_text_text(c.archive.full_text); }},
+      {"sources.full_text", [](const Config& c) { return full_text_text(c.sources.at(0).full_text); }},
+      {"sources.kind",
+       [](const Config& c) {
+         return std::string(c.sources.at(0).kind == feedd::config::SourceKind::html ? "html" : "feed");
+       }},
+      {"sources.html", [](const Config& c) { return listing_text(c.sources.at(0).html); }},
   };
   add_fetch_accessors(table, "fetch", [](const Config& c) -> const feedd::config::SourceFetch& { return c.fetch.source_defaults; });
   add_fetch_accessors(table, "sources", [](const Config& c) -> const feedd::config::SourceFetch& { return c.sources.at(0).fetch; });
@@ -169,6 +197,21 @@ std::optional<std::string> canonical(ValueKind kind, std::string_view text) {
       return header_lines(headers);
     }
     case ValueKind::fraction: return fmt::format("{}", *node.value<double>());
+    case ValueKind::full_text: {
+      if (auto plain = node.value<std::string>()) return *plain;
+      std::vector<std::string> remove;
+      if (const auto* list = node.as_table()->get_as<toml::array>("remove")) {
+        for (const auto& item : *list) remove.push_back(*item.value<std::string>());
+      }
+      return fmt::format("{}|{}", *node.as_table()->get("selector")->value<std::string>(), fmt::join(remove, ","));
+    }
+    case ValueKind::table: {
+      std::map<std::string, std::string> set;
+      for (const auto& [name, value] : *node.as_table()) set[std::string(name.str())] = *value.value<std::string>();
+      std::vector<std::string> lines;
+      for (const auto& [name, value] : set) lines.push_back(name + "=" + value);
+      return joined(lines);
+    }
     case ValueKind::strings: {
       std::vector<std::string> items;
       for (const auto& item : *node.as_array()) items.push_back(*item.value<std::string>());

@@ -159,9 +159,21 @@ int command_once(const CommandContext& context, const std::vector<std::string>& 
 
 namespace {
 
+// "off", "auto", or "selector S, minus R1, R2".
+std::string describe_full_text(const config::FullText& full_text) {
+  switch (full_text.mode) {
+    case config::FullText::Mode::off: return "off";
+    case config::FullText::Mode::automatic: return "auto";
+    case config::FullText::Mode::selector: break;
+  }
+  if (full_text.remove.empty()) return fmt::format("selector {}", full_text.selector);
+  return fmt::format("selector {}, minus {}", full_text.selector, fmt::join(full_text.remove, ", "));
+}
+
 // [archive], one line a key: what each source gets unless it says otherwise.
 void print_archive_settings(const config::ArchiveDefaults& archive) {
   fmt::print("[archive]\n");
+  fmt::print("  full_text:       {}\n", describe_full_text(archive.full_text));
   fmt::print("  update:          {}\n  shrink_limit:    {}\n", config::update_mode_name(archive.update),
              archive.shrink_limit);
   fmt::print("  media:           {}\n  media_max_file:  {} bytes\n  media_quota:     {} bytes\n",
@@ -278,6 +290,10 @@ int command_check(const CommandContext& context) {
       fmt::print("  media:      local, files up to {} bytes, quota {} bytes\n", source.media_max_file,
                  source.media_quota);
     }
+    if (source.kind == config::SourceKind::html) {
+      fmt::print("  kind:       html: items {}, link {}\n", source.html.item, source.html.link);
+    }
+    if (source.full_text.enabled()) fmt::print("  full_text:  {}\n", describe_full_text(source.full_text));
     print_fetch_settings(source);
     if (source.update != config->archive.update || source.shrink_limit != config->archive.shrink_limit) {
       fmt::print("  update:     {} (shrink_limit {})\n", config::update_mode_name(source.update), source.shrink_limit);

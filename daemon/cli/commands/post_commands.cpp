@@ -25,6 +25,7 @@
 #include "daemon/cli/output/progress.h"
 #include "fetchers/feed/feed_parser.h"
 #include "fetchers/http/url.h"
+#include "store/full_text/page_update.h"
 #include "store/archive_report.h"
 #include "store/atomic_file.h"
 #include "store/store.h"
@@ -234,6 +235,8 @@ void reprocess_page(Archive& archive, SourceLookup& sources, const std::vector<E
           fmt::format("row {} ({}): cannot read its raw item: {}", row.id, row.url, error.what()));
       continue;
     }
+    // A post carrying its page's article keeps it (full_text).
+    updated.content = full_text::content_after_reprocess(archive.store(), row.id, updated.content);
     if (!file_holds(archive.posts_dir() / row.post_path, archive.render(updated))) {
       updated.post_pending = true;
       rewrite.push_back(std::move(updated));

@@ -16,11 +16,13 @@
 #include <spdlog/spdlog.h>
 
 #include "daemon/runtime/pipeline/media_stage.h"
+#include "daemon/runtime/pipeline/full_text/full_text_stage.h"
 #include "daemon/runtime/pipeline/normalise.h"
 #include "daemon/runtime/pipeline/posts_dir_guard.h"
 #include "daemon/runtime/pipeline/source_request.h"
 #include "fetchers/feed/feed_parser.h"
 #include "fetchers/feed/not_a_feed.h"
+#include "fetchers/listing/listing.h"
 #include "fetchers/redact/redact_url.h"
 
 namespace feedd {
@@ -104,9 +106,14 @@ std::string describe(const PollReport& report) {
                          : "";
   const std::string failed_over =
       report.failed_over.empty() ? "" : fmt::format(" (after {})", fmt::join(report.failed_over, "; "));
-  return fmt::format("{}: HTTP {}, {}{}, {} new, {} updated, {} unchanged, {} ms{}", where, report.http_status,
+  const std::string full_texts =
+      report.full_texts + report.full_text_failures == 0
+          ? ""
+          : fmt::format(", {} full text(s), {} page(s) kept the feed's content", report.full_texts,
+                        report.full_text_failures);
+  return fmt::format("{}: HTTP {}, {}{}, {} new, {} updated, {} unchanged{}, {} ms{}", where, report.http_status,
                      human_bytes(report.bytes), how_read, report.new_entries, report.updated_entries,
-                     report.unchanged_entries, ms, failed_over);
+                     report.unchanged_entries, full_texts, ms, failed_over);
 }
 
 class Pipeline::Impl {
@@ -125,7 +132,10 @@ class Pipeline::Impl {
         media_(io, http_, clock, config.storage.media_dir, [this](std::function<void()> task) { to_writer(std::move(task)); }),
         active_limit_(active_poll_limit(config.fetch)), host_limit_(active_host_poll_limit(config.fetch)),
         workers_(static_cast<std::size_t>(worker_count())),
-        writer_(1) {}
+        writer_(1),
+        full_text_(http_, archive,
+                   [this](full_text::Stage::Task task) { boost::asio::post(workers_, std::move(task)); },
+                   [this](full_text::Stage::Task task) { to_writer(std::move(task)); }) {}
 
   ~Impl() {
     // Queued index batches give way: what is left is indexed by the next
@@ -314,7 +324,7 @@ class Pipeline::Impl {
       fail_fetch(job, response);
       return;
     }
-    if (response.status != 304) {
+    if (response.status != 304 && job->source.kind == config::SourceKind::feed) {
       if (auto problem = not_a_feed(response.content_type, response.body)) {
         report.failed_at = PollReport::Stage::fetch;
         report.error = fmt::format("HTTP {} but {}", response.status, *problem);
@@ -374,7 +384,9 @@ class Pipeline::Impl {
         store_part(job, parts, normalise(batch, recovered, job->source));
         batch.clear();
       };
-      const Feed feed = parse_feed(response.body, options);
+      const Feed feed = job->source.kind == config::SourceKind::html
+                            ? parse_listing_page(response.body, options, job->source)
+                            : parse_feed(response.body, options);
       job->report.ttl_minutes = feed.ttl_minutes;
       job->report.recovered = feed.recovered;
       job->report.guessed_charset = feed.guessed_charset;
@@ -401,9 +413,59 @@ class Pipeline::Impl {
     }
     to_writer([this, job, entries = std::move(entries), earlier = std::move(parts.outcome),
                streamed = parts.started]() mutable {
+      if (prefetch_pages(job, entries, earlier, streamed)) return;
       store_entries(job, entries, std::move(earlier), !streamed);
       if (streamed) --queued_writes_;  // the hold taken by the first part
     });
+  }
+
+  // On the writer thread, with full_text: the pages of entries not stored
+  // yet are fetched before they are stored, so each post is written once,
+  // carrying the article when its page wins. False when there are none
+  // (the caller stores the entries now).
+  bool prefetch_pages(const JobPtr& job, std::vector<IncomingEntry>& entries, BatchOutcome& earlier, bool streamed) {
+    if (!job->source.full_text.enabled()) return false;
+    std::vector<full_text::Prefetched> pages;
+    HttpRequest request;
+    try {
+      pages = full_text_.new_pages(entries);
+      if (pages.empty()) return false;
+      request = source_request(job->source, job->source.url, {});
+    } catch (const std::exception& error) {
+      spdlog::warn("source {} ({}): full text: {}", job->source.name, url::redact(job->source.url), error.what());
+      return false;
+    }
+    struct Waiting {
+      std::vector<IncomingEntry> entries;
+      BatchOutcome earlier;
+    };
+    auto waiting = std::make_shared<Waiting>(Waiting{std::move(entries), std::move(earlier)});
+    boost::asio::post(io_, [this, job, waiting, streamed, request = std::move(request),
+                            pages = std::move(pages)]() mutable {
+      if (aborting_) pages.clear();  // stopping: the entries are stored, their pages left due
+      full_text_.prefetch(job->source, request, std::move(pages),
+                          [this, job, waiting, streamed](std::vector<full_text::Prefetched> fetched) {
+                            for (const auto& page : fetched) {
+                              if (page.verdict.page_wins) waiting->entries.at(page.index).content = page.verdict.content;
+                            }
+                            store_entries(job, waiting->entries, std::move(waiting->earlier), !streamed, fetched);
+                            if (streamed) --queued_writes_;  // the hold taken by the first part
+                          });
+    });
+    return true;
+  }
+
+  // kind = "html": the listing page read with the source's selectors.
+  static Feed parse_listing_page(std::string_view body, const FeedParseOptions& feed_options,
+                                 const config::Source& source) {
+    listing::ListingOptions options;
+    const auto& html = source.html;
+    options.selectors = listing::ListingSelectors{html.item, html.link, html.title, html.date, html.date_format,
+                                                  html.summary};
+    options.base_url = feed_options.base_url;
+    options.content_type = feed_options.content_type;
+    options.default_timezone = source.timezone;
+    return listing::parse_listing(body, options);
   }
 
   // A huge feed's parts so far, on the worker that reads it.
@@ -480,7 +542,7 @@ class Pipeline::Impl {
 
   // On the writer thread.
   void store_entries(const JobPtr& job, const std::vector<IncomingEntry>& entries, BatchOutcome earlier_parts,
-                     bool whole_feed) {
+                     bool whole_feed, std::span<const full_text::Prefetched> prefetched = {}) {
     try {
       restore_missing_posts_dir(archive_);
       BatchOutcome outcome =
@@ -502,17 +564,67 @@ class Pipeline::Impl {
       job->report.failed_at = PollReport::Stage::store;
       job->report.error = fmt::format("not stored, will retry on the next poll: {}", error.what());
     }
-    finish_after_media(job, &entries);
+    full_text_then_finish(job, entries, prefetched);
   }
 
-  // On the writer thread: local media for the entries just stored (none
-  // after a 304: the retries that are due), then the report.
-  void finish_after_media(const JobPtr& job, const std::vector<IncomingEntry>* entries) {
-    if (job->source.media != config::MediaMode::local || !job->report.ok()) return finish(job);
+
+  // On the writer thread, after a poll stored its entries (or heard 304):
+  // with full_text, the outcome of pages fetched before the entries were
+  // stored is recorded, and the pages due (retries; entries of a streamed
+  // feed's earlier parts) are fetched before the poll is reported.
+  void full_text_then_finish(const JobPtr& job, std::span<const IncomingEntry> entries,
+                             std::span<const full_text::Prefetched> prefetched = {}) {
+    // The media stage reads the content the entries carry after full text.
     std::vector<std::string> identities;
-    if (entries != nullptr) {
-      for (const auto& entry : *entries) identities.push_back(entry.identity);
+    if (job->source.media == config::MediaMode::local) {
+      for (const auto& entry : entries) identities.push_back(entry.identity);
     }
+    if (!job->source.full_text.enabled() || !job->report.ok()) return finish_after_media(job, std::move(identities));
+    full_text::StageResult result;
+    std::vector<full_text::DuePage> due;
+    HttpRequest request;
+    const std::int64_t now_ms = clock_.now_ms();
+    try {
+      due = full_text_.prepare(job->source, entries, prefetched, job->started_ms, now_ms, result);
+      if (!due.empty()) request = source_request(job->source, job->source.url, {});
+    } catch (const std::exception& error) {
+      spdlog::warn("source {} ({}): full text: {}", job->source.name, url::redact(job->source.url), error.what());
+      due.clear();
+    }
+    if (due.empty()) {
+      add_full_text(job, std::move(result));
+      return finish_after_media(job, std::move(identities));
+    }
+    boost::asio::post(io_, [this, job, request = std::move(request), due = std::move(due), now_ms,
+                            result = std::move(result), identities = std::move(identities)]() mutable {
+      if (aborting_) due.clear();  // stopping: the pages stay due for the next start
+      full_text_.fetch(job->source, request, std::move(due), now_ms, std::move(result),
+                       [this, job, identities = std::move(identities)](full_text::StageResult done) mutable {
+                         add_full_text(job, std::move(done));
+                         finish_after_media(job, std::move(identities));
+                       });
+    });
+  }
+
+  void add_full_text(const JobPtr& job, full_text::StageResult result) {
+    auto& report = job->report;
+    report.full_texts = result.pages_carried;
+    report.full_text_failures = result.pages_failed;
+    report.posts_written += static_cast<int>(result.written.size());
+    if (publishing_) {
+      report.written_posts.insert(report.written_posts.end(), result.written.begin(), result.written.end());
+    }
+    if (!result.post_errors.empty()) {
+      report.failed_at = PollReport::Stage::store;
+      report.error = fmt::format("{} post(s) not written, kept for retry: {}", result.post_errors.size(),
+                                 result.post_errors.front());
+    }
+  }
+
+  // On the writer thread, after full text: local media for the entries
+  // just stored (none after a 304: the retries that are due), then the report.
+  void finish_after_media(const JobPtr& job, std::vector<std::string> identities) {
+    if (job->source.media != config::MediaMode::local || !job->report.ok()) return finish(job);
     media_.run(archive_, job->source, std::move(identities), publishing_, [this, job](MediaStage::Outcome outcome) {
       job->report.posts_written += outcome.posts_written;
       auto& written = job->report.written_posts;
@@ -550,7 +662,7 @@ class Pipeline::Impl {
       spdlog::warn("source {} ({}): HTTP 304 not recorded in the fetch history: {}", job->source.name,
                    job->report.url, error.what());
     }
-    finish_after_media(job, nullptr);
+    full_text_then_finish(job, {});
   }
 
   FetchReport fetch_report(const Job& job) const {
@@ -619,6 +731,7 @@ class Pipeline::Impl {
   bool index_turn_queued_ = false;
   boost::asio::thread_pool workers_;
   boost::asio::thread_pool writer_;
+  full_text::Stage full_text_;  // sources[].full_text: pages fetched through http_
 };
 
 Pipeline::Pipeline(boost::asio::io_context& io, const config::Config& config, Archive& archive, const Clock& clock)

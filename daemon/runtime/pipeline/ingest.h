@@ -48,6 +48,8 @@ struct PollReport {
   int updated_entries = 0;
   int unchanged_entries = 0;
   int posts_written = 0;
+  int full_texts = 0;          // full_text: posts now carrying their page's article
+  int full_text_failures = 0;  // full_text: pages that left the feed's content (retried later)
   std::chrono::milliseconds elapsed{0};
   std::int64_t finished_ms = 0;  // Unix ms when the report was made
   std::vector<std::filesystem::path> written_posts;  // files this poll wrote

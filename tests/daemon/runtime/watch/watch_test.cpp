@@ -25,6 +25,8 @@
 
 #include "daemon/runtime/watch/recheck_schedule.h"
 #include "daemon/runtime/watch/removal_evidence.h"
+#include "store/store.h"
+#include "tests/support/schema_6.h"
 #include "tests/support/eventually.h"
 #include "tests/support/http_test_server.h"
 #include "tests/support/process.h"
@@ -454,8 +456,7 @@ TEST_CASE("A schema 6 store upgrades keeping every row and watches only entries 
   std::vector<std::vector<std::string>> entries_before;
   {
     TestDatabase db(database, true);
-    REQUIRE(db.exec("DROP TABLE watched; DROP TABLE removals; DROP TABLE wayback_queue; DROP TABLE wayback_snapshots; "
-                    "DROP TABLE watch_cursor; PRAGMA user_version = 6;") == 0);
+    REQUIRE(db.exec(std::string(feedd::test::back_to_schema_6_sql)) == 0);
     entries_before = db.rows("SELECT * FROM entries ORDER BY id");
   }
   REQUIRE(entries_before.size() == 1);
@@ -467,7 +468,7 @@ TEST_CASE("A schema 6 store upgrades keeping every row and watches only entries 
   REQUIRE(run_feedd({"once", "--config", watching.string(), "--now", at(hour_ms)}).exit_status == 0);
   REQUIRE(run_feedd({"once", "--config", watching.string(), "--now", at(3 * hour_ms)}).exit_status == 0);
   TestDatabase db(database);
-  CHECK(db.text("PRAGMA user_version") == "7");
+  CHECK(db.text("PRAGMA user_version") == std::to_string(feedd::Store::schema_version));
   const auto entries_after = db.rows("SELECT * FROM entries ORDER BY id");
   REQUIRE(entries_after.size() == 2);
   CHECK(entries_after[0] == entries_before[0]);

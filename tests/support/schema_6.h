@@ -1,0 +1,19 @@
+// A store taken back to schema 6: the tables of every later migration step
+// dropped and user_version set to 6, as a store from before media, versions,
+// removal watching and full articles looks. Tests of an upgrade start here;
+// one list, so a new step is added once.
+#pragma once
+
+#include <string_view>
+
+namespace feedd::test {
+
+inline constexpr std::string_view back_to_schema_6_sql =
+    "DROP TABLE IF EXISTS media_references; DROP TABLE IF EXISTS media_downloads; DROP TABLE IF EXISTS media_files; "
+    "DROP TABLE IF EXISTS entry_versions; "
+    "DROP TABLE IF EXISTS watched; DROP TABLE IF EXISTS removals; DROP TABLE IF EXISTS wayback_queue; "
+    "DROP TABLE IF EXISTS wayback_snapshots; DROP TABLE IF EXISTS watch_cursor; "
+    "DROP TABLE IF EXISTS page_contents; "
+    "PRAGMA user_version = 6;";
+
+}  // namespace feedd::test
