@@ -44,7 +44,7 @@ struct EntryRow {
 };
 
 // One version of an entry's title and content (table entry_versions,
-// schema 7). Versions are numbered from 1 per entry, in the order feedd saw
+// schema 8). Versions are numbered from 1 per entry, in the order feedd saw
 // them; the row in entries is what the post shows, one of them.
 struct EntryVersion {
   int number = 0;

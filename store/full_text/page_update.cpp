@@ -26,6 +26,10 @@ bool carry_page_content(Archive& archive, const std::string& identity, const std
       transaction.commit();
       return true;
     }
+    // The article is a version of the entry like any edit (issue 15), but it
+    // completes the teaser rather than changing the story, so the post
+    // carries it whatever the source's update rule.
+    store.record_version(row->id, "page", row->title, page_content, fetched_ms);
     row->content = page_content;
     row->post_pending = true;
     store.update_entry(*row);

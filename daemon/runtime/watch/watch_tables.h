@@ -1,5 +1,5 @@
 // The store's side of removal watching (tables `watched`, `removals` and
-// `watch_cursor`, made by store/store.cpp's migration 6 -> 7). Called on the
+// `watch_cursor`, made by store/store.cpp's migration 8 -> 9). Called on the
 // pipeline's writer thread (or by a command holding the store).
 #pragma once
 

@@ -1,5 +1,5 @@
 // The store's side of Wayback copies (tables `wayback_queue` and
-// `wayback_snapshots`, migration 6 -> 7): entries waiting for Save Page Now,
+// `wayback_snapshots`, migration 8 -> 9): entries waiting for Save Page Now,
 // and the snapshot each one got. The queue lives in the store so that a
 // restart loses nothing; watch_tables.h's enrolment fills it.
 #pragma once

@@ -1,6 +1,6 @@
 // store/versions (the word diff, the update rule) tested directly, and the
 // store's versions table: record_version, the archive applying the rule to
-// an edited entry, and the 6 -> 7 migration from an old store.
+// an edited entry, and the 7 -> 8 migration from an old store.
 #include <doctest/doctest.h>
 
 #include <filesystem>

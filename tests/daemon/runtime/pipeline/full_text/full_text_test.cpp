@@ -266,6 +266,11 @@ TEST_CASE("A page that fails keeps the feed's content and is tried again after i
   CHECK(has(later, "HTTP 500 Internal Server Error, retry in 2h"));
   CHECK(sqlite_text(database, "SELECT carries FROM page_contents p JOIN entries e ON e.id = p.entry_id WHERE e.url = '" +
                                   gone + "'") == "page");
+  // The article that won later is the entry's second version (issue 15):
+  // the feed's teaser first, the page's article after it.
+  CHECK(sqlite_text(database, "SELECT group_concat(v.origin, ',') FROM (SELECT origin FROM entry_versions v JOIN "
+                              "entries e ON e.id = v.entry_id WHERE e.url = '" + gone + "' ORDER BY number) v") ==
+        "feed,page");
 }
 
 TEST_CASE("A page with less text than the feed keeps the feed's content") {
