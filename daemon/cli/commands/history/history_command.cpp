@@ -16,6 +16,7 @@
 #include "daemon/cli/commands/archive_commands.h"
 #include "daemon/cli/commands/history/diff_output.h"
 #include "daemon/runtime/exit_status.h"
+#include "daemon/runtime/watch/wayback_tables.h"
 #include "fetchers/feed/dates.h"
 #include "fetchers/html/html_text.h"
 #include "store/store.h"
@@ -39,8 +40,8 @@ struct EntryHeading {
   std::string url;
   std::string source;
   int shown = 0;  // the version the post shows; 0 when none matches exactly (reprocessed since)
-  // The Wayback Machine's copy of the page, once one is recorded (issue 15
-  // item 3); empty until then, and shown as none.
+  // The Wayback Machine's copy of the page (archive_org); empty, and shown
+  // as none, until Save Page Now has made one.
   std::string snapshot_url;
 };
 
@@ -147,7 +148,7 @@ int show_history(const HistoryCommandOptions& options) {
   if (!row) throw HistoryFailure(exit_usage, fmt::format("no entry has the URL {}", options.url));
   const auto versions = store.versions_of(row->id);
   const EntryHeading heading{row->url, store.source_name(row->source_id).value_or(""), shown_version(*row, versions),
-                             ""};
+                             watch::snapshot_of(store.database(), row->id).value_or("")};
   if (options.diff) {
     print_diff(heading, version_named(versions, options.diff->first), version_named(versions, options.diff->second),
                options.json);

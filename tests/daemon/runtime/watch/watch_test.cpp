@@ -403,6 +403,13 @@ TEST_CASE("Save Page Now gets each new URL once paced and a 429 again after its 
   }
   CHECK(db.text("SELECT count(*) FROM wayback_queue") == "0");
   CHECK(daemon->err().find("wayback: saved") != std::string::npos);
+  // feedd history shows the copy, for a person and in JSON.
+  const auto history = run_feedd({"history", urls[0], "--config", config.string()});
+  CHECK(history.exit_status == 0);
+  CHECK(history.out.find("snapshot: " + archive.url("/web/20260101000000/" + urls[0])) != std::string::npos);
+  const auto history_json = run_feedd({"history", urls[0], "--json", "--config", config.string()});
+  CHECK(history_json.out.find("\"snapshot_url\":\"" + archive.url("/web/20260101000000/" + urls[0]) + "\"") !=
+        std::string::npos);
 }
 
 TEST_CASE("Posts are written while Save Page Now is down and the queue waits for the next run") {
