@@ -18,7 +18,7 @@ fetchers/text:
 fetchers/http: fetchers/redact
 fetchers/html: fetchers/http fetchers/text
 fetchers/feed: fetchers/html fetchers/http fetchers/text
-fetchers/media: fetchers/http
+fetchers/media: fetchers/html fetchers/http
 fetchers/article: fetchers/feed fetchers/html fetchers/http fetchers/text
 fetchers/listing: fetchers/article fetchers/feed fetchers/html fetchers/http fetchers/text
 store/versions: fetchers/html

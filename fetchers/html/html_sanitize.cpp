@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include "fetchers/html/css_filter.h"
+#include "fetchers/html/srcset.h"
 #include "fetchers/text/encoding.h"
 #include "fetchers/html/html_parse.h"
 #include "fetchers/http/url.h"
@@ -142,42 +143,6 @@ std::string resolved(std::string_view url, const std::string& base) {
   if (base.empty() || !needs_resolving(url)) return std::string(url);
   // mailto:, tel: and anything curl cannot read stay as written.
   return url::resolve(base, url).value_or(std::string(url));
-}
-
-struct SrcsetCandidate {
-  std::string url;
-  std::string descriptor;  // "2x", "640w" or empty
-};
-
-// The HTML standard's srcset reading, minus its validation of descriptors:
-// a URL runs to whitespace (so commas inside data: URLs survive), trailing
-// commas end it, and a descriptor runs to a comma outside parentheses.
-std::vector<SrcsetCandidate> parse_srcset(std::string_view srcset) {
-  std::vector<SrcsetCandidate> candidates;
-  std::size_t i = 0;
-  const auto skip = [&](auto predicate) {
-    while (i < srcset.size() && predicate(srcset[i])) ++i;
-  };
-  while (true) {
-    skip([](char c) { return is_ascii_space(c) || c == ','; });
-    if (i >= srcset.size()) break;
-    const std::size_t url_start = i;
-    skip([](char c) { return !is_ascii_space(c); });
-    SrcsetCandidate candidate{std::string(srcset.substr(url_start, i - url_start)), {}};
-    if (candidate.url.ends_with(',')) {
-      while (candidate.url.ends_with(',')) candidate.url.pop_back();
-    } else {
-      const std::size_t descriptor_start = i;
-      int depth = 0;
-      for (; i < srcset.size() && !(srcset[i] == ',' && depth == 0); ++i) {
-        if (srcset[i] == '(') ++depth;
-        if (srcset[i] == ')' && depth > 0) --depth;
-      }
-      candidate.descriptor = std::string(trim(srcset.substr(descriptor_start, i - descriptor_start)));
-    }
-    candidates.push_back(std::move(candidate));
-  }
-  return candidates;
 }
 
 // ---- Tracking pixels -------------------------------------------------------

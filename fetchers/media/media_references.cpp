@@ -7,6 +7,7 @@
 #include <optional>
 #include <set>
 
+#include "fetchers/html/srcset.h"
 #include "fetchers/http/url.h"
 
 namespace feedd::media {
@@ -157,41 +158,6 @@ std::optional<std::string> absolute_image_url(std::string_view base, std::string
   return resolved;
 }
 
-// A srcset as the HTML standard reads it: an address (no spaces; a
-// trailing comma ends it), then a descriptor up to the next comma outside
-// parentheses.
-struct Candidate {
-  std::string address;
-  std::string descriptor;
-};
-
-std::vector<Candidate> parse_srcset(std::string_view srcset) {
-  std::vector<Candidate> out;
-  std::size_t i = 0;
-  while (i < srcset.size()) {
-    while (i < srcset.size() && (is_space(srcset[i]) || srcset[i] == ',')) ++i;
-    if (i >= srcset.size()) break;
-    const std::size_t start = i;
-    while (i < srcset.size() && !is_space(srcset[i])) ++i;
-    std::string_view address = srcset.substr(start, i - start);
-    Candidate candidate;
-    if (address.ends_with(',')) {
-      while (address.ends_with(',')) address.remove_suffix(1);
-    } else {
-      const std::size_t descriptor_start = i;
-      int depth = 0;
-      for (; i < srcset.size() && !(srcset[i] == ',' && depth == 0); ++i) {
-        if (srcset[i] == '(') ++depth;
-        if (srcset[i] == ')' && depth > 0) --depth;
-      }
-      candidate.descriptor = std::string(trim(srcset.substr(descriptor_start, i - descriptor_start)));
-    }
-    candidate.address = std::string(address);
-    out.push_back(std::move(candidate));
-  }
-  return out;
-}
-
 // Reads the start tag opening at `html[at] == '<'`; returns the position
 // after it (its '>'), or npos when the document ends inside it.
 std::size_t read_tag(std::string_view html, std::size_t at, Tag& tag) {
@@ -290,7 +256,7 @@ std::vector<std::string> image_urls(std::string_view html, std::string_view base
       if (kind == Kind::single) {
         add(value);
       } else {
-        for (const auto& candidate : parse_srcset(value)) add(candidate.address);
+        for (const auto& candidate : parse_srcset(value)) add(candidate.url);
       }
     }
   });
@@ -330,9 +296,9 @@ std::string point_at_local(std::string_view html, std::string_view base_url,
       } else {
         std::vector<std::string> parts;
         for (const auto& candidate : parse_srcset(value)) {
-          const std::string* file = local_of(candidate.address);
+          const std::string* file = local_of(candidate.url);
           changed = changed || file != nullptr;
-          std::string part = file != nullptr ? *file : candidate.address;
+          std::string part = file != nullptr ? *file : candidate.url;
           if (!candidate.descriptor.empty()) part += " " + candidate.descriptor;
           parts.push_back(std::move(part));
         }
