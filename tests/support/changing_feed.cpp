@@ -113,6 +113,10 @@ std::vector<ChangingFeed::Entry> ChangingFeed::current() const {
 void ChangingFeed::settle() {
   const std::lock_guard lock(mutex_);
   settled_ = true;
+  // The settled document holds what was served and what the window holds
+  // now: a feed no reader asked for before settling still has its entries
+  // to give (an empty document would leave them unserved for ever).
+  for (const auto& entry : entries_) served_.insert_or_assign(entry.number, entry);
 }
 
 void ChangingFeed::ignore_validators(bool ignore) {

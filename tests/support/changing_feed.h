@@ -51,8 +51,9 @@ class ChangingFeed {
   std::vector<Entry> current() const;
 
   // Stops all changes, and from now on the document holds every entry ever
-  // served, at its latest revision sent, instead of a window: a final pass
-  // in which a reader can catch up on whatever it missed.
+  // served, at its latest revision sent, and the current window, instead of
+  // the window alone: a final pass in which a reader can catch up on
+  // whatever it missed (served() counts the window from now on).
   void settle();
   // true: answer 200 even to a matching If-None-Match (forces a full read).
   void ignore_validators(bool ignore);

@@ -177,13 +177,19 @@ std::vector<std::string> store_mismatches(const fs::path& database, const Feeds&
   return problems;
 }
 
-// Every feed was read at least once and all it sent is stored.
-bool all_stored(const TempDir& dir, const Feeds& feeds) {
-  for (const auto& feed : feeds.feeds) {
-    if (feed->served().empty()) return false;
+// What keeps the store from holding all the feeds sent: a feed never read,
+// or an entry missing, stale or pending.
+std::vector<std::string> catch_up_problems(const TempDir& dir, const Feeds& feeds) {
+  std::vector<std::string> problems;
+  for (std::size_t i = 0; i < feeds.feeds.size(); ++i) {
+    if (feeds.feeds[i]->served().empty()) problems.push_back(feeds.names[i] + " never sent a document");
   }
-  return store_mismatches(dir / "state/feedd.db", feeds).empty();
+  if (!problems.empty()) return problems;
+  return store_mismatches(dir / "state/feedd.db", feeds);
 }
+
+// Every feed was read at least once and all it sent is stored.
+bool all_stored(const TempDir& dir, const Feeds& feeds) { return catch_up_problems(dir, feeds).empty(); }
 
 // The posts folder and the rows agree: each row's post file exists with the
 // bytes a fresh render of the row gives, no two rows share a file, no post
@@ -241,18 +247,31 @@ void check_archive(const TempDir& dir, const Feeds& feeds) {
   CHECK(folder.empty());
 }
 
+// A daemon's log for a failure report: its start and its end, where a
+// stall shows.
+std::string log_ends(const std::string& log) {
+  constexpr std::size_t head = 4000;
+  constexpr std::size_t tail = 16000;
+  if (log.size() <= head + tail) return log;
+  return log.substr(0, head) + "\n[...]\n" + log.substr(log.size() - tail);
+}
+
 // Lets the feeds settle, waits until the running daemon has stored all of
 // it, and stops it with SIGTERM.
 void catch_up_and_stop(ChildProcess& daemon, const TempDir& dir, Feeds& feeds, std::chrono::milliseconds timeout) {
   feeds.settle();
+  const auto started = Clock::now();
   const bool caught_up = eventually([&] { return all_stored(dir, feeds); }, timeout);
+  MESSAGE(fmt::format("caught up: {} after {:.1f} s", caught_up, seconds_since(started)));
   if (!caught_up) {
     // Read now, not inside INFO: doctest evaluates INFO's expression while
     // it walks its list of contexts, and TestDatabase's own checks add to
     // that list (a use after free under ASan, then a hang).
-    const std::string mismatches = first_lines(store_mismatches(dir / "state/feedd.db", feeds));
+    const std::string mismatches = first_lines(catch_up_problems(dir, feeds));
+    const auto live = feedd::test::run_feedd({"sources", "--config", (dir / "feedd.toml").string()}, 30s);
     INFO(mismatches);
-    INFO(daemon.err().substr(0, 20000));
+    INFO("feedd sources, from the running daemon:\n", live.out, live.err);
+    INFO(log_ends(daemon.err()));
     CHECK(caught_up);
   }
   daemon.signal(SIGTERM);
