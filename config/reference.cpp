@@ -80,7 +80,9 @@ constexpr std::array keys{
             "login. The proxy's credentials are hidden wherever the proxy is shown."},
     KeySpec{"fetch", "headers", string_table, false, "unset (none)", "{ Referer = \"https://example.org/\" }",
             "Extra request headers, as an inline table of strings. Authorization is refused: use username and "
-            "password_file or token_file, whose secret stays in its file."},
+            "password_file or token_file, whose secret stays in its file. A header whose name holds auth, token, "
+            "key, secret, session or password (X-Api-Key) is sent only to the source's own hosts, never to an "
+            "article page, image or enclosure on another host."},
     KeySpec{"fetch", "cookie", string, false, "unset", "\"session=abc123\"",
             "Sent as the Cookie header."},
     KeySpec{"fetch", "username", string, false, "unset", "\"reader\"",

@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "daemon/runtime/pipeline/source_request.h"
+#include "fetchers/http/request_scope.h"
 #include "fetchers/http/url.h"
 #include "fetchers/media/image_sniff.h"
 #include "fetchers/media/media_references.h"
@@ -46,18 +47,11 @@ std::string human_delay(std::int64_t ms) {
   return fmt::format("{}m", ms / 60000);
 }
 
-// The source's own settings, but its secrets and cookie only go to its own
-// host, and only that host is trusted past the private-network shield.
+// The source's own settings, its secrets, cookie and headers sent only to
+// its own hosts (fetchers/http/request_scope.h).
 HttpRequest image_request(const config::Source& source, const std::string& address) {
   HttpRequest request = source_request(source, address, {});
-  const bool own_host = url::host_of(address) == url::host_of(source.url);
-  request.trust_url_host = own_host;
-  if (!own_host) {
-    request.cookie.clear();
-    request.username.clear();
-    request.password.clear();
-    request.bearer_token.clear();
-  }
+  confine_to_home_hosts(request, source.urls.empty() ? std::vector<std::string>{source.url} : source.urls);
   request.max_body = source.media_max_file;
   return request;
 }

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "daemon/runtime/watch/removal_evidence.h"
+#include "fetchers/http/request_scope.h"
 #include "fetchers/http/url.h"
 #include "fetchers/redact/redact_url.h"
 
@@ -36,15 +37,12 @@ HttpRequest page_request(const config::Source& source, const std::string& url) {
   HttpRequest request;
   request.url = url;
   request.allow_private = source.allow_private;
-  const std::string host = url::host_of(url);
-  const auto& feeds = source.urls.empty() ? std::vector<std::string>{source.url} : source.urls;
-  request.trust_url_host =
-      std::any_of(feeds.begin(), feeds.end(), [&host](const std::string& feed) { return url::host_of(feed) == host; });
   request.proxy = source.fetch.proxy;
   request.user_agent = source.fetch.user_agent;
   request.headers = source.fetch.headers;
   request.ca_file = source.fetch.tls_ca_file.string();
   request.timeout = source.fetch.timeout;
+  confine_to_home_hosts(request, source.urls.empty() ? std::vector<std::string>{source.url} : source.urls);
   return request;
 }
 

@@ -9,6 +9,7 @@
 
 #include "config/duration.h"
 #include "daemon/runtime/pipeline/full_text/page_article.h"
+#include "fetchers/http/request_scope.h"
 #include "fetchers/http/url.h"
 #include "fetchers/redact/redact_url.h"
 #include "store/full_text/page_update.h"
@@ -25,19 +26,12 @@ std::optional<std::int64_t> next_attempt_ms(int attempts, std::int64_t now_ms) {
   return now_ms + (first_retry_ms << std::max(0, attempts - 1));
 }
 
-HttpRequest page_request(const HttpRequest& feed_request, const std::string& feed_url, const std::string& page_url) {
+HttpRequest page_request(const HttpRequest& feed_request, const config::Source& source, const std::string& page_url) {
   HttpRequest request = feed_request;
   request.url = page_url;
   request.etag.clear();
   request.last_modified.clear();
-  const bool feed_host = url::host_of(page_url) == url::host_of(feed_url);
-  request.trust_url_host = feed_host;
-  if (!feed_host) {
-    request.cookie.clear();
-    request.username.clear();
-    request.password.clear();
-    request.bearer_token.clear();
-  }
+  confine_to_home_hosts(request, source.urls.empty() ? std::vector<std::string>{source.url} : source.urls);
   return request;
 }
 
@@ -138,7 +132,7 @@ void Stage::fetch(const config::Source& source, const HttpRequest& request, std:
 
 void Stage::fetch_and_judge(const config::Source& source, const HttpRequest& request, const std::string& page_url,
                             const std::string& feed_content, std::function<void(PageVerdict)> judged) {
-  http_.fetch(page_request(request, source.url, page_url),
+  http_.fetch(page_request(request, source, page_url),
               [this, source, page_url, feed_content, judged = std::move(judged)](HttpResponse response) mutable {
                 to_worker_([this, source, page_url, feed_content, judged = std::move(judged),
                             response = std::move(response)]() mutable {

@@ -106,8 +106,9 @@ class Stage {
 };
 
 // The request for an entry's page, from the source's request for its feed:
-// no validators of the feed; the page's host trusted only when it is the
-// feed's own; the source's login and cookie sent only there.
-HttpRequest page_request(const HttpRequest& feed_request, const std::string& feed_url, const std::string& page_url);
+// no validators of the feed; the page's host trusted, and the source's
+// login, cookie and headers sent, only when it is one of the source's own
+// (fetchers/http/request_scope.h).
+HttpRequest page_request(const HttpRequest& feed_request, const config::Source& source, const std::string& page_url);
 
 }  // namespace feedd::full_text

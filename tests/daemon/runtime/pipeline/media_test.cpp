@@ -367,7 +367,7 @@ TEST_CASE("Local media is off by default: the post keeps every address and nothi
   for (const auto& [title, post] : posts_by_title(dir)) CHECK(post.find("data-feedd-original") == std::string::npos);
 }
 
-TEST_CASE("Images go through the source's fetch settings: headers to every host, the cookie to its own, the shield elsewhere") {
+TEST_CASE("Images go through the source's fetch settings: headers to every host but secrets to its own, the shield elsewhere") {
   TempDir dir;
   HttpTestServer feed_host;              // 127.0.0.1: the configured feed's host, trusted
   HttpTestServer other_host("127.0.0.2");  // a host the feed's content names: loopback is private
@@ -384,7 +384,8 @@ TEST_CASE("Images go through the source's fetch settings: headers to every host,
                               "</title><link>{}</link><description>{}</description></item></channel></rss>",
                               feed_host.url("/p/1"), xml_escape(content)));
   const auto source = fmt::format("[[sources]]\nname = \"s\"\nurl = \"{}\"\ncontent = \"raw\"\n"
-                                  "headers = {{ Referer = \"https://example.org/\" }}\ncookie = \"session=secret\"\n",
+                                  "headers = {{ Referer = \"https://example.org/\", X-Api-Key = \"k3y\" }}\n"
+                                  "cookie = \"session=secret\"\n",
                                   feed_host.url("/feed.xml"));
   const auto path = dir / "feedd.toml";
   const std::string storage = "[storage]\ndatabase = \"state/feedd.db\"\nposts_dir = \"site/_posts\"\n"
@@ -410,12 +411,14 @@ TEST_CASE("Images go through the source's fetch settings: headers to every host,
     if (request.target != "/i.png") continue;
     CHECK(request.headers.at("referer") == "https://example.org/");
     CHECK(request.headers.at("cookie") == "session=secret");
+    CHECK(request.headers.at("x-api-key") == "k3y");
   }
   bool asked_other = false;
   for (const auto& request : other_host.request_log()) {
     asked_other = true;
     CHECK(request.headers.at("referer") == "https://example.org/");
     CHECK(request.headers.count("cookie") == 0);  // the source's cookie stays with its own host
+    CHECK(request.headers.count("x-api-key") == 0);  // and so does a header that carries a key
   }
   CHECK(asked_other);
 }
