@@ -136,7 +136,8 @@ int command_once(const CommandContext& context, const std::vector<std::string>& 
     scheduler.apply(*config);
     io.run();
     tally.skipped = scheduler.skipped();
-    watch::run_watch_pass(io, pipeline, clock, *config);
+    auto rewritten = watch::run_watch_pass(io, pipeline, clock, *config);
+    tally.written.insert(tally.written.end(), rewritten.begin(), rewritten.end());
   }
   publish_once(*config, *store->archive, clock.now_ms(), tally.written);
   spdlog::info("{} source(s): {} ok ({} recovered), {} failed{}; {} new, {} updated; {} post(s) written",

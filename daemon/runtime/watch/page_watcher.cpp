@@ -59,14 +59,15 @@ Pipeline::FeedStored feed_drop_observer(const Clock& clock) {
 namespace {
 
 // A source with removed_notice: the removed entry's post is written again,
-// now with its notice (Archive::render reads the removal).
-void rewrite_post(Archive& archive, std::int64_t entry_id) {
+// now with its notice (Archive::render reads the removal); its path joins
+// `written`, for the publish hook.
+void rewrite_post(Archive& archive, std::int64_t entry_id, std::vector<std::filesystem::path>& written) {
   auto rows = archive.store().entries_after(entry_id - 1, 1);
   if (rows.empty() || rows.front().id != entry_id || rows.front().imported) return;
   archive.store().set_post_pending(entry_id, true);
   rows.front().post_pending = true;
   std::vector<std::string> errors;
-  archive.write_posts(rows, errors);
+  archive.write_posts(rows, errors, &written);
   for (const auto& error : errors) spdlog::warn("removed entry's post not rewritten yet (kept pending): {}", error);
 }
 
@@ -163,7 +164,7 @@ void PageWatcher::finish_turn(const std::shared_ptr<Turn>& turn) {
           ++turn->tally.checked;
           if (removed) {
             ++turn->tally.removed;
-            if (notices.contains(check.source_name)) rewrite_post(archive, check.entry_id);
+            if (notices.contains(check.source_name)) rewrite_post(archive, check.entry_id, turn->tally.rewritten);
             spdlog::warn("source {}: entry removed: {}: {}", check.source_name, url::redact(check.url),
                          verdict.evidence);
           } else if (verdict.kind == Verdict::Kind::transient) {
@@ -184,6 +185,7 @@ void PageWatcher::run_due(std::function<void(RecheckTally)> done) {
       totals->checked += tally.checked;
       totals->removed += tally.removed;
       totals->transient += tally.transient;
+      totals->rewritten.insert(totals->rewritten.end(), tally.rewritten.begin(), tally.rewritten.end());
       // Rechecks a batch judged are no longer due, so each turn makes progress.
       if (tally.more && tally.checked > 0 && !stopped_) return (*step)();
       done(*totals);

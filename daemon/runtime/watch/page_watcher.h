@@ -14,11 +14,13 @@
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -35,7 +37,8 @@ std::map<std::string, SourcePolicy> source_policies(const config::Config& config
 
 // The request for an entry's page: the source's proxy, User-Agent, headers,
 // CA file and timeout, never its credentials (the page may be on another
-// host than the feed). Only a page on one of the feed URLs' hosts passes
+// host than the feed); credential headers only on the feed URLs' hosts
+// (fetchers/http/request_scope.h). Only a page on one of those hosts passes
 // the private-address shield without allow_private.
 HttpRequest page_request(const config::Source& source, const std::string& url);
 
@@ -48,6 +51,9 @@ struct RecheckTally {
   int removed = 0;    // removals found
   int transient = 0;  // no verdict: tried again later
   bool more = false;  // a full batch: more may be due
+  // Posts written again with their removal notice (removed_notice), for the
+  // publish hook: the site must hear of them as of any other written post.
+  std::vector<std::filesystem::path> rewritten;
 };
 
 class PageWatcher {

@@ -7,7 +7,8 @@
 
 namespace feedd::watch {
 
-void run_watch_pass(boost::asio::io_context& io, Pipeline& pipeline, const Clock& clock, const config::Config& config) {
+std::vector<std::filesystem::path> run_watch_pass(boost::asio::io_context& io, Pipeline& pipeline, const Clock& clock,
+                                                  const config::Config& config) {
   PageWatcher watcher(io, pipeline, clock, config);
   WaybackSubmitter wayback(io, pipeline, clock, config);
   RecheckTally rechecks;
@@ -30,6 +31,7 @@ void run_watch_pass(boost::asio::io_context& io, Pipeline& pipeline, const Clock
   if (sent.saved + sent.retried + sent.dropped > 0) {
     spdlog::info("wayback: {} saved, {} to be tried again, {} given up", sent.saved, sent.retried, sent.dropped);
   }
+  return std::move(rechecks.rewritten);
 }
 
 }  // namespace feedd::watch

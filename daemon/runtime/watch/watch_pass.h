@@ -4,6 +4,9 @@
 // timer-driven archive sees them as the daemon would.
 #pragma once
 
+#include <filesystem>
+#include <vector>
+
 #include <boost/asio/io_context.hpp>
 
 #include "config/config.h"
@@ -14,7 +17,9 @@ namespace feedd::watch {
 
 // REQUIRES: `io` has run out of work (the polls are done); it is restarted
 // and run again until both are done. Logs a line when anything was checked
-// or sent; failures are logged, never thrown.
-void run_watch_pass(boost::asio::io_context& io, Pipeline& pipeline, const Clock& clock, const config::Config& config);
+// or sent; failures are logged, never thrown. Returns the posts written
+// again with a removal notice, for the publish hook.
+std::vector<std::filesystem::path> run_watch_pass(boost::asio::io_context& io, Pipeline& pipeline, const Clock& clock,
+                                                  const config::Config& config);
 
 }  // namespace feedd::watch

@@ -114,6 +114,7 @@ class Daemon {
   void start_watching() {
     watcher_.start([this](const watch::RecheckTally& tally) {
       metrics_.record_rechecks(tally.checked - tally.removed - tally.transient, tally.removed, tally.transient);
+      hand_to_publisher(tally.rewritten);
     });
     wayback_.start([this](const watch::WaybackTally& tally) {
       metrics_.set_wayback(static_cast<std::uint64_t>(tally.saved), static_cast<std::uint64_t>(tally.retried),

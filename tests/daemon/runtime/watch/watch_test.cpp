@@ -543,10 +543,16 @@ TEST_CASE("With removed_notice a removed entry's post gains its removed key and 
   server.route("/kept", [](const TestRequest&) { return html(article_page("/kept")); });
   server.route("/taken", [](const TestRequest&) { return html(article_page("/taken")); });
   TempDir dir;
+  // The publish hook keeps the paths it is handed, one per line.
+  const auto published = dir.path() / "published.txt";
   const auto config = feedd::test::write_test_config(
-      dir, "[archive]\nwatch = \"7d\"\n",
+      dir,
+      fmt::format("[archive]\nwatch = \"7d\"\n[publish]\ncommand = [\"/bin/sh\", \"-c\", \"cat >> '{}'\"]\n",
+                  published.string()),
       feedd::test::source_toml("Noticed", server.url("/feed.xml"), "removed_notice = true"));
   REQUIRE(run_feedd({"once", "--config", config.string(), "--now", at(0)}).exit_status == 0);
+  const std::size_t first_published = feedd::test::read_file(published).size();
+  CHECK(first_published > 0);
   std::map<std::string, std::string> before;
   for (const auto& file : fs::directory_iterator(dir.path() / "posts")) {
     before[file.path().filename().string()] = feedd::test::read_file(file.path());
@@ -576,6 +582,10 @@ TEST_CASE("With removed_notice a removed entry's post gains its removed key and 
     const std::string line = "> This article was found removed from its site on 2026-01-01 (UTC).\n\n";
     without.erase(without.find(line), line.size());
     CHECK(without == before.at(name));
+    // The site hears of the rewritten post as of any written one.
+    const std::string published_now = feedd::test::read_file(published).substr(first_published);
+    INFO(published_now);
+    CHECK(published_now.find(name) != std::string::npos);
   }
   CHECK(changed == 1);
 
