@@ -428,6 +428,7 @@ class Pipeline::Impl {
     std::vector<full_text::Prefetched> pages;
     HttpRequest request;
     try {
+      full_text_.keep_articles(entries);
       pages = full_text_.new_pages(entries);
       if (pages.empty()) return false;
       request = source_request(job->source, job->source.url, {});

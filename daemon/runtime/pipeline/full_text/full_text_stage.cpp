@@ -62,6 +62,18 @@ std::vector<Prefetched> Stage::new_pages(std::span<const IncomingEntry> entries)
   return pages;
 }
 
+void Stage::keep_articles(std::span<IncomingEntry> entries) {
+  Store& store = archive_.store();
+  for (auto& entry : entries) {
+    const auto row = store.find_entry(entry.identity);
+    if (!row || row->imported || !entry.timestamp_ms || *entry.timestamp_ms <= row->timestamp_ms) continue;
+    const auto page = find_page_content(store, row->id);
+    if (!page || !page->carries_page || !page->page_content || entry.content == *page->page_content) continue;
+    set_feed_content(store, row->id, entry.content);
+    entry.content = *page->page_content;
+  }
+}
+
 void Stage::prefetch(const config::Source& source, const HttpRequest& request, std::vector<Prefetched> pages,
                      std::function<void(std::vector<Prefetched>)> done) {
   struct Batch {

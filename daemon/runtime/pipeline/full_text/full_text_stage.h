@@ -69,6 +69,14 @@ class Stage {
   // at most pages_per_poll, to fetch first.
   std::vector<Prefetched> new_pages(std::span<const IncomingEntry> entries);
 
+  // On the writer thread, before `entries` are stored: an entry whose post
+  // carries its page's article and that the feed updates (a later
+  // timestamp) is stored with the article still, its new feed content kept
+  // beside it (set_feed_content). Otherwise the row would take the feed's
+  // teaser and then the article again: two writes of the post, and a
+  // teaser version between every two article versions.
+  void keep_articles(std::span<IncomingEntry> entries);
+
   // On the io thread: fetches and judges each of `pages`, then calls `done`
   // with them, verdicts set, on the writer thread.
   void prefetch(const config::Source& source, const HttpRequest& request, std::vector<Prefetched> pages,

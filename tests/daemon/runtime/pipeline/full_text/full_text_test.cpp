@@ -214,6 +214,12 @@ TEST_CASE("A feed that updates an entry carrying its page's article does not tak
   CHECK(has(post, "新票价将从明年四月一日起实施"));
   CHECK(site.server.requests("/zaobao/story-1") == 1);
   CHECK(sqlite_text(dir / "state/feedd.db", "SELECT feed_content FROM page_contents") == "<p>更新的摘要。</p>");
+  // The row went from article to article: no version holds the new teaser
+  // (it is the feed's content, kept beside the article, not the post's).
+  CHECK(sqlite_count(dir / "state/feedd.db", "SELECT count(*) FROM entry_versions WHERE content LIKE '%更新的摘要%'") ==
+        0);
+  CHECK(sqlite_count(dir / "state/feedd.db", "SELECT count(*) FROM entry_versions WHERE content NOT LIKE "
+                                             "'%新票价将从明年四月一日起实施%'") == 0);
 }
 
 TEST_CASE("full_text with a selector takes its matches minus remove") {
