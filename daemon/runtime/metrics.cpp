@@ -37,6 +37,8 @@ void Metrics::record(const PollReport& report) {
   entries_new_ += static_cast<std::uint64_t>(report.new_entries);
   entries_updated_ += static_cast<std::uint64_t>(report.updated_entries);
   posts_written_ += static_cast<std::uint64_t>(report.posts_written);
+  full_text_articles_ += static_cast<std::uint64_t>(report.full_texts);
+  full_text_failures_ += static_cast<std::uint64_t>(report.full_text_failures);
   if (report.failed_at == PollReport::Stage::parse) ++parse_errors_;
   if (report.recovered) ++recovered_feeds_;
   const double seconds = std::chrono::duration<double>(report.elapsed).count();
@@ -100,6 +102,12 @@ std::string Metrics::render() const {
                      entries_new_, entries_updated_);
   header(out, "feedd_posts_written_total", "counter", "Post files written.");
   out += fmt::format("feedd_posts_written_total {}\n", posts_written_);
+  header(out, "feedd_full_text_pages_total", "counter",
+         "Entries' pages fetched for full_text, by result: the post now carries the article, or keeps the feed's "
+         "content (tried again later).");
+  out += fmt::format("feedd_full_text_pages_total{{result=\"article\"}} {}\n"
+                     "feedd_full_text_pages_total{{result=\"feed\"}} {}\n",
+                     full_text_articles_, full_text_failures_);
   header(out, "feedd_parse_errors_total", "counter", "Fetched documents that could not be read as a feed.");
   out += fmt::format("feedd_parse_errors_total {}\n", parse_errors_);
   header(out, "feedd_recovered_feeds_total", "counter", "Broken feeds read in recover mode.");

@@ -43,6 +43,8 @@ class Metrics {
   std::uint64_t entries_new_ = 0;
   std::uint64_t entries_updated_ = 0;
   std::uint64_t posts_written_ = 0;
+  std::uint64_t full_text_articles_ = 0;
+  std::uint64_t full_text_failures_ = 0;
   std::uint64_t parse_errors_ = 0;
   std::uint64_t recovered_feeds_ = 0;
   std::uint64_t rechecks_alive_ = 0;

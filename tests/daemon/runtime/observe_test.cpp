@@ -20,6 +20,7 @@
 #include "tests/support/eventually.h"
 #include "tests/support/feeds.h"
 #include "tests/support/http_test_server.h"
+#include "tests/support/local_http.h"
 #include "tests/support/process.h"
 #include "tests/support/sqlite_query.h"
 #include "tests/support/temp_dir.h"
@@ -29,6 +30,8 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using feedd::test::ChildProcess;
 using feedd::test::eventually;
+using feedd::test::free_port;
+using feedd::test::http_get;
 using feedd::test::HttpTestServer;
 using feedd::test::read_file;
 using feedd::test::TempDir;
@@ -39,34 +42,6 @@ namespace {
 // These cases serve items whose bodies all read "body".
 std::string rss_with(int items, const std::string& tag = "item") {
   return feedd::test::rss_with(items, tag, feedd::test::ItemBody::plain);
-}
-
-struct HttpAnswer {
-  int status = 0;
-  std::string body;
-};
-
-HttpAnswer http_get(unsigned short port, const std::string& target) {
-  namespace beast = boost::beast;
-  boost::asio::io_context io;
-  boost::asio::ip::tcp::socket socket(io);
-  boost::system::error_code error;
-  socket.connect({boost::asio::ip::make_address("127.0.0.1"), port}, error);
-  if (error) return {};
-  beast::http::request<beast::http::empty_body> request(beast::http::verb::get, target, 11);
-  request.set(beast::http::field::host, "127.0.0.1");
-  beast::http::write(socket, request, error);
-  beast::flat_buffer buffer;
-  beast::http::response<beast::http::string_body> response;
-  beast::http::read(socket, buffer, response, error);
-  if (error && error != beast::http::error::end_of_stream) return {};
-  return {static_cast<int>(response.result_int()), response.body()};
-}
-
-unsigned short free_port() {
-  boost::asio::io_context io;
-  boost::asio::ip::tcp::acceptor acceptor(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
-  return acceptor.local_endpoint().port();
 }
 
 fs::path write_config(const TempDir& dir, const std::string& sources, const std::string& sections) {

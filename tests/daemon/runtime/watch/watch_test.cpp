@@ -29,12 +29,15 @@
 #include "tests/support/schema_6.h"
 #include "tests/support/eventually.h"
 #include "tests/support/http_test_server.h"
+#include "tests/support/local_http.h"
 #include "tests/support/process.h"
 #include "tests/support/sqlite_query.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_config.h"
 
 namespace fs = std::filesystem;
+using feedd::test::free_port;
+using feedd::test::http_get;
 using feedd::test::HttpTestServer;
 using feedd::test::run_feedd;
 using feedd::test::TempDir;
@@ -133,26 +136,6 @@ const json* removal_of(const std::vector<json>& removed, const std::string& url)
     if (entry.at("url") == url) return &entry;
   }
   return nullptr;
-}
-
-unsigned short free_port() {
-  boost::asio::io_context io;
-  boost::asio::ip::tcp::acceptor acceptor(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
-  return acceptor.local_endpoint().port();
-}
-
-// The body of a GET, through feedd's own HTTP client ("" on failure).
-std::string http_body(const std::string& url) {
-  boost::asio::io_context io;
-  feedd::HttpClient client(io, feedd::HttpOptions{});
-  std::string body;
-  feedd::HttpRequest request;
-  request.url = url;
-  client.fetch(request, [&body](feedd::HttpResponse response) {
-    if (response.ok()) body = std::move(response.body);
-  });
-  io.run();
-  return body;
 }
 
 }  // namespace
@@ -378,7 +361,7 @@ TEST_CASE("Save Page Now gets each new URL once paced and a 429 again after its 
   CHECK(feedd::test::eventually(
       [&] { return db.text("SELECT count(*) FROM wayback_snapshots WHERE snapshot_url != ''") == "3"; }));
   std::this_thread::sleep_for(std::chrono::milliseconds(700));  // nothing more arrives
-  const std::string metrics = http_body(fmt::format("http://127.0.0.1:{}/metrics", port));
+  const std::string metrics = http_get(port, "/metrics").body;
   CHECK(metrics.find("feedd_wayback_requests_total{result=\"saved\"} 3") != std::string::npos);
   CHECK(metrics.find("feedd_wayback_requests_total{result=\"retry\"} 1") != std::string::npos);
   CHECK(metrics.find("feedd_removals_total 0") != std::string::npos);
@@ -618,10 +601,10 @@ TEST_CASE("feedd run rechecks what is due on its own and counts it in /metrics")
   auto daemon = feedd::test::start_daemon(config);
   CHECK(feedd::test::eventually([&] { return server.requests("/gone") == 1 && server.requests("/alive") == 1; }));
   CHECK(feedd::test::eventually([&] {
-    return http_body(fmt::format("http://127.0.0.1:{}/metrics", port)).find("feedd_removals_total 1") !=
+    return http_get(port, "/metrics").body.find("feedd_removals_total 1") !=
            std::string::npos;
   }));
-  const std::string metrics = http_body(fmt::format("http://127.0.0.1:{}/metrics", port));
+  const std::string metrics = http_get(port, "/metrics").body;
   CHECK(metrics.find("feedd_rechecks_total{result=\"alive\"} 1") != std::string::npos);
   CHECK(metrics.find("feedd_rechecks_total{result=\"removed\"} 1") != std::string::npos);
   daemon->signal(SIGTERM);

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -14,7 +15,9 @@
 #include <sys/wait.h>
 
 #include "tests/support/feeds.h"
+#include "tests/support/eventually.h"
 #include "tests/support/http_test_server.h"
+#include "tests/support/local_http.h"
 #include "tests/support/process.h"
 #include "tests/support/sqlite_query.h"
 #include "tests/support/temp_dir.h"
@@ -277,6 +280,29 @@ TEST_CASE("A page that fails keeps the feed's content and is tried again after i
   CHECK(sqlite_text(database, "SELECT group_concat(v.origin, ',') FROM (SELECT origin FROM entry_versions v JOIN "
                               "entries e ON e.id = v.entry_id WHERE e.url = '" + gone + "' ORDER BY number) v") ==
         "feed,page");
+}
+
+TEST_CASE("feedd run counts full-text pages in /metrics by result") {
+  Site site;
+  site.server.route("/missing.html", [](const auto&) { return TestResponse{404, {}, "no"}; });
+  site.server.serve("/feed.xml", rss({{"车资上调", site.zaobao(), zaobao_teaser},
+                                      {"不见了", site.server.url("/missing.html"), voa_teaser}}));
+  TempDir dir;
+  const auto port = feedd::test::free_port();
+  const auto config = write_config(dir, fmt::format("[http]\nlisten = \"127.0.0.1:{}\"\n{}", port,
+                                                    source("早报", site.server.url("/feed.xml"), "full_text = \"auto\"")));
+  auto daemon = feedd::test::start_daemon(config);
+  const auto counted = [&] {
+    return feedd::test::http_get(port, "/metrics").body.find("feedd_full_text_pages_total{result=\"feed\"} 1") !=
+           std::string::npos;
+  };
+  CHECK(feedd::test::eventually(counted, std::chrono::seconds(30)));
+  const std::string metrics = feedd::test::http_get(port, "/metrics").body;
+  INFO(metrics);
+  CHECK(metrics.find("feedd_full_text_pages_total{result=\"article\"} 1\n") != std::string::npos);
+  daemon->signal(SIGTERM);
+  INFO(daemon->err());
+  CHECK(daemon->wait(std::chrono::seconds(15)) == 0);
 }
 
 TEST_CASE("A page with less text than the feed keeps the feed's content") {
