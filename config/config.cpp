@@ -15,6 +15,7 @@
 #include <toml++/toml.h>
 
 #include "config/duration.h"
+#include "config/opml_settings.h"
 #include "config/reference.h"
 #include "fetchers/redact/redact_url.h"
 
@@ -726,6 +727,9 @@ void read_sources(Reader& in, const Field& f, const Fetch& fetch, const ArchiveD
     source.shrink_limit = archive.shrink_limit;
     source.full_text = archive.full_text;
     read_source(in, table, path, min_interval, source);
+    for (const auto& [key, node] : table) {
+      if (!left_out_of_other_settings(key.str())) source.other_settings.emplace_back(key.str(), toml_value_text(node));
+    }
     read_update_rule(in, table, path, source.update, source.shrink_limit);
     read_fetch_settings(in, table, path, base, source.fetch, true);
     check_fetch_settings(in, table, path, source.fetch);

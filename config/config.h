@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace feedd::config {
@@ -124,6 +125,10 @@ struct Source {
   HtmlListing html;                     // kind = "html" only
   FullText full_text;                   // effective: the source's, else [archive]'s
   int line = 0;                         // line of this [[sources]] table
+  // The table's other keys as written (key, TOML value text), for
+  // export-opml: every setting but the ones it carries by name and the
+  // secrets (opml_settings.h), so new keys travel without code of their own.
+  std::vector<std::pair<std::string, std::string>> other_settings;
 };
 
 struct Storage {

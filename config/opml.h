@@ -34,6 +34,8 @@ struct OpmlSettings {
   std::optional<std::string> timezone;
   std::optional<std::string> interval;  // as written, e.g. "5m"
   std::optional<std::vector<std::string>> remove;
+  // Every other feedd:KEY, its value TOML as it will be written.
+  std::vector<std::pair<std::string, std::string>> others;
 };
 
 struct OpmlFeed {

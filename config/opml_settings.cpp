@@ -1,6 +1,11 @@
 #include "config/opml_settings.h"
 
+#include <algorithm>
+#include <array>
+#include <cctype>
 #include <chrono>
+#include <optional>
+#include <sstream>
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
@@ -31,7 +36,49 @@ std::optional<std::vector<std::string>> string_list(std::string_view text) {
   }
 }
 
+constexpr std::array<std::string_view, 11> keys_not_in_others{
+    "name", "url", "tags", "categories", "content", "enabled", "timezone", "interval", "remove", "cookie", "headers"};
+
+bool is_bare_key(std::string_view key) {
+  return !key.empty() && std::all_of(key.begin(), key.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '_' || c == '-';
+  });
+}
+
+// `text` read as one TOML value and written again on one line; none when it
+// is not one (not feedd's writing, or a value smuggling in more lines).
+std::optional<std::string> one_toml_value(std::string_view text) {
+  try {
+    const auto parsed = toml::parse(fmt::format("v = {}", text));
+    if (parsed.size() != 1 || !parsed.contains("v")) return std::nullopt;
+    return toml_value_text(*parsed.get("v"));
+  } catch (const toml::parse_error&) {
+    return std::nullopt;
+  }
+}
+
 }  // namespace
+
+bool left_out_of_other_settings(std::string_view key) {
+  return std::find(keys_not_in_others.begin(), keys_not_in_others.end(), key) != keys_not_in_others.end();
+}
+
+std::string toml_value_text(const toml::node& node) {
+  std::ostringstream out;
+  // No flags: basic strings on one line, escapes instead of raw line breaks,
+  // so the value fits an XML attribute and a single TOML line.
+  constexpr auto flags = toml::format_flags::none;
+  if (const auto* table = node.as_table()) {
+    toml::table inline_table = *table;
+    inline_table.is_inline(true);
+    out << toml::toml_formatter{inline_table, flags};
+  } else if (const auto* array = node.as_array()) {
+    out << toml::toml_formatter{*array, flags};
+  } else {
+    node.visit([&out](const auto& value) { out << toml::toml_formatter{value, flags}; });
+  }
+  return out.str();
+}
 
 void declare_settings_namespace(pugi::xml_node opml) {
   opml.append_attribute("xmlns:feedd") = std::string(opml_settings_namespace).c_str();
@@ -58,6 +105,7 @@ void write_settings(pugi::xml_node outline, const Source& source) {
   if (source.timezone != "UTC") set("timezone", source.timezone);
   if (source.interval) set("interval", format_duration(*source.interval));
   if (!source.remove.empty()) set("remove", toml_array(source.remove));
+  for (const auto& [key, value] : source.other_settings) set(key.c_str(), value);
 }
 
 OpmlSettings read_settings(const pugi::xml_node& outline, const std::string& prefix) {
@@ -75,6 +123,13 @@ OpmlSettings read_settings(const pugi::xml_node& outline, const std::string& pre
   settings.timezone = get("timezone");
   settings.interval = get("interval");
   if (auto text = get("enabled")) settings.enabled = *text != "false";
+  for (const auto& attribute : outline.attributes()) {
+    const std::string_view name = attribute.name();
+    if (!name.starts_with(prefix)) continue;
+    const std::string_view key = name.substr(prefix.size());
+    if (!is_bare_key(key) || left_out_of_other_settings(key)) continue;
+    if (auto value = one_toml_value(attribute.value())) settings.others.emplace_back(key, std::move(*value));
+  }
   return settings;
 }
 
@@ -85,6 +140,7 @@ std::string settings_toml(const OpmlSettings& settings) {
   if (settings.timezone) out += fmt::format("timezone = {}\n", toml_string(*settings.timezone));
   if (settings.interval) out += fmt::format("interval = {}\n", toml_string(*settings.interval));
   if (settings.remove) out += fmt::format("remove = {}\n", toml_array(*settings.remove));
+  for (const auto& [key, value] : settings.others) out += fmt::format("{} = {}\n", key, value);
   return out;
 }
 

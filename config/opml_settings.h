@@ -10,7 +10,11 @@
 //              feedd:tags='["a", "b/c"]' feedd:categories='["x"]'/>
 //
 // Only settings that differ from the defaults are written. Lists are TOML
-// arrays of strings (the config's own syntax). Other readers ignore the
+// arrays of strings (the config's own syntax). Every other key of the source
+// (urls, full_text, kind, html, media, watch, proxy...) travels as
+// feedd:KEY with its TOML value as written, e.g. feedd:full_text='"auto"',
+// feedd:html='{ item = "li", link = "a" }'; import-opml reads each value as
+// TOML again (a value that does not parse is dropped) and writes it back. Other readers ignore the
 // attributes; import-opml copies them into the TOML it prints, where the
 // config loader checks them like any other line.
 #pragma once
@@ -19,6 +23,7 @@
 #include <string_view>
 
 #include <pugixml.hpp>
+#include <toml++/toml.h>
 
 #include "config/config.h"
 #include "config/opml.h"
@@ -31,6 +36,16 @@ inline constexpr std::string_view opml_settings_namespace = "urn:feedd:opml:1";
 void declare_settings_namespace(pugi::xml_node opml);
 // The prefix the document binds to feedd's namespace ("" when it does not).
 std::string settings_prefix(const pugi::xml_node& opml);
+
+// Whether export-opml leaves key `key` of a [[sources]] table out of
+// Source::other_settings: the keys it writes by name (name, url, tags,
+// categories, content, enabled, timezone, interval, remove), and the ones
+// that may hold a secret inline (cookie, headers), which an OPML file, often
+// shared, must never carry. Secrets kept in files (password_file,
+// token_file) travel as their paths.
+bool left_out_of_other_settings(std::string_view key);
+// `node` as a TOML value on one line ("x", 5, ["a"], { a = "b" }).
+std::string toml_value_text(const toml::node& node);
 
 void write_settings(pugi::xml_node outline, const Source& source);
 OpmlSettings read_settings(const pugi::xml_node& outline, const std::string& prefix);

@@ -337,9 +337,11 @@ const std::vector<CommandSpec>& commands() {
        run_archive_command<command_import_opml>},
       {"export-opml", "print the configured sources as OPML 2.0",
        "Writes every configured source as an OPML 2.0 outline for another reader: categories become\n"
-       "nested folders, tags the category attribute. import-opml reads it back to the same sources.\n"
-       "URLs are written as configured, credentials in them included, so the list still works elsewhere;\n"
-       "secrets kept in password_file or token_file are never written.",
+       "nested folders, tags the category attribute. feedd's other source settings travel as attributes\n"
+       "in the namespace urn:feedd:opml:1 (every key as its TOML value), so import-opml reads it back to\n"
+       "the same sources. URLs are written as configured, credentials in them included, so the list still\n"
+       "works elsewhere; cookie and headers are never written (they may hold secrets), nor secrets kept in\n"
+       "password_file or token_file (their paths are).",
        {config_option, help_option},
        run_archive_command<command_export_opml>},
       {"forget", "remove one entry: row, search index entry and post (for takedowns)",

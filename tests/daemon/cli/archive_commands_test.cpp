@@ -900,6 +900,86 @@ TEST_CASE("export-opml then import-opml is lossless: timezone, interval, content
   CHECK(run_feedd({"export-opml", "--config", empty.string()}).out == exported.out);
 }
 
+TEST_CASE("export-opml then import-opml carries every other source key as written but never a cookie or headers") {
+  TempDir dir;
+  const auto config = write_config(
+      dir, {{"Archived", "https://example.com/feed.xml",
+             "urls = [\"https://example.com/feed.xml\", \"https://mirror.example.net/feed.xml\"]\n"
+             "full_text = { selector = \"article .body\", remove = [\".ad\", \"[id^=dfp]\"] }\n"
+             "media = \"local\"\nmedia_max_file = \"2MiB\"\nwatch = \"7d\"\narchive_org = true\n"
+             "removed_notice = true\nupdate = \"never_shrink\"\nenclosures = true\nallow_private = true\n"
+             "proxy = \"socks5h://127.0.0.1:1080\"\nuser_agent = \"feedd \\\"test\\\" 中文 \\\\ & <x>\"\n"
+             "cookie = \"session=SeCrEt\"\nheaders = { X-Api-Key = \"K3Y\", Referer = \"https://example.com/\" }"},
+            {"Listing", "https://example.org/news/",
+             "kind = \"html\"\nhtml = { item = \"ul.news > li\", link = \"a\", date = \"time\", "
+             "date_format = \"%Y/%m/%d\" }"}});
+  const auto exported = command("export-opml", config);
+  INFO(exported.err);
+  REQUIRE(exported.exit_status == 0);
+  CHECK(!contains(exported.out, "SeCrEt"));
+  CHECK(!contains(exported.out, "K3Y"));
+  CHECK(contains(exported.out, "feedd:watch=\"&quot;7d&quot;\""));
+  const auto opml = dir / "exported.opml";
+  write_file(opml, exported.out);
+
+  const auto import_run = import_into_empty_config(dir, opml);
+  const auto& empty = import_run.first;
+  const auto& imported = import_run.second;
+  INFO(exported.out);
+  INFO(imported.out);
+  REQUIRE(imported.exit_status == 0);
+  const auto original = feedd::config::load_config(config);
+  const auto again = feedd::config::parse_config(read_file(empty) + imported.out, empty);
+  REQUIRE(again.sources.size() == 2);
+  const auto& archived = again.sources[0];
+  CHECK(archived.urls == original.sources[0].urls);
+  CHECK(archived.full_text.selector == original.sources[0].full_text.selector);
+  CHECK(archived.full_text.remove == original.sources[0].full_text.remove);
+  CHECK(archived.media == feedd::config::MediaMode::local);
+  CHECK(archived.media_max_file == 2u << 20);
+  CHECK(archived.watch == original.sources[0].watch);
+  CHECK(archived.archive_org);
+  CHECK(archived.removed_notice);
+  CHECK(archived.update == feedd::config::UpdateMode::never_shrink);
+  CHECK(archived.enclosures);
+  CHECK(archived.allow_private);
+  CHECK(archived.fetch.proxy == "socks5h://127.0.0.1:1080");
+  CHECK(archived.fetch.user_agent == "feedd \"test\" 中文 \\ & <x>");
+  CHECK(archived.fetch.cookie.empty());
+  CHECK(archived.fetch.headers.empty());
+  const auto& listing = again.sources[1];
+  CHECK(listing.kind == feedd::config::SourceKind::html);
+  CHECK(listing.html.item == "ul.news > li");
+  CHECK(listing.html.date_format == "%Y/%m/%d");
+  // The secrets aside, every key is the same, and a second round gives the
+  // same document.
+  for (std::size_t i = 0; i < 2; ++i) {
+    auto before = original.sources[i].other_settings;
+    CHECK(again.sources[i].other_settings == before);
+  }
+  write_file(empty, read_file(empty) + imported.out);
+  CHECK(run_feedd({"export-opml", "--config", empty.string()}).out == exported.out);
+}
+
+TEST_CASE("A hostile feedd attribute in OPML cannot add lines or keys to the imported TOML") {
+  TempDir dir;
+  const auto opml = dir / "hostile.opml";
+  write_file(opml,
+             "<?xml version=\"1.0\"?><opml version=\"2.0\" xmlns:feedd=\"urn:feedd:opml:1\"><body>"
+             "<outline type=\"rss\" text=\"H\" xmlUrl=\"https://example.com/h.xml\" "
+             "feedd:watch='\"7d\"&#10;[publish]&#10;command = [\"/bin/evil\"]' feedd:bad.key='1' "
+             "feedd:archive_org='true'/></body></opml>");
+  const auto import_run = import_into_empty_config(dir, opml);
+  INFO(import_run.second.out);
+  REQUIRE(import_run.second.exit_status == 0);
+  CHECK(!contains(import_run.second.out, "evil"));
+  CHECK(!contains(import_run.second.out, "bad"));
+  CHECK(contains(import_run.second.out, "archive_org = true\n"));
+  const auto again = feedd::config::parse_config(read_file(import_run.first) + import_run.second.out, import_run.first);
+  REQUIRE(again.sources.size() == 1);
+  CHECK(again.publish.command.empty());
+}
+
 TEST_CASE("An OPML export from another reader, with nested folders and odd characters, becomes valid TOML") {
   TempDir dir;
   const auto config = write_config(dir, {{"美国之音", "https://feedx.net/rss/mgzy1.xml"}});
