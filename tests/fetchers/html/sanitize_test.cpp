@@ -214,6 +214,13 @@ TEST_CASE("svg and math are sanitized to a fixed point") {
   }
 }
 
+TEST_CASE("References to C1 controls read as windows-1252, as HTML5 reads them") {
+  CHECK(sanitize("<p>it&#146;s &#147;q&#148; &#x96; &#X97; &#128;&#153 &#129; &#8217;</p>") ==
+        "<p>it’s “q” – — €™ \xC2\x81 ’</p>");
+  CHECK(sanitize("<a title=\"&#145;x&#146;\">t</a>") == "<a title=\"‘x’\">t</a>");
+  CHECK(feedd::html_to_text("it&#146;s") == "it’s");
+}
+
 TEST_CASE("Prefixed names are judged by their local part") {
   CHECK(sanitize("<x:script>alert(1)</x:script><svg:svg><svg:script>alert(1)</svg:script></svg:svg>after") ==
         "<svg xmlns=\"http://www.w3.org/2000/svg\"></svg>after");
