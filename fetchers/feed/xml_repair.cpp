@@ -125,7 +125,9 @@ struct Doctype {
 };
 
 std::optional<Doctype> doctype(std::string_view xml) {
-  const std::size_t start = xml.find("<!DOCTYPE");
+  // A DOCTYPE comes before the root element; looking further would cost a
+  // scan of every large document that has none.
+  const std::size_t start = xml.substr(0, 4096 + 9).find("<!DOCTYPE");
   if (start == std::string_view::npos || start > 4096) return std::nullopt;
   const std::size_t open = xml.find_first_of("[>", start);
   if (open == std::string_view::npos || xml[open] == '>') return std::nullopt;

@@ -1,10 +1,16 @@
 #include "store/enclosures/enclosure_table.h"
 
+#include <algorithm>
+
 #include "store/sqlite.h"
 
 namespace feedd::enclosures {
 
 void record_enclosures(Store& store, std::span<const IncomingEntry> entries) {
+  // Most polls of most feeds list none: no transaction for them.
+  const bool any = std::any_of(entries.begin(), entries.end(),
+                               [](const IncomingEntry& entry) { return !entry.enclosures.empty(); });
+  if (!any) return;
   sqlite::Database& db = store.database();
   sqlite::Transaction transaction(db);
   auto clear = db.prepare("DELETE FROM entry_enclosures WHERE entry_id = ?1");
