@@ -409,7 +409,8 @@ class Writer {
     for (auto& attribute : attributes) {
       if (markup != Markup::html && !foreign(markup, attribute)) continue;
       const bool wrote = this->attribute(tag, attribute);
-      xlink = xlink || (wrote && attribute.name.starts_with("xlink:"));
+      // In HTML an xmlns:xlink of the feed's own is copied like any attribute.
+      xlink = xlink || (wrote && markup != Markup::html && attribute.name.starts_with("xlink:"));
     }
     if (xlink) foreign_namespace("xmlns:xlink", kXlinkNamespace);
     out_ += '>';

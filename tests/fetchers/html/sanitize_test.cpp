@@ -206,8 +206,11 @@ TEST_CASE("math keeps presentation MathML with its links checked") {
 }
 
 TEST_CASE("svg and math are sanitized to a fixed point") {
+  // The second: svg ends at its "/>", so <use> stands in HTML, where no
+  // xmlns:xlink is added to the one the first pass copied (a fuzz finding).
   for (const std::string_view html :
        {"<svg><title>t</title><circle r=\"1\"/></svg>", "<p><svg><g><path d=\"M0 0\"/></g></svg>x</p>",
+        "<svg viewBox=\"0 9> <x\"9y id=\"g\"/><use xlink:href=\"#g\"/>",
         "<math><mfrac><mi>a</mi><mn>2</mn></mfrac></math>"}) {
     const std::string once = sanitize(html);
     CHECK(sanitize(once) == once);
