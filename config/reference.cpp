@@ -134,12 +134,14 @@ constexpr std::array keys{
             "\"local\" downloads the images a post refers to (img src and srcset, lazy-load attributes such as "
             "data-src, picture source srcset, video poster) through the source's own fetch settings into "
             "storage.media_dir, and points the post at them (storage.media_url), keeping each original address "
-            "in a data-feedd-original-ATTR attribute. Types are read from the bytes (JPEG, PNG, GIF, WebP, AVIF, "
+            "in a data-feedd-original-ATTR attribute; the entry's audio, video and image enclosures too (MP3, AAC, "
+            "MP4, Ogg, WebM, WAV, FLAC). Types are read from the bytes (JPEG, PNG, GIF, WebP, AVIF, "
             "and SVG once scripts, event handlers and external references are cut); anything else is refused. A "
             "failed download is retried with backoff on the source's later polls while the post keeps the "
             "original address; the post is rewritten when the file arrives. \"off\" leaves posts as they are."},
     KeySpec{"archive", "media_max_file", size, false, "\"10MiB\"", "\"4MiB\"",
-            "The largest image downloaded; a larger one is refused (and retried later, like any failure)."},
+            "The largest image (or archived enclosure) downloaded; a larger one is refused (and retried later, like any "
+            "failure)."},
     KeySpec{"archive", "media_quota", size, false, "\"1GiB\"", "\"200MiB\"",
             "The bytes of media files one source's posts may hold. Reaching it stops that source's downloads "
             "with one log line naming the source, the image and the quota."},

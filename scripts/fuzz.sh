@@ -70,6 +70,10 @@ html = [
     '\nsafe<embed src=x.swf> <b>description</b><object data=x><p>rest',
     'wbr\n<ul><li>a<wbr>b<li>c</ul><video><source src=a><track src=b></video>',
     '\ncolor: re\\64; font-family: "a;b"; margin: -1px; width: calc(100% - 2em)',
+    '\n<svg viewBox="0 0 9 9"><linearGradient id="g"/><use xlink:href="#g"/><a xlink:href="javascript:x">'
+    '<circle fill="url(#g)" stroke="url(http://t.example/)"/></a><desc><p>x</p><svg><title>t</title></svg></desc>'
+    '<foreignObject><b>f</b></foreignObject></svg><math><mi>x&#146;</mi><annotation-xml encoding="text/html">'
+    '<img src=x onerror=1></annotation-xml><mtext><table><mglyph><style><img src=x></style></mglyph></table></mtext></math>',
 ]
 for i, text in enumerate(html):
     put("fuzz_sanitize", f"h{i}", text)

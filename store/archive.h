@@ -39,6 +39,13 @@ struct SourcePresentation {
 };
 
 // One entry as the normaliser made it: ready to store and render.
+// An enclosure as the feed lists it (store/enclosures keeps them).
+struct EnclosureRecord {
+  std::string url;
+  std::string type;                    // "" when the feed gives none
+  std::optional<std::int64_t> length;  // bytes, as the feed claims
+};
+
 struct IncomingEntry {
   std::string identity;
   std::string url;
@@ -49,6 +56,7 @@ struct IncomingEntry {
   std::string content;  // HTML as the content mode carries it
   std::string raw_item;  // the item as received (FeedEntry::raw), kept for reprocess
   bool provisional = false;  // from a document read in recover mode (EntryRow::provisional)
+  std::vector<EnclosureRecord> enclosures;  // stored by store/enclosures, beside the row
 };
 
 // What the fetcher saw, for the fetches table.

@@ -322,6 +322,20 @@ constexpr std::array<Migration, Store::schema_version> migrations = {{
     );
     CREATE INDEX page_contents_due ON page_contents(next_attempt_ms) WHERE next_attempt_ms IS NOT NULL;
     )sql"},
+    // 10 -> 11: enclosures (store/enclosures/). Each entry's audio, video
+    // and files as the feed last listed them, in its order; looked up by URL
+    // too, when local media asks whether a download is a recording.
+    {R"sql(
+    CREATE TABLE entry_enclosures (
+      entry_id   INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+      position   INTEGER NOT NULL,
+      url        TEXT NOT NULL,
+      type       TEXT NOT NULL DEFAULT '',
+      length     INTEGER,
+      PRIMARY KEY (entry_id, position)
+    ) WITHOUT ROWID;
+    CREATE INDEX entry_enclosures_url ON entry_enclosures(url);
+    )sql"},
 }};
 
 constexpr std::string_view entry_columns =

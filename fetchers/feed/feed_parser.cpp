@@ -125,8 +125,13 @@ void detail::add_entry(Feed& feed, const FeedParseOptions& options, FeedEntry en
 Feed parse_feed(std::string_view document, const FeedParseOptions& options) {
   encoding::Utf8Document text = encoding::to_utf8(document, options.content_type);
   const std::string guessed = text.guessed_charset();
-  Feed feed = detail::looks_like_json(text.text()) ? detail::read_json_feed(text.text(), options)
-                                                   : parse_xml(document, text, options);
+  const bool json = detail::looks_like_json(text.text());
+  if (!json) {
+    if (auto expanded = detail::expand_declared_entities(text.text())) {
+      text = encoding::Utf8Document::own(std::move(*expanded), guessed);
+    }
+  }
+  Feed feed = json ? detail::read_json_feed(text.text(), options) : parse_xml(document, text, options);
   if (!guessed.empty()) {
     feed.guessed_charset = guessed;
     feed.recovered = true;  // a guess can be wrong: entries stay provisional

@@ -10,16 +10,10 @@
 #include <string>
 #include <utility>
 
+#include "fetchers/text/encoding.h"
+
 namespace feedd::detail {
 namespace {
-
-// What windows-1252 has at 0x80..0x9F (HTML5's table for numeric references
-// to C1 controls); 0 where it has nothing and the control stays.
-constexpr std::array<std::uint16_t, 32> kWindows1252 = {
-    0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
-    0x2039, 0x0152, 0,      0x017D, 0,      0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
-    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178,
-};
 
 bool is_name_start(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' ||
@@ -49,8 +43,8 @@ std::optional<Reference> numeric_reference(std::string_view text) {
   std::uint32_t code = 0;
   std::from_chars(text.data() + digits_at, text.data() + end, code, hex ? 16 : 10);
   Reference reference{end + 1, std::string(text.substr(0, end + 1))};
-  if (code >= 0x80 && code <= 0x9F && kWindows1252[code - 0x80] != 0) {
-    reference.written = "&#" + std::to_string(kWindows1252[code - 0x80]) + ";";
+  if (const char32_t meant = encoding::html_reference_code(code); meant != code) {
+    reference.written = "&#" + std::to_string(static_cast<std::uint32_t>(meant)) + ";";
   } else if (hex) {
     reference.written[2] = 'x';
   }
@@ -109,6 +103,14 @@ Entities declared_entities(std::string_view subset) {
     const std::size_t close = subset.find(subset[i], i + 1);
     if (close == std::string_view::npos) break;
     const std::string_view value = subset.substr(i + 1, close - i - 1);
+    // One character reference alone (<!ENTITY copy "&#169;">, as DTDs of
+    // named characters have them) is taken as it is: it names a character,
+    // never more markup; feedparser takes it too.
+    const auto reference = value.starts_with("&#") ? numeric_reference(value) : std::nullopt;
+    if (reference && reference->length == value.size()) {
+      entities.emplace(std::string(name), reference->written);
+      continue;
+    }
     if (value.size() > kMaxEntityValue || value.find_first_of("&<%") != std::string_view::npos) continue;
     entities.emplace(std::string(name), escaped_value(value));
   }
@@ -123,7 +125,9 @@ struct Doctype {
 };
 
 std::optional<Doctype> doctype(std::string_view xml) {
-  const std::size_t start = xml.find("<!DOCTYPE");
+  // A DOCTYPE comes before the root element; looking further would cost a
+  // scan of every large document that has none.
+  const std::size_t start = xml.substr(0, 4096 + 9).find("<!DOCTYPE");
   if (start == std::string_view::npos || start > 4096) return std::nullopt;
   const std::size_t open = xml.find_first_of("[>", start);
   if (open == std::string_view::npos || xml[open] == '>') return std::nullopt;
@@ -143,17 +147,13 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 3> kOpaque =
 
 }  // namespace
 
-std::string repair_references(std::string_view xml) {
-  std::string out;
-  out.reserve(xml.size() + 64);
-  std::size_t i = 0;
-  Entities entities;
+namespace {
+
+// `xml` from `i` on, with references to `entities` expanded and, when
+// `repair`, the other references mended as repair_references says; `out`
+// holds what comes before `i`.
+std::string rewrite(std::string_view xml, std::string out, std::size_t i, const Entities& entities, bool repair) {
   std::size_t expanded = 0;
-  if (const auto found = doctype(xml)) {
-    entities = declared_entities(found->subset);
-    out.append(xml.substr(0, found->end));  // declarations stay; libxml2 never expands them
-    i = found->end;
-  }
   while (i < xml.size()) {
     const std::size_t special = xml.find_first_of("&<", i);
     if (special == std::string_view::npos) break;
@@ -174,7 +174,7 @@ std::string repair_references(std::string_view xml) {
     }
     if (rest.starts_with("&#")) {
       if (const auto reference = numeric_reference(rest)) {
-        out += reference->written;
+        out += repair ? std::string_view(reference->written) : rest.substr(0, reference->length);
         i += reference->length;
         continue;
       }
@@ -189,11 +189,37 @@ std::string repair_references(std::string_view xml) {
       i += length;
       continue;
     }
-    out += "&amp;";
+    out += repair ? "&amp;" : "&";
     ++i;
   }
   out.append(xml.substr(std::min(i, xml.size())));
   return out;
+}
+
+}  // namespace
+
+std::string repair_references(std::string_view xml) {
+  std::string out;
+  out.reserve(xml.size() + 64);
+  Entities entities;
+  std::size_t start = 0;
+  if (const auto found = doctype(xml)) {
+    entities = declared_entities(found->subset);
+    out.append(xml.substr(0, found->end));  // declarations stay; libxml2 never expands them
+    start = found->end;
+  }
+  return rewrite(xml, std::move(out), start, entities, true);
+}
+
+std::optional<std::string> expand_declared_entities(std::string_view xml) {
+  const auto found = doctype(xml);
+  if (!found) return std::nullopt;
+  const Entities entities = declared_entities(found->subset);
+  if (entities.empty()) return std::nullopt;
+  std::string out;
+  out.reserve(xml.size() + 64);
+  out.append(xml.substr(0, found->end));  // pugixml skips the DOCTYPE and never expands them
+  return rewrite(xml, std::move(out), found->end, entities, false);
 }
 
 }  // namespace feedd::detail

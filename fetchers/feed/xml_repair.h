@@ -2,6 +2,7 @@
 // undone before libxml2's recover mode reads it. Internal to feedd_fetchers.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -18,11 +19,18 @@ namespace feedd::detail {
 //   - a reference to an entity the internal DTD subset declares with a
 //     plain literal value (<!ENTITY id "tag:example.com,">) becomes that
 //     value. Only values without markup or references of their own, of at
-//     most 1 KiB, are taken, and at most 1 MiB is added in all, so no
+//     most 1 KiB, or of one character reference alone ("&#169;"), are taken, and at most 1 MiB is added in all, so no
 //     billion laughs or quadratic blowup can come of it; external and
 //     parameter entities are never read.
 // CDATA sections, comments and processing instructions are left alone.
 // Never throws except std::bad_alloc.
 std::string repair_references(std::string_view xml);
+
+// `xml` with each reference to an entity its internal DTD subset declares
+// replaced by the entity's value (the same values and limits as above), and
+// nothing else changed; nullopt when it declares none. For documents that
+// are well-formed: pugixml skips the DOCTYPE and would leave "&id;" as
+// text, where feedparser, like any validating reader, expands it.
+std::optional<std::string> expand_declared_entities(std::string_view xml);
 
 }  // namespace feedd::detail

@@ -4,7 +4,13 @@
 #include <libxml/SAX2.h>
 #include <libxml/parser.h>
 
+#include <charconv>
 #include <climits>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "fetchers/text/encoding.h"
 
 namespace feedd::detail {
 namespace {
@@ -47,9 +53,39 @@ void ensure_libxml2_initialised() {
   (void)initialised;
 }
 
+bool is_digit(char c, bool hex) {
+  return (c >= '0' && c <= '9') || (hex && ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')));
+}
+
 }  // namespace
 
+std::optional<std::string> with_html5_references(std::string_view html) {
+  std::optional<std::string> out;
+  std::size_t copied = 0;
+  for (std::size_t at = html.find("&#"); at != std::string_view::npos; at = html.find("&#", at + 2)) {
+    const bool hex = at + 2 < html.size() && (html[at + 2] == 'x' || html[at + 2] == 'X');
+    const std::size_t digits = at + (hex ? 3 : 2);
+    std::size_t end = digits;
+    std::uint32_t code = 0;
+    // Eight digits are past any code point; more would only overflow.
+    while (end < html.size() && end - digits < 8 && is_digit(html[end], hex)) ++end;
+    if (end == digits || (end < html.size() && is_digit(html[end], hex))) continue;
+    std::from_chars(html.data() + digits, html.data() + end, code, hex ? 16 : 10);
+    const char32_t meant = encoding::html_reference_code(code);
+    if (meant == code) continue;
+    if (end < html.size() && html[end] == ';') ++end;  // HTML5 reads the reference without it too
+    if (!out) out.emplace().reserve(html.size() + 16);
+    out->append(html.substr(copied, at - copied));
+    *out += "&#" + std::to_string(static_cast<std::uint32_t>(meant)) + ";";
+    copied = end;
+  }
+  if (out) out->append(html.substr(copied));
+  return out;
+}
+
 XmlDocHandle read_html(std::string_view utf8) {
+  const std::optional<std::string> mapped = with_html5_references(utf8);
+  if (mapped) utf8 = *mapped;
   if (utf8.size() > static_cast<std::size_t>(INT_MAX)) return nullptr;  // libxml2 takes an int length
   ensure_libxml2_initialised();
   const ParserContextHandle context(htmlNewParserCtxt());

@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include "fetchers/html/css_filter.h"
+#include "fetchers/html/foreign_content.h"
 #include "fetchers/html/srcset.h"
 #include "fetchers/text/encoding.h"
 #include "fetchers/html/html_parse.h"
@@ -23,9 +24,9 @@ namespace {
 
 // libxml2's HTML parser lower-cases element and attribute names, so the
 // lists below are compared exactly.
-constexpr std::array<std::string_view, 18> kDroppedElements = {
-    "script", "style", "iframe", "frame", "frameset", "object", "embed",       "applet",    "form",
-    "base",   "meta",  "link",   "svg",   "math",     "portal", "fencedframe", "plaintext", "param",
+constexpr std::array<std::string_view, 16> kDroppedElements = {
+    "script", "style", "iframe", "frame",  "frameset",    "object",    "embed", "applet",
+    "form",   "base",  "meta",   "portal", "fencedframe", "plaintext", "param", "link",
 };
 
 // Their content is what a browser shows when the plugin is not there. A
@@ -139,10 +140,19 @@ bool needs_resolving(std::string_view url) {
   return !trimmed.empty() && trimmed.front() != '#';
 }
 
+bool has_non_ascii(std::string_view text) {
+  return std::any_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+}
+
 std::string resolved(std::string_view url, const std::string& base) {
   if (base.empty() || !needs_resolving(url)) return std::string(url);
   // mailto:, tel: and anything curl cannot read stay as written.
-  return url::resolve(base, url).value_or(std::string(url));
+  std::optional<std::string> absolute = url::resolve(base, url);
+  if (!absolute) return std::string(url);
+  // curl writes non-ASCII as %XX; a reference written with the characters
+  // (an IRI, as in "/wiki/中国") keeps them, so the post reads as the feed
+  // did. Both forms are the same URL to a browser.
+  return has_non_ascii(url) ? url::iri_of(*absolute) : std::move(*absolute);
 }
 
 // ---- Tracking pixels -------------------------------------------------------
@@ -356,38 +366,100 @@ class Writer {
     // void and hangs what follows them underneath. A browser reads those
     // nodes as following siblings; written after the unclosed tag (or in its
     // place when it is cut), they are read back in the same place by both.
-    if (!start_tag(node, tag)) {
+    const Markup markup = markup_here(tag, context_);
+    const std::optional<std::string_view> written = start_tag(node, tag, markup);
+    if (!written) {
       if (keeps_children_when_cut(node, tag)) {
         flattened_ = true;
         nodes(node->children);
       }
       return;
     }
-    if (is_one_of(tag, kVoidElements)) return nodes(node->children);
+    if (markup == Markup::html && is_one_of(tag, kVoidElements)) return nodes(node->children);
+    const Markup outer = context_;
+    context_ = children_markup(local_name(tag), markup);
     nodes(node->children);
+    context_ = outer;
     out_ += "</";
-    out_ += tag;
+    out_ += *written;
     out_ += '>';
   }
 
-  // Writes the start tag unless the element is dropped; says which.
-  bool start_tag(const xmlNode* node, std::string_view tag) {
-    if (options_.strip_active && is_one_of(local_name(tag), kDroppedElements)) return false;
+  // The markup `tag` is in among content in `context`; always HTML when
+  // active content is kept, as nothing is judged then.
+  Markup markup_here(std::string_view tag, Markup context) const {
+    return options_.strip_active ? markup_of(local_name(tag), context) : Markup::html;
+  }
+
+  // Writes the start tag unless the element is dropped; gives the name
+  // written (SVG's camel case restored), nullopt when dropped.
+  std::optional<std::string_view> start_tag(const xmlNode* node, std::string_view tag, Markup markup) {
+    if (is_dropped(tag, markup)) return std::nullopt;
     std::vector<Attribute> attributes = attributes_of(node);
     // With :contains rules the answer may be known already (is_left_out).
-    if (text_rules_.empty() ? is_cut(node, tag, attributes) : is_left_out(node)) return false;
+    if (text_rules_.empty() ? is_cut(node, tag, attributes, markup) : is_left_out(node, context_)) {
+      return std::nullopt;
+    }
+    const std::string_view written = markup == Markup::html ? tag : *foreign_element(markup, local_name(tag));
     out_ += '<';
-    out_ += tag;
-    checked(encoding::is_valid_utf8(tag));
-    for (auto& attribute : attributes) this->attribute(tag, attribute);
+    out_ += written;
+    checked(encoding::is_valid_utf8(written));
+    if (markup != context_) foreign_namespace("xmlns", namespace_uri(markup));
+    bool xlink = false;
+    for (auto& attribute : attributes) {
+      if (markup != Markup::html && !foreign(markup, attribute)) continue;
+      const bool wrote = this->attribute(tag, attribute);
+      // In HTML an xmlns:xlink of the feed's own is copied like any attribute.
+      xlink = xlink || (wrote && markup != Markup::html && attribute.name.starts_with("xlink:"));
+    }
+    if (xlink) foreign_namespace("xmlns:xlink", kXlinkNamespace);
     out_ += '>';
+    return written;
+  }
+
+  // Dropped for what it is, whatever its attributes: active content, or
+  // SVG and MathML off their allow-list.
+  bool is_dropped(std::string_view tag, Markup markup) const {
+    if (!options_.strip_active) return false;
+    if (is_one_of(local_name(tag), kDroppedElements)) return true;
+    return markup != Markup::html && !foreign_element(markup, local_name(tag));
+  }
+
+  // Keeps an attribute of an SVG or MathML element when it is on the
+  // allow-list and points nowhere outside the document; renames it to the
+  // case browsers know.
+  static bool foreign(Markup markup, Attribute& attribute) {
+    const auto name = foreign_attribute(markup, attribute.name);
+    if (!name || !foreign_value_is_safe(attribute.value)) return false;
+    attribute.name = std::string(*name);
     return true;
   }
 
-  bool is_cut(const xmlNode* node, std::string_view tag, const std::vector<Attribute>& attributes) const {
+  // The sanitizer's own declarations, so the post says what the markup is
+  // whatever the feed wrote (its own are never copied).
+  void foreign_namespace(std::string_view name, std::string_view uri) {
+    out_ += ' ';
+    out_ += name;
+    out_ += "=\"";
+    out_ += uri;
+    out_ += '"';
+  }
+
+  // <use> copies what it points at into the drawing: only a part of the
+  // document itself, never a file elsewhere.
+  static bool uses_other_document(std::string_view tag, const std::vector<Attribute>& attributes) {
+    if (local_name(tag) != "use") return false;
+    return std::any_of(attributes.begin(), attributes.end(), [](const Attribute& attribute) {
+      return local_name(attribute.name) == "href" && !trim(attribute.value).starts_with('#');
+    });
+  }
+
+  bool is_cut(const xmlNode* node, std::string_view tag, const std::vector<Attribute>& attributes,
+              Markup markup) const {
     // Browsers read <image> as <img>.
     const bool image = tag == "img" || tag == "image";
     if (options_.strip_active && image && is_tracking_pixel(attributes)) return true;
+    if (options_.strip_active && markup == Markup::svg && uses_other_document(tag, attributes)) return true;
     if (options_.remove.empty()) return false;
     std::vector<AttributeView> views;
     views.reserve(attributes.size());
@@ -399,18 +471,19 @@ class Writer {
     // they hold the text elsewhere as well. Judged on what is written, a
     // second pass finds nothing more to cut.
     return std::any_of(text_rules_.begin(), text_rules_.end(), [&](const ElementRule* rule) {
-      return rule->matches(tag, views) && rule->matches_text(visible_text(node));
+      return rule->matches(tag, views) &&
+             rule->matches_text(visible_text(node, children_markup(local_name(tag), markup)));
     });
   }
 
-  // `node` (an element, not a wrapper) is not written: dropped, cut by a
-  // rule, or a tracking pixel. Remembered, as :contains rules ask about the
-  // same elements again for each ancestor.
-  bool is_left_out(const xmlNode* node) const {
+  // `node` (an element, not a wrapper, among content in `context`) is not
+  // written: dropped, cut by a rule, or a tracking pixel. Remembered, as
+  // :contains rules ask about the same elements again for each ancestor.
+  bool is_left_out(const xmlNode* node, Markup context) const {
     if (const auto known = left_out_.find(node); known != left_out_.end()) return known->second;
     const std::string_view tag = name_of(node);
-    const bool left_out = (options_.strip_active && is_one_of(local_name(tag), kDroppedElements)) ||
-                          is_cut(node, tag, attributes_of(node));
+    const Markup markup = markup_here(tag, context);
+    const bool left_out = is_dropped(tag, markup) || is_cut(node, tag, attributes_of(node), markup);
     left_out_.emplace(node, left_out);
     return left_out;
   }
@@ -421,32 +494,38 @@ class Writer {
            (is_one_of(tag, kVoidElements) || (is_one_of(tag, kFallbackElements) && keep_fallback_));
   }
 
-  // The text the output shows of what is inside `node`.
-  std::string visible_text(const xmlNode* node) const {
+  // The text the output shows of what is inside `node`, whose children
+  // are in `inside`.
+  std::string visible_text(const xmlNode* node, Markup inside) const {
     std::string text;
     for (const xmlNode* child = node->children; child != nullptr; child = child->next) {
       if (child->type == XML_TEXT_NODE || child->type == XML_CDATA_SECTION_NODE) {
         if (child->content != nullptr) text += reinterpret_cast<const char*>(child->content);
       } else if (child->type == XML_ELEMENT_NODE) {
         const std::string_view tag = name_of(child);
-        if (is_one_of(tag, kWrapperElements) || !is_left_out(child) || keeps_children_when_cut(child, tag)) {
-          text += visible_text(child);
+        if (is_one_of(tag, kWrapperElements)) {
+          text += visible_text(child, inside);
+        } else if (keeps_children_when_cut(child, tag) && is_left_out(child, inside)) {
+          text += visible_text(child, inside);
+        } else if (!is_left_out(child, inside)) {
+          text += visible_text(child, children_markup(local_name(tag), markup_here(tag, inside)));
         }
       }
     }
     return text;
   }
 
-  void attribute(std::string_view tag, Attribute& attribute) {
-    if (!is_writable_name(attribute.name)) return;
-    if (options_.strip_active && is_dangerous(tag, attribute)) return;
+  // Writes the attribute unless it is dropped; says which.
+  bool attribute(std::string_view tag, Attribute& attribute) {
+    if (!is_writable_name(attribute.name)) return false;
+    if (options_.strip_active && is_dangerous(tag, attribute)) return false;
     if (options_.strip_active && local_name(attribute.name) == "style") {
       attribute.value = allowed_style(attribute.value);
-      if (attribute.value.empty()) return;
+      if (attribute.value.empty()) return false;
     } else if (attribute.name == "srcset") {
       attribute.value = cleaned_srcset(attribute.value);
-      if (attribute.value.empty()) return;
-    } else if (is_one_of(attribute.name, kResolvedAttributes)) {
+      if (attribute.value.empty()) return false;
+    } else if (is_one_of(attribute.name, kResolvedAttributes) || attribute.name == "xlink:href") {
       attribute.value = resolved(attribute.value, options_.base_url);
     }
     out_ += ' ';
@@ -455,6 +534,7 @@ class Writer {
     out_ += "=\"";
     checked(append_escaped(attribute.value, true, out_));
     out_ += '"';
+    return true;
   }
 
   void checked(bool valid) { wrote_valid_utf8_ = wrote_valid_utf8_ && valid; }
@@ -484,6 +564,7 @@ class Writer {
   std::vector<const ElementRule*> text_rules_;  // the :contains rules
   mutable std::unordered_map<const xmlNode*, bool> left_out_;
   std::string out_;
+  Markup context_ = Markup::html;  // of the children being written
   bool wrote_valid_utf8_ = true;
   int wrappers_ = 0;
   bool flattened_ = false;

@@ -6,8 +6,9 @@
 //
 // Dropped with everything inside them:
 //   script style iframe frame frameset object embed applet form base meta
-//   link svg math portal fencedframe plaintext param (also with a prefix, as
-//   in x:script); comments, doctypes; img or image of 1x1 or less (width and
+//   link portal fencedframe plaintext param (also with a prefix, as in
+//   x:script); inside svg and math, every element off foreign_content.h's
+//   allow-list; comments, doctypes; img or image of 1x1 or less (width and
 //   height attributes or inline style); elements matching a remove rule.
 //   Two exceptions keep text that is not theirs: libxml2 does not know
 //   <embed>, <image>, <source>, <track> and <wbr> are void and puts what
@@ -23,8 +24,15 @@
 //   srcset candidates with those schemes.
 // Inline style keeps only the declarations on css_filter.h's allow-list
 // (colours, type, alignment, sizes, spacing; no url(), no position).
-// svg and math go whole because browsers parse their insides by other rules
-// than libxml2 does (the root of mutation XSS), and feeds rarely need them.
+// svg and math keep the safe subset foreign_content.h lists (drawings and
+// presentation MathML, camel-case names restored, xmlns written by the
+// sanitizer), nothing that runs, animates or loads from elsewhere. Browsers
+// parse their insides by other rules than libxml2 does (the root of
+// mutation XSS), so what stays is safe read either way: every rule above
+// applies inside them too, and no text or attribute value is written with a
+// literal < or >, so no reading can find a tag in it.
+// A reference with non-ASCII characters ("/wiki/中国") resolves to an IRI,
+// the characters kept, not percent-encoded.
 // Remove rules see attributes as the feed wrote them, before resolution.
 #pragma once
 

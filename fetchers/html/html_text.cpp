@@ -1,5 +1,6 @@
 #include "fetchers/html/html_text.h"
 
+#include "fetchers/html/html_parse.h"
 #include "fetchers/text/encoding.h"
 
 #include <libxml/HTMLparser.h>
@@ -11,6 +12,7 @@
 #include <climits>
 #include <cstdint>
 #include <memory>
+#include <optional>
 
 namespace feedd {
 namespace {
@@ -102,8 +104,10 @@ std::string parsed_text(const std::string& html) {
   // libxml2 takes an int length; nothing that long is a title.
   if (html.size() > static_cast<std::size_t>(INT_MAX)) return {};
   ensure_libxml2_initialised();
+  const std::optional<std::string> mapped = detail::with_html5_references(html);
+  const std::string& input = mapped ? *mapped : html;
   const DocHandle doc(
-      htmlReadMemory(html.data(), static_cast<int>(html.size()), nullptr, "UTF-8", kParseOptions));
+      htmlReadMemory(input.data(), static_cast<int>(input.size()), nullptr, "UTF-8", kParseOptions));
   if (!doc) return {};  // libxml2 found no document at all, e.g. only a comment
   std::string text;
   append_text(doc->children, text);

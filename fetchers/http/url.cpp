@@ -196,6 +196,68 @@ std::optional<std::string> canonical(std::string_view absolute_url) {
   return readable(std::move(url));
 }
 
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// The byte of "%XX" at `at`, or -1.
+int escaped_byte(std::string_view text, std::size_t at) {
+  if (at + 2 >= text.size() || text[at] != '%') return -1;
+  const int high = hex_value(text[at + 1]);
+  const int low = hex_value(text[at + 2]);
+  return high < 0 || low < 0 ? -1 : high * 16 + low;
+}
+
+// The length of the UTF-8 sequence a lead byte starts (2 to 4), 0 for a
+// byte that starts none. Overlong and surrogate forms are refused below.
+std::size_t sequence_length(int lead) {
+  if (lead >= 0xC2 && lead <= 0xDF) return 2;
+  if (lead >= 0xE0 && lead <= 0xEF) return 3;
+  if (lead >= 0xF0 && lead <= 0xF4) return 4;
+  return 0;
+}
+
+bool is_well_formed(const std::string& bytes) {
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(bytes[i]); };
+  for (std::size_t i = 1; i < bytes.size(); ++i) {
+    if ((byte(i) & 0xC0) != 0x80) return false;
+  }
+  if (byte(0) == 0xE0 && byte(1) < 0xA0) return false;  // overlong
+  if (byte(0) == 0xED && byte(1) >= 0xA0) return false;  // surrogate
+  if (byte(0) == 0xF0 && byte(1) < 0x90) return false;  // overlong
+  if (byte(0) == 0xF4 && byte(1) >= 0x90) return false;  // past U+10FFFF
+  return true;
+}
+
+}  // namespace
+
+std::string iri_of(std::string_view uri) {
+  std::string out;
+  out.reserve(uri.size());
+  std::size_t i = 0;
+  while (i < uri.size()) {
+    const std::size_t length = sequence_length(escaped_byte(uri, i));
+    std::string bytes;
+    for (std::size_t k = 0; length != 0 && k < length; ++k) {
+      const int value = escaped_byte(uri, i + 3 * k);
+      if (value < 0) break;
+      bytes += static_cast<char>(value);
+    }
+    if (length != 0 && bytes.size() == length && is_well_formed(bytes)) {
+      out += bytes;
+      i += 3 * length;
+    } else {
+      out += uri[i++];
+    }
+  }
+  return out;
+}
+
 std::string host_of(std::string_view absolute_url) {
   const UrlHandle handle = parse(absolute_url);
   if (!handle) return {};

@@ -17,6 +17,12 @@ namespace feedd::url {
 // (mailto:, javascript:) give nullopt.
 std::optional<std::string> resolve(std::string_view base, std::string_view reference);
 
+// `uri` with each percent-encoded UTF-8 sequence of non-ASCII characters
+// written as the characters (RFC 3987 section 3.2: the IRI of a URI). The
+// same URL, as its author wrote it when the author wrote an IRI; escapes of
+// ASCII and bytes that are not UTF-8 stay escaped.
+std::string iri_of(std::string_view uri);
+
 // True for an absolute URL with a scheme and host (http, https, ...), and for
 // file:// URLs, whose host is empty by definition.
 bool is_absolute(std::string_view text);

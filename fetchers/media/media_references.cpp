@@ -24,7 +24,13 @@ bool among(const std::array<const char*, N>& names, std::string_view name) {
   return std::any_of(names.begin(), names.end(), [&](const char* known) { return name == known; });
 }
 
-Kind kind_of(std::string_view element, std::string_view attribute) {
+// `recordings`: audio and video sources count too (an archived enclosure
+// the post shows, see point_at_local); never for image_urls, as only images
+// are downloaded for what the content refers to.
+Kind kind_of(std::string_view element, std::string_view attribute, bool recordings = false) {
+  if (recordings && attribute == "src" && (element == "audio" || element == "video" || element == "source")) {
+    return Kind::single;
+  }
   if (element == "img") {
     if (among(img_single, attribute)) return Kind::single;
     if (among(any_srcset, attribute)) return Kind::srcset;
@@ -282,7 +288,7 @@ std::string point_at_local(std::string_view html, std::string_view base_url,
   auto value_start = [](const Attribute& a) { return a.quote != 0 ? a.value_begin - 1 : a.value_begin; };
   each_start_tag(html, [&](const Tag& tag) {
     for (const auto& attribute : tag.attributes) {
-      const Kind kind = kind_of(tag.name, attribute.name);
+      const Kind kind = kind_of(tag.name, attribute.name, true);
       if (kind == Kind::none || !attribute.has_value) continue;
       const std::string_view raw = html.substr(attribute.value_begin, attribute.value_end - attribute.value_begin);
       const std::string value = decode_references(raw);

@@ -19,7 +19,8 @@ namespace feedd::media {
 // Every image address in `html`, absolute, each once, in document order.
 std::vector<std::string> image_urls(std::string_view html, std::string_view base_url);
 
-// `html` with each address found in `local` (absolute address -> what the
+// `html` with each address found in `local` (images, and the src of audio,
+// video and source, where an archived enclosure is shown; absolute address -> what the
 // post shows instead, e.g. "/media/0a1b....png") replaced, and the
 // attribute's original value kept beside it as data-feedd-original-ATTR
 // (data-feedd-original-src, data-feedd-original-srcset, ...).

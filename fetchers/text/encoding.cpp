@@ -365,4 +365,16 @@ std::string repair_utf8(std::string_view text) {
   return valid;
 }
 
+char32_t html_reference_code(char32_t code) {
+  // HTML5's table of replacements for references to C1 controls; 0 where
+  // the control stays.
+  static constexpr char16_t windows1252[32] = {
+      0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+      0x2039, 0x0152, 0,      0x017D, 0,      0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+      0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178,
+  };
+  if (code < 0x80 || code > 0x9F || windows1252[code - 0x80] == 0) return code;
+  return windows1252[code - 0x80];
+}
+
 }  // namespace feedd::encoding

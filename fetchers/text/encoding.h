@@ -108,4 +108,10 @@ inline std::size_t utf8_sequence_length(std::string_view text) {
 // replaced by U+FFFD.
 std::string repair_utf8(std::string_view text);
 
+// What a numeric reference to `code` means in HTML5: for U+0080..U+009F,
+// the character windows-1252 has at that byte ("&#146;" is ’: text written
+// in windows-1252 and numbered as if it were Latin-1), except at the five
+// bytes where windows-1252 has nothing; any other code as it is.
+char32_t html_reference_code(char32_t code);
+
 }  // namespace feedd::encoding

@@ -14,6 +14,7 @@ inline constexpr std::string_view back_to_schema_6_sql =
     "DROP TABLE IF EXISTS watched; DROP TABLE IF EXISTS removals; DROP TABLE IF EXISTS wayback_queue; "
     "DROP TABLE IF EXISTS wayback_snapshots; DROP TABLE IF EXISTS watch_cursor; "
     "DROP TABLE IF EXISTS page_contents; "
+    "DROP TABLE IF EXISTS entry_enclosures; "
     "PRAGMA user_version = 6;";
 
 }  // namespace feedd::test

@@ -7,7 +7,7 @@
 namespace feedd {
 namespace {
 
-enum class Kind { audio, video, image, other };
+using Kind = EnclosureKind;
 
 std::string lowered(std::string_view text) {
   std::string lower(text);
@@ -23,13 +23,15 @@ std::string_view file_name(std::string_view url) {
   return slash == std::string_view::npos ? url : url.substr(slash + 1);
 }
 
-Kind kind_of(const Enclosure& enclosure) {
-  const std::string type = lowered(enclosure.type);
+}  // namespace
+
+EnclosureKind enclosure_kind(std::string_view enclosure_type, std::string_view url) {
+  const std::string type = lowered(enclosure_type);
   if (type.starts_with("audio/")) return Kind::audio;
   if (type.starts_with("video/")) return Kind::video;
   if (type.starts_with("image/")) return Kind::image;
   if (!type.empty()) return Kind::other;
-  const std::string name = lowered(file_name(enclosure.url));
+  const std::string name = lowered(file_name(url));
   const std::size_t dot = name.rfind('.');
   const std::string extension = dot == std::string::npos ? std::string() : name.substr(dot + 1);
   static constexpr std::array<std::string_view, 7> audio = {"mp3", "m4a", "aac", "ogg", "oga", "opus", "wav"};
@@ -41,6 +43,10 @@ Kind kind_of(const Enclosure& enclosure) {
   if (in(image)) return Kind::image;
   return Kind::other;
 }
+
+namespace {
+
+Kind kind_of(const Enclosure& enclosure) { return enclosure_kind(enclosure.type, enclosure.url); }
 
 void append_escaped(std::string_view text, std::string& out) {
   for (const char c : text) {

@@ -4,6 +4,7 @@
 
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "fetchers/feed/feed.h"
 
@@ -16,5 +17,10 @@ namespace feedd {
 // already. "" when nothing is left. Written in the sanitizer's canonical
 // form, so a post reads back the same.
 std::string enclosures_html(std::span<const Enclosure> enclosures);
+
+enum class EnclosureKind { audio, video, image, other };
+
+// What an enclosure is, by its MIME type, else its file name's extension.
+EnclosureKind enclosure_kind(std::string_view type, std::string_view url);
 
 }  // namespace feedd

@@ -16,6 +16,7 @@
 #include <spdlog/spdlog.h>
 
 #include "daemon/runtime/pipeline/media_stage.h"
+#include "store/enclosures/enclosure_table.h"
 #include "daemon/runtime/pipeline/full_text/full_text_stage.h"
 #include "daemon/runtime/pipeline/normalise.h"
 #include "daemon/runtime/pipeline/posts_dir_guard.h"
@@ -554,6 +555,7 @@ class Pipeline::Impl {
       job->report.unchanged_entries = outcome.unchanged_entries + outcome.older_ignored;
       job->report.posts_written = outcome.posts_written;
       job->report.written_posts = std::move(outcome.written_paths);
+      enclosures::record_enclosures(archive_.store(), entries);
       if (outcome.new_entries + outcome.updated_entries > 0) search_backlog_ = true;
       if (whole_feed && feed_stored_) tell_feed_stored(*job, entries);
       if (!outcome.post_errors.empty()) {

@@ -8,14 +8,17 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "daemon/runtime/pipeline/enclosure_html.h"
 #include "daemon/runtime/pipeline/source_request.h"
 #include "fetchers/http/request_scope.h"
 #include "fetchers/http/url.h"
 #include "fetchers/media/image_sniff.h"
 #include "fetchers/media/media_references.h"
+#include "fetchers/media/recording_sniff.h"
 #include "fetchers/media/svg_sanitize.h"
 #include "fetchers/redact/redact_url.h"
 #include "store/atomic_file.h"
+#include "store/enclosures/enclosure_table.h"
 #include "store/media/media_file.h"
 #include "store/media/media_table.h"
 
@@ -54,6 +57,51 @@ HttpRequest image_request(const config::Source& source, const std::string& addre
   confine_to_home_hosts(request, source.urls.empty() ? std::vector<std::string>{source.url} : source.urls);
   request.max_body = source.media_max_file;
   return request;
+}
+
+bool is_web_address(std::string_view address) {
+  return address.starts_with("http://") || address.starts_with("https://");
+}
+
+// What local media keeps of an entry: the images its content shows, and
+// its enclosures that are recordings or images (files of other kinds stay
+// links to the source).
+std::vector<std::string> archived_addresses(Store& store, const EntryRow& row) {
+  std::vector<std::string> addresses = media::image_urls(row.content, row.url);
+  for (const EnclosureRecord& enclosure : enclosures::enclosures_of(store, row.id)) {
+    if (enclosure_kind(enclosure.type, enclosure.url) == EnclosureKind::other) continue;
+    if (!is_web_address(enclosure.url)) continue;
+    if (std::find(addresses.begin(), addresses.end(), enclosure.url) == addresses.end()) {
+      addresses.push_back(enclosure.url);
+    }
+  }
+  return addresses;
+}
+
+// The file an answer is kept as: an image (SVG made inert), or for an
+// enclosure also a recording; `problem` says why there is none.
+struct Kept {
+  std::string bytes;
+  std::string extension;
+  std::string problem;
+};
+
+Kept kept_file(Store& store, const std::string& address, HttpResponse& response) {
+  if (!response.ok()) return {{}, {}, response.error.empty() ? fmt::format("HTTP {}", response.status) : response.error};
+  if (const auto type = media::sniff_image(response.body)) {
+    if (*type != media::ImageType::svg) return {std::move(response.body), std::string(media::extension_of(*type)), {}};
+    if (auto clean = media::sanitize_svg(response.body)) return {std::move(*clean), "svg", {}};
+    return {{}, {}, "an SVG that cannot be made safe (entity declarations or not well-formed)"};
+  }
+  const bool enclosure = enclosures::is_enclosure(store, address);
+  if (enclosure) {
+    if (const auto extension = media::sniff_recording(response.body)) {
+      return {std::move(response.body), std::string(*extension), {}};
+    }
+  }
+  return {{}, {}, fmt::format("not an image (JPEG, PNG, GIF, WebP, AVIF or SVG){}, whatever its Content-Type ({})",
+                              enclosure ? " nor a recording (MP3, AAC, MP4, Ogg, WebM, WAV, FLAC)" : "",
+                              response.content_type.empty() ? "none" : response.content_type)};
 }
 
 }  // namespace
@@ -96,7 +144,7 @@ void MediaStage::run(Archive& archive, const config::Source& source, std::vector
     for (const auto& identity : identities) {
       const auto row = store.find_entry(identity);
       if (!row || row->imported) continue;
-      media::set_references(store, row->id, pass->source_id, media::image_urls(row->content, row->url), now);
+      media::set_references(store, row->id, pass->source_id, archived_addresses(store, *row), now);
     }
     const auto due = media::due_downloads(store, pass->source_id, now, downloads_per_pass);
     pass->due.assign(due.begin(), due.end());
@@ -151,23 +199,7 @@ void MediaStage::next(const std::shared_ptr<Pass>& pass) {
 // as a failure to retry.
 void MediaStage::keep(Pass& pass, const std::string& address, HttpResponse response) {
   Store& store = pass.archive.store();
-  std::string problem;
-  std::string bytes;
-  std::optional<media::ImageType> type;
-  if (!response.ok()) {
-    problem = response.error.empty() ? fmt::format("HTTP {}", response.status) : response.error;
-  } else if (!(type = media::sniff_image(response.body))) {
-    problem = fmt::format("not an image (JPEG, PNG, GIF, WebP, AVIF or SVG), whatever its Content-Type ({})",
-                          response.content_type.empty() ? "none" : response.content_type);
-  } else if (*type == media::ImageType::svg) {
-    if (auto clean = media::sanitize_svg(response.body)) {
-      bytes = std::move(*clean);
-    } else {
-      problem = "an SVG that cannot be made safe (entity declarations or not well-formed)";
-    }
-  } else {
-    bytes = std::move(response.body);
-  }
+  auto [bytes, extension, problem] = kept_file(store, address, response);
   const std::int64_t now = clock_.now_ms();
   if (!problem.empty()) {
     const int attempts = media::attempts_of(store, address) + 1;
@@ -179,7 +211,7 @@ void MediaStage::keep(Pass& pass, const std::string& address, HttpResponse respo
                  url::redact(address), problem, human_delay(delay));
     return;
   }
-  const std::string name = media::media_file_name(bytes, media::extension_of(*type));
+  const std::string name = media::media_file_name(bytes, extension);
   const bool new_file = !media::media_file_known(store, name);
   if (new_file && pass.used + bytes.size() > pass.source.media_quota) {
     spdlog::warn("source {}: media quota {} reached ({} stored): not downloading {} nor {} more image(s) due",

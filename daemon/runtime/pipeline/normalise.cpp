@@ -71,6 +71,9 @@ std::vector<IncomingEntry> normalise(std::span<const FeedEntry> feed_entries, bo
       incoming.content = carried_content(entry);  // raw: every byte as the feed has it
     }
     if (source.enclosures) incoming.content += enclosures_html(entry.enclosures);
+    for (const Enclosure& enclosure : entry.enclosures) {
+      incoming.enclosures.push_back({enclosure.url, enclosure.type, enclosure.length});
+    }
     entries.push_back(std::move(incoming));
   }
   return entries;
