@@ -264,6 +264,18 @@ SourceState Archive::prepare_source(const std::string& source_name, const std::s
   return state.value();
 }
 
+std::vector<SourceState> Archive::prepare_sources(std::span<const SourceKey> sources) {
+  std::vector<SourceState> states;
+  states.reserve(sources.size());
+  sqlite::Transaction transaction(store_.database());
+  for (const auto& source : sources) {
+    store_.source_id(source.name, source.url);
+    states.push_back(store_.source_state(source.name).value());
+  }
+  transaction.commit();
+  return states;
+}
+
 void Archive::save_schedule(const std::string& source_name, const std::string& source_url,
                             const SourceSchedule& schedule) {
   sqlite::Transaction transaction(store_.database());

@@ -113,6 +113,13 @@ class Archive {
   // The source's row, created or brought in line with its configured URL,
   // and what feedd remembers about it.
   SourceState prepare_source(const std::string& source_name, const std::string& source_url);
+  // The same for several sources in one transaction: a daemon starting with
+  // 100,000 sources must not commit (and sync) once per source.
+  struct SourceKey {
+    std::string name;
+    std::string url;
+  };
+  std::vector<SourceState> prepare_sources(std::span<const SourceKey> sources);
 
   // Where the schedule stands after a poll (kept across restarts).
   void save_schedule(const std::string& source_name, const std::string& source_url, const SourceSchedule& schedule);

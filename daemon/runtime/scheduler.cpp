@@ -10,10 +10,20 @@ namespace feedd {
 
 using std::chrono::milliseconds;
 
+// What the scheduler itself reads of a source; the rest of its settings stay
+// in the config apply() was given, at `index`.
+struct TrackedSource {
+  std::string name;
+  std::string url;
+  std::optional<milliseconds> interval;
+  int line = 0;
+  std::size_t index = 0;
+};
+
 struct Scheduler::Tracked {
   explicit Tracked(boost::asio::io_context& io) : timer(io) {}
 
-  config::Source source;
+  TrackedSource source;
   ScheduleSettings settings;
   SourceValidators validators;
   int consecutive_failures = 0;
@@ -34,8 +44,13 @@ ScheduleSettings settings_for(const config::Source& source, const config::Config
                           config.schedule.max_backoff, config.schedule.min_interval};
 }
 
-bool same_polling(const config::Source& a, const config::Source& b) {
+bool same_polling(const TrackedSource& a, const config::Source& b) {
   return a.url == b.url && a.interval == b.interval;
+}
+
+TrackedSource tracked_source(const config::Source& source, const config::Config& config) {
+  return TrackedSource{source.name, source.url, source.interval, source.line,
+                       static_cast<std::size_t>(&source - config.sources.data())};
 }
 
 }  // namespace
@@ -58,6 +73,7 @@ Scheduler::~Scheduler() { stop(); }
 
 void Scheduler::apply(const config::Config& config) {
   config_file_ = config.file;
+  config_ = &config;
   std::map<std::string, const config::Source*> wanted;
   for (const auto& source : config.sources) {
     if (source.enabled) wanted.emplace(source.name, &source);
@@ -77,36 +93,57 @@ void Scheduler::apply(const config::Config& config) {
       start_tracking(*source, config);
     }
   }
+  load_new_sources();
 }
 
 void Scheduler::start_tracking(const config::Source& source, const config::Config& config) {
   auto tracked = std::make_shared<Tracked>(io_);
-  tracked->source = source;
+  tracked->source = tracked_source(source, config);
   tracked->settings = settings_for(source, config);
   sources_[source.name] = tracked;
+  to_load_.push_back(tracked);
+}
 
-  // The store is the writer's; ask it, then arm on the io thread.
-  auto loaded = std::make_shared<SourceState>();
-  pipeline_.write([name = source.name, url = source.url, loaded](
-                      Archive& archive) { *loaded = archive.prepare_source(name, url); },
-                  [this, tracked, loaded] {
-                    if (tracked->removed) return;
-                    tracked->ready = true;
-                    tracked->validators = {loaded->polled_url, loaded->etag, loaded->last_modified};
-                    tracked->consecutive_failures = loaded->consecutive_failures;
-                    tracked->state = loaded->state;
-                    if (mode_ == Mode::one_pass || tracked->poll_asked) {
-                      // A poll asked for now goes whatever the stored state says;
-                      // a pass leaves resting sources (410, Retry-After, backoff).
-                      if (tracked->poll_asked || !resting(*tracked, *loaded)) arm(tracked, milliseconds(0));
-                    } else if (tracked->state == "gone") {
-                      spdlog::warn("source {} ({}): gone (HTTP 410) and not polled; change its url in {} to poll again",
-                                   tracked->source.name, url::redact(tracked->source.url), config_file_.string());
-                    } else {
-                      arm(tracked, first_poll_delay(loaded->never_polled(), loaded->next_poll_ms, clock_.now_ms(),
-                                                    tracked->settings.interval, random_));
-                    }
-                  });
+// The store is the writer's; ask it, then arm on the io thread. A batch is
+// one transaction and one job, small enough that polls and other writes
+// queued behind it do not wait long.
+void Scheduler::load_new_sources() {
+  constexpr std::size_t batch_size = 1000;
+  for (std::size_t first = 0; first < to_load_.size(); first += batch_size) {
+    auto batch = std::make_shared<std::vector<TrackedPtr>>(
+        to_load_.begin() + static_cast<std::ptrdiff_t>(first),
+        to_load_.begin() + static_cast<std::ptrdiff_t>(std::min(first + batch_size, to_load_.size())));
+    std::vector<Archive::SourceKey> keys;
+    keys.reserve(batch->size());
+    for (const auto& tracked : *batch) keys.push_back({tracked->source.name, tracked->source.url});
+    auto loaded = std::make_shared<std::vector<SourceState>>();
+    pipeline_.write([keys = std::move(keys), loaded](Archive& archive) { *loaded = archive.prepare_sources(keys); },
+                    [this, batch, loaded] {
+                      for (std::size_t i = 0; i < batch->size() && i < loaded->size(); ++i) {
+                        on_loaded((*batch)[i], (*loaded)[i]);
+                      }
+                    });
+  }
+  to_load_.clear();
+}
+
+void Scheduler::on_loaded(const TrackedPtr& tracked, const SourceState& loaded) {
+  if (tracked->removed) return;
+  tracked->ready = true;
+  tracked->validators = {loaded.polled_url, loaded.etag, loaded.last_modified};
+  tracked->consecutive_failures = loaded.consecutive_failures;
+  tracked->state = loaded.state;
+  if (mode_ == Mode::one_pass || tracked->poll_asked) {
+    // A poll asked for now goes whatever the stored state says;
+    // a pass leaves resting sources (410, Retry-After, backoff).
+    if (tracked->poll_asked || !resting(*tracked, loaded)) arm(tracked, milliseconds(0));
+  } else if (tracked->state == "gone") {
+    spdlog::warn("source {} ({}): gone (HTTP 410) and not polled; change its url in {} to poll again",
+                 tracked->source.name, url::redact(tracked->source.url), config_file_.string());
+  } else {
+    arm(tracked, first_poll_delay(loaded.never_polled(), loaded.next_poll_ms, clock_.now_ms(),
+                                  tracked->settings.interval, random_));
+  }
 }
 
 // `once` from a timer must be as polite as `run`: a source the server said
@@ -144,13 +181,14 @@ void Scheduler::update_tracking(const TrackedPtr& tracked, const config::Source&
     start_tracking(source, config);
     return;
   }
-  tracked->source = source;
+  tracked->source = tracked_source(source, config);
   tracked->settings = settings_for(source, config);
 }
 
 void Scheduler::stop_tracking(const TrackedPtr& tracked) {
   tracked->removed = true;
   tracked->timer.cancel();
+  set_next_poll(*tracked, std::nullopt);
   if (!tracked->in_flight) {
     PollReport report;
     report.source_name = tracked->source.name;
@@ -162,7 +200,7 @@ void Scheduler::stop_tracking(const TrackedPtr& tracked) {
 
 void Scheduler::arm(const TrackedPtr& tracked, milliseconds delay) {
   if (stopped_ || tracked->removed) return;
-  tracked->next_poll_ms = clock_.now_ms() + delay.count();
+  set_next_poll(*tracked, clock_.now_ms() + delay.count());
   tracked->timer.expires_after(delay);
   tracked->timer.async_wait([this, tracked](const boost::system::error_code& error) {
     if (error || stopped_ || tracked->removed) return;  // cancelled: stopped or reconfigured
@@ -172,10 +210,16 @@ void Scheduler::arm(const TrackedPtr& tracked, milliseconds delay) {
 
 void Scheduler::poll(const TrackedPtr& tracked) {
   if (tracked->in_flight) return;
+  const auto& sources = config_->sources;
+  if (tracked->source.index >= sources.size() || sources[tracked->source.index].name != tracked->source.name) {
+    // Only a config replaced without apply() can get here; a bug, not a poll.
+    spdlog::error("source {}: not polled: the scheduler's config is out of date", tracked->source.name);
+    return;
+  }
   tracked->in_flight = true;
   ++polls_running_;
-  tracked->next_poll_ms.reset();
-  pipeline_.poll(tracked->source, tracked->validators,
+  set_next_poll(*tracked, std::nullopt);
+  pipeline_.poll(sources[tracked->source.index], tracked->validators,
                  [this, tracked](PollReport report) { on_polled(tracked, report); });
 }
 
@@ -297,11 +341,14 @@ void Scheduler::stop() {
 }
 
 std::optional<std::int64_t> Scheduler::next_poll_ms() const {
-  std::optional<std::int64_t> earliest;
-  for (const auto& [name, tracked] : sources_) {
-    if (tracked->next_poll_ms && (!earliest || *tracked->next_poll_ms < *earliest)) earliest = tracked->next_poll_ms;
-  }
-  return earliest;
+  if (armed_.empty()) return std::nullopt;
+  return armed_.begin()->first;
+}
+
+void Scheduler::set_next_poll(Tracked& tracked, std::optional<std::int64_t> at_ms) {
+  if (tracked.next_poll_ms) armed_.erase({*tracked.next_poll_ms, &tracked});
+  tracked.next_poll_ms = at_ms;
+  if (at_ms) armed_.emplace(*at_ms, &tracked);
 }
 
 }  // namespace feedd

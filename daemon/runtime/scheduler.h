@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,9 @@ class Scheduler {
   // Brings the polled sources in line with `config`: added ones start,
   // removed and disabled ones stop, changed ones take their new settings.
   // Polls already running finish either way.
+  // REQUIRES: `config` outlives the scheduler or the next apply(), whichever
+  // comes first: a poll reads its source's settings there, so 100,000
+  // sources are not held twice.
   void apply(const config::Config& config);
 
   // No new polls from now on; running ones finish.
@@ -80,6 +84,9 @@ class Scheduler {
   using TrackedPtr = std::shared_ptr<Tracked>;
 
   void start_tracking(const config::Source& source, const config::Config& config);
+  void load_new_sources();
+  void on_loaded(const TrackedPtr& tracked, const SourceState& loaded);
+  void set_next_poll(Tracked& tracked, std::optional<std::int64_t> at_ms);
   void update_tracking(const TrackedPtr& tracked, const config::Source& source, const config::Config& config);
   void stop_tracking(const TrackedPtr& tracked);
   void arm(const TrackedPtr& tracked, std::chrono::milliseconds delay);
@@ -98,7 +105,14 @@ class Scheduler {
   ReportHandler on_report_;
   Random random_;
   std::filesystem::path config_file_;
+  const config::Config* config_ = nullptr;  // what apply() was last given
   std::map<std::string, TrackedPtr> sources_;
+  // Sources started by apply() whose stored state is still to be read; read
+  // in batches, one transaction each.
+  std::vector<TrackedPtr> to_load_;
+  // Every armed poll by time, so the earliest is found without visiting
+  // 100,000 sources after each poll (publish_status asks every time).
+  std::set<std::pair<std::int64_t, const Tracked*>> armed_;
   std::int64_t posts_written_ = 0;
   std::size_t polls_running_ = 0;
   bool stopped_ = false;

@@ -191,9 +191,9 @@ TEST_CASE("A file that cannot be read is reported with line 0 and the OS reason"
 TEST_CASE("A file too large to be a config is refused instead of read to the end") {
   feedd::test::TempDir dir;
   fs::path huge = dir / "huge.toml";
-  write_file(huge, std::string((1 << 20) + 1, '#'));
+  write_file(huge, std::string((std::size_t{64} << 20) + 1, '#'));
   CHECK_THROWS_WITH_AS(feedd::config::load_config(huge),
-                       (huge.string() + ":0: (file): larger than 1 MiB; is this a feedd config?").c_str(), ConfigError);
+                       (huge.string() + ":0: (file): larger than 64 MiB; is this a feedd config?").c_str(), ConfigError);
 }
 
 TEST_CASE("A TOML syntax error names its line") {

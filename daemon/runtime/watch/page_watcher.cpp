@@ -93,7 +93,10 @@ PageWatcher::~PageWatcher() = default;
 
 void PageWatcher::reconfigure(const config::Config& config) {
   sources_.clear();
-  for (const auto& source : config.sources) sources_[source.name] = source;
+  // Only the sources that watch: a copy of all 100,000 would cost tens of MiB.
+  for (const auto& source : config.sources) {
+    if (source.watch) sources_[source.name] = source;
+  }
   policies_ = source_policies(config);
   in_flight_limit_ = recheck_slots(config);
   notice_sources_.clear();

@@ -398,6 +398,49 @@ TEST_CASE("systemd hears READY, STATUS, RELOADING, WATCHDOG and STOPPING on its 
   CHECK(notify.saw("STOPPING=1"));
 }
 
+// The earliest poll comes from an index kept as sources are armed, polled and
+// removed (a scan of every source after each poll cost too much at 100,000).
+TEST_CASE("systemd's STATUS names the earliest next poll and forgets a source removed by SIGHUP") {
+  TempDir dir;
+  HttpTestServer server;
+  for (const auto* path : {"/a.xml", "/b.xml", "/c.xml"}) server.serve(path, rss_with(1));
+  const std::vector<DaemonSource> slow = {{"A", server.url("/a.xml"), "interval = \"1h\""},
+                                          {"B", server.url("/b.xml"), "interval = \"1h\""}};
+  auto all = slow;
+  all.push_back({"C", server.url("/c.xml"), "interval = \"3m\""});
+  FakeNotifySocket notify(dir / "notify.sock");
+  auto daemon = start_daemon(write_config(dir, all), {{"NOTIFY_SOCKET", (dir / "notify.sock").string()}});
+  // A poll's own STATUS comes before it is armed again; a reload publishes
+  // one once all three are. C's next poll is 3m give or take 10%: 2m42s to
+  // 3m18s reads "2m" or "3m".
+  REQUIRE(eventually([&] {  // all three polled: none in flight and a next poll planned
+    const std::string idle = "STATUS=3 source(s), 0 in flight, next poll in ";
+    const auto& seen = notify.drain();
+    for (auto at = seen.find(idle); at != std::string::npos; at = seen.find(idle, at + 1)) {
+      if (seen.compare(at + idle.size(), 4, "none") != 0) return true;
+    }
+    return false;
+  }));
+  daemon->signal(SIGHUP);
+  CHECK(eventually([&] {
+    return notify.saw("STATUS=3 source(s), 0 in flight, next poll in 2m,") ||
+           notify.saw("STATUS=3 source(s), 0 in flight, next poll in 3m,");
+  }));
+  write_config(dir, slow);
+  daemon->signal(SIGHUP);
+  // A and B are next, 54m to 1h6m away.
+  CHECK(eventually([&] {
+    const auto& seen = notify.drain();
+    const std::string prefix = "STATUS=2 source(s), 0 in flight, next poll in ";
+    const auto at = seen.rfind(prefix);
+    if (at == std::string::npos) return false;
+    const auto start = at + prefix.size();
+    const auto next = seen.substr(start, seen.find(',', start) - start);
+    return next.starts_with("5") || next.starts_with("1h");
+  }));
+  stop(*daemon);
+}
+
 TEST_CASE("Under the journal, log lines carry priority prefixes instead of timestamps") {
   TempDir dir;
   HttpTestServer server;
