@@ -1,14 +1,14 @@
 // Search latency over a large archive: builds (or reuses) a store of N
 // synthetic news entries through Store, the same write path feedd uses, so
-// both search indexes are maintained by their triggers; then times
+// rows reach the search backlog as ingest leaves them; then times
 // feedd::search for one-, two- and three-or-more-character queries, common
 // and rare, and prints a Markdown table (median and worst of the runs).
 //
 //   cmake -B build-bench -DFEEDD_BUILD_BENCH=ON && cmake --build build-bench --target search_bench
 //   build-bench/bench/search_bench [--entries 100000] [--runs 21] [--index-batch 1000]
 //                                  [--db /tmp/feedd-search-bench.db]
-// Indexing prints its CPU time per entry and the tables' sizes. --fts sets an
-// FTS5 option (automerge, crisismerge, pgsz, usermerge) before indexing.
+// Indexing prints its CPU time per entry and the tables' sizes. --reindex 1
+// empties the search index of a reused store first, to time indexing again.
 //
 // The text is generated, deterministically: characters drawn with a Zipf
 // law over 4,000 CJK ideographs (those of the seed articles first), grouped
@@ -47,7 +47,7 @@ struct Options {
   int entries = 100'000;
   int runs = 21;
   int batch = 1000;  // rows per indexing transaction, as `feedd once` catches up
-  std::vector<std::pair<std::string, std::string>> fts_settings;  // --fts automerge=8: FTS5 options to try
+  bool reindex = false;  // --reindex 1: drop the search index of a reused store and build it again
   fs::path database = fs::temp_directory_path() / "feedd-search-bench.db";
 };
 
@@ -61,14 +61,12 @@ Options parse_options(int argc, char** argv) {
       options.runs = std::atoi(argv[i + 1]);
     } else if (name == "--index-batch") {
       options.batch = std::atoi(argv[i + 1]);
-    } else if (name == "--fts") {
-      const std::string setting = argv[i + 1];
-      const auto equals = setting.find('=');
-      options.fts_settings.emplace_back(setting.substr(0, equals), equals == std::string::npos ? "" : setting.substr(equals + 1));
+    } else if (name == "--reindex") {
+      options.reindex = std::atoi(argv[i + 1]) != 0;
     } else if (name == "--db") {
       options.database = argv[i + 1];
     } else {
-      fmt::print(stderr, "usage: search_bench [--entries N] [--runs R] [--index-batch B] [--fts NAME=VALUE] [--db PATH]\n");
+      fmt::print(stderr, "usage: search_bench [--entries N] [--runs R] [--index-batch B] [--reindex 1] [--db PATH]\n");
       std::exit(2);
     }
   }
@@ -284,9 +282,10 @@ int main(int argc, char** argv) {
     }
     build(store, options.entries);
   }
-  for (const auto& [name, value] : options.fts_settings) {
-    auto set = store.database().prepare("INSERT INTO entries_search(entries_search, rank) VALUES (?1, ?2)");
-    set.bind(1, name).bind(2, std::int64_t{std::atoll(value.c_str())}).run();
+  if (options.reindex) {
+    store.database().execute(
+        "BEGIN; UPDATE entries SET search_indexed = 0 WHERE search_indexed; DELETE FROM search_chunks; "
+        "DELETE FROM search_runs; DELETE FROM search_dirty; COMMIT; VACUUM");
   }
   index_for_search(store, options.batch);
   print_sizes(store);

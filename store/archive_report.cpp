@@ -1,5 +1,7 @@
 #include "store/archive_report.h"
 
+#include "store/postings/index_tables.h"
+
 #include <array>
 #include <string_view>
 
@@ -80,17 +82,8 @@ std::vector<std::string> integrity_problems(sqlite::Database& db) {
   while (check.step()) {
     if (auto line = check.column_text(0); line != "ok") problems.push_back(std::move(line));
   }
-  // FTS5 checks an index against its content table by being asked to.
-  constexpr std::array<std::string_view, 1> indexes = {
-      "INSERT INTO entries_search(entries_search) VALUES ('integrity-check')",
-  };
-  for (const auto sql : indexes) {
-    try {
-      db.execute(sql);
-    } catch (const sqlite::SqliteError& error) {
-      problems.push_back(fmt::format("search index: {}", error.what()));
-    }
-  }
+  // Every chunk of the search index read back (store/postings/index_tables.h).
+  for (auto& problem : postings::search_index_problems(db.handle())) problems.push_back(std::move(problem));
   return problems;
 }
 

@@ -1,14 +1,14 @@
 // Full-text search over the archive.
 //
 // Each entries row carries search_text: its title and its content with the
-// markup stripped, written by Store with the row. One FTS5 index reads that
-// column (external content): entries_search, detail=none, each row's
-// distinct characters and bigrams (store/search_tokenizer.h).
+// markup stripped, written by Store with the row. feedd's own index reads
+// that column (store/postings/index_tables.h, schema 12): for each character and
+// each pair of adjacent characters, the rows that hold it.
 // A new row is stored unindexed and added to it in a later batch
-// (Store::index_search_backlog); triggers take a row's old text out of it
-// when it is updated or deleted. Search asks the index about indexed rows
-// and reads the text of the few not indexed yet, so a result never waits for
-// the index.
+// (Store::index_search_backlog); a row edited or deleted after indexing is
+// noted dirty by the triggers and its text read instead. Search asks the
+// index about indexed rows and reads the text of the few not indexed yet,
+// so a result never waits for the index.
 // The query language is in store/search_query.h.
 #pragma once
 

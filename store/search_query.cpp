@@ -104,16 +104,6 @@ class Lexer {
   std::size_t column_ = 0;
 };
 
-// FTS5 string syntax: double quotes, with a quote inside written twice.
-std::string fts5_quoted(std::string_view text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + '"';
-}
-
 // Recursive descent straight to SQL:
 //   or  := and { OR and }
 //   and := not { [AND] not }
@@ -127,7 +117,7 @@ class Parser {
     if (peek().kind == Kind::end) throw SearchSyntaxError("the query is empty", 1);
     std::string sql = parse_or();
     if (peek().kind == Kind::close) throw SearchSyntaxError("\")\" without a matching \"(\"", peek().column);
-    return {std::move(sql), std::move(parameters_)};
+    return {std::move(sql), std::move(parameters_), std::move(terms_list_), std::move(bound_), next_parameter_};
   }
 
  private:
@@ -144,6 +134,7 @@ class Parser {
       const Token& op = take();
       if (!starts_operand(peek().kind)) throw SearchSyntaxError("OR must be followed by a term", op.column);
       sql = fmt::format("({} OR {})", sql, parse_and());
+      bound_.push_back({BoundStep::Op::either});
     }
     return sql;
   }
@@ -158,6 +149,7 @@ class Parser {
         return sql;
       }
       sql = fmt::format("({} AND {})", sql, parse_not());
+      bound_.push_back({BoundStep::Op::both});
     }
   }
 
@@ -168,7 +160,13 @@ class Parser {
         if (!starts_operand(peek().kind)) {
           throw SearchSyntaxError("NOT must be followed by what to exclude", token.column);
         }
-        return fmt::format("(NOT {})", parse_not());
+      {
+        std::string inner = parse_not();
+          // A NOT bounds nothing: what `inner` pushed, united with every row.
+        bound_.push_back({BoundStep::Op::all});
+        bound_.push_back({BoundStep::Op::either});
+        return fmt::format("(NOT {})", inner);
+      }
       case Kind::term:
       case Kind::phrase:
         return term(token);
@@ -194,41 +192,42 @@ class Parser {
     if (++terms_ > max_search_terms) {
       throw SearchSyntaxError(fmt::format("more than {} terms", max_search_terms), token.column);
     }
-    // The unary + keeps SQLite from driving the query from the IN list (a row
-    // lookup per match, then a sort of all of them): walking the date index
-    // newest first and testing membership stops after `limit` hits.
+    // Rows whose text must be read (not indexed yet, edited since, or a
+    // long term's candidates) are matched by the same substring test, with
+    // ASCII case folded as the index folds it.
+    const auto text_test = [](int parameter) {
+      return fmt::format("instr(lower(e.search_text), lower(?{})) > 0", parameter);
+    };
+    std::vector<std::string> grams = query_grams(token.text);
+    if (grams.empty() || text_only_) {  // spaces only: no gram to look up
+      const int text_parameter = next_parameter_++;
+      parameters_.emplace_back(text_parameter, token.text);
+      bound_.push_back({BoundStep::Op::all});
+      return fmt::format("({})", text_test(text_parameter));
+    }
     const int match_parameter = next_parameter_++;
     const int text_parameter = next_parameter_++;
-    const std::vector<std::string> grams = query_grams(token.text);
-    std::string match;
-    for (const auto& gram : grams) match += (match.empty() ? "" : " AND ") + fts5_quoted(gram);
-    parameters_.push_back(match);
-    parameters_.push_back(token.text);
-    // Rows stored but not indexed yet (never in the index: see the schema)
-    // are matched by reading their text: the same substring test, with
-    // ASCII case folded as the index folds it. Asking the small set of
-    // unindexed ids first keeps every other row's test inside the date
-    // index: reading a row to learn whether it is indexed costs ~2 us each,
-    // 200 ms for a term found nowhere in 100,000 entries.
-    const std::string text_test = fmt::format("instr(lower(e.search_text), lower(?{})) > 0", text_parameter);
-    const std::string unindexed = "+e.id IN (SELECT id FROM entries WHERE search_indexed = 0)";
-    if (grams.empty() || text_only_) return fmt::format("({})", text_test);  // spaces only: no token to look up
-    const std::string indexed = fmt::format(
-        "+e.id IN (SELECT rowid FROM entries_search WHERE entries_search MATCH ?{})", match_parameter);
-    // A term of one or two characters is exactly one token: the index's
+    parameters_.emplace_back(text_parameter, token.text);
+    // A term of one or two characters is exactly one gram: the index's
     // answer is the answer. A longer one is the AND of its bigrams, which
-    // some rows hold apart: its text confirms each candidate.
+    // some rows hold apart: its text confirms each candidate. The walk of
+    // the date index asks feedd_term about each row it passes; the text is
+    // read only when it answers "maybe" (2).
     const bool exact = grams.size() == 1 && grams.front() == token.text;
-    if (exact) return fmt::format("({} OR ({} AND {}))", indexed, unindexed, text_test);
-    return fmt::format("(({} OR {}) AND {})", indexed, unindexed, text_test);
+    bound_.push_back({BoundStep::Op::term, terms_list_.size()});
+    terms_list_.push_back(SearchTerm{token.text, std::move(grams), exact, match_parameter});
+    return fmt::format("(CASE feedd_term(?{}, e.id) WHEN 1 THEN 1 WHEN 2 THEN {} ELSE 0 END)", match_parameter,
+                       text_test(text_parameter));
   }
 
+  std::vector<SearchTerm> terms_list_;
+  std::vector<BoundStep> bound_;
   std::vector<Token> tokens_;
   std::size_t at_ = 0;
   int next_parameter_;
   bool text_only_;
   std::size_t terms_ = 0;
-  std::vector<std::string> parameters_;
+  std::vector<std::pair<int, std::string>> parameters_;
 };
 
 }  // namespace

@@ -8,17 +8,17 @@
 //
 // A term matches anywhere, inside words too (Chinese has no spaces to tell
 // words apart), ignoring the case of ASCII letters. Every term is looked up
-// in the one index of characters and bigrams (store/search_tokenizer.h);
-// a term longer than two characters is confirmed on the row's text. The
-// user's text never becomes SQL: the
-// condition is assembled from fixed fragments and every term is a bound
-// parameter, quoted for FTS5.
+// in the one index of characters and bigrams (store/postings/index_tables.h); a
+// term longer than two characters is confirmed on the row's text. The
+// user's text never becomes SQL: the condition is assembled from fixed
+// fragments and every term is a bound parameter.
 #pragma once
 
 #include <cstddef>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace feedd {
@@ -34,13 +34,34 @@ class SearchSyntaxError : public std::invalid_argument {
   std::size_t column_;
 };
 
+// A term as the index looks it up (store/postings/index_tables.h).
+struct SearchTerm {
+  std::string text;
+  std::vector<std::string> grams;  // query_grams(text); none: read the text of every row
+  bool exact = false;              // the term is its one gram: the index's answer is the answer
+  int match_parameter = 0;         // ?N to bind the term's TermMatch to (feedd_term)
+};
+
+// Which rows can match at all, as a program over the terms' candidates
+// (sure or maybe), run on a stack: term i pushes its candidates; `all`
+// pushes every row (a NOT, a term with no grams); `both` and `either` pop
+// two and push their intersection or union.
+struct BoundStep {
+  enum class Op { term, all, both, either } op;
+  std::size_t term = 0;
+};
+
 struct SearchCondition {
   // A boolean SQL expression over the entries row `e`. Its parameters are
   // numbered ?N from the `first_parameter` given to compile_search.
   std::string sql;
-  // Two per term, in order: its FTS5 MATCH expression (for indexed rows) and
-  // the term itself (for rows not indexed yet, and to confirm long terms).
-  std::vector<std::string> parameters;
+  // One per term, in order: ?N and the term itself, for rows whose text
+  // must be read. Each term's match_parameter (not with text_only) is the
+  // number before its text's.
+  std::vector<std::pair<int, std::string>> parameters;
+  std::vector<SearchTerm> terms;  // empty with text_only
+  std::vector<BoundStep> bound;
+  int next_parameter = 0;  // the first number after the condition's own
 };
 
 // At most this many terms, so one query cannot queue unbounded index work.

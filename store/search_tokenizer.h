@@ -18,9 +18,9 @@
 // holding it and some that do not: search confirms those on the text
 // (store/search_query.cpp). query_grams() splits a term the same way.
 //
-// Every connection that writes entries must register it first (the index
-// triggers call it); a connection without it, such as the sqlite3 shell,
-// can read the store but cannot insert, update or delete entries.
+// Since schema 12 (store/postings/index_tables.h) no table uses it; it stays for the
+// migration steps of schemas 2-10, whose triggers call it while an old
+// store is upgraded. query_grams() is what search still uses.
 #pragma once
 
 #include <string>

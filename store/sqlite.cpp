@@ -78,6 +78,12 @@ Statement& Statement::bind(int index, const std::optional<std::int64_t>& value) 
   return value ? bind(index, *value) : bind(index, std::nullopt);
 }
 
+Statement& Statement::bind_pointer(int index, void* pointer, const char* type) {
+  const int code = sqlite3_bind_pointer(statement_.get(), index, pointer, type, nullptr);
+  if (code != SQLITE_OK) db_->fail("bind", code);
+  return *this;
+}
+
 bool Statement::step() {
   const int code = sqlite3_step(statement_.get());
   if (code == SQLITE_ROW) return true;

@@ -62,6 +62,9 @@ class Statement {
   Statement& bind(int index, std::string_view value);
   Statement& bind(int index, std::nullopt_t);
   Statement& bind(int index, const std::optional<std::int64_t>& value);
+  // A C++ object handed to an SQL function for the statement's run
+  // (sqlite3_bind_pointer); `type` names what the function expects.
+  Statement& bind_pointer(int index, void* pointer, const char* type);
 
   // Steps once: true while a row is available.
   bool step();

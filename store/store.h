@@ -119,7 +119,7 @@ struct SourceSchedule {
 
 class Store {
  public:
-  static constexpr int schema_version = 11;
+  static constexpr int schema_version = 12;
 
   // Opens or creates the database, enables WAL, migrates. Creates the
   // parent folder. Throws sqlite::SqliteError with the path.
@@ -200,7 +200,7 @@ class Store {
   PruneWindow prune_fetches(std::int64_t after_id, std::int64_t before_ms, int max_rows);
 
   // Rows reach the search indexes after they are stored, in batches, so that
-  // ingest never waits for FTS5 (store/search.h). Indexes up to `max_rows`
+  // ingest never waits for the index (store/search.h). Indexes up to `max_rows`
   // of the oldest unindexed rows in one transaction; returns how many.
   int index_search_backlog(int max_rows);
   std::int64_t search_backlog();  // rows not in the search indexes yet

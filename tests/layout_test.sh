@@ -22,7 +22,8 @@ fetchers/media: fetchers/html fetchers/http
 fetchers/article: fetchers/feed fetchers/html fetchers/http fetchers/text
 fetchers/listing: fetchers/article fetchers/feed fetchers/html fetchers/http fetchers/text
 store/versions: fetchers/html
-store: fetchers/html store/versions
+store/postings:
+store: fetchers/html store/versions store/postings
 store/lists: store
 store/media: fetchers/media store
 store/adopt: fetchers/feed fetchers/http store

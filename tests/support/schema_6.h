@@ -15,6 +15,12 @@ inline constexpr std::string_view back_to_schema_6_sql =
     "DROP TABLE IF EXISTS wayback_snapshots; DROP TABLE IF EXISTS watch_cursor; "
     "DROP TABLE IF EXISTS page_contents; "
     "DROP TABLE IF EXISTS entry_enclosures; "
+    // Schema 11's search index. Schema 6's FTS5 table is not made again (it
+    // needs feedd's tokenizer on the connection) and search_indexed is left
+    // as it is: the step to 11 drops that table if present and puts every
+    // row back in the backlog either way.
+    "DROP TRIGGER IF EXISTS search_dirty_delete; DROP TRIGGER IF EXISTS search_dirty_update; "
+    "DROP TABLE IF EXISTS search_chunks; DROP TABLE IF EXISTS search_runs; DROP TABLE IF EXISTS search_dirty; "
     "PRAGMA user_version = 6;";
 
 }  // namespace feedd::test

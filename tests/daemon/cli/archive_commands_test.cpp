@@ -22,9 +22,13 @@
 #include "store/archive_report.h"
 #include "store/search.h"
 #include "store/search_query.h"
+#include "store/search_tokenizer.h"
+#include "store/sqlite.h"
+#include "store/store.h"
 #include "tests/support/feeds.h"
 #include "tests/support/http_test_server.h"
 #include "tests/support/process.h"
+#include "tests/support/schema_6.h"
 #include "tests/support/sqlite_query.h"
 #include "tests/support/temp_dir.h"
 
@@ -447,6 +451,111 @@ TEST_CASE("The search index follows updates and forget, for short and long terms
   CHECK(search_titles(archive, "离").empty());
   CHECK(search_titles(archive, "克里").size() == 1);
   CHECK(feedd::integrity_problems(archive.store().database()).empty());
+}
+
+TEST_CASE("A row edited after it was indexed is not found by the grams it lost once indexed again") {
+  TempDir dir;
+  auto archive = open_archive(dir, news);
+  fill_news(archive);
+  archive.store().index_search_backlog(100);
+  ingest(archive, news[0],
+         {entry("https://www.voachinese.com/a/1.html", "克里离开上海", fetched_ms, "<p>特使前往北京。</p>")});
+  archive.store().index_search_backlog(100);
+  CHECK(unindexed_rows(archive) == 0);
+  // Its old grams stay in the older run; its text decides.
+  CHECK(search_titles(archive, "抵").empty());
+  CHECK(search_titles(archive, "抵达").empty());
+  CHECK(search_titles(archive, "克里抵达").empty());
+  CHECK(search_titles(archive, "上海") == std::vector<std::string>{"克里离开上海"});
+  CHECK(search_titles(archive, "离") == std::vector<std::string>{"克里离开上海"});
+  CHECK(search_titles(archive, "前往北京") == std::vector<std::string>{"克里离开上海"});
+  CHECK(search_titles(archive, "-抵 克里").size() == 2);
+  feedd::SearchRequest request;
+  request.query = "抵 OR 离";
+  CHECK(feedd::count_matches(archive.store().database(), request) == 1);
+}
+
+TEST_CASE("Rows indexed one at a time are merged into fewer runs and found the same") {
+  TempDir dir;
+  auto archive = open_archive(dir, news);
+  std::vector<IncomingEntry> many;
+  for (int i = 0; i < 70; ++i) {
+    many.push_back(entry(fmt::format("https://e.com/{}", i), fmt::format("第{}条 item{}", i, i),
+                         fetched_ms - (i % 7) * hour_ms, fmt::format("<p>编号{}号 common</p>", i)));
+  }
+  ingest(archive, news[0], many);
+  while (archive.store().index_search_backlog(1) > 0) {
+  }
+  // 70 runs of one row: levels of 8 merge, so far fewer remain.
+  CHECK(dump(dir / "state/feedd.db", "SELECT count(*) FROM search_runs")[0][0] == "7");  // 1 of level 2, 6 of level 0
+  CHECK(feedd::integrity_problems(archive.store().database()).empty());
+  for (int i = 0; i < 70; ++i) {
+    const std::string term = fmt::format("item{}", i);
+    std::size_t expected = 0;  // item1 is also in item10 ... item19
+    for (int j = 0; j < 70; ++j) expected += fmt::format("item{}", j).starts_with(term) ? 1 : 0;
+    INFO(term);
+    CHECK(search_titles(archive, term).size() == expected);
+  }
+  feedd::SearchRequest request;
+  request.query = "common";
+  request.limit = 100;
+  CHECK(feedd::search(archive.store().database(), request).size() == 70);
+  request.query = "号 common";
+  CHECK(feedd::count_matches(archive.store().database(), request) == 70);
+}
+
+TEST_CASE("A store of schema 6 with its FTS5 index keeps every row and rebuilds the search index as feedd's own") {
+  TempDir dir;
+  const auto database = dir / "state/feedd.db";
+  {
+    auto archive = open_archive(dir, news);
+    fill_news(archive);
+  }
+  // Schema 6 as it was: schema 5's FTS5 index and triggers, every row in it.
+  {
+    feedd::sqlite::Database db(database);
+    feedd::register_bigram_tokenizer(db);
+    db.execute(std::string(feedd::test::back_to_schema_6_sql));
+    db.execute(R"sql(
+      CREATE VIRTUAL TABLE entries_search USING fts5(
+        search_text, content='entries_indexed', content_rowid='id', tokenize='feedd_bigram unigrams',
+        detail='none', columnsize=0);
+      CREATE TRIGGER entries_search_delete AFTER DELETE ON entries WHEN old.search_indexed BEGIN
+        INSERT INTO entries_search(entries_search, rowid, search_text) VALUES ('delete', old.id, old.search_text);
+      END;
+      CREATE TRIGGER entries_search_update AFTER UPDATE OF search_text, search_indexed ON entries
+      WHEN old.search_indexed AND (NOT new.search_indexed OR old.search_text != new.search_text) BEGIN
+        INSERT INTO entries_search(entries_search, rowid, search_text) VALUES ('delete', old.id, old.search_text);
+        UPDATE entries SET search_indexed = 0 WHERE id = new.id AND search_indexed;
+      END;
+      UPDATE entries SET search_indexed = 1;
+      INSERT INTO entries_search(entries_search) VALUES ('rebuild');
+    )sql");
+  }
+  const std::string rows =
+      "SELECT id, identity, source_id, url, guid, title, author, timestamp_ms, has_own_timestamp, first_seen_ms, "
+      "date_ms, content, post_path, post_pending, raw_item, provisional, search_text, url_key, imported "
+      "FROM entries ORDER BY id";
+  const Table entries_before = dump(database, rows);
+  const Table sources_before = dump(database, "SELECT * FROM sources ORDER BY id");
+  REQUIRE(dump(database, "PRAGMA user_version")[0][0] == "6");
+  REQUIRE(entries_before.size() == 3);
+  {
+    auto archive = open_archive(dir, news);
+    // Every row waits for the new index and is found by its text meanwhile.
+    CHECK(unindexed_rows(archive) == 3);
+    check_search_answers(archive);
+    while (archive.store().index_search_backlog(2) > 0) {
+    }
+    CHECK(unindexed_rows(archive) == 0);
+    check_search_answers(archive);
+    CHECK(feedd::integrity_problems(archive.store().database()).empty());
+  }
+  CHECK(dump(database, "PRAGMA user_version")[0][0] == std::to_string(feedd::Store::schema_version));
+  CHECK(dump(database, rows) == entries_before);
+  CHECK(dump(database, "SELECT * FROM sources ORDER BY id") == sources_before);
+  CHECK(dump(database, "SELECT count(*) FROM sqlite_schema WHERE name = 'entries_search'")[0][0] == "0");
+  CHECK(dump(database, "SELECT count(*) FROM search_runs")[0][0] == "2");
 }
 
 TEST_CASE("Query syntax errors are reported with their place, never as crashes") {
