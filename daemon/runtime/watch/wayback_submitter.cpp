@@ -136,7 +136,10 @@ void WaybackSubmitter::step() {
           }
           return;
         }
-        // At most one request per interval, counted from the last one's start.
+        // At most one request per interval, counted from the last one's
+        // answer: the service sees them that far apart however long each
+        // took to reach it (counted from the start, a request that waited in
+        // the client's queue could arrive right behind the one before).
         const auto now = std::chrono::steady_clock::now();
         const auto due = last_request_ ? *last_request_ + interval_ : now;
         if (due <= now) return send(std::move(**job));
@@ -149,7 +152,6 @@ void WaybackSubmitter::step() {
 }
 
 void WaybackSubmitter::send(WaybackJob job) {
-  last_request_ = std::chrono::steady_clock::now();
   HttpRequest request;
   request.url = endpoint_ + job.url;
   request.allow_private = allow_private_;
@@ -157,6 +159,7 @@ void WaybackSubmitter::send(WaybackJob job) {
   request.proxy = fetch_.proxy;
   request.user_agent = fetch_.user_agent;
   pipeline_.http().fetch(request, [this, job, requested = request.url](HttpResponse response) {
+    last_request_ = std::chrono::steady_clock::now();
     if (response.error == "aborted") return idle();
     const WaybackOutcome outcome = judge_wayback(response, requested, job.tries, interval_);
     pipeline_.write(

@@ -83,7 +83,7 @@ class WaybackSubmitter {
   config::SourceFetch fetch_;
   bool allow_private_ = false;
   boost::asio::steady_timer timer_;
-  std::optional<std::chrono::steady_clock::time_point> last_request_;
+  std::optional<std::chrono::steady_clock::time_point> last_request_;  // when the last one was answered
   bool busy_ = false;     // a step or request is under way
   bool nudged_ = false;   // nudge() came while busy: look again after
   bool daemon_ = false;   // start() ran: keep going when the queue is empty
