@@ -203,7 +203,7 @@ void AtomicBatch::sync_file_system() {
   if (::syncfs(dir.get()) != 0) throw_errno("cannot sync the file system of", folder_);
 }
 
-BackgroundStaging::BackgroundStaging(AtomicBatch& batch) : batch_(batch), thread_([this] { run(); }) {}
+BackgroundStaging::BackgroundStaging(AtomicBatch& batch) : batch_(batch) {}
 
 BackgroundStaging::~BackgroundStaging() { finish(); }
 
@@ -211,18 +211,24 @@ void BackgroundStaging::stage(std::int64_t tag, std::string name, std::string by
   {
     const std::lock_guard lock(mutex_);
     queue_.push_back(File{tag, std::move(name), std::move(bytes)});
+    if (!thread_.joinable() && queue_.size() < start_after) return;
   }
+  if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
   changed_.notify_one();
 }
 
 std::vector<BackgroundStaging::Failure> BackgroundStaging::finish() {
-  if (!thread_.joinable()) return {};
-  {
-    const std::lock_guard lock(mutex_);
-    closing_ = true;
+  if (thread_.joinable()) {
+    {
+      const std::lock_guard lock(mutex_);
+      closing_ = true;
+    }
+    changed_.notify_one();
+    thread_.join();
   }
-  changed_.notify_one();
-  thread_.join();
+  // Never started (or done): what is queued is staged here.
+  for (auto& file : queue_) stage_now(file);
+  queue_.clear();
   return std::move(failures_);
 }
 
@@ -236,11 +242,15 @@ void BackgroundStaging::run() {
       file = std::move(queue_.front());
       queue_.pop_front();
     }
-    try {
-      batch_.stage(file.name, file.bytes);
-    } catch (const std::exception& error) {
-      failures_.push_back(Failure{file.tag, error.what()});
-    }
+    stage_now(file);
+  }
+}
+
+void BackgroundStaging::stage_now(File& file) {
+  try {
+    batch_.stage(file.name, file.bytes);
+  } catch (const std::exception& error) {
+    failures_.push_back(Failure{file.tag, error.what()});
   }
 }
 
