@@ -103,10 +103,11 @@ class BackgroundStaging {
 
   // Queues AtomicBatch::stage(name, bytes); a failure is reported by
   // finish() under `tag`. The thread starts once `start_after` files are
-  // queued: a poll that brings a post or two writes them on the caller's
-  // thread in finish(), as cheaply as before.
+  // queued: a poll of a few dozen posts writes them on the caller's thread
+  // in finish(), as before (on a loaded machine, waiting for a second
+  // thread to be scheduled cost such a poll more than the overlap saved).
   void stage(std::int64_t tag, std::string name, std::string bytes);
-  static constexpr std::size_t start_after = 8;
+  static constexpr std::size_t start_after = 256;
 
   struct Failure {
     std::int64_t tag = 0;
