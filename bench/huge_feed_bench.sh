@@ -10,7 +10,9 @@
 #
 # Defaults: 100,000 entries, 3 runs (--short: 20,000 entries, 1 run).
 # Targets (issue 11): peak RSS under 64 MB, at least 10,000 entries/s.
-# FEEDD=path/to/feedd picks the binary (default: Release build in build-bench/).
+# FEEDD=path/to/feedd picks the binary (default: Release build in build-bench/);
+# BENCH_TAG=name keeps a run's files apart from another's (two builds);
+# BENCH_KEEP_POSTS=1 leaves the post folders for the caller to delete.
 set -eu
 . "$(dirname "$0")/lib.sh"
 
@@ -29,7 +31,7 @@ ensure_python
 ensure_time
 apt_install sqlite3
 feedd=$(feedd_binary)
-work=${BENCH_WORK:-/tmp/feedd-bench}/huge
+work=${BENCH_WORK:-/tmp/feedd-bench}/huge${BENCH_TAG:+-$BENCH_TAG}
 rm -rf "$work" && mkdir -p "$work"
 $PY "$BENCH_DIR/gen_huge_feed.py" --out "$work/corpus" --entries "$entries"
 
@@ -63,9 +65,14 @@ while [ "$r" -le "$runs" ]; do
   printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$wall" "$(awk -v u="$user" -v s="$system" 'BEGIN {print u + s}')" \
     "$rss" "$stored" "$index_s" >>"$results"
   tail -n1 "$results" | awk -F'\t' '{printf "  round %s: %d entries in %.2f s (%.2f s of it search index), cpu %.2f s, peak RSS %.1f MiB\n", $1, $5, $2, $6, $3, $4 / 1024}' >&2
-  rm -rf "$dir/_posts"
   r=$((r + 1))
 done
+# Only now: 100,000 inodes freed before a round make ext4 scan past them for
+# minutes while it allocates the next round's (the system time of the round
+# after a deletion doubled). Rounds of two builds compared in one session
+# should leave a few minutes between sessions too (see BENCHMARKS.md), or
+# keep them all (BENCH_KEEP_POSTS=1) and delete them afterwards.
+[ -n "${BENCH_KEEP_POSTS:-}" ] || rm -rf "$work"/run-*/_posts
 
 $PY - "$results" <<'PYEOF'
 import csv, statistics, sys

@@ -1,6 +1,7 @@
 #include "store/archive.h"
 
 #include <algorithm>
+#include <set>
 #include <system_error>
 
 #include <fmt/format.h>
@@ -12,6 +13,11 @@
 
 namespace feedd {
 namespace {
+
+// From this many entries on, posts are written by a thread of their own
+// while the rows are stored (BackgroundStaging); a thread is not worth
+// starting for a few.
+constexpr std::size_t background_staging_from = 16;
 
 std::map<std::string, SourcePresentation> by_name(std::vector<SourcePresentation> sources) {
   std::map<std::string, SourcePresentation> map;
@@ -132,24 +138,19 @@ BatchOutcome Archive::ingest(const std::string& source_name, const std::string& 
   // the row, never a post file without its row: a file renamed into place
   // ahead of a commit that never came would stay forever once the entry's
   // title, and with it the file name, changed.
-  sqlite::Transaction transaction(store_.database());
-  const std::int64_t source_id = store_.source_id(source_name, source_url);
-  std::vector<EntryRow> rows = store_rows(source_id, entries, fetched_ms, outcome);
-
-  FetchRow fetch_row{source_id,
-                     fetch.started_ms,
-                     fetch.duration_ms,
-                     fetch.http_status,
-                     fetch.bytes,
-                     outcome.new_entries,
-                     outcome.updated_entries,
-                     outcome.unchanged_entries + outcome.older_ignored,
-                     fetch.error};
-  store_.record_fetch(fetch_row);
-  store_.save_validators(source_id, validators);
-  transaction.commit();
-
-  outcome.posts_written += write_posts(rows, outcome.post_errors, outcome.skip_written_paths ? nullptr : &outcome.written_paths);
+  store_with_posts(source_name, source_url, entries, fetched_ms, outcome, [&](std::int64_t source_id) {
+    FetchRow fetch_row{source_id,
+                       fetch.started_ms,
+                       fetch.duration_ms,
+                       fetch.http_status,
+                       fetch.bytes,
+                       outcome.new_entries,
+                       outcome.updated_entries,
+                       outcome.unchanged_entries + outcome.older_ignored,
+                       fetch.error};
+    store_.record_fetch(fetch_row);
+    store_.save_validators(source_id, validators);
+  });
   return outcome;
 }
 
@@ -158,15 +159,69 @@ void Archive::ingest_part(const std::string& source_name, const std::string& sou
   // The same order as ingest(): rows committed pending, then posts, then
   // the marks cleared; only the fetch record and the validators wait for
   // the last part.
-  sqlite::Transaction transaction(store_.database());
-  const std::int64_t source_id = store_.source_id(source_name, source_url);
-  std::vector<EntryRow> rows = store_rows(source_id, entries, fetched_ms, outcome);
-  transaction.commit();
-  outcome.posts_written += write_posts(rows, outcome.post_errors, outcome.skip_written_paths ? nullptr : &outcome.written_paths);
+  store_with_posts(source_name, source_url, entries, fetched_ms, outcome, [](std::int64_t) {});
+}
+
+void Archive::store_with_posts(const std::string& source_name, const std::string& source_url,
+                               std::span<const IncomingEntry> entries, std::int64_t fetched_ms,
+                               BatchOutcome& outcome, const std::function<void(std::int64_t source_id)>& also) {
+  auto* written = outcome.skip_written_paths ? nullptr : &outcome.written_paths;
+  if (entries.size() < background_staging_from) {
+    sqlite::Transaction transaction(store_.database());
+    const std::int64_t source_id = store_.source_id(source_name, source_url);
+    std::vector<EntryRow> rows = store_rows(source_id, entries, fetched_ms, outcome);
+    also(source_id);
+    transaction.commit();
+    outcome.posts_written += write_posts(rows, outcome.post_errors, written);
+    return;
+  }
+  // Many posts: each is rendered as its row is stored and written to its
+  // temporary file by another thread while the rows are still being stored
+  // and committed. Nothing is renamed into place before the commit.
+  AtomicBatch files(posts_dir_);
+  std::set<std::int64_t> failed;
+  std::vector<EntryRow> rows;
+  {
+    BackgroundStaging staging(files);
+    {
+      sqlite::Transaction transaction(store_.database());
+      const std::int64_t source_id = store_.source_id(source_name, source_url);
+      rows = store_rows(source_id, entries, fetched_ms, outcome, [&](const EntryRow& row) {
+        try {
+          staging.stage(row.id, row.post_path, render(row));
+        } catch (const std::exception& error) {
+          failed.insert(row.id);
+          outcome.post_errors.push_back(error.what());
+        }
+      });
+      also(source_id);
+      transaction.commit();
+    }
+    for (auto& failure : staging.finish()) {
+      // A row listed twice whose first post was staged and last was not
+      // stays pending: the file may hold the earlier version.
+      failed.insert(failure.tag);
+      outcome.post_errors.push_back(std::move(failure.error));
+    }
+  }
+  std::vector<std::int64_t> staged;
+  for (const auto& row : rows) {
+    if (!failed.contains(row.id)) staged.push_back(row.id);
+  }
+  try {
+    files.commit();
+  } catch (const std::system_error& error) {
+    // As in write_posts(): every row stays pending for the next repair.
+    outcome.post_errors.insert(outcome.post_errors.end(), staged.size(), error.what());
+    return;
+  }
+  posts_in_place(rows, staged, written);
+  outcome.posts_written += static_cast<int>(staged.size());
 }
 
 std::vector<EntryRow> Archive::store_rows(std::int64_t source_id, std::span<const IncomingEntry> entries,
-                                          std::int64_t fetched_ms, BatchOutcome& outcome) {
+                                          std::int64_t fetched_ms, BatchOutcome& outcome,
+                                          const std::function<void(const EntryRow&)>& stored) {
   std::map<std::int64_t, EntryRow> changed;  // by id: an entry listed twice, its last version
   for (const auto& entry : entries) {
     if (store_.is_forgotten(entry.identity)) {
@@ -206,6 +261,7 @@ std::vector<EntryRow> Archive::store_rows(std::int64_t source_id, std::span<cons
     } else {
       store_.insert_entry(row);
     }
+    if (stored) stored(row);
     const std::int64_t id = row.id;
     changed.insert_or_assign(id, std::move(row));
   }
@@ -235,16 +291,22 @@ int Archive::write_posts(std::span<const EntryRow> rows, std::vector<std::string
     errors.insert(errors.end(), staged.size(), error.what());
     return 0;
   }
-  if (staged.empty()) return 0;
+  posts_in_place(rows, staged, written);
+  return static_cast<int>(staged.size());
+}
+
+void Archive::posts_in_place(std::span<const EntryRow> rows, const std::vector<std::int64_t>& staged,
+                             std::vector<std::filesystem::path>* written) {
+  if (staged.empty()) return;
   sqlite::Transaction transaction(store_.database());
   for (const auto id : staged) store_.set_post_pending(id, false);
   transaction.commit();
   if (written != nullptr) {
+    const std::set<std::int64_t> in_place(staged.begin(), staged.end());
     for (const auto& row : rows) {
-      if (std::find(staged.begin(), staged.end(), row.id) != staged.end()) written->push_back(posts_dir_ / row.post_path);
+      if (in_place.contains(row.id)) written->push_back(posts_dir_ / row.post_path);
     }
   }
-  return static_cast<int>(staged.size());
 }
 
 void Archive::record_failure(const std::string& source_name, const std::string& source_url,

@@ -175,8 +175,20 @@ class Archive {
   EntryRow make_row(const IncomingEntry& entry, std::int64_t source_id, std::int64_t fetched_ms);
   // Inside an open transaction: the rows of `entries` inserted or updated,
   // marked pending; returns them (an entry listed twice, its last version).
+  // `stored`, when given, is told of each row as it is stored.
   std::vector<EntryRow> store_rows(std::int64_t source_id, std::span<const IncomingEntry> entries,
-                                   std::int64_t fetched_ms, BatchOutcome& outcome);
+                                   std::int64_t fetched_ms, BatchOutcome& outcome,
+                                   const std::function<void(const EntryRow&)>& stored = {});
+  // ingest() and ingest_part(): the rows of `entries` committed (pending)
+  // in one transaction with what `also` adds to it (given the source's id),
+  // then their posts written and the marks cleared.
+  void store_with_posts(const std::string& source_name, const std::string& source_url,
+                        std::span<const IncomingEntry> entries, std::int64_t fetched_ms, BatchOutcome& outcome,
+                        const std::function<void(std::int64_t source_id)>& also);
+  // The marks of the rows of `staged` ids cleared, and their paths kept in
+  // `written` when given, once their posts are in place.
+  void posts_in_place(std::span<const EntryRow> rows, const std::vector<std::int64_t>& staged,
+                      std::vector<std::filesystem::path>* written);
   std::string choose_post_path(const EntryRow& row);
   // Before an update of the row `shown` to `row` is written: row's title
   // and content kept as a version from `origin` ("feed", or "page" for the

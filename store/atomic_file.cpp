@@ -203,6 +203,57 @@ void AtomicBatch::sync_file_system() {
   if (::syncfs(dir.get()) != 0) throw_errno("cannot sync the file system of", folder_);
 }
 
+BackgroundStaging::BackgroundStaging(AtomicBatch& batch) : batch_(batch) {}
+
+BackgroundStaging::~BackgroundStaging() { finish(); }
+
+void BackgroundStaging::stage(std::int64_t tag, std::string name, std::string bytes) {
+  {
+    const std::lock_guard lock(mutex_);
+    queue_.push_back(File{tag, std::move(name), std::move(bytes)});
+    if (!thread_.joinable() && queue_.size() < start_after) return;
+  }
+  if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
+  changed_.notify_one();
+}
+
+std::vector<BackgroundStaging::Failure> BackgroundStaging::finish() {
+  if (thread_.joinable()) {
+    {
+      const std::lock_guard lock(mutex_);
+      closing_ = true;
+    }
+    changed_.notify_one();
+    thread_.join();
+  }
+  // Never started (or done): what is queued is staged here.
+  for (auto& file : queue_) stage_now(file);
+  queue_.clear();
+  return std::move(failures_);
+}
+
+void BackgroundStaging::run() {
+  for (;;) {
+    File file;
+    {
+      std::unique_lock lock(mutex_);
+      changed_.wait(lock, [this] { return closing_ || !queue_.empty(); });
+      if (queue_.empty()) return;
+      file = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    stage_now(file);
+  }
+}
+
+void BackgroundStaging::stage_now(File& file) {
+  try {
+    batch_.stage(file.name, file.bytes);
+  } catch (const std::exception& error) {
+    failures_.push_back(Failure{file.tag, error.what()});
+  }
+}
+
 int remove_stale_temp_files(const std::filesystem::path& folder) {
   int removed = 0;
   std::error_code error;

@@ -7,11 +7,16 @@
 // file without its row.
 #pragma once
 
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
 #include <filesystem>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <system_error>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -83,6 +88,50 @@ class AtomicBatch {
   std::size_t open_files_ = 0;        // pending_ entries still open
   std::size_t open_files_first_ = 0;  // the oldest of them
   std::optional<std::system_error> broken_;  // an earlier file's write failed: commit() refuses
+};
+
+// A batch's files written on a thread of its own, so that its owner can
+// prepare the next files, and commit the database rows that name them,
+// meanwhile: on two cores the file system's work (creating an inode, writing
+// it) overlaps SQLite's. The batch is the owner's again after finish().
+class BackgroundStaging {
+ public:
+  explicit BackgroundStaging(AtomicBatch& batch);
+  ~BackgroundStaging();  // finish()es
+  BackgroundStaging(const BackgroundStaging&) = delete;
+  BackgroundStaging& operator=(const BackgroundStaging&) = delete;
+
+  // Queues AtomicBatch::stage(name, bytes); a failure is reported by
+  // finish() under `tag`. The thread starts once `start_after` files are
+  // queued: a poll of a few dozen posts writes them on the caller's thread
+  // in finish(), as before (on a loaded machine, waiting for a second
+  // thread to be scheduled cost such a poll more than the overlap saved).
+  void stage(std::int64_t tag, std::string name, std::string bytes);
+  static constexpr std::size_t start_after = 256;
+
+  struct Failure {
+    std::int64_t tag = 0;
+    std::string error;
+  };
+  // Waits until every queued file is staged; returns those that failed.
+  std::vector<Failure> finish();
+
+ private:
+  struct File {
+    std::int64_t tag = 0;
+    std::string name;
+    std::string bytes;
+  };
+  void run();
+  void stage_now(File& file);
+
+  AtomicBatch& batch_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<File> queue_;
+  bool closing_ = false;
+  std::vector<Failure> failures_;
+  std::thread thread_;  // started by stage(), once start_after files wait
 };
 
 // Deletes temporary files a crashed writer left in `folder`; returns how many.

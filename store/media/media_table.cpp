@@ -98,12 +98,20 @@ int attempts_of(Store& store, const std::string& url) {
 }
 
 std::map<std::string, std::string> local_files_of(Store& store, std::int64_t entry_id) {
-  auto query = store.database().prepare(
-      "SELECT d.url, d.file FROM media_references r JOIN media_downloads d ON d.url = r.url "
-      "WHERE r.entry_id = ?1 AND d.state = 'done'");
+  return LocalFilesQuery(store)(entry_id);
+}
+
+std::map<std::string, std::string> LocalFilesQuery::operator()(std::int64_t entry_id) {
+  if (!query_) {
+    query_.emplace(store_.database().prepare(
+        "SELECT d.url, d.file FROM media_references r JOIN media_downloads d ON d.url = r.url "
+        "WHERE r.entry_id = ?1 AND d.state = 'done'"));
+  }
+  auto& query = *query_;
   query.bind(1, entry_id);
   std::map<std::string, std::string> files;
   while (query.step()) files.emplace(query.column_text(0), query.column_text(1));
+  query.reset();  // ready to be bound again, and no read left open
   return files;
 }
 
