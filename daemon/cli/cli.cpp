@@ -340,8 +340,8 @@ const std::vector<CommandSpec>& commands() {
        "nested folders, tags the category attribute. feedd's other source settings travel as attributes\n"
        "in the namespace urn:feedd:opml:1 (every key as its TOML value), so import-opml reads it back to\n"
        "the same sources. URLs are written as configured, credentials in them included, so the list still\n"
-       "works elsewhere; cookie and headers are never written (they may hold secrets), nor secrets kept in\n"
-       "password_file or token_file (their paths are).",
+       "works elsewhere; cookie, headers and a proxy with a login are never written (they may hold\n"
+       "secrets), nor secrets kept in password_file or token_file (their paths are).",
        {config_option, help_option},
        run_archive_command<command_export_opml>},
       {"forget", "remove one entry: row, search index entry and post (for takedowns)",

@@ -352,6 +352,7 @@ FdCount count_fds(pid_t pid, const fs::path& posts, const fs::path& control_sock
   for (const auto& item : fs::directory_iterator(fmt::format("/proc/{}/fd", pid), error)) {
     std::error_code gone;
     const auto target = fs::read_symlink(item.path(), gone).string();
+    if (gone) continue;  // closed between the listing and the look: not held
     if (target.starts_with(posts.string())) continue;
     if (!control.empty() && target == control) {
       ++count.control_sockets;

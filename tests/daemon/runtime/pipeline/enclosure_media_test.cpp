@@ -227,7 +227,10 @@ TEST_CASE("A schema-10 store gains the enclosures table") {
   REQUIRE(run_feedd({"once", "--config", config.string(), "--now", t0, "--force"}).exit_status == 0);
   {
     feedd::test::TestDatabase db(dir / "state/feedd.db", true);
-    REQUIRE(db.exec("DROP TABLE entry_enclosures; PRAGMA user_version = 10;") == 0);
+    // Schema 10 had neither the enclosures nor schema 12's search tables.
+    REQUIRE(db.exec("DROP TABLE entry_enclosures; DROP TRIGGER search_dirty_delete; DROP TRIGGER search_dirty_update; "
+                    "DROP TABLE search_chunks; DROP TABLE search_runs; DROP TABLE search_dirty; "
+                    "PRAGMA user_version = 10;") == 0);
   }
   const auto again = run_feedd({"once", "--config", config.string(), "--now", "2026-03-01T13:00:00Z", "--force"});
   INFO(again.err);
