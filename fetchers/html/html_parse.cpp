@@ -19,11 +19,6 @@ namespace {
 constexpr int kParseOptions =
     HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET | HTML_PARSE_IGNORE_ENC;
 
-struct ParserContextDeleter {
-  void operator()(htmlParserCtxt* context) const noexcept { htmlFreeParserCtxt(context); }
-};
-using ParserContextHandle = std::unique_ptr<htmlParserCtxt, ParserContextDeleter>;
-
 // libxml2 2.9 splits an HTML element name at its first colon and, finding
 // no namespace, drops the prefix: Word's <o:p> becomes <p> in the tree,
 // although the parser treated it as the unknown element it is. The node
@@ -49,16 +44,25 @@ void ensure_libxml2_initialised() {
 
 }  // namespace
 
-XmlDocHandle read_html(std::string_view utf8) {
-  if (utf8.size() > static_cast<std::size_t>(INT_MAX)) return nullptr;  // libxml2 takes an int length
+ParserContextHandle new_html_parser() {
   ensure_libxml2_initialised();
-  const ParserContextHandle context(htmlNewParserCtxt());
+  return ParserContextHandle(htmlNewParserCtxt());
+}
+
+XmlDocHandle parse_html(htmlParserCtxt* context, std::string_view utf8) {
+  if (utf8.size() > static_cast<std::size_t>(INT_MAX)) return nullptr;  // libxml2 takes an int length
+  return XmlDocHandle(htmlCtxtReadMemory(context, utf8.data(), static_cast<int>(utf8.size()), nullptr, "UTF-8",
+                                         kParseOptions));
+}
+
+XmlDocHandle read_html(std::string_view utf8) {
+  if (utf8.size() > static_cast<std::size_t>(INT_MAX)) return nullptr;
+  const ParserContextHandle context = new_html_parser();
   if (!context) return nullptr;
   // The context owns a private copy of the SAX handler, so this changes
   // nothing for other parses.
   context->sax->startElement = start_element_keeping_prefix;
-  return XmlDocHandle(htmlCtxtReadMemory(context.get(), utf8.data(), static_cast<int>(utf8.size()), nullptr,
-                                         "UTF-8", kParseOptions));
+  return parse_html(context.get(), utf8);
 }
 
 }  // namespace feedd::detail

@@ -3,6 +3,7 @@
 // (which reads whole pages with it); callers that walk the tree link libxml2.
 #pragma once
 
+#include <libxml/HTMLparser.h>
 #include <libxml/tree.h>
 
 #include <memory>
@@ -20,5 +21,16 @@ using XmlDocHandle = std::unique_ptr<xmlDoc, XmlDocDeleter>;
 // network access off. nullptr when libxml2 finds no document at all (empty
 // input, only a comment) or the input is over 2 GiB. Thread-safe.
 XmlDocHandle read_html(std::string_view utf8);
+
+struct ParserContextDeleter {
+  void operator()(htmlParserCtxt* context) const noexcept { htmlFreeParserCtxt(context); }
+};
+using ParserContextHandle = std::unique_ptr<htmlParserCtxt, ParserContextDeleter>;
+
+// For readers that want libxml2's parse without its tree (html_events.h):
+// a context whose SAX handler is the context's own copy, free to change,
+// and the parse read_html makes with it. nullptr when out of memory.
+ParserContextHandle new_html_parser();
+XmlDocHandle parse_html(htmlParserCtxt* context, std::string_view utf8);
 
 }  // namespace feedd::detail
