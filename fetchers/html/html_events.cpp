@@ -3,11 +3,14 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/HTMLtree.h>
 #include <libxml/SAX2.h>
+#include <libxml/dict.h>
 #include <libxml/parser.h>
 
+#include <string>
 #include <vector>
 
 #include "fetchers/html/html_parse.h"
+#include "fetchers/html/text_placeholders.h"
 
 namespace feedd::detail {
 namespace {
@@ -25,7 +28,8 @@ std::string_view view(const xmlChar* text) {
 // through the context's _private pointer.
 class EventReader {
  public:
-  EventReader(htmlParserCtxt* context, HtmlEvents& events) : context_(context), events_(events) {
+  EventReader(htmlParserCtxt* context, const TextPlaceholders& placeholders, HtmlEvents& events)
+      : context_(context), placeholders_(placeholders), events_(events) {
     xmlSAXHandler& sax = *context->sax;
     sax.startElement = start_element;
     sax.endElement = end_element;
@@ -60,15 +64,9 @@ class EventReader {
     reader.events_.end_element();
   }
 
-  static void characters(void* context, const xmlChar* text, int length) {
-    EventReader& reader = of(context);
-    if (reader.in_element()) reader.events_.text(std::string_view(reinterpret_cast<const char*>(text), length), false);
-  }
+  static void characters(void* context, const xmlChar* text, int length) { of(context).text(text, length, false); }
 
-  static void cdata_block(void* context, const xmlChar* text, int length) {
-    EventReader& reader = of(context);
-    if (reader.in_element()) reader.events_.text(std::string_view(reinterpret_cast<const char*>(text), length), true);
-  }
+  static void cdata_block(void* context, const xmlChar* text, int length) { of(context).text(text, length, true); }
 
   static void comment(void* context, const xmlChar* /*text*/) { of(context).other(); }
 
@@ -84,15 +82,24 @@ class EventReader {
       return;
     }
     attributes_.clear();
+    std::size_t count = 0;
+    while (attributes != nullptr && attributes[2 * count] != nullptr) ++count;
+    if (values_.size() < count) values_.resize(count);  // before any view into them is taken
     for (int i = 0; attributes != nullptr && attributes[i] != nullptr; i += 2) {
       const xmlChar* value = attributes[i + 1];
       // As xmlSAX2AttributeInternal: <option selected> reads
       // selected="selected", <img alt> has no value at all.
       if (value == nullptr) value = htmlIsBooleanAttr(attributes[i]) ? attributes[i] : BAD_CAST "";
-      attributes_.push_back({view(attributes[i]), view(value)});
+      attributes_.push_back({view(attributes[i]), placeholders_.restore(view(value), values_[attributes_.size()])});
     }
     ++depth_;
     events_.start_element(view(name), attributes_);
+  }
+
+  void text(const xmlChar* text, int length, bool cdata) {
+    if (!in_element()) return;
+    const std::string_view parsed(reinterpret_cast<const char*>(text), static_cast<std::size_t>(length));
+    events_.text(placeholders_.restore(parsed, text_), cdata);
   }
 
   // Text, comments and processing instructions with no element open have
@@ -105,22 +112,60 @@ class EventReader {
   }
 
   htmlParserCtxt* context_;
+  const TextPlaceholders& placeholders_;
   HtmlEvents& events_;
   int depth_ = 0;  // elements open, as the tree builder's node stack
   bool stopped_ = false;
   std::vector<AttributeView> attributes_;
+  std::vector<std::string> values_;  // attribute values with their runs put back
+  std::string text_;                 // the same for text
 };
+
+// Names a context's dictionary may hold before the context is made anew:
+// each distinct tag and attribute name stays there, and a long-running
+// daemon should not keep every name hostile markup ever made up.
+constexpr int kMostNames = 10000;
+
+// Each thread's parser context, reset for every parse: making one (its
+// dictionary, SAX handler and stacks) cost as much as parsing a short field.
+class ThreadParser {
+ public:
+  // nullptr when out of memory. REQUIRES: release() before the next take().
+  htmlParserCtxt* take() {
+    if (context_ && xmlDictSize(context_->dict) > kMostNames) context_.reset();
+    if (!context_) context_ = new_html_parser();
+    return context_.get();
+  }
+
+ private:
+  ParserContextHandle context_;
+};
+
+bool read_with(htmlParserCtxt* context, std::string_view utf8, HtmlEvents& events) {
+  const TextPlaceholders placeholders(utf8);
+  EventReader reader(context, placeholders, events);
+  const XmlDocHandle doc = reparse_html(context, placeholders.document());
+  // Before the context goes or is reused: element names live in its
+  // dictionary.
+  reader.finish();
+  return doc != nullptr;
+}
 
 }  // namespace
 
 bool read_html_events(std::string_view utf8, HtmlEvents& events) {
-  const ParserContextHandle context = new_html_parser();
-  if (!context) return false;
-  EventReader reader(context.get(), events);
-  const XmlDocHandle doc = parse_html(context.get(), utf8);
-  // Before the context goes: element names live in its dictionary.
-  reader.finish();
-  return doc != nullptr;
+  thread_local ThreadParser thread_parser;
+  thread_local bool in_use = false;
+  if (in_use) {  // an HtmlEvents that parses HTML itself gets a context of its own
+    const ParserContextHandle context = new_html_parser();
+    return context && read_with(context.get(), utf8, events);
+  }
+  htmlParserCtxt* const context = thread_parser.take();
+  if (context == nullptr) return false;
+  in_use = true;
+  const bool read = read_with(context, utf8, events);
+  in_use = false;
+  return read;
 }
 
 }  // namespace feedd::detail

@@ -3,6 +3,7 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/SAX2.h>
 #include <libxml/parser.h>
+#include <libxml/parserInternals.h>
 
 #include <climits>
 
@@ -53,6 +54,29 @@ XmlDocHandle parse_html(htmlParserCtxt* context, std::string_view utf8) {
   if (utf8.size() > static_cast<std::size_t>(INT_MAX)) return nullptr;  // libxml2 takes an int length
   return XmlDocHandle(htmlCtxtReadMemory(context, utf8.data(), static_cast<int>(utf8.size()), nullptr, "UTF-8",
                                          kParseOptions));
+}
+
+XmlDocHandle reparse_html(htmlParserCtxt* context, std::string_view utf8) {
+  if (utf8.size() > static_cast<std::size_t>(INT_MAX)) return nullptr;
+  // What htmlCtxtReadMemory does, but for its encoding switch: with the name
+  // "UTF-8" it installs a converter that copies the input once more.
+  htmlCtxtReset(context);
+  xmlParserInputBuffer* const buffer =
+      xmlParserInputBufferCreateMem(utf8.data(), static_cast<int>(utf8.size()), XML_CHAR_ENCODING_NONE);
+  if (buffer == nullptr) return nullptr;
+  xmlParserInput* const input = xmlNewIOInputStream(context, buffer, XML_CHAR_ENCODING_NONE);
+  if (input == nullptr) {
+    xmlFreeParserInputBuffer(buffer);
+    return nullptr;
+  }
+  inputPush(context, input);
+  htmlCtxtUseOptions(context, kParseOptions);
+  context->html = 1;
+  xmlSwitchEncoding(context, XML_CHAR_ENCODING_UTF8);  // no converter for UTF-8
+  htmlParseDocument(context);
+  XmlDocHandle doc(context->myDoc);
+  context->myDoc = nullptr;
+  return doc;
 }
 
 XmlDocHandle read_html(std::string_view utf8) {

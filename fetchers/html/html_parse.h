@@ -33,4 +33,10 @@ using ParserContextHandle = std::unique_ptr<htmlParserCtxt, ParserContextDeleter
 ParserContextHandle new_html_parser();
 XmlDocHandle parse_html(htmlParserCtxt* context, std::string_view utf8);
 
+// parse_html for a context used before (it is reset first), and without
+// passing the input through libxml2's UTF-8 to UTF-8 converter: the parser
+// is told the bytes are UTF-8 and reads them where they are. The same
+// parse for valid UTF-8 (REQUIRES) that starts with no byte order mark.
+XmlDocHandle reparse_html(htmlParserCtxt* context, std::string_view utf8);
+
 }  // namespace feedd::detail
