@@ -162,10 +162,15 @@ bool read_html_events(std::string_view utf8, HtmlEvents& events) {
   }
   htmlParserCtxt* const context = thread_parser.take();
   if (context == nullptr) return false;
-  in_use = true;
-  const bool read = read_with(context, utf8, events);
-  in_use = false;
-  return read;
+  // Cleared however the parse ends: a handler may throw std::bad_alloc.
+  struct InUse {
+    bool& flag;
+    explicit InUse(bool& f) : flag(f) { flag = true; }
+    ~InUse() { flag = false; }
+    InUse(const InUse&) = delete;
+    InUse& operator=(const InUse&) = delete;
+  } const marked(in_use);
+  return read_with(context, utf8, events);
 }
 
 }  // namespace feedd::detail
