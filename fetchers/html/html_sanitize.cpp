@@ -249,7 +249,7 @@ SanitizePass sanitize_tree_once(std::string_view html, const SanitizeOptions& op
   // a well-formed whole; and when one was not, repairing the whole is still
   // right, as repair_utf8 leaves whatever is well-formed as it is.
   if (!valid) output = encoding::repair_utf8(output);
-  return {std::move(output), walk.wrappers() > 2 || walk.flattened()};
+  return {std::move(output), walk.wrappers() > 2 || walk.flattened() || walk.writer().dropped_a_prefix()};
 }
 
 SanitizePass sanitize_stream_once(std::string_view html, const SanitizeOptions& options) {
@@ -269,8 +269,9 @@ std::string sanitize(std::string_view html, const SanitizeOptions& options, Once
   // nest elements in ways it would not when reading the unwrapped result, so
   // the result would change if sanitized again. The output never holds such
   // tags, so one more pass is a fixed point. The same goes for the children
-  // of a cut element written in its place (see TreeWalk::element). Feed
-  // content rarely has either; everything else is stable after one pass.
+  // of a cut element written in its place (see TreeWalk::element), and for
+  // a prefixed SVG or MathML element written by its bare name. Feed
+  // content rarely has any of these; everything else is stable after one pass.
   if (pass.reshaped) pass = once(pass.html, options);
   return std::move(pass.html);
 }

@@ -69,7 +69,7 @@ class StreamSanitizer final : public HtmlEvents {
     // As html_sanitize.cpp's tree walk: pieces that were all well-formed make
     // a well-formed whole, and repairing a whole is right in any case.
     if (!valid) output = encoding::repair_utf8(output);
-    return {std::move(output), wrappers_ > 2 || flattened_};
+    return {std::move(output), wrappers_ > 2 || flattened_ || writer_.dropped_a_prefix()};
   }
 
  private:

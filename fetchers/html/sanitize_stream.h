@@ -14,8 +14,9 @@ namespace feedd::detail {
 // One reading of a fragment, as sanitize_html makes it up to twice.
 struct SanitizePass {
   std::string html;
-  // Stray html/head/body tags or the children of a cut element written in
-  // its place shaped the result: read back, it may nest differently.
+  // Stray html/head/body tags, the children of a cut element written in
+  // its place, or a prefixed SVG or MathML name written bare shaped the
+  // result: read back, it may nest differently.
   bool reshaped = false;
 };
 

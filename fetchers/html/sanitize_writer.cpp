@@ -327,6 +327,7 @@ bool SanitizeWriter::keeps_children_when_cut(std::string_view tag) const {
 std::string_view SanitizeWriter::start_tag(std::string_view tag, std::span<const AttributeView> attributes,
                                            Markup markup, Markup context) {
   const std::string_view written = markup == Markup::html ? tag : *foreign_element(markup, local_name(tag));
+  dropped_a_prefix_ = dropped_a_prefix_ || (markup != Markup::html && local_name(tag).size() != tag.size());
   out_ += '<';
   out_ += written;
   checked(encoding::is_valid_utf8(written));

@@ -77,6 +77,12 @@ class SanitizeWriter {
   // repair), as checked while writing it.
   bool wrote_valid_utf8() const { return wrote_valid_utf8_; }
 
+  // An SVG or MathML element with a prefix (<x:a>) was written by its bare
+  // name. Read back it is the element libxml2 knows by that name, which may
+  // nest differently (an <a> closes an open <a>), so the readers ask for a
+  // second pass, as for a flattened element.
+  bool dropped_a_prefix() const { return dropped_a_prefix_; }
+
  private:
   bool attribute(std::string_view tag, const AttributeView& attribute);
   void foreign_namespace(std::string_view name, std::string_view uri);
@@ -87,6 +93,7 @@ class SanitizeWriter {
   const bool keep_fallback_;
   std::string out_;
   bool wrote_valid_utf8_ = true;
+  bool dropped_a_prefix_ = false;
 };
 
 }  // namespace feedd::detail

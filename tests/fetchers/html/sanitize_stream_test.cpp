@@ -149,6 +149,7 @@ TEST_CASE("SVG and MathML are kept and written the same both ways") {
   check_same("<svg><svg><svg><g></svg>x</g></svg>y<math><math><mi>z</mi></math>");
   check_same("<object><svg><circle r=1/></svg><math><mi>fallback</mi></math>");
   check_same("<svg viewBox=\"0 9> <x\"9y id=\"g\"/><use xlink:href=\"#g\"/>");
+  check_same("<svg><a><x:a>t</x:a></a><svg:title>u</svg:title></svg><math><mrow><x:mi>a</x:mi></mrow></math>");
 }
 
 TEST_CASE("C1 references read as HTML5 reads them in the stream too") {
