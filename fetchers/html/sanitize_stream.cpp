@@ -35,11 +35,13 @@ class StreamSanitizer final : public HtmlEvents {
       } else {
         skipped_depth_ = 1;
       }
-    } else if (const std::string_view written = writer_.start_tag(tag, attributes, markup, context);
-               is_void_element(tag, markup)) {
-      open_.push_back({written, Mode::written_void, context});
     } else {
-      open_.push_back({written, Mode::written, children_markup_of(tag, markup)});
+      const std::string_view written = writer_.start_tag(tag, attributes, markup, context);
+      if (is_void_element(tag, markup)) {
+        open_.push_back({written, Mode::written_void, context});
+      } else {
+        open_.push_back({written, Mode::written, children_markup_of(tag, markup)});
+      }
     }
   }
 
