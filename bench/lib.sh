@@ -29,7 +29,8 @@ ensure_rss_parser() {
   command -v npm >/dev/null 2>&1 || apt_install npm
   if [ ! -f "$BENCH_DIR/peers/node_modules/rss-parser/package.json" ]; then
     say "installing rss-parser into bench/peers/node_modules (npm ci)"
-    npm ci --prefix "$BENCH_DIR/peers" --no-audit --no-fund --loglevel=error >&2
+    # In the folder: npm 11's `ci --prefix` no longer finds the lock file.
+    (cd "$BENCH_DIR/peers" && npm ci --no-audit --no-fund --loglevel=error) >&2
   fi
 }
 

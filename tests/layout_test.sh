@@ -47,6 +47,7 @@ daemon: daemon/cli
 inside='
 fetchers/feed/xml_parts.h fetchers/feed/xml_feed.h fetchers/feed/json_feed.h fetchers/feed/xml_recover.h fetchers/feed/xml_text.h
 fetchers/http/file_read.h fetchers/http/private_address.h
+fetchers/html/html_events.h fetchers/html/sanitize_stream.h fetchers/html/sanitize_writer.h fetchers/html/text_placeholders.h
 store/search_tokenizer.h
 daemon/runtime/schedule_policy.h
 daemon/cli/commands/archive_command_support.h daemon/cli/commands/search_catch_up.h

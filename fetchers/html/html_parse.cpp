@@ -3,6 +3,7 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/SAX2.h>
 #include <libxml/parser.h>
+#include <libxml/parserInternals.h>
 
 #include <charconv>
 #include <climits>
@@ -24,11 +25,6 @@ namespace {
 // "<b>a</b> <i>b</i>" is text.
 constexpr int kParseOptions =
     HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET | HTML_PARSE_IGNORE_ENC;
-
-struct ParserContextDeleter {
-  void operator()(htmlParserCtxt* context) const noexcept { htmlFreeParserCtxt(context); }
-};
-using ParserContextHandle = std::unique_ptr<htmlParserCtxt, ParserContextDeleter>;
 
 // libxml2 2.9 splits an HTML element name at its first colon and, finding
 // no namespace, drops the prefix: Word's <o:p> becomes <p> in the tree,
@@ -83,18 +79,54 @@ std::optional<std::string> with_html5_references(std::string_view html) {
   return out;
 }
 
-XmlDocHandle read_html(std::string_view utf8) {
+ParserContextHandle new_html_parser() {
+  ensure_libxml2_initialised();
+  return ParserContextHandle(htmlNewParserCtxt());
+}
+
+XmlDocHandle parse_html(htmlParserCtxt* context, std::string_view utf8) {
+  // Here, not in read_html, so the tree and the event readers
+  // (html_events.cpp) parse the same text.
   const std::optional<std::string> mapped = with_html5_references(utf8);
   if (mapped) utf8 = *mapped;
   if (utf8.size() > static_cast<std::size_t>(INT_MAX)) return nullptr;  // libxml2 takes an int length
-  ensure_libxml2_initialised();
-  const ParserContextHandle context(htmlNewParserCtxt());
+  return XmlDocHandle(htmlCtxtReadMemory(context, utf8.data(), static_cast<int>(utf8.size()), nullptr, "UTF-8",
+                                         kParseOptions));
+}
+
+XmlDocHandle reparse_html(htmlParserCtxt* context, std::string_view utf8) {
+  const std::optional<std::string> mapped = with_html5_references(utf8);
+  if (mapped) utf8 = *mapped;
+  if (utf8.size() > static_cast<std::size_t>(INT_MAX)) return nullptr;
+  // What htmlCtxtReadMemory does, but for its encoding switch: with the name
+  // "UTF-8" it installs a converter that copies the input once more.
+  htmlCtxtReset(context);
+  xmlParserInputBuffer* const buffer =
+      xmlParserInputBufferCreateMem(utf8.data(), static_cast<int>(utf8.size()), XML_CHAR_ENCODING_NONE);
+  if (buffer == nullptr) return nullptr;
+  xmlParserInput* const input = xmlNewIOInputStream(context, buffer, XML_CHAR_ENCODING_NONE);
+  if (input == nullptr) {
+    xmlFreeParserInputBuffer(buffer);
+    return nullptr;
+  }
+  inputPush(context, input);
+  htmlCtxtUseOptions(context, kParseOptions);
+  context->html = 1;
+  xmlSwitchEncoding(context, XML_CHAR_ENCODING_UTF8);  // no converter for UTF-8
+  htmlParseDocument(context);
+  XmlDocHandle doc(context->myDoc);
+  context->myDoc = nullptr;
+  return doc;
+}
+
+XmlDocHandle read_html(std::string_view utf8) {
+  if (utf8.size() > static_cast<std::size_t>(INT_MAX)) return nullptr;
+  const ParserContextHandle context = new_html_parser();
   if (!context) return nullptr;
   // The context owns a private copy of the SAX handler, so this changes
   // nothing for other parses.
   context->sax->startElement = start_element_keeping_prefix;
-  return XmlDocHandle(htmlCtxtReadMemory(context.get(), utf8.data(), static_cast<int>(utf8.size()), nullptr,
-                                         "UTF-8", kParseOptions));
+  return parse_html(context.get(), utf8);
 }
 
 }  // namespace feedd::detail

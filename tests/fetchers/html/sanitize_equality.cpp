@@ -1,0 +1,172 @@
+// The equality harness of the streaming sanitizer: every HTML fragment found
+// in the given files and folders (recursively) is sanitized both ways,
+// sanitize_html (libxml2's parse events) and sanitize_html_tree (libxml2's
+// tree, the sanitizer as it was), under several option sets, and every
+// difference is reported. A file's fragments are the HTML fields of the
+// feed it holds when it parses as one (feed description, entry titles,
+// summaries and contents), its bytes as one fragment, and, as in the
+// fuzz_sanitize corpus, its bytes after the first line with that line as a
+// remove rule.
+//
+//   sanitize_equality PATH...     exit 0: all equal; 1: a difference; 2: usage
+//
+// ctest runs it over tests/data and seeds/feeds; BENCHMARKS.md says how it
+// was run over the bench corpus and the fuzz corpora.
+#include <algorithm>
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fetchers/feed/feed_parser.h"
+#include "fetchers/html/element_rules.h"
+#include "fetchers/html/html_sanitize.h"
+
+namespace {
+
+struct OptionSet {
+  std::string name;
+  feedd::SanitizeOptions options;
+};
+
+feedd::SanitizeOptions with(std::string base, bool strip_active, const std::vector<std::string>& rules) {
+  feedd::SanitizeOptions options;
+  options.base_url = std::move(base);
+  options.strip_active = strip_active;
+  options.remove = feedd::parse_element_rules(rules);
+  return options;
+}
+
+// The default mode, and ones that reach the other branches: active content
+// kept (CDATA written raw, object and embed cut by rule instead of dropped),
+// elements cut by attribute rules, void and fallback elements cut so their
+// content is written in their place.
+std::vector<OptionSet> option_sets() {
+  const std::string base = "https://example.com/news/feed.xml";
+  return {
+      {"default", with(base, true, {})},
+      {"no base", with("", true, {})},
+      {"active kept", with(base, false, {})},
+      {"rules", with(base, true, {"div.ad", "[id^=dfp]", "a[href*=\"feedx.net\"]", "span[style]", "p.note"})},
+      {"cut voids", with(base, true, {"source", "wbr", "img", "br", "embed", "track", "image", "p"})},
+      {"active kept, cut", with(base, false, {"object", "applet", "embed", "script", "iframe", "source"})},
+  };
+}
+
+struct Fragment {
+  std::string where;
+  std::string html;
+  std::vector<std::string> rules;  // extra remove rules (the fuzz corpus's first line)
+};
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+void add_feed_fields(const std::string& where, std::string_view bytes, std::vector<Fragment>& out) {
+  feedd::Feed feed;
+  try {
+    feedd::FeedParseOptions options;
+    options.keep_raw = false;
+    feed = feedd::parse_feed(bytes, options);
+  } catch (const std::exception&) {
+    return;  // not a feed: its bytes are still read as one fragment
+  }
+  out.push_back({where + " description", feed.description, {}});
+  for (std::size_t i = 0; i < feed.entries.size(); ++i) {
+    const auto& entry = feed.entries[i];
+    const std::string at = where + " entry " + std::to_string(i);
+    out.push_back({at + " title", entry.title, {}});
+    out.push_back({at + " summary", entry.summary, {}});
+    out.push_back({at + " content", entry.content, {}});
+  }
+}
+
+std::vector<Fragment> fragments_of(const std::filesystem::path& path) {
+  const std::string bytes = read_file(path);
+  const std::string where = path.string();
+  std::vector<Fragment> out;
+  add_feed_fields(where, bytes, out);
+  out.push_back({where + " bytes", bytes, {}});
+  const std::size_t newline = bytes.find('\n');
+  if (newline != std::string::npos && newline > 0 && newline < 200) {
+    out.push_back({where + " after its rule line", bytes.substr(newline + 1), {bytes.substr(0, newline)}});
+  }
+  std::erase_if(out, [](const Fragment& fragment) { return fragment.html.empty(); });
+  return out;
+}
+
+std::string shown(std::string_view text) {
+  constexpr std::size_t kMost = 600;
+  std::string out(text.substr(0, kMost));
+  if (text.size() > kMost) out += "...(" + std::to_string(text.size()) + " bytes)";
+  return out;
+}
+
+struct Tally {
+  std::size_t files = 0;
+  std::size_t fragments = 0;
+  std::size_t comparisons = 0;
+  std::size_t differences = 0;
+};
+
+void compare(const Fragment& fragment, const std::vector<OptionSet>& sets, Tally& tally) {
+  ++tally.fragments;
+  for (const OptionSet& set : sets) {
+    feedd::SanitizeOptions options = set.options;
+    std::string name = set.name;
+    if (!fragment.rules.empty()) {
+      try {
+        const auto extra = feedd::parse_element_rules(fragment.rules);
+        options.remove.insert(options.remove.end(), extra.begin(), extra.end());
+        name += " + " + fragment.rules.front();
+      } catch (const std::invalid_argument&) {
+        continue;  // the first line is no rule: the bytes as a whole cover it
+      }
+    }
+    ++tally.comparisons;
+    const std::string stream = feedd::sanitize_html(fragment.html, options);
+    const std::string tree = feedd::sanitize_html_tree(fragment.html, options);
+    if (stream == tree) continue;
+    if (++tally.differences <= 20) {
+      std::printf("DIFFERENT: %s [%s]\n  input:  %s\n  stream: %s\n  tree:   %s\n", fragment.where.c_str(),
+                  name.c_str(), shown(fragment.html).c_str(), shown(stream).c_str(), shown(tree).c_str());
+    }
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: sanitize_equality PATH...\n");
+    return 2;
+  }
+  const std::vector<OptionSet> sets = option_sets();
+  Tally tally;
+  for (int i = 1; i < argc; ++i) {
+    std::vector<std::filesystem::path> files;
+    if (std::filesystem::is_directory(argv[i])) {
+      for (const auto& entry : std::filesystem::recursive_directory_iterator(argv[i])) {
+        if (entry.is_regular_file()) files.push_back(entry.path());
+      }
+    } else {
+      files.emplace_back(argv[i]);
+    }
+    std::sort(files.begin(), files.end());
+    for (const auto& file : files) {
+      ++tally.files;
+      for (const Fragment& fragment : fragments_of(file)) compare(fragment, sets, tally);
+    }
+  }
+  std::printf("%zu files, %zu fragments, %zu comparisons (%zu option sets), %zu different\n", tally.files,
+              tally.fragments, tally.comparisons, sets.size(), tally.differences);
+  return tally.differences == 0 ? 0 : 1;
+}
