@@ -12,6 +12,8 @@
 #include <string>
 #include <string_view>
 
+#include "store/postings/grams.h"
+
 namespace feedd {
 namespace {
 
@@ -72,20 +74,7 @@ struct BigramTokenizer {
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
-// Bytes of the character starting at `text[at]`. Stored text is valid UTF-8;
-// anything else is taken a byte at a time rather than refused.
-std::size_t char_size(std::string_view text, std::size_t at) {
-  const auto lead = static_cast<unsigned char>(text[at]);
-  std::size_t size = 1;
-  if (lead >= 0xF0) {
-    size = 4;
-  } else if (lead >= 0xE0) {
-    size = 3;
-  } else if (lead >= 0xC0) {
-    size = 2;
-  }
-  return at + size <= text.size() ? size : 1;
-}
+using postings::char_size;
 
 struct Emitter {
   std::string_view text;

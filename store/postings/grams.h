@@ -26,11 +26,9 @@ std::string gram_text(GramKey key);
 template <typename Emit>
 void for_each_gram(std::string_view text, Emit&& emit);
 
-// ---- implementation ----
-namespace detail {
-inline bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' || c == '\0';
-}
+// Bytes of the UTF-8 character starting at `text[at]`; a byte at a time where
+// the text is not valid UTF-8 (stored text is; anything else is not refused).
+// The grams here and store/search_tokenizer's both step with it.
 inline std::size_t char_size(std::string_view text, std::size_t at) {
   const auto lead = static_cast<unsigned char>(text[at]);
   std::size_t size = 1;
@@ -42,6 +40,12 @@ inline std::size_t char_size(std::string_view text, std::size_t at) {
     size = 2;
   }
   return at + size <= text.size() ? size : 1;
+}
+
+// ---- implementation ----
+namespace detail {
+inline bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' || c == '\0';
 }
 // The character at `text[at]` (`size` bytes), folded, packed into the low
 // bytes of a key.
@@ -66,7 +70,7 @@ void for_each_gram(std::string_view text, Emit&& emit) {
       ++at;
       continue;
     }
-    const std::size_t size = detail::char_size(text, at);
+    const std::size_t size = char_size(text, at);
     const GramKey bits = detail::char_bits(text, at, size);
     if (previous != 0) {
       // previous then this character, left-aligned in 8 bytes.
