@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <optional>
 #include <set>
 #include <system_error>
 
@@ -26,6 +27,8 @@
 #include "fetchers/feed/feed_parser.h"
 #include "fetchers/http/url.h"
 #include "store/full_text/page_update.h"
+#include "store/enclosures/enclosure_history.h"
+#include "store/enclosures/enclosure_table.h"
 #include "store/archive_report.h"
 #include "store/atomic_file.h"
 #include "store/store.h"
@@ -146,6 +149,7 @@ struct ReprocessTally {
   std::size_t without_raw = 0;
   std::size_t unconfigured = 0;
   std::size_t earlier_version = 0;  // posts showing an earlier version than their raw item's
+  std::size_t enclosures_changed = 0;  // entries whose enclosure rows the raw item changed
   std::vector<std::string> failures;  // "row N: why"
 };
 
@@ -192,7 +196,8 @@ class SourceLookup {
 // The row as the current parser and the source's current settings make it
 // from its raw item. Identity, link, dates and post file stay: reprocess
 // changes what a post says, never which post it is.
-EntryRow renormalised(const EntryRow& row, const config::Source& source, const FeedParseOptions& options) {
+EntryRow renormalised(const EntryRow& row, const config::Source& source, const FeedParseOptions& options,
+                      std::optional<std::vector<EnclosureRecord>>& enclosures) {
   Feed feed;
   feed.entries.push_back(parse_raw_entry(row.raw_item, options));
   std::vector<IncomingEntry> incoming;
@@ -206,6 +211,7 @@ EntryRow renormalised(const EntryRow& row, const config::Source& source, const F
     updated.title = incoming[0].title;
     updated.author = incoming[0].author;
     updated.content = incoming[0].content;
+    enclosures = std::move(incoming[0].enclosures);
   }
   return updated;
 }
@@ -213,6 +219,7 @@ EntryRow renormalised(const EntryRow& row, const config::Source& source, const F
 void reprocess_page(Archive& archive, SourceLookup& sources, const std::vector<EntryRow>& rows, ReprocessTally& tally) {
   std::vector<EntryRow> rewrite;     // rows whose post changes
   std::vector<EntryRow> row_only;    // rows that change where the post does not show it
+  std::vector<std::pair<std::int64_t, std::vector<EnclosureRecord>>> enclosure_lists;  // by row id
   for (const auto& row : rows) {
     if (row.raw_item.empty()) {
       ++tally.without_raw;
@@ -223,16 +230,26 @@ void reprocess_page(Archive& archive, SourceLookup& sources, const std::vector<E
       ++tally.unconfigured;
       continue;
     }
-    if (shows_earlier_version(archive.store(), row)) {
-      ++tally.earlier_version;
+    const bool earlier_version = shows_earlier_version(archive.store(), row);
+    EntryRow updated;
+    std::optional<std::vector<EnclosureRecord>> listed;  // none when the item no longer normalises to one entry
+    try {
+      updated = renormalised(row, *source, sources.parse_options(*source), listed);
+    } catch (const FeedParseError& error) {
+      if (earlier_version) {
+        ++tally.earlier_version;
+      } else {
+        tally.failures.push_back(
+            fmt::format("row {} ({}): cannot read its raw item: {}", row.id, row.url, error.what()));
+      }
       continue;
     }
-    EntryRow updated;
-    try {
-      updated = renormalised(row, *source, sources.parse_options(*source));
-    } catch (const FeedParseError& error) {
-      tally.failures.push_back(
-          fmt::format("row {} ({}): cannot read its raw item: {}", row.id, row.url, error.what()));
+    // The enclosure rows are the raw item's (the latest version's) whatever
+    // version the post shows; this also fills them for entries stored
+    // before schema 11.
+    if (listed) enclosure_lists.emplace_back(row.id, std::move(*listed));
+    if (earlier_version) {
+      ++tally.earlier_version;
       continue;
     }
     // A post carrying its page's article keeps it (full_text).
@@ -250,10 +267,17 @@ void reprocess_page(Archive& archive, SourceLookup& sources, const std::vector<E
   // As ingestion does: rows first, marked pending; then the posts; then the
   // marks cleared (write_posts). After a crash in between, the next start
   // writes the pending posts from the new rows.
-  if (!rewrite.empty() || !row_only.empty()) {
-    sqlite::Transaction transaction(archive.store().database());
-    for (const auto& row : rewrite) archive.store().update_entry(row);
-    for (const auto& row : row_only) archive.store().update_entry(row);
+  if (!rewrite.empty() || !row_only.empty() || !enclosure_lists.empty()) {
+    Store& store = archive.store();
+    sqlite::Transaction transaction(store.database());
+    for (const auto& row : rewrite) store.update_entry(row);
+    for (const auto& row : row_only) store.update_entry(row);
+    const std::int64_t now_ms = SystemClock().now_ms();
+    for (const auto& [id, listed] : enclosure_lists) {
+      if (enclosures::replace_enclosures(store, id, listed, enclosures::latest_version(store, id), now_ms)) {
+        ++tally.enclosures_changed;
+      }
+    }
     transaction.commit();
   }
   tally.changed += static_cast<std::size_t>(archive.write_posts(rewrite, tally.failures));
@@ -350,6 +374,10 @@ class ReprocessJob : public AdminJob {
                                 ? ""
                                 : fmt::format("; {} showing an earlier version (update) left as they are",
                                               tally_.earlier_version)));
+    if (tally_.enclosures_changed > 0) {
+      output_.out(fmt::format("reprocess: enclosures of {} entr{} brought in line with their raw item\n",
+                              tally_.enclosures_changed, tally_.enclosures_changed == 1 ? "y" : "ies"));
+    }
     return tally_.failures.empty() ? static_cast<int>(exit_ok) : static_cast<int>(exit_source_failed);
   }
 

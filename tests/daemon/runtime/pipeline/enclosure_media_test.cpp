@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <regex>
@@ -228,15 +229,137 @@ TEST_CASE("A schema-10 store gains the enclosures table") {
   {
     feedd::test::TestDatabase db(dir / "state/feedd.db", true);
     // Schema 10 had neither the enclosures nor schema 12's search tables.
-    REQUIRE(db.exec("DROP TABLE entry_enclosures; DROP TRIGGER search_dirty_delete; DROP TRIGGER search_dirty_update; "
-                    "DROP TABLE search_chunks; DROP TABLE search_runs; DROP TABLE search_dirty; "
-                    "PRAGMA user_version = 10;") == 0);
+    REQUIRE(db.exec("DROP TABLE entry_enclosures; DROP TABLE enclosure_history; DROP TRIGGER search_dirty_delete; "
+                    "DROP TRIGGER search_dirty_update; DROP TABLE search_chunks; DROP TABLE search_runs; "
+                    "DROP TABLE search_dirty; PRAGMA user_version = 10;") == 0);
   }
   const auto again = run_feedd({"once", "--config", config.string(), "--now", "2026-03-01T13:00:00Z", "--force"});
   INFO(again.err);
   REQUIRE(again.exit_status == 0);
-  CHECK(sqlite_count(dir / "state/feedd.db", "PRAGMA user_version") == 12);
+  CHECK(sqlite_count(dir / "state/feedd.db", "PRAGMA user_version") == 13);
   // Empty until the items are read again (this poll heard 304).
   CHECK(sqlite_count(dir / "state/feedd.db", "SELECT count(*) FROM entry_enclosures") == 0);
   CHECK(again.err.find("HTTP 304") != std::string::npos);
+}
+
+namespace {
+
+// One item whose enclosures change with its versions.
+std::string episode_feed(const Site& site, const std::string& date, const std::string& text,
+                         const std::string& enclosures) {
+  return fmt::format(
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel><title>RFA</title>"
+      "<item><title>Item 1</title><link>{}</link><pubDate>{}</pubDate>"
+      "<description>&lt;p&gt;{}&lt;/p&gt;</description>{}</item></channel></rss>\n",
+      site.u("/post/1"), date, text, enclosures);
+}
+
+const char* enclosure_rows_sql = "SELECT position, url, type, length FROM entry_enclosures ORDER BY entry_id, position";
+const char* history_rows_sql =
+    "SELECT version, position, url, type, length FROM enclosure_history ORDER BY replaced_ms, position";
+
+}  // namespace
+
+TEST_CASE("An update that drops its enclosures drops their rows, and the earlier list stays with its version") {
+  TempDir dir;
+  Site site;
+  const auto db = dir / "state/feedd.db";
+  const auto config = write_config(dir, site.u("/feed.xml"), "", "enclosures = true");
+  const std::string both = fmt::format("<enclosure url=\"{}\" type=\"audio/mpeg\" length=\"610\"/>"
+                                       "<enclosure url=\"{}\" type=\"video/mp4\"/>",
+                                       site.u("/a/show.mp3"), site.u("/v/clip.mp4"));
+  site.server.serve("/feed.xml", episode_feed(site, "Sun, 01 Mar 2026 01:00:00 GMT", "First.", both));
+  REQUIRE(run_feedd({"once", "--config", config.string(), "--now", t0, "--force"}).exit_status == 0);
+  const feedd::test::SqliteTable first = {{"0", site.u("/a/show.mp3"), "audio/mpeg", "610"},
+                                          {"1", site.u("/v/clip.mp4"), "video/mp4", "NULL"}};
+  REQUIRE(sqlite_rows(db, enclosure_rows_sql) == first);
+
+  // The publisher edits the episode and takes the recordings off.
+  site.server.serve("/feed.xml", episode_feed(site, "Sun, 01 Mar 2026 03:00:00 GMT", "Withdrawn.", ""));
+  const auto edited = run_feedd({"once", "--config", config.string(), "--now", "2026-03-01T13:00:00Z", "--force"});
+  INFO(edited.err);
+  REQUIRE(edited.exit_status == 0);
+  CHECK(sqlite_count(db, "SELECT count(*) FROM entry_versions") == 2);
+  CHECK(sqlite_rows(db, enclosure_rows_sql).empty());
+  const feedd::test::SqliteTable kept = {{"1", "0", site.u("/a/show.mp3"), "audio/mpeg", "610"},
+                                         {"1", "1", site.u("/v/clip.mp4"), "video/mp4", "NULL"}};
+  CHECK(sqlite_rows(db, history_rows_sql) == kept);
+  CHECK(posts_by_title(dir)["Item 1"].find("<audio") == std::string::npos);
+
+  // The next version lists one again: exactly that one is current, and the
+  // empty list of version 2 leaves no history row.
+  site.server.serve("/feed.xml",
+                    episode_feed(site, "Sun, 01 Mar 2026 05:00:00 GMT", "Back.",
+                                 fmt::format("<enclosure url=\"{}\" type=\"audio/ogg\"/>", site.u("/a/big.ogg"))));
+  REQUIRE(run_feedd({"once", "--config", config.string(), "--now", "2026-03-01T14:00:00Z", "--force"}).exit_status ==
+          0);
+  CHECK(sqlite_rows(db, enclosure_rows_sql) ==
+        feedd::test::SqliteTable{{"0", site.u("/a/big.ogg"), "audio/ogg", "NULL"}});
+  CHECK(sqlite_rows(db, history_rows_sql) == kept);
+
+  // An older copy of the item (a stale mirror) changes nothing.
+  site.server.serve("/feed.xml", episode_feed(site, "Sun, 01 Mar 2026 01:00:00 GMT", "First.", both));
+  REQUIRE(run_feedd({"once", "--config", config.string(), "--now", "2026-03-01T15:00:00Z", "--force"}).exit_status ==
+          0);
+  CHECK(sqlite_rows(db, enclosure_rows_sql) ==
+        feedd::test::SqliteTable{{"0", site.u("/a/big.ogg"), "audio/ogg", "NULL"}});
+
+  // forget takes the entry's history with it.
+  REQUIRE(run_feedd({"forget", "--config", config.string(), site.u("/post/1")}).exit_status == 0);
+  CHECK(sqlite_count(db, "SELECT count(*) FROM enclosure_history") == 0);
+}
+
+TEST_CASE("reprocess fills the enclosures of entries stored before schema 11 from their raw items") {
+  TempDir dir;
+  Site site;
+  const auto db = dir / "state/feedd.db";
+  const auto config = write_config(dir, site.u("/feed.xml"), "", "");
+  REQUIRE(run_feedd({"once", "--config", config.string(), "--now", t0, "--force"}).exit_status == 0);
+  const auto expected = sqlite_rows(db, "SELECT entry_id, position, url, type, length FROM entry_enclosures "
+                                        "ORDER BY entry_id, position");
+  REQUIRE(expected.size() == 7);
+  {
+    feedd::test::TestDatabase old(db, true);
+    REQUIRE(old.exec("DROP TABLE entry_enclosures; DROP TABLE enclosure_history; DROP TRIGGER search_dirty_delete; "
+                     "DROP TRIGGER search_dirty_update; DROP TABLE search_chunks; DROP TABLE search_runs; "
+                     "DROP TABLE search_dirty; PRAGMA user_version = 10;") == 0);
+  }
+  const auto reprocessed = run_feedd({"reprocess", "--config", config.string()});
+  INFO(reprocessed.err);
+  REQUIRE(reprocessed.exit_status == 0);
+  CHECK(sqlite_count(db, "PRAGMA user_version") == 13);
+  CHECK(reprocessed.out.find("reprocess: enclosures of 2 entries brought in line with their raw item") !=
+        std::string::npos);
+  CHECK(sqlite_rows(db, "SELECT entry_id, position, url, type, length FROM entry_enclosures "
+                        "ORDER BY entry_id, position") == expected);
+  // Nothing was replaced: there was no list before.
+  CHECK(sqlite_count(db, "SELECT count(*) FROM enclosure_history") == 0);
+
+  // A second run finds them in line.
+  const auto again = run_feedd({"reprocess", "--config", config.string()});
+  CHECK(again.out.find("enclosures of") == std::string::npos);
+}
+
+TEST_CASE("reprocess brings stale enclosure rows in line with the raw item and keeps the replaced list") {
+  TempDir dir;
+  Site site;
+  const auto db = dir / "state/feedd.db";
+  const auto config = write_config(dir, site.u("/feed.xml"), "", "");
+  REQUIRE(run_feedd({"once", "--config", config.string(), "--now", t0, "--force"}).exit_status == 0);
+  const auto expected = sqlite_rows(db, enclosure_rows_sql);
+  {
+    // What feedd before schema 13 left after an update that dropped a file:
+    // the stored list still names it.
+    feedd::test::TestDatabase stale(db, true);
+    REQUIRE(stale.exec(fmt::format("INSERT INTO entry_enclosures (entry_id, position, url, type, length) "
+                                   "SELECT id, 9, '{}', 'audio/mpeg', NULL FROM entries WHERE title = 'Item 1'",
+                                   site.u("/a/gone.mp3"))) == 0);
+  }
+  const auto reprocessed = run_feedd({"reprocess", "--config", config.string()});
+  INFO(reprocessed.err);
+  REQUIRE(reprocessed.exit_status == 0);
+  CHECK(reprocessed.out.find("reprocess: enclosures of 1 entry brought in line") != std::string::npos);
+  CHECK(sqlite_rows(db, enclosure_rows_sql) == expected);
+  CHECK(sqlite_count(db, fmt::format("SELECT count(*) FROM enclosure_history WHERE url = '{}' AND version = 1",
+                                     site.u("/a/gone.mp3"))) == 1);
 }
