@@ -4,6 +4,7 @@
 // the post of a source with enclosures = true plays the local copies.
 #include <doctest/doctest.h>
 #include <fmt/format.h>
+#include <signal.h>
 
 #include <chrono>
 #include <filesystem>
@@ -12,6 +13,7 @@
 #include <set>
 #include <string>
 
+#include "tests/support/eventually.h"
 #include "tests/support/http_test_server.h"
 #include "tests/support/process.h"
 #include "tests/support/sqlite_query.h"
@@ -159,7 +161,7 @@ TEST_CASE("Local media archives recordings and images among the enclosures, and 
   TempDir dir;
   Site site;
   const auto config =
-      write_config(dir, site.u("/feed.xml"), "media = \"local\"\nmedia_max_file = \"2KiB\"", "enclosures = true");
+      write_config(dir, site.u("/feed.xml"), "media = \"local\"\nenclosure_max_file = \"2KiB\"", "enclosures = true");
   const auto once = run_feedd({"once", "--config", config.string(), "--now", t0, "--force"});
   INFO(once.err);
   REQUIRE(once.exit_status == 0);
@@ -182,7 +184,7 @@ TEST_CASE("Local media archives recordings and images among the enclosures, and 
     CHECK(media_files(dir).size() == 4);
   }
 
-  SUBCASE("over media_max_file, or a page called audio: the post keeps the address, retried later") {
+  SUBCASE("over enclosure_max_file, or a page called audio: the post keeps the address, retried later") {
     CHECK(posts["Item 2"].find(fmt::format("<audio controls=\"\" src=\"{}\"></audio>", site.u("/a/big.ogg"))) !=
           std::string::npos);
     CHECK(posts["Item 2"].find(fmt::format("<audio controls=\"\" src=\"{}\"></audio>", site.u("/a/page.mp3"))) !=
@@ -362,4 +364,92 @@ TEST_CASE("reprocess brings stale enclosure rows in line with the raw item and k
   CHECK(sqlite_rows(db, enclosure_rows_sql) == expected);
   CHECK(sqlite_count(db, fmt::format("SELECT count(*) FROM enclosure_history WHERE url = '{}' AND version = 1",
                                      site.u("/a/gone.mp3"))) == 1);
+}
+
+TEST_CASE("Enclosures have their own size cap: enclosure_max_file, not media_max_file, judges them") {
+  TempDir dir;
+  Site site;
+  // Images stay under the small media_max_file; the 4,496-byte Ogg was
+  // refused by it before enclosures had their own cap.
+  const auto config = write_config(dir, site.u("/feed.xml"), "media = \"local\"\nmedia_max_file = \"2KiB\"",
+                                   "enclosures = true");
+  const auto once = run_feedd({"once", "--config", config.string(), "--now", t0, "--force"});
+  INFO(once.err);
+  REQUIRE(once.exit_status == 0);
+  const std::string big = ogg + std::string(4096, 'x');
+  plays_local(dir, posts_by_title(dir)["Item 2"], "audio", site.u("/a/big.ogg"), "ogg", big);
+
+  // A source's own, smaller cap refuses it, and the post keeps the address.
+  TempDir strict_dir;
+  const auto strict = write_config(strict_dir, site.u("/feed.xml"), "media = \"local\"",
+                                   "enclosures = true\nenclosure_max_file = \"4KiB\"");
+  const auto refused = run_feedd({"once", "--config", strict.string(), "--now", t0, "--force"});
+  INFO(refused.err);
+  REQUIRE(refused.exit_status == 0);
+  CHECK(refused.err.find("body larger than 4096-byte limit") != std::string::npos);
+  CHECK(posts_by_title(strict_dir)["Item 2"].find(
+            fmt::format("<audio controls=\"\" src=\"{}\"></audio>", site.u("/a/big.ogg"))) != std::string::npos);
+  plays_local(strict_dir, posts_by_title(strict_dir)["Item 1"], "audio", site.u("/a/show.mp3"), "mp3", mp3);
+}
+
+TEST_CASE("enclosure_max_file is checked strictly and shown by feedd check") {
+  TempDir dir;
+  Site site;
+  const auto bad = write_config(dir, site.u("/feed.xml"), "enclosure_max_file = \"lots\"", "");
+  const auto checked = run_feedd({"check", "--config", bad.string()});
+  CHECK(checked.exit_status == 2);
+  CHECK(checked.err.find("feedd.toml:6: archive.enclosure_max_file: ") != std::string::npos);
+  const auto good = write_config(dir, site.u("/feed.xml"), "media = \"local\"",
+                                 "enclosure_max_file = \"2GiB\"");
+  const auto shown = run_feedd({"check", "--config", good.string()});
+  INFO(shown.err);
+  CHECK(shown.exit_status == 0);
+  CHECK(shown.out.find("  enclosure_max_file: 536870912 bytes\n") != std::string::npos);
+  CHECK(shown.out.find("  enclosures archived up to 2147483648 bytes\n") != std::string::npos);
+}
+
+// The peak resident memory of a running process since its exec (VmHWM).
+long peak_rss_kib(pid_t pid) {
+  const std::string status = read_file(fs::path("/proc") / std::to_string(pid) / "status");
+  std::smatch found;
+  if (!std::regex_search(status, found, std::regex("VmHWM:\\s+([0-9]+) kB"))) return -1;
+  return std::stol(found[1]);
+}
+
+TEST_CASE("A large enclosure is streamed to disk: feedd's memory stays below the file's size") {
+  TempDir dir;
+  Site site;
+  // 48 MiB: over the default media_max_file, under the default enclosure_max_file.
+  const std::size_t size = std::size_t{48} << 20;
+  const std::string episode = mp3 + std::string(size - mp3.size(), 'e');
+  site.file("/a/episode.mp3", episode, "audio/mpeg");
+  site.server.serve("/feed.xml",
+                    episode_feed(site, "Sun, 01 Mar 2026 01:00:00 GMT", "Episode.",
+                                 fmt::format("<enclosure url=\"{}\" type=\"audio/mpeg\"/>", site.u("/a/episode.mp3"))));
+  const auto config = write_config(dir, site.u("/feed.xml"), "media = \"local\"", "enclosures = true");
+  // The daemon, so its own peak (VmHWM counts from its exec, not the
+  // test's memory a forked child starts with) can be read while it runs.
+  const auto daemon = feedd::test::start_daemon(config);
+  const bool played = feedd::test::eventually(
+      [&] {
+        // Temporary files of a post being written are skipped (".feedd-tmp-").
+        std::error_code error;
+        for (const auto& file : fs::directory_iterator(dir / "site/_posts", error)) {
+          if (file.path().filename().string().starts_with(".")) continue;
+          if (read_file(file.path()).find("src=\"/media/") != std::string::npos) return true;
+        }
+        return false;
+      },
+      std::chrono::seconds(60));
+  const long peak_kib = peak_rss_kib(daemon->pid());
+  daemon->signal(SIGTERM);
+  REQUIRE(daemon->wait(std::chrono::seconds(20)).has_value());
+  INFO(daemon->err());
+  REQUIRE(played);
+  plays_local(dir, posts_by_title(dir)["Item 1"], "audio", site.u("/a/episode.mp3"), "mp3", episode);
+  MESSAGE("peak RSS of feedd run: ", peak_kib, " KiB for a ", size >> 20, " MiB enclosure");
+  CHECK(peak_kib > 0);
+  CHECK(peak_kib < static_cast<long>((size >> 10) / 2));
+  // No temporary file is left beside the kept one.
+  CHECK(media_files(dir).size() == 1);
 }
