@@ -453,3 +453,28 @@ TEST_CASE("A large enclosure is streamed to disk: feedd's memory stays below the
   // No temporary file is left beside the kept one.
   CHECK(media_files(dir).size() == 1);
 }
+
+TEST_CASE("A copy of the item from a broken document never empties its enclosure list") {
+  TempDir dir;
+  Site site;
+  const auto db = dir / "state/feedd.db";
+  const auto config = write_config(dir, site.u("/feed.xml"), "", "");
+  const std::string enclosure =
+      fmt::format("<enclosure url=\"{}\" type=\"audio/mpeg\" length=\"610\"/>", site.u("/a/show.mp3"));
+  site.server.serve("/feed.xml", episode_feed(site, "Sun, 01 Mar 2026 01:00:00 GMT", "First.", enclosure));
+  REQUIRE(run_feedd({"once", "--config", config.string(), "--now", t0, "--force"}).exit_status == 0);
+  const auto first = sqlite_rows(db, enclosure_rows_sql);
+  REQUIRE(first.size() == 1);
+
+  // A later copy in a document that is not well-formed (an unclosed element
+  // after the item): read in recover mode, it may be cut short.
+  std::string broken = episode_feed(site, "Sun, 01 Mar 2026 03:00:00 GMT", "Edited.", "");
+  broken.insert(broken.find("</channel>"), "<item><title>cut");
+  site.server.serve("/feed.xml", broken);
+  const auto again = run_feedd({"once", "--config", config.string(), "--now", "2026-03-01T13:00:00Z", "--force"});
+  INFO(again.err);
+  REQUIRE(again.exit_status == 0);
+  REQUIRE(sqlite_count(db, "SELECT count(*) FROM entries WHERE provisional") >= 1);
+  CHECK(sqlite_rows(db, enclosure_rows_sql) == first);
+  CHECK(sqlite_count(db, "SELECT count(*) FROM enclosure_history") == 0);
+}
