@@ -22,6 +22,7 @@
 #include "daemon/cli/commands/search_catch_up.h"
 #include "daemon/runtime/exit_status.h"
 #include "daemon/runtime/pipeline/clock.h"
+#include "daemon/runtime/pipeline/media_stage.h"
 #include "daemon/runtime/pipeline/normalise.h"
 #include "daemon/cli/output/progress.h"
 #include "fetchers/feed/feed_parser.h"
@@ -33,6 +34,7 @@
 #include "store/atomic_file.h"
 #include "store/store.h"
 #include "store/lists/forgotten.h"
+#include "store/media/media_table.h"
 #include "store/media/media_view.h"
 #include "fetchers/feed/dates.h"
 
@@ -219,7 +221,14 @@ EntryRow renormalised(const EntryRow& row, const config::Source& source, const F
 void reprocess_page(Archive& archive, SourceLookup& sources, const std::vector<EntryRow>& rows, ReprocessTally& tally) {
   std::vector<EntryRow> rewrite;     // rows whose post changes
   std::vector<EntryRow> row_only;    // rows that change where the post does not show it
-  std::vector<std::pair<std::int64_t, std::vector<EnclosureRecord>>> enclosure_lists;  // by row id
+  // Each row's enclosures as its raw item lists them, with the row as its
+  // post shows it and whether its source keeps local media.
+  struct Listed {
+    EntryRow row;
+    std::vector<EnclosureRecord> enclosures;
+    bool local_media = false;
+  };
+  std::vector<Listed> enclosure_lists;
   for (const auto& row : rows) {
     if (row.raw_item.empty()) {
       ++tally.without_raw;
@@ -247,13 +256,15 @@ void reprocess_page(Archive& archive, SourceLookup& sources, const std::vector<E
     // The enclosure rows are the raw item's (the latest version's) whatever
     // version the post shows; this also fills them for entries stored
     // before schema 11.
-    if (listed) enclosure_lists.emplace_back(row.id, std::move(*listed));
+    const bool local_media = source->media == config::MediaMode::local;
     if (earlier_version) {
+      if (listed) enclosure_lists.push_back({row, std::move(*listed), local_media});
       ++tally.earlier_version;
       continue;
     }
     // A post carrying its page's article keeps it (full_text).
     updated.content = full_text::content_after_reprocess(archive.store(), row.id, updated.content);
+    if (listed) enclosure_lists.push_back({updated, std::move(*listed), local_media});
     if (!file_holds(archive.posts_dir() / row.post_path, archive.render(updated))) {
       updated.post_pending = true;
       rewrite.push_back(std::move(updated));
@@ -273,12 +284,19 @@ void reprocess_page(Archive& archive, SourceLookup& sources, const std::vector<E
     for (const auto& row : rewrite) store.update_entry(row);
     for (const auto& row : row_only) store.update_entry(row);
     const std::int64_t now_ms = SystemClock().now_ms();
-    for (const auto& [id, listed] : enclosure_lists) {
-      if (enclosures::replace_enclosures(store, id, listed, enclosures::latest_version(store, id), now_ms)) {
+    std::vector<const EntryRow*> media_rows;  // enclosures changed, local media on
+    for (const auto& [row, listed, local_media] : enclosure_lists) {
+      if (enclosures::replace_enclosures(store, row.id, listed, enclosures::latest_version(store, row.id), now_ms)) {
         ++tally.enclosures_changed;
+        if (local_media) media_rows.push_back(&row);
       }
     }
     transaction.commit();
+    // Local media learns of the new recordings (each its own transaction):
+    // the source's next poll downloads them, as for a new entry's.
+    for (const EntryRow* row : media_rows) {
+      media::set_references(store, row->id, row->source_id, archived_addresses(store, *row), now_ms);
+    }
   }
   tally.changed += static_cast<std::size_t>(archive.write_posts(rewrite, tally.failures));
 }

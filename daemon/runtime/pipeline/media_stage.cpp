@@ -73,9 +73,8 @@ bool is_web_address(std::string_view address) {
   return address.starts_with("http://") || address.starts_with("https://");
 }
 
-// What local media keeps of an entry: the images its content shows, and
-// its enclosures that are recordings or images (files of other kinds stay
-// links to the source).
+}  // namespace
+
 std::vector<std::string> archived_addresses(Store& store, const EntryRow& row) {
   std::vector<std::string> addresses = media::image_urls(row.content, row.url);
   for (const EnclosureRecord& enclosure : enclosures::enclosures_of(store, row.id)) {
@@ -87,6 +86,8 @@ std::vector<std::string> archived_addresses(Store& store, const EntryRow& row) {
   }
   return addresses;
 }
+
+namespace {
 
 // The file an answer is kept as: an image (SVG made inert), or for an
 // enclosure also a recording; `problem` says why there is none.

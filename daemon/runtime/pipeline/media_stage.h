@@ -34,6 +34,11 @@ namespace media {
 class StreamedMediaFile;
 }
 
+// What local media keeps of a stored entry: the images its content shows
+// and its enclosures that are recordings or images (other files stay links).
+// `reprocess` records them too when it changes an entry's enclosures.
+std::vector<std::string> archived_addresses(Store& store, const EntryRow& row);
+
 class MediaStage {
  public:
   // Runs a task on the pipeline's writer thread (the archive's one user).

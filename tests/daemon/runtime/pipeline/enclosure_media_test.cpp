@@ -478,3 +478,36 @@ TEST_CASE("A copy of the item from a broken document never empties its enclosure
   CHECK(sqlite_rows(db, enclosure_rows_sql) == first);
   CHECK(sqlite_count(db, "SELECT count(*) FROM enclosure_history") == 0);
 }
+
+TEST_CASE("With local media, the enclosures reprocess fills are archived at the source's next poll") {
+  TempDir dir;
+  Site site;
+  const auto db = dir / "state/feedd.db";
+  // Stored before schema 11, when media was off.
+  REQUIRE(run_feedd({"once", "--config", write_config(dir, site.u("/feed.xml"), "", "").string(), "--now", t0,
+                     "--force"})
+              .exit_status == 0);
+  {
+    feedd::test::TestDatabase old(db, true);
+    REQUIRE(old.exec("DROP TABLE entry_enclosures; DROP TABLE enclosure_history; DROP TRIGGER search_dirty_delete; "
+                     "DROP TRIGGER search_dirty_update; DROP TABLE search_chunks; DROP TABLE search_runs; "
+                     "DROP TABLE search_dirty; PRAGMA user_version = 10;") == 0);
+  }
+  const auto config = write_config(dir, site.u("/feed.xml"), "media = \"local\"", "enclosures = true");
+  const auto reprocessed = run_feedd({"reprocess", "--config", config.string()});
+  INFO(reprocessed.err);
+  REQUIRE(reprocessed.exit_status == 0);
+  CHECK(sqlite_count(db, fmt::format("SELECT count(*) FROM media_downloads WHERE url = '{}' AND state = 'waiting'",
+                                     site.u("/a/show.mp3"))) == 1);
+
+  // The feed has not changed (304): the downloads waiting are made anyway.
+  // reprocess queued them at the wall clock's time, so the poll's pinned
+  // clock must come after it.
+  const auto polled = run_feedd({"once", "--config", config.string(), "--now", "2099-01-01T00:00:00Z", "--force"});
+  INFO(polled.err);
+  REQUIRE(polled.exit_status == 0);
+  CHECK(polled.err.find("HTTP 304") != std::string::npos);
+  const auto posts = posts_by_title(dir);
+  plays_local(dir, posts.at("Item 1"), "audio", site.u("/a/show.mp3"), "mp3", mp3);
+  plays_local(dir, posts.at("Item 2"), "audio", site.u("/a/talk.m4a"), "m4a", m4a);
+}
