@@ -221,12 +221,12 @@ EntryRow renormalised(const EntryRow& row, const config::Source& source, const F
 void reprocess_page(Archive& archive, SourceLookup& sources, const std::vector<EntryRow>& rows, ReprocessTally& tally) {
   std::vector<EntryRow> rewrite;     // rows whose post changes
   std::vector<EntryRow> row_only;    // rows that change where the post does not show it
-  // Each row's enclosures as its raw item lists them, with the row as its
-  // post shows it and whether its source keeps local media.
+  // Each row's enclosures as its raw item lists them; with local media,
+  // the row as its post shows it (whose images and recordings to keep).
   struct Listed {
-    EntryRow row;
+    std::int64_t id = 0;
     std::vector<EnclosureRecord> enclosures;
-    bool local_media = false;
+    std::optional<EntryRow> media_row;
   };
   std::vector<Listed> enclosure_lists;
   for (const auto& row : rows) {
@@ -258,13 +258,17 @@ void reprocess_page(Archive& archive, SourceLookup& sources, const std::vector<E
     // before schema 11.
     const bool local_media = source->media == config::MediaMode::local;
     if (earlier_version) {
-      if (listed) enclosure_lists.push_back({row, std::move(*listed), local_media});
+      if (listed) {
+        enclosure_lists.push_back({row.id, std::move(*listed), local_media ? std::optional(row) : std::nullopt});
+      }
       ++tally.earlier_version;
       continue;
     }
     // A post carrying its page's article keeps it (full_text).
     updated.content = full_text::content_after_reprocess(archive.store(), row.id, updated.content);
-    if (listed) enclosure_lists.push_back({updated, std::move(*listed), local_media});
+    if (listed) {
+      enclosure_lists.push_back({row.id, std::move(*listed), local_media ? std::optional(updated) : std::nullopt});
+    }
     if (!file_holds(archive.posts_dir() / row.post_path, archive.render(updated))) {
       updated.post_pending = true;
       rewrite.push_back(std::move(updated));
@@ -285,10 +289,10 @@ void reprocess_page(Archive& archive, SourceLookup& sources, const std::vector<E
     for (const auto& row : row_only) store.update_entry(row);
     const std::int64_t now_ms = SystemClock().now_ms();
     std::vector<const EntryRow*> media_rows;  // enclosures changed, local media on
-    for (const auto& [row, listed, local_media] : enclosure_lists) {
-      if (enclosures::replace_enclosures(store, row.id, listed, enclosures::latest_version(store, row.id), now_ms)) {
+    for (const auto& [id, listed, media_row] : enclosure_lists) {
+      if (enclosures::replace_enclosures(store, id, listed, enclosures::latest_version(store, id), now_ms)) {
         ++tally.enclosures_changed;
-        if (local_media) media_rows.push_back(&row);
+        if (media_row) media_rows.push_back(&*media_row);
       }
     }
     transaction.commit();
