@@ -192,7 +192,8 @@ bool matches(const Expectation& e, const std::string& actual) {
 
 // feedparser's `_end_content` saves an entry's content as its summary when
 // the entry has none (an API convenience of feedparser's, for content of
-// type text or HTML, and the only content types feedd prints as content).
+// type text or HTML; `parse --json` does not print the type, so the copy is
+// made whatever it is, and the cases it decides are printed for review).
 // feedd's `summary` is what the feed gave as a summary, null when it gave
 // none: a reader of `feedd parse --json` can tell a teaser from the article,
 // and the post carries the content either way. So an expectation on a
