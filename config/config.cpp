@@ -415,9 +415,10 @@ void read_media_mode(Reader& in, const Field& f, MediaMode& mode) {
 
 // The media keys [archive] and [[sources]] share.
 void read_media_settings(Reader& in, const toml::table& table, const std::string& path, MediaMode& mode,
-                         std::uint64_t& max_file, std::uint64_t& quota) {
+                         std::uint64_t& max_file, std::uint64_t& enclosure_max_file, std::uint64_t& quota) {
   read_media_mode(in, field(table, path, "media"), mode);
   if (auto value = in.size(field(table, path, "media_max_file"))) max_file = *value;
+  if (auto value = in.size(field(table, path, "enclosure_max_file"))) enclosure_max_file = *value;
   if (auto value = in.size(field(table, path, "media_quota"))) quota = *value;
 }
 
@@ -616,7 +617,8 @@ void read_full_text(Reader& in, const Field& f, FullText& full_text) {
 
 void read_archive(Reader& in, const toml::table& table, ArchiveDefaults& archive) {
   in.reject_unknown(table, "archive", keys_of("archive"));
-  read_media_settings(in, table, "archive", archive.media, archive.media_max_file, archive.media_quota);
+  read_media_settings(in, table, "archive", archive.media, archive.media_max_file, archive.enclosure_max_file,
+                      archive.media_quota);
   read_update_rule(in, table, "archive", archive.update, archive.shrink_limit);
   read_full_text(in, field(table, "archive", "full_text"), archive.full_text);
   read_watch(in, field(table, "archive", "watch"), archive.watch);
@@ -693,7 +695,8 @@ void read_source(Reader& in, const toml::table& table, const std::string& path, 
   if (auto value = in.strings(field(table, path, "remove"))) source.remove = std::move(*value);
   if (auto value = in.boolean(field(table, path, "allow_private"))) source.allow_private = *value;
   if (auto value = in.boolean(field(table, path, "enclosures"))) source.enclosures = *value;
-  read_media_settings(in, table, path, source.media, source.media_max_file, source.media_quota);
+  read_media_settings(in, table, path, source.media, source.media_max_file, source.enclosure_max_file,
+                      source.media_quota);
   read_watch(in, field(table, path, "watch"), source.watch);
   if (auto value = in.boolean(field(table, path, "archive_org"))) source.archive_org = *value;
   if (auto value = in.boolean(field(table, path, "removed_notice"))) source.removed_notice = *value;
@@ -724,6 +727,7 @@ void read_sources(Reader& in, const Field& f, const Fetch& fetch, const ArchiveD
     source.fetch = fetch.source_defaults;
     source.media = archive.media;
     source.media_max_file = archive.media_max_file;
+    source.enclosure_max_file = archive.enclosure_max_file;
     source.media_quota = archive.media_quota;
     source.update = archive.update;
     source.shrink_limit = archive.shrink_limit;

@@ -83,6 +83,9 @@ struct ArchiveDefaults {
   double shrink_limit = 0.5;  // with never_shrink: the share of its text a shown version may lose
   MediaMode media = MediaMode::off;
   std::uint64_t media_max_file = 10u << 20;
+  // Archived enclosures: a podcast episode is 20-200 MiB, so media_max_file
+  // would refuse most; media_quota still bounds what a source holds.
+  std::uint64_t enclosure_max_file = std::uint64_t{512} << 20;
   std::uint64_t media_quota = std::uint64_t{1} << 30;
   std::optional<std::chrono::milliseconds> watch;  // unset: no rechecks (the default)
   bool archive_org = false;
@@ -113,6 +116,7 @@ struct Source {
   // Local media: effective values, the source's over [archive]'s.
   MediaMode media = MediaMode::off;
   std::uint64_t media_max_file = 0;     // bytes; a larger image is refused
+  std::uint64_t enclosure_max_file = 0;  // bytes; a larger archived enclosure is refused
   std::uint64_t media_quota = 0;        // bytes of files this source's posts may hold
   UpdateMode update = UpdateMode::latest;  // effective: the source's, else [archive]'s
   double shrink_limit = 0.5;               // effective: the source's, else [archive]'s

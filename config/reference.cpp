@@ -140,8 +140,13 @@ constexpr std::array keys{
             "failed download is retried with backoff on the source's later polls while the post keeps the "
             "original address; the post is rewritten when the file arrives. \"off\" leaves posts as they are."},
     KeySpec{"archive", "media_max_file", size, false, "\"10MiB\"", "\"4MiB\"",
-            "The largest image (or archived enclosure) downloaded; a larger one is refused (and retried later, like any "
-            "failure)."},
+            "The largest image downloaded; a larger one is refused (and retried later, like any failure). "
+            "Enclosures have their own limit, enclosure_max_file."},
+    KeySpec{"archive", "enclosure_max_file", size, false, "\"512MiB\"", "\"2GiB\"",
+            "The largest enclosure (audio, video, or an image listed as an enclosure) archived with media = "
+            "\"local\"; a larger one is refused and retried later, and the post keeps its address. Written to "
+            "disk as it arrives, never held in memory, with up to an hour per download; media_quota still bounds "
+            "what one source holds."},
     KeySpec{"archive", "media_quota", size, false, "\"1GiB\"", "\"200MiB\"",
             "The bytes of media files one source's posts may hold. Reaching it stops that source's downloads "
             "with one log line naming the source, the image and the quota."},
@@ -235,6 +240,8 @@ constexpr std::array keys{
             "This source's own; see archive.media."},
     KeySpec{"sources", "media_max_file", size, false, "archive.media_max_file", "\"4MiB\"",
             "This source's own; see archive.media_max_file."},
+    KeySpec{"sources", "enclosure_max_file", size, false, "archive.enclosure_max_file", "\"2GiB\"",
+            "This source's own; see archive.enclosure_max_file."},
     KeySpec{"sources", "media_quota", size, false, "archive.media_quota", "\"200MiB\"",
             "This source's own; see archive.media_quota."},
     KeySpec{"sources", "update", choice, false, "archive.update", "\"first\"",

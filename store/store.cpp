@@ -375,6 +375,24 @@ constexpr std::array<Migration, Store::schema_version> migrations = {{
       UPDATE entries SET search_indexed = 0 WHERE id = new.id AND search_indexed;
     END;
     )sql"},
+    // 12 -> 13: the enclosure lists an update or `reprocess` replaced, kept
+    // with the version they went with (store/enclosures/enclosure_history.h).
+    // A new table only: no row is read, so the step is instant on any store.
+    // Entries stored before schema 11 get their enclosures from `feedd
+    // reprocess` (their raw items), not here: parsing a million raw items
+    // would hold the upgrade for minutes.
+    {R"sql(
+    CREATE TABLE enclosure_history (
+      entry_id     INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+      replaced_ms  INTEGER NOT NULL,
+      position     INTEGER NOT NULL,
+      version      INTEGER NOT NULL,
+      url          TEXT NOT NULL,
+      type         TEXT NOT NULL DEFAULT '',
+      length       INTEGER,
+      PRIMARY KEY (entry_id, replaced_ms, position)
+    ) WITHOUT ROWID;
+    )sql"},
 }};
 
 constexpr std::string_view entry_columns =

@@ -164,6 +164,8 @@ struct Transfer {
 
   // Filled in by libcurl's callbacks while the transfer runs.
   std::string body;
+  std::uint64_t body_bytes = 0;  // decoded, whether kept in body or handed to the request's body_sink
+  bool sink_refused = false;
   bool body_too_large = false;
   bool out_of_memory = false;
   std::vector<long> hop_statuses;  // one per status line: each redirect hop, then the answer
@@ -221,16 +223,24 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* userd
   const std::size_t bytes = size * count;
   // The limit is checked on decoded bytes: a gzip bomb's size is only known
   // while decoding it, so Content-Length cannot be the real guard.
-  if (bytes > transfer.max_body - transfer.body.size()) {
+  if (bytes > transfer.max_body - transfer.body_bytes) {
     transfer.body_too_large = true;
     return 0;
   }
   try {
-    transfer.body.append(data, bytes);
+    if (transfer.request.body_sink) {
+      if (!transfer.request.body_sink(std::string_view(data, bytes))) {
+        transfer.sink_refused = true;
+        return 0;
+      }
+    } else {
+      transfer.body.append(data, bytes);
+    }
   } catch (...) {
     transfer.out_of_memory = true;
     return 0;
   }
+  transfer.body_bytes += bytes;
   return bytes;
 }
 
@@ -316,6 +326,7 @@ std::string failure_text(const Transfer& transfer, CURLcode code) {
     return fmt::format("body larger than {}-byte limit", transfer.max_body);
   }
   if (transfer.out_of_memory) return "out of memory while receiving the response";
+  if (transfer.sink_refused) return "body not accepted: its reader failed";
   const std::string_view summary = curl_easy_strerror(code);
   std::string detail(trim(transfer.error_buffer));
   if (code == CURLE_COULDNT_CONNECT || code == CURLE_SEND_ERROR || code == CURLE_RECV_ERROR) {

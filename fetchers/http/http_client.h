@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -49,6 +50,13 @@ struct HttpRequest {
   std::string ca_file;     // PEM bundle trusted instead of the system's
   std::optional<std::chrono::milliseconds> timeout;
   std::optional<std::uint64_t> max_body;  // a smaller cap for this transfer (local media's per-file cap)
+  // Set: the decoded body is handed over piece by piece as it arrives, and
+  // HttpResponse::body stays empty, so a large download (an archived
+  // enclosure) is never held in memory; max_body still counts every piece.
+  // Called on the io_context's thread, never after `done`. Returning false
+  // aborts the transfer (error "body not accepted: its reader failed").
+  // file:// reads ignore it: their body, within max_body, arrives in body.
+  std::function<bool(std::string_view)> body_sink;
 };
 
 struct HttpResponse {

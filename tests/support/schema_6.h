@@ -15,6 +15,7 @@ inline constexpr std::string_view back_to_schema_6_sql =
     "DROP TABLE IF EXISTS wayback_snapshots; DROP TABLE IF EXISTS watch_cursor; "
     "DROP TABLE IF EXISTS page_contents; "
     "DROP TABLE IF EXISTS entry_enclosures; "
+    "DROP TABLE IF EXISTS enclosure_history; "
     // Schema 11's search index. Schema 6's FTS5 table is not made again (it
     // needs feedd's tokenizer on the connection) and search_indexed is left
     // as it is: the step to 11 drops that table if present and puts every

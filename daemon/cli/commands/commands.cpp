@@ -180,6 +180,7 @@ void print_archive_settings(const config::ArchiveDefaults& archive) {
   fmt::print("  media:           {}\n  media_max_file:  {} bytes\n  media_quota:     {} bytes\n",
              archive.media == config::MediaMode::local ? "local" : "off", archive.media_max_file,
              archive.media_quota);
+  fmt::print("  enclosure_max_file: {} bytes\n", archive.enclosure_max_file);
   fmt::print("  watch:           {}\n  archive_org:     {}\n  archive_org_endpoint: {}\n"
              "  archive_org_interval: {}\n",
              archive.watch ? config::format_duration(*archive.watch) : "off", archive.archive_org ? "yes" : "no",
@@ -290,6 +291,7 @@ int command_check(const CommandContext& context) {
     if (source.media == config::MediaMode::local) {
       fmt::print("  media:      local, files up to {} bytes, quota {} bytes\n", source.media_max_file,
                  source.media_quota);
+      fmt::print("  enclosures archived up to {} bytes\n", source.enclosure_max_file);
     }
     if (source.kind == config::SourceKind::html) {
       fmt::print("  kind:       html: items {}, link {}\n", source.html.item, source.html.link);

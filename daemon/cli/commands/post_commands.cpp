@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <optional>
 #include <set>
 #include <system_error>
 
@@ -21,15 +22,19 @@
 #include "daemon/cli/commands/search_catch_up.h"
 #include "daemon/runtime/exit_status.h"
 #include "daemon/runtime/pipeline/clock.h"
+#include "daemon/runtime/pipeline/media_stage.h"
 #include "daemon/runtime/pipeline/normalise.h"
 #include "daemon/cli/output/progress.h"
 #include "fetchers/feed/feed_parser.h"
 #include "fetchers/http/url.h"
 #include "store/full_text/page_update.h"
+#include "store/enclosures/enclosure_history.h"
+#include "store/enclosures/enclosure_table.h"
 #include "store/archive_report.h"
 #include "store/atomic_file.h"
 #include "store/store.h"
 #include "store/lists/forgotten.h"
+#include "store/media/media_table.h"
 #include "store/media/media_view.h"
 #include "fetchers/feed/dates.h"
 
@@ -146,6 +151,7 @@ struct ReprocessTally {
   std::size_t without_raw = 0;
   std::size_t unconfigured = 0;
   std::size_t earlier_version = 0;  // posts showing an earlier version than their raw item's
+  std::size_t enclosures_changed = 0;  // entries whose enclosure rows the raw item changed
   std::vector<std::string> failures;  // "row N: why"
 };
 
@@ -192,7 +198,8 @@ class SourceLookup {
 // The row as the current parser and the source's current settings make it
 // from its raw item. Identity, link, dates and post file stay: reprocess
 // changes what a post says, never which post it is.
-EntryRow renormalised(const EntryRow& row, const config::Source& source, const FeedParseOptions& options) {
+EntryRow renormalised(const EntryRow& row, const config::Source& source, const FeedParseOptions& options,
+                      std::optional<std::vector<EnclosureRecord>>& enclosures) {
   Feed feed;
   feed.entries.push_back(parse_raw_entry(row.raw_item, options));
   std::vector<IncomingEntry> incoming;
@@ -206,6 +213,7 @@ EntryRow renormalised(const EntryRow& row, const config::Source& source, const F
     updated.title = incoming[0].title;
     updated.author = incoming[0].author;
     updated.content = incoming[0].content;
+    enclosures = std::move(incoming[0].enclosures);
   }
   return updated;
 }
@@ -213,6 +221,14 @@ EntryRow renormalised(const EntryRow& row, const config::Source& source, const F
 void reprocess_page(Archive& archive, SourceLookup& sources, const std::vector<EntryRow>& rows, ReprocessTally& tally) {
   std::vector<EntryRow> rewrite;     // rows whose post changes
   std::vector<EntryRow> row_only;    // rows that change where the post does not show it
+  // Each row's enclosures as its raw item lists them; with local media,
+  // the row as its post shows it (whose images and recordings to keep).
+  struct Listed {
+    std::int64_t id = 0;
+    std::vector<EnclosureRecord> enclosures;
+    std::optional<EntryRow> media_row;
+  };
+  std::vector<Listed> enclosure_lists;
   for (const auto& row : rows) {
     if (row.raw_item.empty()) {
       ++tally.without_raw;
@@ -223,20 +239,36 @@ void reprocess_page(Archive& archive, SourceLookup& sources, const std::vector<E
       ++tally.unconfigured;
       continue;
     }
-    if (shows_earlier_version(archive.store(), row)) {
-      ++tally.earlier_version;
+    const bool earlier_version = shows_earlier_version(archive.store(), row);
+    EntryRow updated;
+    std::optional<std::vector<EnclosureRecord>> listed;  // none when the item no longer normalises to one entry
+    try {
+      updated = renormalised(row, *source, sources.parse_options(*source), listed);
+    } catch (const FeedParseError& error) {
+      if (earlier_version) {
+        ++tally.earlier_version;
+      } else {
+        tally.failures.push_back(
+            fmt::format("row {} ({}): cannot read its raw item: {}", row.id, row.url, error.what()));
+      }
       continue;
     }
-    EntryRow updated;
-    try {
-      updated = renormalised(row, *source, sources.parse_options(*source));
-    } catch (const FeedParseError& error) {
-      tally.failures.push_back(
-          fmt::format("row {} ({}): cannot read its raw item: {}", row.id, row.url, error.what()));
+    // The enclosure rows are the raw item's (the latest version's) whatever
+    // version the post shows; this also fills them for entries stored
+    // before schema 11.
+    const bool local_media = source->media == config::MediaMode::local;
+    if (earlier_version) {
+      if (listed) {
+        enclosure_lists.push_back({row.id, std::move(*listed), local_media ? std::optional(row) : std::nullopt});
+      }
+      ++tally.earlier_version;
       continue;
     }
     // A post carrying its page's article keeps it (full_text).
     updated.content = full_text::content_after_reprocess(archive.store(), row.id, updated.content);
+    if (listed) {
+      enclosure_lists.push_back({row.id, std::move(*listed), local_media ? std::optional(updated) : std::nullopt});
+    }
     if (!file_holds(archive.posts_dir() / row.post_path, archive.render(updated))) {
       updated.post_pending = true;
       rewrite.push_back(std::move(updated));
@@ -250,11 +282,25 @@ void reprocess_page(Archive& archive, SourceLookup& sources, const std::vector<E
   // As ingestion does: rows first, marked pending; then the posts; then the
   // marks cleared (write_posts). After a crash in between, the next start
   // writes the pending posts from the new rows.
-  if (!rewrite.empty() || !row_only.empty()) {
-    sqlite::Transaction transaction(archive.store().database());
-    for (const auto& row : rewrite) archive.store().update_entry(row);
-    for (const auto& row : row_only) archive.store().update_entry(row);
+  if (!rewrite.empty() || !row_only.empty() || !enclosure_lists.empty()) {
+    Store& store = archive.store();
+    sqlite::Transaction transaction(store.database());
+    for (const auto& row : rewrite) store.update_entry(row);
+    for (const auto& row : row_only) store.update_entry(row);
+    const std::int64_t now_ms = SystemClock().now_ms();
+    std::vector<const EntryRow*> media_rows;  // enclosures changed, local media on
+    for (const auto& [id, listed, media_row] : enclosure_lists) {
+      if (enclosures::replace_enclosures(store, id, listed, enclosures::latest_version(store, id), now_ms)) {
+        ++tally.enclosures_changed;
+        if (media_row) media_rows.push_back(&*media_row);
+      }
+    }
     transaction.commit();
+    // Local media learns of the new recordings (each its own transaction):
+    // the source's next poll downloads them, as for a new entry's.
+    for (const EntryRow* row : media_rows) {
+      media::set_references(store, row->id, row->source_id, archived_addresses(store, *row), now_ms);
+    }
   }
   tally.changed += static_cast<std::size_t>(archive.write_posts(rewrite, tally.failures));
 }
@@ -350,6 +396,10 @@ class ReprocessJob : public AdminJob {
                                 ? ""
                                 : fmt::format("; {} showing an earlier version (update) left as they are",
                                               tally_.earlier_version)));
+    if (tally_.enclosures_changed > 0) {
+      output_.out(fmt::format("reprocess: enclosures of {} entr{} brought in line with their raw item\n",
+                              tally_.enclosures_changed, tally_.enclosures_changed == 1 ? "y" : "ies"));
+    }
     return tally_.failures.empty() ? static_cast<int>(exit_ok) : static_cast<int>(exit_source_failed);
   }
 

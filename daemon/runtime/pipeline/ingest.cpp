@@ -498,7 +498,9 @@ class Pipeline::Impl {
     to_writer([this, job, &parts, part = std::move(part), done] {
       try {
         restore_missing_posts_dir(archive_);
+        const auto enclosure_versions = enclosures::versions_before(archive_.store(), part);
         archive_.ingest_part(job->source.name, job->source.url, part, job->started_ms, parts.outcome);
+        enclosures::record_enclosures(archive_.store(), part, enclosure_versions, job->started_ms);
       } catch (const std::exception& error) {
         parts.error = error.what();
       }
@@ -547,6 +549,7 @@ class Pipeline::Impl {
                      bool whole_feed, std::span<const full_text::Prefetched> prefetched = {}) {
     try {
       restore_missing_posts_dir(archive_);
+      const auto enclosure_versions = enclosures::versions_before(archive_.store(), entries);
       BatchOutcome outcome =
           archive_.ingest(job->source.name, job->source.url, entries, job->started_ms, fetch_report(*job),
                           job->report.validators, std::move(earlier_parts));
@@ -555,7 +558,7 @@ class Pipeline::Impl {
       job->report.unchanged_entries = outcome.unchanged_entries + outcome.older_ignored;
       job->report.posts_written = outcome.posts_written;
       job->report.written_posts = std::move(outcome.written_paths);
-      enclosures::record_enclosures(archive_.store(), entries);
+      enclosures::record_enclosures(archive_.store(), entries, enclosure_versions, job->started_ms);
       if (outcome.new_entries + outcome.updated_entries > 0) search_backlog_ = true;
       if (whole_feed && feed_stored_) tell_feed_stored(*job, entries);
       if (!outcome.post_errors.empty()) {

@@ -1,7 +1,9 @@
 #include "daemon/runtime/pipeline/media_stage.h"
 
 #include <algorithm>
+#include <chrono>
 #include <deque>
+#include <string_view>
 #include <exception>
 
 #include <boost/asio/post.hpp>
@@ -20,6 +22,7 @@
 #include "store/atomic_file.h"
 #include "store/enclosures/enclosure_table.h"
 #include "store/media/media_file.h"
+#include "store/media/media_stream.h"
 #include "store/media/media_table.h"
 
 namespace feedd {
@@ -50,12 +53,19 @@ std::string human_delay(std::int64_t ms) {
   return fmt::format("{}m", ms / 60000);
 }
 
+// A podcast episode of 200 MiB needs 60 s only above 3.5 MB/s: an archived
+// enclosure gets this long instead of fetch.timeout (the low-speed limit
+// still drops a stalled one).
+constexpr std::chrono::milliseconds enclosure_timeout{3600 * 1000};
+
 // The source's own settings, its secrets, cookie and headers sent only to
-// its own hosts (fetchers/http/request_scope.h).
-HttpRequest image_request(const config::Source& source, const std::string& address) {
+// its own hosts (fetchers/http/request_scope.h). An enclosure has its own
+// size cap and time.
+HttpRequest image_request(const config::Source& source, const std::string& address, bool enclosure) {
   HttpRequest request = source_request(source, address, {});
   confine_to_home_hosts(request, source.urls.empty() ? std::vector<std::string>{source.url} : source.urls);
-  request.max_body = source.media_max_file;
+  request.max_body = enclosure ? source.enclosure_max_file : source.media_max_file;
+  if (enclosure) request.timeout = std::max(request.timeout.value_or(enclosure_timeout), enclosure_timeout);
   return request;
 }
 
@@ -63,9 +73,8 @@ bool is_web_address(std::string_view address) {
   return address.starts_with("http://") || address.starts_with("https://");
 }
 
-// What local media keeps of an entry: the images its content shows, and
-// its enclosures that are recordings or images (files of other kinds stay
-// links to the source).
+}  // namespace
+
 std::vector<std::string> archived_addresses(Store& store, const EntryRow& row) {
   std::vector<std::string> addresses = media::image_urls(row.content, row.url);
   for (const EnclosureRecord& enclosure : enclosures::enclosures_of(store, row.id)) {
@@ -78,30 +87,55 @@ std::vector<std::string> archived_addresses(Store& store, const EntryRow& row) {
   return addresses;
 }
 
+namespace {
+
 // The file an answer is kept as: an image (SVG made inert), or for an
 // enclosure also a recording; `problem` says why there is none.
 struct Kept {
   std::string bytes;
   std::string extension;
   std::string problem;
+  bool on_disk = false;  // the streamed file is kept as it is, not `bytes`
 };
+
+// An image's bytes as kept: an SVG made inert, others as they are.
+Kept kept_image(media::ImageType type, std::string bytes) {
+  if (type != media::ImageType::svg) return {std::move(bytes), std::string(media::extension_of(type)), {}};
+  if (auto clean = media::sanitize_svg(bytes)) return {std::move(*clean), "svg", {}};
+  return {{}, {}, "an SVG that cannot be made safe (entity declarations or not well-formed)"};
+}
+
+std::string not_kept(bool enclosure, const std::string& content_type) {
+  return fmt::format("not an image (JPEG, PNG, GIF, WebP, AVIF or SVG){}, whatever its Content-Type ({})",
+                     enclosure ? " nor a recording (MP3, AAC, MP4, Ogg, WebM, WAV, FLAC)" : "",
+                     content_type.empty() ? "none" : content_type);
+}
 
 Kept kept_file(Store& store, const std::string& address, HttpResponse& response) {
   if (!response.ok()) return {{}, {}, response.error.empty() ? fmt::format("HTTP {}", response.status) : response.error};
-  if (const auto type = media::sniff_image(response.body)) {
-    if (*type != media::ImageType::svg) return {std::move(response.body), std::string(media::extension_of(*type)), {}};
-    if (auto clean = media::sanitize_svg(response.body)) return {std::move(*clean), "svg", {}};
-    return {{}, {}, "an SVG that cannot be made safe (entity declarations or not well-formed)"};
-  }
+  if (const auto type = media::sniff_image(response.body)) return kept_image(*type, std::move(response.body));
   const bool enclosure = enclosures::is_enclosure(store, address);
   if (enclosure) {
     if (const auto extension = media::sniff_recording(response.body)) {
       return {std::move(response.body), std::string(*extension), {}};
     }
   }
-  return {{}, {}, fmt::format("not an image (JPEG, PNG, GIF, WebP, AVIF or SVG){}, whatever its Content-Type ({})",
-                              enclosure ? " nor a recording (MP3, AAC, MP4, Ogg, WebM, WAV, FLAC)" : "",
-                              response.content_type.empty() ? "none" : response.content_type)};
+  return {{}, {}, not_kept(enclosure, response.content_type)};
+}
+
+// An enclosure written to disk as it arrived (media::StreamedMediaFile),
+// judged by its first bytes. An SVG is read back to be made inert, so it
+// must fit under media_max_file like any image.
+Kept kept_stream(const HttpResponse& response, media::StreamedMediaFile& file, std::uint64_t svg_limit) {
+  if (!file.error().empty()) return {{}, {}, file.error()};
+  if (!response.ok()) return {{}, {}, response.error.empty() ? fmt::format("HTTP {}", response.status) : response.error};
+  if (const auto type = media::sniff_image(file.head())) {
+    if (*type != media::ImageType::svg) return {{}, std::string(media::extension_of(*type)), {}, true};
+    if (file.size() > svg_limit) return {{}, {}, fmt::format("an SVG larger than media_max_file ({} bytes)", svg_limit)};
+    return kept_image(*type, file.read_all());
+  }
+  if (const auto extension = media::sniff_recording(file.head())) return {{}, std::string(*extension), {}, true};
+  return {{}, {}, not_kept(true, response.content_type)};
 }
 
 }  // namespace
@@ -168,22 +202,29 @@ void MediaStage::next(const std::shared_ptr<Pass>& pass) {
   std::string address = std::move(pass->due.front());
   pass->due.pop_front();
   HttpRequest request;
+  // An enclosure goes to disk as it arrives: it may be hundreds of MiB.
+  std::shared_ptr<media::StreamedMediaFile> file;
   try {
-    request = image_request(pass->source, address);
+    const bool enclosure = enclosures::is_enclosure(pass->archive.store(), address);
+    request = image_request(pass->source, address, enclosure);
+    if (enclosure) {
+      file = std::make_shared<media::StreamedMediaFile>(media_dir_);
+      request.body_sink = [file](std::string_view bytes) { return file->write(bytes); };
+    }
   } catch (const std::exception& error) {
     // A secret file that cannot be read fails the feed's poll too.
     spdlog::warn("source {}: image {} not fetched: {}", pass->source.name, url::redact(address), error.what());
     pass->due.clear();
     return finish(pass);
   }
-  boost::asio::post(io_, [this, pass, address = std::move(address), request = std::move(request)]() mutable {
-    http_.fetch(std::move(request), [this, pass, address](HttpResponse response) mutable {
-      on_writer_([this, pass, address, response = std::move(response)]() mutable {
+  boost::asio::post(io_, [this, pass, address = std::move(address), request = std::move(request), file]() mutable {
+    http_.fetch(std::move(request), [this, pass, address, file](HttpResponse response) mutable {
+      on_writer_([this, pass, address, file, response = std::move(response)]() mutable {
         if (response.status == 0 && response.error == "aborted") {
           pass->due.clear();  // feedd is stopping: not the image's failure
         } else {
           try {
-            keep(*pass, address, std::move(response));
+            keep(*pass, address, std::move(response), file.get());
           } catch (const std::exception& error) {
             spdlog::warn("source {}: image {} not stored, will retry: {}", pass->source.name, url::redact(address),
                          error.what());
@@ -197,9 +238,11 @@ void MediaStage::next(const std::shared_ptr<Pass>& pass) {
 
 // On the writer thread: the answer for `address` kept as a file, or counted
 // as a failure to retry.
-void MediaStage::keep(Pass& pass, const std::string& address, HttpResponse response) {
+void MediaStage::keep(Pass& pass, const std::string& address, HttpResponse response,
+                      media::StreamedMediaFile* file) {
   Store& store = pass.archive.store();
-  auto [bytes, extension, problem] = kept_file(store, address, response);
+  auto [bytes, extension, problem, on_disk] =
+      file ? kept_stream(response, *file, pass.source.media_max_file) : kept_file(store, address, response);
   const std::int64_t now = clock_.now_ms();
   if (!problem.empty()) {
     const int attempts = media::attempts_of(store, address) + 1;
@@ -211,18 +254,24 @@ void MediaStage::keep(Pass& pass, const std::string& address, HttpResponse respo
                  url::redact(address), problem, human_delay(delay));
     return;
   }
-  const std::string name = media::media_file_name(bytes, extension);
+  const std::string name =
+      on_disk ? fmt::format("{}.{}", file->sha256_hex(), extension) : media::media_file_name(bytes, extension);
+  const std::uint64_t size = on_disk ? file->size() : bytes.size();
   const bool new_file = !media::media_file_known(store, name);
-  if (new_file && pass.used + bytes.size() > pass.source.media_quota) {
+  if (new_file && pass.used + size > pass.source.media_quota) {
     spdlog::warn("source {}: media quota {} reached ({} stored): not downloading {} nor {} more image(s) due",
                  pass.source.name, human_bytes(pass.source.media_quota), human_bytes(pass.used),
                  url::redact(address), pass.due.size());
     pass.due.clear();
     return;
   }
-  media::store_media_file(media_dir_, name, bytes);
-  media::record_download(store, address, name, bytes.size(), now);
-  if (new_file) pass.used += bytes.size();
+  if (on_disk) {
+    file->keep_as(name);
+  } else {
+    media::store_media_file(media_dir_, name, bytes);
+  }
+  media::record_download(store, address, name, size, now);
+  if (new_file) pass.used += size;
   ++pass.stored;
 }
 

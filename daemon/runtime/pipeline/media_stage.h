@@ -3,8 +3,9 @@
 // (store/media/media_table.h), the source's downloads that are due are made
 // through the pipeline's HttpClient (its per-host limits, the source's
 // proxy and headers, the private-network shield, media_max_file as the
-// body cap), each file is kept if its bytes are an image (sniffed, SVG
-// sanitised), and the posts that refer to new files are written again
+// body cap; for an enclosure enclosure_max_file, an hour, and the bytes
+// streamed to disk instead of memory), each file is kept if its bytes are an
+// image (sniffed, SVG sanitised) or, for an enclosure, a recording, and the posts that refer to new files are written again
 // through the archive's pending-post path, so the publish hook gets them.
 //
 // A failure (HTTP error, timeout, not an image, over the cap) is retried on
@@ -29,6 +30,14 @@
 #include "store/archive.h"
 
 namespace feedd {
+namespace media {
+class StreamedMediaFile;
+}
+
+// What local media keeps of a stored entry: the images its content shows
+// and its enclosures that are recordings or images (other files stay links).
+// `reprocess` records them too when it changes an entry's enclosures.
+std::vector<std::string> archived_addresses(Store& store, const EntryRow& row);
 
 class MediaStage {
  public:
@@ -53,7 +62,8 @@ class MediaStage {
  private:
   struct Pass;
   void next(const std::shared_ptr<Pass>& pass);
-  void keep(Pass& pass, const std::string& url, HttpResponse response);
+  // `file`: the enclosure's bytes as streamed to disk (response.body empty).
+  void keep(Pass& pass, const std::string& url, HttpResponse response, media::StreamedMediaFile* file);
   void finish(const std::shared_ptr<Pass>& pass);
 
   boost::asio::io_context& io_;

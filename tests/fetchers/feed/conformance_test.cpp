@@ -29,7 +29,7 @@ using nlohmann::json;
 
 const std::string corpus = std::string(FEEDD_SOURCE_DIR) + "/tests/data/conformance/feedparser/";
 const std::string known_failures_file = std::string(FEEDD_SOURCE_DIR) + "/tests/data/conformance/known-failures.md";
-constexpr int required_passes = 343;
+constexpr int required_passes = 348;
 
 struct Expectation {
   std::string path;
@@ -190,12 +190,37 @@ bool matches(const Expectation& e, const std::string& actual) {
   return e.equals == actual;
 }
 
-// "" when the case passes, else what went wrong.
-std::string check_case(const Case& c, const Output& output) {
+// feedparser's `_end_content` saves an entry's content as its summary when
+// the entry has none (an API convenience of feedparser's, for content of
+// type text or HTML; `parse --json` does not print the type, so the copy is
+// made whatever it is, and the cases it decides are printed for review).
+// feedd's `summary` is what the feed gave as a summary, null when it gave
+// none: a reader of `feedd parse --json` can tell a teaser from the article,
+// and the post carries the content either way. So an expectation on a
+// summary feedd leaves null is checked against the content, as feedparser
+// would have copied it; every such case is counted and printed.
+std::optional<std::string> feedparser_summary(const json& feed, const std::string& path, bool& copied) {
+  auto actual = value_at(feed, path);
+  constexpr std::string_view summary = ".summary";
+  if (!path.starts_with("entries.") || !path.ends_with(summary)) return actual;
+  std::string pointer = "/" + path;
+  std::replace(pointer.begin(), pointer.end(), '.', '/');
+  const json::json_pointer at(pointer);
+  if (!feed.contains(at) || !feed.at(at).is_null()) return actual;
+  const json::json_pointer content_at(pointer.substr(0, pointer.size() - summary.size()) + "/content");
+  if (!feed.contains(content_at) || !feed.at(content_at).is_string()) return actual;
+  const auto content = feed.at(content_at).get<std::string>();
+  copied = true;
+  return content;
+}
+
+// "" when the case passes, else what went wrong. `copied`: a summary was
+// taken from the content (feedparser_summary).
+std::string check_case(const Case& c, const Output& output, bool& copied) {
   if (!output.feed) return "feedd parse failed: " + output.error;
   if (output.feed->is_discarded()) return "feedd printed a line that is not JSON";
   for (const Expectation& e : c.expect) {
-    const auto actual = value_at(*output.feed, e.path);
+    const auto actual = feedparser_summary(*output.feed, e.path, copied);
     if (!actual) return fmt::format("{}: missing, expected \"{}\"", e.path, e.equals);
     if (!matches(e, *actual)) {
       return fmt::format("{} ({}): expected \"{}\", got \"{}\"", e.path, e.compare, e.equals, *actual);
@@ -206,7 +231,7 @@ std::string check_case(const Case& c, const Output& output) {
 
 }  // namespace
 
-TEST_CASE("Passes at least 343 of feedparser's 353 well-formed feeds, and fails no case that is not listed") {
+TEST_CASE("Passes at least 348 of feedparser's 353 well-formed feeds, and fails no case that is not listed") {
   const std::vector<Case> cases = load_manifest();
   REQUIRE(cases.size() == 353);
   const std::set<std::string> known = load_known_failures();
@@ -219,8 +244,11 @@ TEST_CASE("Passes at least 343 of feedparser's 353 well-formed feeds, and fails 
   int passed = 0;
   std::vector<std::string> unexpected;
   std::vector<std::string> fixed;
+  std::vector<std::string> summaries_copied;
   for (const Case& c : cases) {
-    const std::string problem = check_case(c, outputs[c.file]);
+    bool copied = false;
+    const std::string problem = check_case(c, outputs[c.file], copied);
+    if (copied) summaries_copied.push_back(c.file);
     if (problem.empty()) {
       ++passed;
       if (known.contains(c.file)) fixed.push_back(c.file);
@@ -230,6 +258,8 @@ TEST_CASE("Passes at least 343 of feedparser's 353 well-formed feeds, and fails 
   }
 
   fmt::print("conformance: {} of {} feedparser cases pass (need {})\n", passed, cases.size(), required_passes);
+  fmt::print("conformance: summary copied from content as feedparser does in {} case(s): {}\n",
+             summaries_copied.size(), fmt::join(summaries_copied, ", "));
   for (const auto& file : fixed) fmt::print("conformance: {} passes now; drop it from known-failures.md\n", file);
   for (const auto& failure : unexpected) FAIL_CHECK("not in known-failures.md: " << failure);
   CHECK(passed >= required_passes);

@@ -11,6 +11,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tests/support/http_test_server.h"
@@ -306,6 +307,53 @@ TEST_CASE("A body larger than max_body aborts the transfer") {
   CHECK(response.status == 0);
   CHECK(response.body.empty());
   CHECK(response.error == "body larger than " + std::to_string(options.max_body) + "-byte limit");
+}
+
+TEST_CASE("A body_sink gets the decoded body in pieces, within max_body, and can stop the transfer") {
+  HttpTestServer server;
+  const std::string body = std::string(300000, 'a') + std::string(300000, 'b');
+  server.route("/episode.mp3", [body](const TestRequest&) {
+    TestResponse response = respond(200, body);
+    response.gzip = true;  // the sink sees decoded bytes
+    return response;
+  });
+  std::string received;
+  int pieces = 0;
+  HttpRequest request = get(server.url("/episode.mp3"));
+
+  SUBCASE("the whole body, never in HttpResponse::body") {
+    request.body_sink = [&](std::string_view piece) {
+      received.append(piece);
+      ++pieces;
+      return true;
+    };
+    const HttpResponse response = fetch_one(request);
+    CHECK(response.ok());
+    CHECK(response.body.empty());
+    CHECK(received == body);
+    CHECK(pieces > 1);
+  }
+  SUBCASE("max_body counts the pieces") {
+    request.max_body = 100000;
+    request.body_sink = [&](std::string_view piece) {
+      received.append(piece);
+      return true;
+    };
+    const HttpResponse response = fetch_one(request);
+    CHECK_FALSE(response.ok());
+    CHECK(response.error == "body larger than 100000-byte limit");
+    CHECK(received.size() <= 100000);
+  }
+  SUBCASE("a sink that fails aborts the transfer") {
+    request.body_sink = [&](std::string_view piece) {
+      received.append(piece);
+      return received.size() < 50000;
+    };
+    const HttpResponse response = fetch_one(request);
+    CHECK_FALSE(response.ok());
+    CHECK(response.error == "body not accepted: its reader failed");
+    CHECK(received.size() < body.size());
+  }
 }
 
 TEST_CASE("A server that trickles is dropped by the low-speed limit") {
