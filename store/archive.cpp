@@ -440,6 +440,8 @@ void Archive::ingest_group(std::span<GroupedPoll> polls) {
         const FetchReport& fetch = poll.fetch;
         if (poll.kind == GroupedPoll::Kind::entries) {
           rows[i] = store_rows(source_id, poll.entries, poll.fetched_ms, poll.outcome);
+          // Stored; a post does not show it, and a group holds many rows.
+          for (auto& row : rows[i]) std::string().swap(row.raw_item);
           const BatchOutcome& outcome = poll.outcome;
           store_.record_fetch(FetchRow{source_id, fetch.started_ms, fetch.duration_ms, fetch.http_status, fetch.bytes,
                                        outcome.new_entries, outcome.updated_entries,

@@ -68,6 +68,12 @@ constexpr int search_index_batch = 128;
 // part.
 constexpr std::size_t stream_batch = 2000;
 
+// Entries per group commit, at most (a poll is never split): one transaction
+// and one post sync for about this many entries, about 40 ms of device
+// flushes here, while the group's rows and rendered posts (a few MB) bound
+// what it adds to the peak memory. Polls beyond it wait for the next turn.
+constexpr std::size_t group_entries = 1024;
+
 std::size_t active_poll_limit(const config::Fetch& fetch) {
   return static_cast<std::size_t>(std::max(1, fetch.concurrency + polls_queued_beyond_transfers));
 }
@@ -570,7 +576,14 @@ class Pipeline::Impl {
     std::vector<GroupItem> items;
     {
       const std::lock_guard lock(group_mutex_);
-      items.swap(group_queue_);
+      std::size_t taken = 0;
+      std::size_t entries = 0;
+      while (taken < group_queue_.size() && (taken == 0 || entries < group_entries)) {
+        entries += group_queue_[taken++].entries.size();
+      }
+      items.assign(std::make_move_iterator(group_queue_.begin()),
+                   std::make_move_iterator(group_queue_.begin() + static_cast<std::ptrdiff_t>(taken)));
+      group_queue_.erase(group_queue_.begin(), group_queue_.begin() + static_cast<std::ptrdiff_t>(taken));
     }
     if (items.empty()) return;  // an earlier turn took them
     std::vector<GroupedPoll> polls;
