@@ -470,25 +470,19 @@ void Archive::ingest_group(std::span<GroupedPoll> polls) {
 
   // One batch of posts for every poll's rows, in poll order: an entry two
   // polls of the group changed is staged twice, and the later bytes win.
+  // Each post is written as it is rendered and its row's text let go: the
+  // group holds one rendered post at a time, not hundreds.
   AtomicBatch files(posts_dir_);
   std::set<std::int64_t> failed;
-  std::map<std::int64_t, std::size_t> poll_of_row;  // for a failure's report
-  {
-    BackgroundStaging staging(files);
-    for (std::size_t i = 0; i < polls.size(); ++i) {
-      for (const auto& row : rows[i]) {
-        poll_of_row[row.id] = i;
-        try {
-          staging.stage(row.id, row.post_path, render(row));
-        } catch (const std::exception& error) {
-          failed.insert(row.id);
-          polls[i].outcome.post_errors.push_back(error.what());
-        }
+  for (std::size_t i = 0; i < polls.size(); ++i) {
+    for (auto& row : rows[i]) {
+      try {
+        files.stage(row.post_path, render(row));
+      } catch (const std::exception& error) {
+        failed.insert(row.id);
+        polls[i].outcome.post_errors.push_back(error.what());
       }
-    }
-    for (auto& failure : staging.finish()) {
-      failed.insert(failure.tag);
-      polls[poll_of_row[failure.tag]].outcome.post_errors.push_back(std::move(failure.error));
+      std::string().swap(row.content);
     }
   }
   try {

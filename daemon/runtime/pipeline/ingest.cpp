@@ -70,9 +70,9 @@ constexpr std::size_t stream_batch = 2000;
 
 // Entries per group commit, at most (a poll is never split): one transaction
 // and one post sync for about this many entries, about 40 ms of device
-// flushes here, while the group's rows and rendered posts (a few MB) bound
-// what it adds to the peak memory. Polls beyond it wait for the next turn.
-constexpr std::size_t group_entries = 1024;
+// flushes here, while the group's rows (a few MB) bound what it adds to the
+// peak memory. Polls beyond it wait for the next turn.
+constexpr std::size_t group_entries = 512;
 
 std::size_t active_poll_limit(const config::Fetch& fetch) {
   return static_cast<std::size_t>(std::max(1, fetch.concurrency + polls_queued_beyond_transfers));
