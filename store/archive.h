@@ -83,6 +83,23 @@ struct BatchOutcome {
   std::vector<std::string> post_errors;
 };
 
+// One poll's share of a group write (Archive::ingest_group): the entries
+// of a feed fetched whole, or a 304, or a failure, each recorded for its
+// source exactly as ingest(), record_not_modified() and record_failure()
+// record it alone.
+struct GroupedPoll {
+  enum class Kind { entries, not_modified, failure };
+  Kind kind = Kind::entries;
+  std::string source_name;
+  std::string source_url;
+  std::span<const IncomingEntry> entries;  // Kind::entries only
+  std::int64_t fetched_ms = 0;
+  FetchReport fetch;
+  SourceValidators validators;  // Kind::entries only: saved with its rows
+  BatchOutcome outcome;         // in: earlier parts (and skip_written_paths); out: this poll's
+  std::string error;            // out: this poll was not stored (rolled back alone)
+};
+
 class Archive {
  public:
   // Opens the store and creates the posts folder. Throws with the path.
@@ -166,6 +183,23 @@ class Archive {
   int write_posts(std::span<const EntryRow> rows, std::vector<std::string>& errors,
                   std::vector<std::filesystem::path>* written = nullptr);
 
+  // Group commit: every poll of `polls` in one transaction (each in a
+  // savepoint of its own, so one poll's failure is its own), then one post
+  // batch for all their rows (one sync of the posts folder), so that one
+  // WAL commit and one folder sync serve several hundred entries. The marks
+  // of the rows whose posts are now in place are not cleared here: the
+  // next group's transaction clears them, or clear_deferred_marks(). Until
+  // then a crash leaves them pending, and the next start writes those posts
+  // again from their rows, in place, byte for byte: nothing is lost, nothing
+  // doubled. A poll's outcome (and its rows) counts as stored once this
+  // returns without a poll error and without post_errors.
+  void ingest_group(std::span<GroupedPoll> polls);
+  // The marks ingest_group() left, cleared in a transaction of their own.
+  // REQUIRES: called before anything else marks rows pending or reads
+  // pending rows (the pipeline's writer does so before every other job).
+  void clear_deferred_marks();
+  std::size_t deferred_marks() const { return deferred_marks_.size(); }
+
   Store& store() { return store_; }
   const std::filesystem::path& posts_dir() const { return posts_dir_; }
 
@@ -202,6 +236,7 @@ class Archive {
   std::map<std::string, SourcePresentation> sources_;
   std::map<std::int64_t, SourcePresentation> fallback_presentations_;
   ContentView content_view_;
+  std::vector<std::int64_t> deferred_marks_;  // ingest_group(): posts in place, rows still pending
 };
 
 }  // namespace feedd

@@ -671,7 +671,10 @@ void Store::clear_imported(std::int64_t entry_id) {
 }
 
 std::vector<EntryRow> Store::entries_with_pending_posts() {
-  auto query = db_.prepare(fmt::format("SELECT {} FROM entries WHERE post_pending != 0 ORDER BY id", entry_columns));
+  // Named, or SQLite walks the whole table in id order rather than sort the
+  // few rows of the partial index: 5 s at every start with 1,000,000 rows.
+  auto query = db_.prepare(fmt::format(
+      "SELECT {} FROM entries INDEXED BY entries_pending WHERE post_pending != 0 ORDER BY id", entry_columns));
   std::vector<EntryRow> rows;
   while (query.step()) rows.push_back(read_entry(query));
   return rows;

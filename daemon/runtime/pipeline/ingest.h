@@ -2,7 +2,8 @@
 //
 // Threads: fetches run on the io_context's thread (libcurl multi_socket);
 // parsing and normalising on a small worker pool; every archive write on one
-// writer thread, one transaction per fetched feed. Reports come back on the
+// writer thread, which stores the polls waiting for it together: one
+// transaction and one post sync per group of feeds (Archive::ingest_group). Reports come back on the
 // io_context's thread. A source's failure is contained in its report: it
 // never stops another source.
 //
