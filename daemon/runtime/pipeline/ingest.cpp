@@ -557,6 +557,9 @@ class Pipeline::Impl {
     JobPtr job;
     GroupedPoll::Kind kind;
     std::vector<IncomingEntry> entries;
+    // Read before the group is stored: the version each entry's enclosure
+    // list belongs to, kept with that version if the new item replaces it.
+    std::map<std::int64_t, int> enclosure_versions;
   };
 
   void to_group(GroupItem item) {
@@ -606,6 +609,7 @@ class Pipeline::Impl {
     try {
       if (!std::filesystem::exists(archive_.posts_dir())) flush_deferred_marks();
       restore_missing_posts_dir(archive_);
+      for (auto& item : items) item.enclosure_versions = enclosures::versions_before(archive_.store(), item.entries);
       archive_.ingest_group(polls);
     } catch (const std::exception& error) {
       for (auto& poll : polls) {
@@ -637,7 +641,7 @@ class Pipeline::Impl {
       job->report.unchanged_entries = outcome.unchanged_entries + outcome.older_ignored;
       job->report.posts_written = outcome.posts_written;
       job->report.written_posts = std::move(poll.outcome.written_paths);
-      enclosures::record_enclosures(archive_.store(), item.entries);
+      enclosures::record_enclosures(archive_.store(), item.entries, item.enclosure_versions, job->started_ms);
       if (outcome.new_entries + outcome.updated_entries > 0) search_backlog_ = true;
       if (feed_stored_) tell_feed_stored(*job, item.entries);
       if (!outcome.post_errors.empty()) {
