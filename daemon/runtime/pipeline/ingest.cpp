@@ -559,7 +559,7 @@ class Pipeline::Impl {
     std::vector<IncomingEntry> entries;
     // Read before the group is stored: the version each entry's enclosure
     // list belongs to, kept with that version if the new item replaces it.
-    std::map<std::int64_t, int> enclosure_versions;
+    std::map<std::int64_t, int> enclosure_versions = {};
   };
 
   void to_group(GroupItem item) {
