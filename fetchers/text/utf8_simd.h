@@ -1,0 +1,20 @@
+// UTF-8 validation 32 bytes at a time with AVX2, for is_valid_utf8 on the
+// long texts feeds are made of (documents, HTML fields). The algorithm is
+// Keiser and Lemire's "Validating UTF-8 in less than one instruction per
+// byte" (2021): three table lookups on the nibbles of each byte and the byte
+// before it find every ill-formed pair, and the bytes two and three back say
+// where a continuation byte must be.
+#pragma once
+
+#include <string_view>
+
+namespace feedd::encoding::detail {
+
+// True when the CPU runs AVX2 (checked once).
+bool has_avx2();
+
+// The same answer as is_valid_utf8's byte-wise check: well-formed UTF-8
+// without NUL. REQUIRES: has_avx2().
+bool is_valid_utf8_avx2(std::string_view text);
+
+}  // namespace feedd::encoding::detail
