@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "fetchers/text/encoding.h"
+
 namespace feedd::detail {
 namespace {
 
@@ -61,34 +63,6 @@ bool holds_noncharacter(std::string_view run) {
   return false;
 }
 
-constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
-constexpr std::uint64_t kLows = 0x7F7F7F7F7F7F7F7FULL;
-
-// 0x80 in each byte of `chunk` that equals `byte`, exactly (no borrow
-// reaches a neighbour).
-std::uint64_t bytes_equal(std::uint64_t chunk, unsigned char byte) {
-  const std::uint64_t differ = chunk ^ (kOnes * byte);
-  return ~(((differ & kLows) + kLows) | differ) & ~kLows;
-}
-
-// Whether "\xEF\xBF" (the start of U+FFFE and U+FFFF) is anywhere in
-// `text`, eight bytes at a time: most fields have none, and then no run
-// needs holds_noncharacter's look, which stops at every fullwidth comma.
-bool may_hold_noncharacter(std::string_view text) {
-  std::size_t i = 0;
-  std::uint64_t ef_before = 0;  // the last byte of the chunk before was 0xEF
-  for (; text.size() - i >= 8; i += 8) {
-    std::uint64_t chunk = 0;
-    std::memcpy(&chunk, text.data() + i, sizeof chunk);
-    const std::uint64_t ef = bytes_equal(chunk, 0xEF);
-    const std::uint64_t bf = bytes_equal(chunk, 0xBF);
-    if ((((ef << 8) | ef_before) & bf) != 0) return true;
-    ef_before = ef >> 56;
-  }
-  if (i > 0 && i < text.size() && text[i - 1] == '\xEF' && text[i] == '\xBF') return true;
-  return text.substr(i).find("\xEF\xBF") != std::string_view::npos;
-}
-
 bool holds_placeholder_lead(std::string_view text) {
   return std::memchr(text.data(), '\xF3', text.size()) != nullptr ||
          std::memchr(text.data(), '\xF4', text.size()) != nullptr;
@@ -123,7 +97,9 @@ void append_placeholder(std::size_t index, std::string& out) {
 
 TextPlaceholders::TextPlaceholders(std::string_view utf8) : original_(utf8) {
   if (holds_placeholder_lead(utf8) || has_reference_beyond_bmp(utf8)) return;
-  const bool noncharacters = may_hold_noncharacter(utf8);
+  // Most fields hold neither noncharacter, and then no run needs
+  // holds_noncharacter's look, which stops at every fullwidth comma.
+  const bool noncharacters = encoding::holds_fffe_or_ffff(utf8);
   std::size_t copied = 0;  // utf8[0, copied) is in folded_
   for (std::size_t i = skip(utf8, 0, true); i < utf8.size(); i = skip(utf8, i, true)) {
     const std::size_t end = skip(utf8, i, false);

@@ -324,6 +324,11 @@ bool is_valid_utf8(std::string_view text) {
   return is_valid_utf8_bytewise(text);
 }
 
+bool holds_fffe_or_ffff(std::string_view text) {
+  if (text.size() >= 64 && detail::has_avx2()) return detail::holds_fffe_or_ffff_avx2(text);
+  return text.find("\xEF\xBF\xBE") != std::string_view::npos || text.find("\xEF\xBF\xBF") != std::string_view::npos;
+}
+
 bool is_valid_utf8_bytewise(std::string_view text) {
   const char* at = text.data();
   const char* const end = at + text.size();

@@ -124,4 +124,21 @@ FEEDD_AVX2 bool is_valid_utf8_avx2(std::string_view text) {
   return _mm256_testz_si256(error, error) != 0;
 }
 
+FEEDD_AVX2 bool holds_fffe_or_ffff_avx2(std::string_view text) {
+  const __m256i ef = _mm256_set1_epi8(static_cast<char>(0xEF));
+  const __m256i bf = _mm256_set1_epi8(static_cast<char>(0xBF));
+  const __m256i be = _mm256_set1_epi8(static_cast<char>(0xBE));
+  std::size_t i = 0;
+  // Each step reads 34 bytes and judges the 32 sequences starting there.
+  for (; text.size() - i >= 34; i += 32) {
+    const __m256i first = _mm256_cmpeq_epi8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(text.data() + i)), ef);
+    const __m256i second = _mm256_cmpeq_epi8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(text.data() + i + 1)), bf);
+    const __m256i third = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(text.data() + i + 2));
+    const __m256i last = _mm256_or_si256(_mm256_cmpeq_epi8(third, bf), _mm256_cmpeq_epi8(third, be));
+    if (!_mm256_testz_si256(_mm256_and_si256(first, second), last)) return true;
+  }
+  const std::string_view rest = text.substr(i);
+  return rest.find("\xEF\xBF\xBE") != std::string_view::npos || rest.find("\xEF\xBF\xBF") != std::string_view::npos;
+}
+
 }  // namespace feedd::encoding::detail

@@ -17,4 +17,9 @@ bool has_avx2();
 // without NUL. REQUIRES: has_avx2().
 bool is_valid_utf8_avx2(std::string_view text);
 
+// Whether `text` holds EF BF BE or EF BF BF (U+FFFE, U+FFFF, the
+// noncharacters XML readers refuse), 32 positions at a time. REQUIRES:
+// has_avx2().
+bool holds_fffe_or_ffff_avx2(std::string_view text);
+
 }  // namespace feedd::encoding::detail

@@ -106,3 +106,28 @@ TEST_CASE("is_valid_utf8 answers as before on long texts") {
   surrogate.insert(700, "\xED\xA0\x80");
   CHECK_FALSE(encoding::is_valid_utf8(surrogate));
 }
+
+TEST_CASE("The AVX2 search for U+FFFE and U+FFFF finds them at every position and nothing else") {
+  if (!encoding::detail::has_avx2()) return;
+  const auto by_find = [](std::string_view text) {
+    return text.find("\xEF\xBF\xBE") != std::string_view::npos || text.find("\xEF\xBF\xBF") != std::string_view::npos;
+  };
+  const std::string base = chinese_text(130) + "\xEF\xBC\x8C\xEF\xBF\xBD";  // fullwidth comma, U+FFFD
+  std::size_t compared = 0;
+  std::size_t failed = 0;
+  for (const std::string_view needle : {"\xEF\xBF\xBE", "\xEF\xBF\xBF", "\xEF\xBF\xBD", "\xEF\xBE\xBF", "\xEF\xBF"}) {
+    for (std::size_t at = 0; at <= base.size(); ++at) {
+      for (const std::size_t length : {base.size() + needle.size(), at + needle.size(), at + 2, at + 1}) {
+        std::string text = base;
+        text.insert(at, needle);
+        text.resize(std::min(length, text.size()));
+        ++compared;
+        if (encoding::detail::holds_fffe_or_ffff_avx2(text) != by_find(text)) ++failed;
+        if (encoding::holds_fffe_or_ffff(text) != by_find(text)) ++failed;
+      }
+    }
+  }
+  MESSAGE(compared << " texts compared");
+  CHECK(failed == 0);
+  CHECK_FALSE(encoding::holds_fffe_or_ffff(base));
+}
