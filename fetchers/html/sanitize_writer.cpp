@@ -11,6 +11,7 @@
 #include "fetchers/html/srcset.h"
 #include "fetchers/http/url.h"
 #include "fetchers/text/encoding.h"
+#include "fetchers/text/utf8_simd.h"
 
 namespace feedd::detail {
 namespace {
@@ -225,7 +226,17 @@ bool is_plain(const char* at, bool in_attribute) {
 bool append_escaped(std::string_view text, bool in_attribute, std::string& out) {
   std::size_t copied = 0;  // text[0, copied) is in `out`
   std::size_t i = 0;
+  const bool wide = text.size() >= 64 && encoding::detail::has_avx2();
+  const std::string_view stops = in_attribute ? std::string_view("&<>\"\xC2") : std::string_view("&<>\xC2");
   while (i < text.size()) {
+    if (wide && text.size() - i >= 32) {
+      // To the next byte that may need an escape, 32 bytes at a time.
+      const std::size_t next = encoding::detail::skip_bytes_other_than_avx2(text, i, stops);
+      if (next != i) {
+        i = next;
+        continue;
+      }
+    }
     if (text.size() - i >= 8 && is_plain(text.data() + i, in_attribute)) {
       i += 8;
       continue;

@@ -141,4 +141,19 @@ FEEDD_AVX2 bool holds_fffe_or_ffff_avx2(std::string_view text) {
   return rest.find("\xEF\xBF\xBE") != std::string_view::npos || rest.find("\xEF\xBF\xBF") != std::string_view::npos;
 }
 
+FEEDD_AVX2 std::size_t skip_bytes_other_than_avx2(std::string_view text, std::size_t from, std::string_view bytes) {
+  __m256i wanted[8];
+  const std::size_t count = bytes.size() < 8 ? bytes.size() : 8;
+  for (std::size_t k = 0; k < count; ++k) wanted[k] = _mm256_set1_epi8(bytes[k]);
+  std::size_t i = from;
+  for (; text.size() - i >= 32; i += 32) {
+    const __m256i block = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(text.data() + i));
+    __m256i found = _mm256_setzero_si256();
+    for (std::size_t k = 0; k < count; ++k) found = _mm256_or_si256(found, _mm256_cmpeq_epi8(block, wanted[k]));
+    const auto mask = static_cast<unsigned>(_mm256_movemask_epi8(found));
+    if (mask != 0) return i + static_cast<std::size_t>(__builtin_ctz(mask));
+  }
+  return i;
+}
+
 }  // namespace feedd::encoding::detail

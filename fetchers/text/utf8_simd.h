@@ -22,4 +22,11 @@ bool is_valid_utf8_avx2(std::string_view text);
 // has_avx2().
 bool holds_fffe_or_ffff_avx2(std::string_view text);
 
+// The first position at or after `from` where `text` holds one of `bytes`
+// (at most 8 of them), looking 32 bytes at a time: either that byte's
+// position, or where fewer than 32 bytes are left when no block before held
+// one. For scanners that stop only at a few ASCII bytes (escapes) in long
+// runs of text. REQUIRES: has_avx2(), from <= text.size().
+std::size_t skip_bytes_other_than_avx2(std::string_view text, std::size_t from, std::string_view bytes);
+
 }  // namespace feedd::encoding::detail

@@ -4,6 +4,7 @@
 // text, and random damage to Chinese text.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <random>
 #include <string>
@@ -130,4 +131,32 @@ TEST_CASE("The AVX2 search for U+FFFE and U+FFFF finds them at every position an
   MESSAGE(compared << " texts compared");
   CHECK(failed == 0);
   CHECK_FALSE(encoding::holds_fffe_or_ffff(base));
+}
+
+TEST_CASE("The AVX2 skip stops at the first wanted byte or where less than a block is left") {
+  if (!encoding::detail::has_avx2()) return;
+  const std::string base = chinese_text(200);
+  std::size_t failed = 0;
+  std::size_t compared = 0;
+  for (const std::string_view stops : {std::string_view("&<>\xC2"), std::string_view("&<>\"\xC2")}) {
+    for (std::size_t at = 0; at < base.size(); ++at) {
+      for (const char byte : {'&', '<', '>', '"', '\xC2', 'a'}) {
+        std::string text = base;
+        text.insert(at, 1, byte);
+        for (const std::size_t from : {std::size_t{0}, std::size_t{1}, at, at + 1}) {
+          if (from > text.size()) continue;
+          ++compared;
+          const std::size_t got = encoding::detail::skip_bytes_other_than_avx2(text, from, stops);
+          const std::size_t first = std::min(text.find_first_of(stops, from), text.size());
+          // Either the first wanted byte, or the start of a tail of less than
+          // 32 bytes with no wanted byte before it.
+          const bool right = got == first || (got < first && got >= from && text.size() - got < 32 &&
+                                              (got - from) % 32 == 0);
+          if (!right) ++failed;
+        }
+      }
+    }
+  }
+  MESSAGE(compared << " skips compared");
+  CHECK(failed == 0);
 }
