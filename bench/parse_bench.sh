@@ -3,15 +3,17 @@
 # python3-feedparser) and rss-parser (npm), each parsing the same corpus files
 # in ONE process, interleaved rounds, medians and ratios.
 #
-#   bench/parse_bench.sh [--files N] [--entries M] [--runs R] [--seed S] [--short]
+#   bench/parse_bench.sh [--files N] [--entries M] [--runs R] [--seed S] [--short] [--compare BIN]
 #
 # Defaults: 200 files x 30 entries (~6,000 entries, ~40 MiB), 7 rounds.
 # --short: 30 files x 30 entries, 3 rounds (a smoke test).
 # FEEDD=path/to/feedd picks the binary (default: Release build in build-bench/).
+# --compare BIN: another feedd (main's, say) timed in the same rounds as
+# "feedd-compare", its output checked to be the same bytes.
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-files=200 entries=30 runs=7 seed=1
+files=200 entries=30 runs=7 seed=1 compare=
 while [ $# -gt 0 ]; do
   case "$1" in
     --files) files=$2; shift 2 ;;
@@ -19,7 +21,8 @@ while [ $# -gt 0 ]; do
     --runs) runs=$2; shift 2 ;;
     --seed) seed=$2; shift 2 ;;
     --short) files=30 entries=30 runs=3; shift ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    --compare) compare=$2; shift 2 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) say "parse_bench: unknown argument $1"; exit 2 ;;
   esac
 done
@@ -49,12 +52,20 @@ if len(docs) != files or found != files * entries:
 EOF
 done
 
+if [ -n "$compare" ]; then
+  "$compare" parse --json $list >"$work/parse-feedd-compare.jsonl"
+  cmp -s "$work/parse-feedd.jsonl" "$work/parse-feedd-compare.jsonl" ||
+    { say "parse_bench: $feedd and $compare print different bytes"; exit 1; }
+  say "feedd and feedd-compare ($compare) print the same bytes"
+fi
+
 machine_info
 say "corpus: $files files x $entries entries, $(du -sh "$corpus/feeds" | cut -f1) ($corpus)"
 $PY "$BENCH_DIR/measure.py" --runs "$runs" --json "$work/parse-results.json" \
   feedd "$feedd parse --json $list" \
   rss-parser "node $BENCH_DIR/peers/rss_parser_parse.js $list" \
-  feedparser "$PY $BENCH_DIR/peers/feedparser_parse.py $list"
+  feedparser "$PY $BENCH_DIR/peers/feedparser_parse.py $list" \
+  ${compare:+feedd-compare "$compare parse --json $list"}
 $PY - "$work/parse-results.json" "$files" "$entries" <<'EOF'
 import json, sys
 r = json.load(open(sys.argv[1]))
@@ -62,8 +73,13 @@ s = r["summary"]
 n = int(sys.argv[2]) * int(sys.argv[3])
 for name in s:
     print(f"{name}: {n / s[name]['wall']['median']:,.0f} entries/s")
-print(f"targets: rss-parser/feedd {s['rss-parser']['wall_ratio']:.1f}x (>= 5x: "
-      f"{'met' if s['rss-parser']['wall_ratio'] >= 5 else 'MISSED'}), feedparser/feedd "
-      f"{s['feedparser']['wall_ratio']:.1f}x (>= 25x: {'met' if s['feedparser']['wall_ratio'] >= 25 else 'MISSED'})")
+def judged(name, key, target):
+    ratio = s[name][key]
+    return f"{ratio:.2f}x (>= {target}x: {'met' if ratio >= target else 'MISSED'})"
+print(f"issue 17 targets: rss-parser/feedd wall {judged('rss-parser', 'wall_ratio', 10)}, "
+      f"CPU {judged('rss-parser', 'cpu_ratio', 5)}; feedparser/feedd wall {judged('feedparser', 'wall_ratio', 50)}, "
+      f"CPU {s['feedparser']['cpu_ratio']:.2f}x")
+if "feedd-compare" in s:
+    print(f"feedd-compare/feedd: wall {s['feedd-compare']['wall_ratio']:.2f}x, CPU {s['feedd-compare']['cpu_ratio']:.2f}x")
 EOF
-echo "reproduce: bench/parse_bench.sh --files $files --entries $entries --runs $runs --seed $seed"
+echo "reproduce: FEEDD=$feedd bench/parse_bench.sh --files $files --entries $entries --runs $runs --seed $seed${compare:+ --compare $compare}"

@@ -205,22 +205,6 @@ void append_valid_utf8(std::string_view text, std::string& out) {
   }
 }
 
-std::size_t count_ignoring_case(std::string_view text, std::string_view needle) {
-  std::size_t count = 0;
-  for (std::size_t i = text.find('<'); i != std::string_view::npos; i = text.find('<', i + 1)) {
-    if (starts_with_ignoring_case(text.substr(i), needle)) ++count;
-  }
-  return count;
-}
-
-// More <name start tags than </name end tags. libxml2's tree does not say
-// which element an end tag closed, so this is judged for the whole field.
-bool has_unclosed(std::string_view html, std::string_view name) {
-  const std::string open = "<" + std::string(name);
-  const std::string close = "</" + std::string(name);
-  return count_ignoring_case(html, open) > count_ignoring_case(html, close);
-}
-
 using detail::SanitizePass;
 
 // The fragment as libxml2 reads it. A leading <body> keeps libxml2 from
@@ -234,8 +218,26 @@ std::string parser_input(std::string_view html) {
   return input;
 }
 
-// An object or applet left open keeps its content (kFallbackElements).
-bool keeps_fallback(std::string_view html) { return has_unclosed(html, "object") || has_unclosed(html, "applet"); }
+// An object or applet left open keeps its content (kFallbackElements): more
+// <object (or <applet) start tags than </object (</applet) end tags.
+// libxml2's tree does not say which element an end tag closed, so this is
+// judged for the whole field, in one pass over its '<'.
+bool keeps_fallback(std::string_view html) {
+  int objects = 0;  // start tags less end tags
+  int applets = 0;
+  for (std::size_t i = html.find('<'); i != std::string_view::npos; i = html.find('<', i + 1)) {
+    std::string_view name = html.substr(i + 1);
+    const bool end_tag = name.starts_with('/');
+    if (end_tag) name.remove_prefix(1);
+    const int step = end_tag ? -1 : 1;
+    if (starts_with_ignoring_case(name, "object")) {
+      objects += step;
+    } else if (starts_with_ignoring_case(name, "applet")) {
+      applets += step;
+    }
+  }
+  return objects > 0 || applets > 0;
+}
 
 SanitizePass sanitize_tree_once(std::string_view html, const SanitizeOptions& options) {
   const detail::XmlDocHandle doc = detail::read_html(parser_input(html));

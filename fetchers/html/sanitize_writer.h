@@ -32,7 +32,7 @@ Markup children_markup_of(std::string_view tag, Markup markup);
 class SanitizeWriter {
  public:
   // keep_fallback: the content of object and applet elements stays when they
-  // are dropped (see html_sanitize.cpp's has_unclosed). REQUIRES: `options`
+  // are dropped (see html_sanitize.cpp's keeps_fallback). REQUIRES: `options`
   // outlives the writer.
   SanitizeWriter(const SanitizeOptions& options, bool keep_fallback);
 

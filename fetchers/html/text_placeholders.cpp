@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "fetchers/text/encoding.h"
+
 namespace feedd::detail {
 namespace {
 
@@ -95,11 +97,15 @@ void append_placeholder(std::size_t index, std::string& out) {
 
 TextPlaceholders::TextPlaceholders(std::string_view utf8) : original_(utf8) {
   if (holds_placeholder_lead(utf8) || has_reference_beyond_bmp(utf8)) return;
+  // Most fields hold neither noncharacter, and then no run needs
+  // holds_noncharacter's look, which stops at every fullwidth comma.
+  const bool noncharacters = encoding::holds_fffe_or_ffff(utf8);
   std::size_t copied = 0;  // utf8[0, copied) is in folded_
   for (std::size_t i = skip(utf8, 0, true); i < utf8.size(); i = skip(utf8, i, true)) {
     const std::size_t end = skip(utf8, i, false);
     const std::string_view run = utf8.substr(i, end - i);
-    if (run.size() >= kShortestRun && (i == 0 || may_precede_a_run(utf8[i - 1])) && !holds_noncharacter(run) &&
+    if (run.size() >= kShortestRun && (i == 0 || may_precede_a_run(utf8[i - 1])) &&
+        !(noncharacters && holds_noncharacter(run)) &&
         runs_.size() < kMostRuns) {
       if (runs_.empty()) folded_.reserve(utf8.size());
       folded_.append(utf8.data() + copied, i - copied);

@@ -1,5 +1,7 @@
 #include "fetchers/http/url.h"
 
+#include "fetchers/http/plain_url.h"
+
 #include <curl/curl.h>
 
 #include <algorithm>
@@ -177,6 +179,13 @@ std::optional<std::string> resolve_with_curl(std::string_view base, std::string_
 }  // namespace
 
 std::optional<std::string> resolve(std::string_view base, std::string_view reference) {
+  // Most links in feed HTML are absolute already: curl would parse the base,
+  // the reference and its own result to give them back unchanged.
+  if (auto plain = detail::plain_absolute(trim(reference))) return plain;
+  return resolve_by_curl(base, reference);
+}
+
+std::optional<std::string> resolve_by_curl(std::string_view base, std::string_view reference) {
   return readable(resolve_with_curl(base, reference));
 }
 

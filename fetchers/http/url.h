@@ -17,6 +17,11 @@ namespace feedd::url {
 // (mailto:, javascript:) give nullopt.
 std::optional<std::string> resolve(std::string_view base, std::string_view reference);
 
+// resolve() without its shortcut for plain absolute references
+// (plain_url.h): every reference through curl. The reference the shortcut
+// is proven against (url_test, fuzz_url).
+std::optional<std::string> resolve_by_curl(std::string_view base, std::string_view reference);
+
 // `uri` with each percent-encoded UTF-8 sequence of non-ASCII characters
 // written as the characters (RFC 3987 section 3.2: the IRI of a URI). The
 // same URL, as its author wrote it when the author wrote an IRI; escapes of

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "fetchers/text/charset_guess.h"
+#include "fetchers/text/utf8_simd.h"
 
 namespace feedd::encoding {
 namespace {
@@ -318,6 +319,17 @@ bool is_plain_three_byte(const char* at, const char* end) {
 }  // namespace
 
 bool is_valid_utf8(std::string_view text) {
+  // Below two blocks the byte-wise loop is as fast and needs no padding copy.
+  if (text.size() >= 64 && detail::has_avx2()) return detail::is_valid_utf8_avx2(text);
+  return is_valid_utf8_bytewise(text);
+}
+
+bool holds_fffe_or_ffff(std::string_view text) {
+  if (text.size() >= 64 && detail::has_avx2()) return detail::holds_fffe_or_ffff_avx2(text);
+  return text.find("\xEF\xBF\xBE") != std::string_view::npos || text.find("\xEF\xBF\xBF") != std::string_view::npos;
+}
+
+bool is_valid_utf8_bytewise(std::string_view text) {
   const char* at = text.data();
   const char* const end = at + text.size();
   while (at < end) {

@@ -73,6 +73,14 @@ Utf8Document to_utf8(std::string_view document, std::string_view content_type);
 // True when `text` is well-formed UTF-8 without NUL characters.
 bool is_valid_utf8(std::string_view text);
 
+// Whether `text` holds U+FFFE or U+FFFF (as the bytes EF BF BE or EF BF
+// BF, whether or not the rest is well-formed).
+bool holds_fffe_or_ffff(std::string_view text);
+
+// is_valid_utf8 one sequence at a time, on any CPU: what the AVX2 check
+// (utf8_simd.h) is tested against.
+bool is_valid_utf8_bytewise(std::string_view text);
+
 // Length of the well-formed UTF-8 sequence at the start of `text` (not
 // empty), or 0 when it starts with an ill-formed one or NUL. For scanners
 // that check UTF-8 on the way while doing something else with the bytes.

@@ -4,7 +4,7 @@
 // allowed_style on the same bytes: UTF-8 out, the same bytes as the walk
 // over libxml2's tree (sanitize_html_tree), stable on a second pass, no
 // script element or event handler left, never a crash, a leak or undefined
-// behaviour.
+// behaviour; and the AVX2 UTF-8 check agrees with the byte-wise one.
 #include <cstddef>
 #include <cstdint>
 #include <stdexcept>
@@ -15,6 +15,8 @@
 #include "fetchers/html/css_filter.h"
 #include "fetchers/html/element_rules.h"
 #include "fetchers/html/html_sanitize.h"
+#include "fetchers/text/encoding.h"
+#include "fetchers/text/utf8_simd.h"
 #include "tests/fuzz/fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -30,6 +32,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       options.remove = feedd::parse_element_rules({std::string(rule)});
     } catch (const std::invalid_argument&) {
     }
+  }
+  if (feedd::encoding::detail::has_avx2()) {
+    FUZZ_CHECK(feedd::encoding::detail::is_valid_utf8_avx2(input) == feedd::encoding::is_valid_utf8_bytewise(input),
+               "the AVX2 UTF-8 check answers as the byte-wise one");
   }
   const std::string once = feedd::sanitize_html(html, options);
   FUZZ_CHECK(feedd::fuzz::is_utf8(once), "sanitized HTML is UTF-8");

@@ -1,6 +1,7 @@
 // url::resolve and url::canonical on any text: an absolute URL or nothing,
 // never a crash or undefined behaviour; and the identity form is a fixed
-// point, so an entry seen twice keeps one identity.
+// point, so an entry seen twice keeps one identity; resolve's shortcut for
+// plain absolute URLs agrees with curl.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -30,6 +31,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view reference = newline == std::string_view::npos ? input : input.substr(newline + 1);
 
   const auto resolved = feedd::url::resolve(base, reference);
+  FUZZ_CHECK(resolved == feedd::url::resolve_by_curl(base, reference),
+             "resolve's plain-URL shortcut gives what curl gives");
   if (resolved) {
     FUZZ_CHECK(feedd::url::is_absolute(*resolved), "resolve gives an absolute URL");
     check_canonical(*resolved);

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 
@@ -105,9 +106,15 @@ void append_valid_json_string(std::string_view utf8, std::string& out) {
   while (i < utf8.size()) {
     // Bytes of multi-byte sequences are all >= 0x80 and never escaped, so
     // Chinese text goes eight bytes at a time like ASCII.
-    if (utf8.size() - i >= 8 && has_escaped(load(utf8.data() + i)) == 0) {
-      i += 8;
-      continue;
+    if (utf8.size() - i >= 8) {
+      const std::uint64_t escaped = has_escaped(load(utf8.data() + i));
+      if (escaped == 0) {
+        i += 8;
+        continue;
+      }
+      // Borrows only flag bytes above one that is escaped, so the lowest
+      // flagged byte is one: the bytes before it are written as they are.
+      if constexpr (std::endian::native == std::endian::little) i += static_cast<std::size_t>(std::countr_zero(escaped)) / 8;
     }
     i = escape_byte(utf8, i, copied, out);
   }

@@ -6,7 +6,8 @@
 // feed it holds when it parses as one (feed description, entry titles,
 // summaries and contents), its bytes as one fragment, and, as in the
 // fuzz_sanitize corpus, its bytes after the first line with that line as a
-// remove rule.
+// remove rule. Every http(s) URL in the files is also resolved both ways:
+// url::resolve (with its shortcut for plain absolute URLs) and curl alone.
 //
 //   sanitize_equality PATH...     exit 0: all equal; 1: a difference; 2: usage
 //
@@ -27,6 +28,8 @@
 #include "fetchers/feed/feed_parser.h"
 #include "fetchers/html/element_rules.h"
 #include "fetchers/html/html_sanitize.h"
+#include "fetchers/http/plain_url.h"
+#include "fetchers/http/url.h"
 
 namespace {
 
@@ -115,6 +118,8 @@ struct Tally {
   std::size_t fragments = 0;
   std::size_t comparisons = 0;
   std::size_t differences = 0;
+  std::size_t urls = 0;
+  std::size_t plain_urls = 0;
 };
 
 void compare(const Fragment& fragment, const std::vector<OptionSet>& sets, Tally& tally) {
@@ -142,6 +147,27 @@ void compare(const Fragment& fragment, const std::vector<OptionSet>& sets, Tally
   }
 }
 
+// Every http(s) URL in the bytes (up to a quote, bracket or whitespace) is
+// resolved with url::resolve's plain-URL shortcut and by curl alone.
+void compare_urls(const std::filesystem::path& path, Tally& tally) {
+  const std::string bytes = read_file(path);
+  constexpr std::string_view kBase = "https://example.com/news/feed.xml";
+  for (std::size_t at = bytes.find("http"); at != std::string::npos; at = bytes.find("http", at + 1)) {
+    const std::size_t end = std::min(bytes.find_first_of("\"'<> \t\r\n", at), bytes.size());
+    const std::string_view reference = std::string_view(bytes).substr(at, std::min<std::size_t>(end - at, 2000));
+    if (!reference.starts_with("http://") && !reference.starts_with("https://")) continue;
+    ++tally.urls;
+    if (feedd::url::detail::plain_absolute(reference)) ++tally.plain_urls;
+    const auto shortcut = feedd::url::resolve(kBase, reference);
+    const auto curl = feedd::url::resolve_by_curl(kBase, reference);
+    if (shortcut == curl) continue;
+    if (++tally.differences <= 20) {
+      std::printf("DIFFERENT URL: %s\n  input:    %s\n  resolve:  %s\n  curl:     %s\n", path.c_str(),
+                  shown(reference).c_str(), shortcut.value_or("(none)").c_str(), curl.value_or("(none)").c_str());
+    }
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -164,9 +190,11 @@ int main(int argc, char** argv) {
     for (const auto& file : files) {
       ++tally.files;
       for (const Fragment& fragment : fragments_of(file)) compare(fragment, sets, tally);
+      compare_urls(file, tally);
     }
   }
-  std::printf("%zu files, %zu fragments, %zu comparisons (%zu option sets), %zu different\n", tally.files,
-              tally.fragments, tally.comparisons, sets.size(), tally.differences);
+  std::printf("%zu files, %zu fragments, %zu comparisons (%zu option sets), %zu URLs (%zu plain), %zu different\n",
+              tally.files, tally.fragments, tally.comparisons, sets.size(), tally.urls, tally.plain_urls,
+              tally.differences);
   return tally.differences == 0 ? 0 : 1;
 }
