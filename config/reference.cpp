@@ -82,9 +82,9 @@ constexpr std::array keys{
             "Extra request headers, as an inline table of strings. Authorization is refused: use username and "
             "password_file or token_file, whose secret stays in its file. A header whose name holds auth, token, "
             "key, secret, session or password (X-Api-Key) is sent only to the source's own hosts, never to an "
-            "article page, image or enclosure on another host."},
+            "article page, image, enclosure or redirect target on another host (each hop of a redirect is judged)."},
     KeySpec{"fetch", "cookie", string, false, "unset", "\"session=abc123\"",
-            "Sent as the Cookie header."},
+            "Sent as the Cookie header, to the source's own hosts only (like credential headers)."},
     KeySpec{"fetch", "username", string, false, "unset", "\"reader\"",
             "HTTP basic authentication user; needs password_file."},
     KeySpec{"fetch", "password_file", path, false, "unset", "\"secrets/feed-password\"",

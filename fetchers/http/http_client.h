@@ -49,6 +49,10 @@ struct HttpRequest {
   std::string ca_file;     // PEM bundle trusted instead of the system's
   std::optional<std::chrono::milliseconds> timeout;
   std::optional<std::uint64_t> max_body;  // a smaller cap for this transfer (local media's per-file cap)
+  // The source's own URLs (url, urls): the only hosts the cookie, login and
+  // credential headers reach, on every hop of a redirect chain
+  // (fetchers/http/request_scope.h). Empty: url's host alone.
+  std::vector<std::string> home_urls;
 };
 
 struct HttpResponse {
