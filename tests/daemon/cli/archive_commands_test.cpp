@@ -16,6 +16,7 @@
 
 #include "config/config.h"
 #include "config/opml.h"
+#include "config/opml_settings.h"
 #include "daemon/cli/output/progress.h"
 #include "daemon/cli/output/terminal.h"
 #include "store/archive.h"
@@ -1099,10 +1100,11 @@ TEST_CASE("export-opml then import-opml carries every other source key as writte
   CHECK(listing.html.date_format == "%Y/%m/%d");
   // The secrets aside, every key is the same, and a second round gives the
   // same document.
-  for (std::size_t i = 0; i < 2; ++i) {
-    auto before = original.sources[i].other_settings;
-    CHECK(again.sources[i].other_settings == before);
-  }
+  const auto before = feedd::config::other_settings(read_file(config));
+  const auto after = feedd::config::other_settings(read_file(empty) + imported.out);
+  REQUIRE(before.size() == 2);
+  REQUIRE(after.size() == 2);
+  for (std::size_t i = 0; i < 2; ++i) CHECK(after[i] == before[i]);
   write_file(empty, read_file(empty) + imported.out);
   CHECK(run_feedd({"export-opml", "--config", empty.string()}).out == exported.out);
 }
