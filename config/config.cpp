@@ -770,6 +770,7 @@ void read_http(Reader& in, const toml::table& table, Http& http) {
                                      in_quotes(*value)));
     }
   }
+  if (auto value = in.integer(field(table, "http", "source_series"), 0, 10'000'000)) http.source_series = *value;
 }
 
 void read_publish(Reader& in, const toml::table& table, Publish& publish) {

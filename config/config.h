@@ -171,6 +171,10 @@ struct Daemon {
 
 struct Http {
   std::string listen;  // empty: no endpoint
+  // /metrics writes per-source series while at most this many sources are
+  // configured: useful for dozens, a cardinality no Prometheus wants at
+  // 100,000 (8 MB a scrape). 0: never.
+  int source_series = 1000;
 };
 
 struct Publish {

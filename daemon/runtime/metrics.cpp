@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace feedd {
 namespace {
 
@@ -138,10 +140,23 @@ std::string Metrics::render() const {
   for (const auto& [source, state] : source_state_) ++by_state[state];
   for (const auto& [state, count] : by_state) out += fmt::format("feedd_sources{{state=\"{}\"}} {}\n", state, count);
 
-  header(out, "feedd_source_last_success_timestamp_seconds", "gauge", "When each source last polled successfully.");
-  for (const auto& [source, ms] : last_success_ms_) {
-    out += fmt::format("feedd_source_last_success_timestamp_seconds{{source=\"{}\"}} {:.3f}\n", label(source),
-                       static_cast<double>(ms) / 1000.0);
+  // One series per source is what a reader of dozens wants and what a
+  // Prometheus scraping 100,000 sources must not get (8 MB a scrape); the
+  // oldest success is the alert either way.
+  if (source_state_.size() <= source_series_) {
+    header(out, "feedd_source_last_success_timestamp_seconds", "gauge", "When each source last polled successfully.");
+    for (const auto& [source, ms] : last_success_ms_) {
+      out += fmt::format("feedd_source_last_success_timestamp_seconds{{source=\"{}\"}} {:.3f}\n", label(source),
+                         static_cast<double>(ms) / 1000.0);
+    }
+  }
+  if (!last_success_ms_.empty()) {
+    std::int64_t oldest = last_success_ms_.begin()->second;
+    for (const auto& [source, ms] : last_success_ms_) oldest = std::min(oldest, ms);
+    header(out, "feedd_source_last_success_oldest_timestamp_seconds", "gauge",
+           "The oldest of the sources' last successful polls (sources never polled successfully aside).");
+    out += fmt::format("feedd_source_last_success_oldest_timestamp_seconds {:.3f}\n",
+                       static_cast<double>(oldest) / 1000.0);
   }
   header(out, "process_start_time_seconds", "gauge", "Start time of the process since the Unix epoch.");
   out += fmt::format("process_start_time_seconds {:.3f}\n", static_cast<double>(started_ms_) / 1000.0);

@@ -352,3 +352,41 @@ TEST_CASE("Posts a failed once could not publish are offered by the next run at 
   CHECK(daemon.wait(10s) == 0);
   CHECK(feedd::test::sqlite_count(dir / "state/feedd.db", "SELECT count(*) FROM unpublished") == 0);
 }
+
+TEST_CASE("/metrics leaves out per-source series above http.source_series and keeps the oldest success") {
+  TempDir dir;
+  HttpTestServer server;
+  std::string sources;
+  for (int i = 0; i < 3; ++i) {
+    server.serve(fmt::format("/f{}.xml", i), rss_with(1, fmt::format("f{}", i)));
+    sources += source(fmt::format("Source {}", i), server.url(fmt::format("/f{}.xml", i)));
+  }
+  for (const int limit : {3, 2}) {
+    INFO("source_series = " << limit);
+    TempDir run_dir;
+    const auto port = free_port();
+    const auto config = write_config(run_dir, sources, fmt::format("[http]\nlisten = \"127.0.0.1:{}\"\nsource_series = {}\n", port, limit));
+    ChildProcess daemon({FEEDD_BINARY, "run", "--config", config.string()});
+    REQUIRE(eventually([&] { return http_get(port, "/metrics").body.find("feedd_sources{state=\"ok\"} 3") != std::string::npos; }));
+    const auto metrics = http_get(port, "/metrics").body;
+    CHECK((metrics.find("feedd_source_last_success_timestamp_seconds{source=\"Source 1\"}") != std::string::npos) ==
+          (limit == 3));
+    CHECK(metrics.find("feedd_source_last_success_oldest_timestamp_seconds ") != std::string::npos);
+    CHECK(metrics.find("feedd_sources{state=\"ok\"} 3") != std::string::npos);
+    if (fs::exists("/usr/bin/promtool")) {
+      write_file(run_dir / "metrics.txt", metrics);
+      const auto checked = feedd::test::run_process(
+          {"/bin/sh", "-c", "/usr/bin/promtool check metrics < " + (run_dir / "metrics.txt").string()});
+      const std::string promtool_output = checked.out + checked.err;
+      INFO(promtool_output);
+      CHECK(checked.exit_status == 0);
+    }
+    daemon.signal(SIGTERM);
+    CHECK(daemon.wait(30s) == 0);
+  }
+  TempDir bad;
+  const auto refused = feedd::test::run_feedd(
+      {"check", "--config", write_config(bad, sources, "[http]\nsource_series = -1\n").string()});
+  CHECK(refused.exit_status != 0);
+  CHECK(refused.err.find("source_series") != std::string::npos);
+}
