@@ -41,6 +41,9 @@ void Metrics::record(const PollReport& report) {
   posts_written_ += static_cast<std::uint64_t>(report.posts_written);
   full_text_articles_ += static_cast<std::uint64_t>(report.full_texts);
   full_text_failures_ += static_cast<std::uint64_t>(report.full_text_failures);
+  media_files_ += static_cast<std::uint64_t>(report.media_files);
+  media_failures_ += static_cast<std::uint64_t>(report.media_failures);
+  media_bytes_ += report.media_bytes;
   if (report.failed_at == PollReport::Stage::parse) ++parse_errors_;
   if (report.recovered) ++recovered_feeds_;
   const double seconds = std::chrono::duration<double>(report.elapsed).count();
@@ -110,6 +113,12 @@ std::string Metrics::render() const {
   out += fmt::format("feedd_full_text_pages_total{{result=\"article\"}} {}\n"
                      "feedd_full_text_pages_total{{result=\"feed\"}} {}\n",
                      full_text_articles_, full_text_failures_);
+  header(out, "feedd_media_files_total", "counter",
+         "Local media (media = \"local\") downloads, by result: the file kept, or refused or failed (retried later).");
+  out += fmt::format("feedd_media_files_total{{result=\"stored\"}} {}\nfeedd_media_files_total{{result=\"failed\"}} {}\n",
+                     media_files_, media_failures_);
+  header(out, "feedd_media_bytes_total", "counter", "Bytes of the local media files kept.");
+  out += fmt::format("feedd_media_bytes_total {}\n", media_bytes_);
   header(out, "feedd_parse_errors_total", "counter", "Fetched documents that could not be read as a feed.");
   out += fmt::format("feedd_parse_errors_total {}\n", parse_errors_);
   header(out, "feedd_recovered_feeds_total", "counter", "Broken feeds read in recover mode.");

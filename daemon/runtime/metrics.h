@@ -48,6 +48,9 @@ class Metrics {
   std::uint64_t posts_written_ = 0;
   std::uint64_t full_text_articles_ = 0;
   std::uint64_t full_text_failures_ = 0;
+  std::uint64_t media_files_ = 0;
+  std::uint64_t media_failures_ = 0;
+  std::uint64_t media_bytes_ = 0;
   std::uint64_t parse_errors_ = 0;
   std::uint64_t recovered_feeds_ = 0;
   std::uint64_t rechecks_alive_ = 0;

@@ -390,3 +390,33 @@ TEST_CASE("/metrics leaves out per-source series above http.source_series and ke
   CHECK(refused.exit_status != 0);
   CHECK(refused.err.find("source_series") != std::string::npos);
 }
+
+TEST_CASE("/metrics counts local media files stored and failed and the bytes kept") {
+  TempDir dir;
+  HttpTestServer server;
+  const std::string gif("GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,"
+                        "\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02\x44\x01\x00;",
+                        43);
+  server.route("/ok.gif", [gif](const feedd::test::TestRequest&) {
+    return feedd::test::TestResponse{200, {{"Content-Type", "image/gif"}}, gif};
+  });
+  server.route("/missing.gif", [](const feedd::test::TestRequest&) { return feedd::test::TestResponse{404, {}, "no"}; });
+  const std::string content = fmt::format("<img src=\"{}\"><img src=\"{}\">", server.url("/ok.gif"), server.url("/missing.gif"));
+  server.serve("/feed.xml", fmt::format("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title><item>"
+                                        "<title>Pictures</title><link>{}</link><description>{}</description></item>"
+                                        "</channel></rss>",
+                                        server.url("/p/1"), feedd::test::xml_escape(content)));
+  const auto port = free_port();
+  const auto config = write_config(dir, feedd::test::source_toml("Pictures", server.url("/feed.xml"), "media = \"local\""),
+                                   fmt::format("[http]\nlisten = \"127.0.0.1:{}\"\n", port));
+  ChildProcess daemon({FEEDD_BINARY, "run", "--config", config.string()});
+  REQUIRE(eventually([&] {
+    return http_get(port, "/metrics").body.find("feedd_media_files_total{result=\"failed\"} 1") != std::string::npos;
+  }));
+  const auto metrics = http_get(port, "/metrics").body;
+  CHECK(metrics.find("feedd_media_files_total{result=\"stored\"} 1\n") != std::string::npos);
+  CHECK(metrics.find("feedd_media_bytes_total 43\n") != std::string::npos);
+  CHECK(server.requests("/ok.gif") == 1);
+  daemon.signal(SIGTERM);
+  CHECK(daemon.wait(30s) == 0);
+}
