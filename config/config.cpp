@@ -15,7 +15,6 @@
 #include <toml++/toml.h>
 
 #include "config/duration.h"
-#include "config/opml_settings.h"
 #include "config/reference.h"
 #include "fetchers/redact/redact_url.h"
 
@@ -733,13 +732,6 @@ void read_sources(Reader& in, const Field& f, const Fetch& fetch, const ArchiveD
     source.shrink_limit = archive.shrink_limit;
     source.full_text = archive.full_text;
     read_source(in, table, path, min_interval, source);
-    for (const auto& [key, node] : table) {
-      if (left_out_of_other_settings(key.str())) continue;
-      // A proxy's login is a secret too: such a proxy stays out of exports.
-      const auto* proxy = key.str() == "proxy" ? node.as_string() : nullptr;
-      if (proxy && url::redact(proxy->get()) != proxy->get()) continue;
-      source.other_settings.emplace_back(key.str(), toml_value_text(node));
-    }
     read_update_rule(in, table, path, source.update, source.shrink_limit);
     read_fetch_settings(in, table, path, base, source.fetch, true);
     check_fetch_settings(in, table, path, source.fetch);
@@ -782,6 +774,7 @@ void read_http(Reader& in, const toml::table& table, Http& http) {
                                      in_quotes(*value)));
     }
   }
+  if (auto value = in.integer(field(table, "http", "source_series"), 0, 10'000'000)) http.source_series = *value;
 }
 
 void read_publish(Reader& in, const toml::table& table, Publish& publish) {

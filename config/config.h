@@ -129,10 +129,9 @@ struct Source {
   HtmlListing html;                     // kind = "html" only
   FullText full_text;                   // effective: the source's, else [archive]'s
   int line = 0;                         // line of this [[sources]] table
-  // The table's other keys as written (key, TOML value text), for
-  // export-opml: every setting but the ones it carries by name and the
-  // secrets (opml_settings.h), so new keys travel without code of their own.
-  std::vector<std::pair<std::string, std::string>> other_settings;
+  // The table's other keys as written are not kept here: export-opml reads
+  // them again from the file (opml_settings.h: other_settings), so the
+  // daemon holds no TOML text of 100,000 sources.
 };
 
 struct Storage {
@@ -176,6 +175,10 @@ struct Daemon {
 
 struct Http {
   std::string listen;  // empty: no endpoint
+  // /metrics writes per-source series while at most this many sources are
+  // configured: useful for dozens, a cardinality no Prometheus wants at
+  // 100,000 (8 MB a scrape). 0: never.
+  int source_series = 1000;
 };
 
 struct Publish {

@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 
 #include <fmt/format.h>
 #include <pugixml.hpp>
@@ -144,9 +145,9 @@ void add_feed_outline(pugi::xml_node parent, const Source& source) {
   if (!tags.empty()) outline.append_attribute("category") = tags.c_str();
 }
 
-void add_source_outline(pugi::xml_node parent, const Source& source) {
+void add_source_outline(pugi::xml_node parent, const Source& source, const OtherSettings& others) {
   add_feed_outline(parent, source);
-  write_settings(parent.last_child(), source);
+  write_settings(parent.last_child(), source, others);
 }
 
 // The folder outline for `path` under `body`, created on first use.
@@ -214,7 +215,12 @@ std::vector<OpmlFeed> parse_opml(std::string_view document, const std::filesyste
   return reader.take();
 }
 
-std::string write_opml(const std::vector<Source>& sources, std::string_view title) {
+std::string write_opml(const std::vector<Source>& sources, std::string_view title, std::string_view config_text) {
+  const std::vector<OtherSettings> others = other_settings(config_text);
+  if (others.size() != sources.size()) {
+    throw std::runtime_error(fmt::format("the config file changed while it was exported ({} sources loaded, {} now)",
+                                         sources.size(), others.size()));
+  }
   pugi::xml_document doc;
   pugi::xml_node declaration = doc.append_child(pugi::node_declaration);
   declaration.append_attribute("version") = "1.0";
@@ -225,9 +231,10 @@ std::string write_opml(const std::vector<Source>& sources, std::string_view titl
   opml.append_child("head").append_child("title").text() = std::string(title).c_str();
   pugi::xml_node body = opml.append_child("body");
   std::map<std::vector<std::string>, pugi::xml_node> folders;
-  for (const auto& source : sources) {
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    const Source& source = sources[i];
     const bool top_level = has_default_categories(source) || source.categories.empty();
-    add_source_outline(top_level ? body : folder_for(body, source.categories, folders), source);
+    add_source_outline(top_level ? body : folder_for(body, source.categories, folders), source, others[i]);
   }
   std::ostringstream out;
   doc.save(out, "  ", pugi::format_default, pugi::encoding_utf8);

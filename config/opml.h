@@ -56,8 +56,11 @@ class OpmlError : public std::runtime_error {
 // refuses control characters). Throws OpmlError.
 std::vector<OpmlFeed> parse_opml(std::string_view document, const std::filesystem::path& file);
 
-// The sources as an OPML 2.0 document (UTF-8).
-std::string write_opml(const std::vector<Source>& sources, std::string_view title);
+// The sources as an OPML 2.0 document (UTF-8); `config_text` is the config
+// they were loaded from, whose other keys each source carries along
+// (opml_settings.h). Throws std::runtime_error when its [[sources]] tables
+// are not the sources (the file changed since it was loaded).
+std::string write_opml(const std::vector<Source>& sources, std::string_view title, std::string_view config_text);
 
 // What importing a file would add to a config.
 struct OpmlImport {

@@ -11,6 +11,7 @@
 #include <toml++/toml.h>
 
 #include "config/duration.h"
+#include "fetchers/redact/redact_url.h"
 
 namespace feedd::config {
 namespace {
@@ -94,7 +95,27 @@ std::string settings_prefix(const pugi::xml_node& opml) {
   return {};
 }
 
-void write_settings(pugi::xml_node outline, const Source& source) {
+std::vector<OtherSettings> other_settings(std::string_view toml_text) {
+  std::vector<OtherSettings> all;
+  const toml::table document = toml::parse(toml_text);
+  const toml::array* sources = document["sources"].as_array();
+  if (!sources) return all;
+  for (const auto& element : *sources) {
+    OtherSettings& others = all.emplace_back();
+    const toml::table* table = element.as_table();
+    if (!table) continue;
+    for (const auto& [key, node] : *table) {
+      if (left_out_of_other_settings(key.str())) continue;
+      // A proxy's login is a secret too: such a proxy stays out of exports.
+      const auto* proxy = key.str() == "proxy" ? node.as_string() : nullptr;
+      if (proxy && url::redact(proxy->get()) != proxy->get()) continue;
+      others.emplace_back(key.str(), toml_value_text(node));
+    }
+  }
+  return all;
+}
+
+void write_settings(pugi::xml_node outline, const Source& source, const OtherSettings& others) {
   const auto set = [&outline](const char* name, const std::string& value) {
     outline.append_attribute((std::string("feedd:") + name).c_str()) = value.c_str();
   };
@@ -105,7 +126,7 @@ void write_settings(pugi::xml_node outline, const Source& source) {
   if (source.timezone != "UTC") set("timezone", source.timezone);
   if (source.interval) set("interval", format_duration(*source.interval));
   if (!source.remove.empty()) set("remove", toml_array(source.remove));
-  for (const auto& [key, value] : source.other_settings) set(key.c_str(), value);
+  for (const auto& [key, value] : others) set(key.c_str(), value);
 }
 
 OpmlSettings read_settings(const pugi::xml_node& outline, const std::string& prefix) {

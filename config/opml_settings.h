@@ -21,6 +21,8 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <pugixml.hpp>
 #include <toml++/toml.h>
@@ -38,7 +40,7 @@ void declare_settings_namespace(pugi::xml_node opml);
 std::string settings_prefix(const pugi::xml_node& opml);
 
 // Whether export-opml leaves key `key` of a [[sources]] table out of
-// Source::other_settings: the keys it writes by name (name, url, tags,
+// other_settings: the keys it writes by name (name, url, tags,
 // categories, content, enabled, timezone, interval, remove), and the ones
 // that may hold a secret inline (cookie, headers), which an OPML file, often
 // shared, must never carry. Secrets kept in files (password_file,
@@ -47,7 +49,17 @@ bool left_out_of_other_settings(std::string_view key);
 // `node` as a TOML value on one line ("x", 5, ["a"], { a = "b" }).
 std::string toml_value_text(const toml::node& node);
 
-void write_settings(pugi::xml_node outline, const Source& source);
+// A [[sources]] table's other keys as written (key, TOML value text): every
+// setting but the ones export-opml carries by name and the secrets, so new
+// keys travel without code of their own.
+using OtherSettings = std::vector<std::pair<std::string, std::string>>;
+// Each [[sources]] table's other settings in `toml_text`, the config the
+// sources were loaded from, in the order of Config::sources. Read only when
+// exporting: kept on every Source they cost the daemon a copy of every
+// source's TOML. Throws toml::parse_error on text that is no TOML.
+std::vector<OtherSettings> other_settings(std::string_view toml_text);
+
+void write_settings(pugi::xml_node outline, const Source& source, const OtherSettings& others);
 OpmlSettings read_settings(const pugi::xml_node& outline, const std::string& prefix);
 
 // TOML lines for `settings` (each ending in a newline), after name and url.

@@ -82,9 +82,9 @@ constexpr std::array keys{
             "Extra request headers, as an inline table of strings. Authorization is refused: use username and "
             "password_file or token_file, whose secret stays in its file. A header whose name holds auth, token, "
             "key, secret, session or password (X-Api-Key) is sent only to the source's own hosts, never to an "
-            "article page, image or enclosure on another host."},
+            "article page, image, enclosure or redirect target on another host (each hop of a redirect is judged)."},
     KeySpec{"fetch", "cookie", string, false, "unset", "\"session=abc123\"",
-            "Sent as the Cookie header."},
+            "Sent as the Cookie header, to the source's own hosts only (like credential headers)."},
     KeySpec{"fetch", "username", string, false, "unset", "\"reader\"",
             "HTTP basic authentication user; needs password_file."},
     KeySpec{"fetch", "password_file", path, false, "unset", "\"secrets/feed-password\"",
@@ -120,6 +120,11 @@ constexpr std::array keys{
     KeySpec{"http", "listen", string, false, "unset (off)", "\"127.0.0.1:9464\"",
             "Address and port to serve /metrics and /healthz on: \"127.0.0.1:9464\", \"[::1]:9464\", or a bare "
             "port for loopback. /healthz answers 200 while the loop runs and the store is writable, else 503."},
+    KeySpec{"http", "source_series", integer, false, "1000", "0",
+            "/metrics writes per-source series (feedd_source_last_success_timestamp_seconds{source=...}) while at "
+            "most this many sources are configured; with more, only the totals and "
+            "feedd_source_last_success_oldest_timestamp_seconds, since a series per source is a cardinality "
+            "Prometheus does not want at thousands of sources (100,000 make 8 MB a scrape). 0: never."},
     // [publish]
     KeySpec{"publish", "command", strings, false, "unset (off)",
             "[\"/usr/local/bin/publish-git\", \"--message\", \"{count} new posts\"]",

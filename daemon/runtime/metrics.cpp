@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace feedd {
 namespace {
 
@@ -39,6 +41,9 @@ void Metrics::record(const PollReport& report) {
   posts_written_ += static_cast<std::uint64_t>(report.posts_written);
   full_text_articles_ += static_cast<std::uint64_t>(report.full_texts);
   full_text_failures_ += static_cast<std::uint64_t>(report.full_text_failures);
+  media_files_ += static_cast<std::uint64_t>(report.media_files);
+  media_failures_ += static_cast<std::uint64_t>(report.media_failures);
+  media_bytes_ += report.media_bytes;
   if (report.failed_at == PollReport::Stage::parse) ++parse_errors_;
   if (report.recovered) ++recovered_feeds_;
   const double seconds = std::chrono::duration<double>(report.elapsed).count();
@@ -108,6 +113,12 @@ std::string Metrics::render() const {
   out += fmt::format("feedd_full_text_pages_total{{result=\"article\"}} {}\n"
                      "feedd_full_text_pages_total{{result=\"feed\"}} {}\n",
                      full_text_articles_, full_text_failures_);
+  header(out, "feedd_media_files_total", "counter",
+         "Local media (media = \"local\") downloads, by result: the file kept, or refused or failed (retried later).");
+  out += fmt::format("feedd_media_files_total{{result=\"stored\"}} {}\nfeedd_media_files_total{{result=\"failed\"}} {}\n",
+                     media_files_, media_failures_);
+  header(out, "feedd_media_bytes_total", "counter", "Bytes of the local media files kept.");
+  out += fmt::format("feedd_media_bytes_total {}\n", media_bytes_);
   header(out, "feedd_parse_errors_total", "counter", "Fetched documents that could not be read as a feed.");
   out += fmt::format("feedd_parse_errors_total {}\n", parse_errors_);
   header(out, "feedd_recovered_feeds_total", "counter", "Broken feeds read in recover mode.");
@@ -138,10 +149,23 @@ std::string Metrics::render() const {
   for (const auto& [source, state] : source_state_) ++by_state[state];
   for (const auto& [state, count] : by_state) out += fmt::format("feedd_sources{{state=\"{}\"}} {}\n", state, count);
 
-  header(out, "feedd_source_last_success_timestamp_seconds", "gauge", "When each source last polled successfully.");
-  for (const auto& [source, ms] : last_success_ms_) {
-    out += fmt::format("feedd_source_last_success_timestamp_seconds{{source=\"{}\"}} {:.3f}\n", label(source),
-                       static_cast<double>(ms) / 1000.0);
+  // One series per source is what a reader of dozens wants and what a
+  // Prometheus scraping 100,000 sources must not get (8 MB a scrape); the
+  // oldest success is the alert either way.
+  if (source_state_.size() <= source_series_) {
+    header(out, "feedd_source_last_success_timestamp_seconds", "gauge", "When each source last polled successfully.");
+    for (const auto& [source, ms] : last_success_ms_) {
+      out += fmt::format("feedd_source_last_success_timestamp_seconds{{source=\"{}\"}} {:.3f}\n", label(source),
+                         static_cast<double>(ms) / 1000.0);
+    }
+  }
+  if (!last_success_ms_.empty()) {
+    std::int64_t oldest = last_success_ms_.begin()->second;
+    for (const auto& [source, ms] : last_success_ms_) oldest = std::min(oldest, ms);
+    header(out, "feedd_source_last_success_oldest_timestamp_seconds", "gauge",
+           "The oldest of the sources' last successful polls (sources never polled successfully aside).");
+    out += fmt::format("feedd_source_last_success_oldest_timestamp_seconds {:.3f}\n",
+                       static_cast<double>(oldest) / 1000.0);
   }
   header(out, "process_start_time_seconds", "gauge", "Start time of the process since the Unix epoch.");
   out += fmt::format("process_start_time_seconds {:.3f}\n", static_cast<double>(started_ms_) / 1000.0);

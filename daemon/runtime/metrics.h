@@ -31,6 +31,9 @@ class Metrics {
   // outcome added, and the Save Page Now totals since start.
   void record_rechecks(int alive, int removed, int retry);
   void set_wayback(std::uint64_t saved, std::uint64_t retried, std::uint64_t dropped);
+  // Per-source series are written while at most `limit` sources are known
+  // ([http] source_series); above it only totals and the oldest success.
+  void set_source_series(std::size_t limit) { source_series_ = limit; }
 
   // The whole /metrics page.
   std::string render() const;
@@ -45,6 +48,9 @@ class Metrics {
   std::uint64_t posts_written_ = 0;
   std::uint64_t full_text_articles_ = 0;
   std::uint64_t full_text_failures_ = 0;
+  std::uint64_t media_files_ = 0;
+  std::uint64_t media_failures_ = 0;
+  std::uint64_t media_bytes_ = 0;
   std::uint64_t parse_errors_ = 0;
   std::uint64_t recovered_feeds_ = 0;
   std::uint64_t rechecks_alive_ = 0;
@@ -58,6 +64,7 @@ class Metrics {
   double duration_sum_seconds_ = 0;
   std::map<std::string, std::string> source_state_;
   std::map<std::string, std::int64_t> last_success_ms_;
+  std::size_t source_series_ = 1000;
 };
 
 // `result` label of a poll: ok, not_modified, http_error, network_error,

@@ -40,6 +40,7 @@
 
 #include "fetchers/http/file_read.h"
 #include "fetchers/http/private_address.h"
+#include "fetchers/http/request_scope.h"
 #include "fetchers/http/url.h"
 #include "fetchers/redact/redact_url.h"
 
@@ -147,6 +148,17 @@ std::optional<std::chrono::seconds> parse_retry_after(std::string_view value, st
   return std::chrono::seconds(std::max<std::time_t>(0, when - now));
 }
 
+// A redirect chain feedd follows itself, one transfer per hop, because its
+// first request carries credentials (request_scope.h: redirect_hop): what
+// the hops so far add up to.
+struct RedirectChain {
+  HttpRequest first;              // with every credential, for the hops that return home
+  std::vector<long> hop_statuses; // status lines of the hops so far
+  std::uint64_t bytes_received = 0;
+  long redirects = 0;
+  SteadyClock::time_point started;
+};
+
 // Everything one transfer owns; its address is the easy handle's
 // CURLOPT_PRIVATE and the userdata of its write and header callbacks.
 struct Transfer {
@@ -157,6 +169,7 @@ struct Transfer {
   AddressPolicy address_policy;
   bool via_proxy = false;
   std::string refused;  // why the private-network shield stopped it
+  std::shared_ptr<RedirectChain> chain;  // set: libcurl does not follow redirects, we do
   EasyPtr easy;
   SlistPtr headers;
   char error_buffer[CURL_ERROR_SIZE] = {};
@@ -215,6 +228,14 @@ void Transfer::take_header_line(std::string_view line) {
   else if (iequals(name, "content-location")) content_location = value;
 }
 
+long response_code(Transfer& transfer) noexcept {
+  long code = 0;
+  curl_easy_getinfo(transfer.easy.get(), CURLINFO_RESPONSE_CODE, &code);
+  return code;
+}
+
+bool is_redirect_status(long code) noexcept { return code >= 300 && code <= 399 && code != 304; }
+
 // libcurl calls these from inside curl_multi_socket_action; nothing may throw
 // across the C boundary, so failures become "return 0", which aborts the
 // transfer with CURLE_WRITE_ERROR and a flag saying why.
@@ -229,6 +250,9 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* userd
   }
   try {
     if (transfer.request.body_sink) {
+      // A redirect we follow ourselves (a chain carrying credentials) has a
+      // body of its own, which is not the document the sink is writing.
+      if (transfer.chain && is_redirect_status(response_code(transfer))) return bytes;
       if (!transfer.request.body_sink(std::string_view(data, bytes))) {
         transfer.sink_refused = true;
         return 0;
@@ -372,6 +396,7 @@ HttpResponse response_for(Transfer& transfer, CURLcode code) {
   curl_easy_getinfo(easy, CURLINFO_HEADER_SIZE, &header_bytes);
   response.bytes_received = static_cast<std::uint64_t>(std::max<curl_off_t>(0, body_bytes)) +
                             static_cast<std::uint64_t>(std::max(0L, header_bytes));
+  if (transfer.chain) response.bytes_received += transfer.chain->bytes_received;
 
   if (code != CURLE_OK) {
     response.error = failure_text(transfer, code);
@@ -396,6 +421,7 @@ HttpResponse response_for(Transfer& transfer, CURLcode code) {
 
   long redirect_count = 0;
   curl_easy_getinfo(easy, CURLINFO_REDIRECT_COUNT, &redirect_count);
+  if (transfer.chain) redirect_count += transfer.chain->redirects;
   if (response.ok() && all_redirects_permanent(transfer.hop_statuses, redirect_count)) {
     response.permanent_redirect = response.effective_url;
   }
@@ -435,6 +461,7 @@ class HttpClient::Impl {
     HttpRequest request;
     Callback done;
     std::string host;
+    std::shared_ptr<RedirectChain> chain;  // set: the next hop of a chain we follow
   };
 
   // A file:// read running on a file worker.
@@ -476,6 +503,7 @@ class HttpClient::Impl {
   void file_read_done(std::uint64_t id, const std::string& url, FileReadResult result);
   std::string configure(Transfer& transfer) const;
   void release_host_slot(const std::string& host);
+  bool follow_redirect(Transfer& transfer, HttpResponse& response);
   void post_completion(Callback done, HttpResponse response);
 
   asio::io_context& io_;
@@ -651,7 +679,9 @@ void HttpClient::Impl::complete_finished() {
     if (node.empty()) continue;
     Transfer& transfer = *node.mapped();
     release_host_slot(transfer.host);
-    finished.emplace_back(std::move(transfer.done), response_for(transfer, code));
+    HttpResponse response = response_for(transfer, code);
+    if (follow_redirect(transfer, response)) continue;
+    finished.emplace_back(std::move(transfer.done), std::move(response));
   }
   // Free slots are refilled before callers run, so a callback that fetches
   // again queues behind work that was already waiting.
@@ -665,7 +695,7 @@ void HttpClient::Impl::complete_finished() {
 
 void HttpClient::Impl::fetch(HttpRequest request, Callback done) {
   std::string host = host_group(request.url);
-  pending_.push_back(Pending{std::move(request), std::move(done), std::move(host)});
+  pending_.push_back(Pending{std::move(request), std::move(done), std::move(host), nullptr});
   start_queued();
 }
 
@@ -739,12 +769,28 @@ void HttpClient::Impl::start(Pending pending) {
   transfer->address_policy.allow_private = transfer->request.allow_private;
   transfer->via_proxy = !transfer->request.proxy.empty() || environment_proxy_set();
   if (transfer->request.trust_url_host) transfer->address_policy.trusted_host = url::host_of(transfer->request.url);
+  transfer->chain = std::move(pending.chain);
+  if (transfer->chain) {
+    // A later hop is judged as the chain's first request was.
+    transfer->address_policy.trusted_host.clear();
+    if (transfer->chain->first.trust_url_host) {
+      transfer->address_policy.trusted_host = url::host_of(transfer->chain->first.url);
+    }
+    transfer->hop_statuses = transfer->chain->hop_statuses;
+  } else if (options_.max_redirects != 0 && carries_credentials(transfer->request)) {
+    transfer->chain = std::make_shared<RedirectChain>();
+    transfer->chain->first = transfer->request;
+  }
   transfer->easy.reset(curl_easy_init());
 
   std::string problem = transfer->easy ? configure(*transfer) : "libcurl could not create a transfer";
   if (problem.empty()) {
     CURL* easy = transfer->easy.get();
     transfer->started = SteadyClock::now();
+    if (transfer->chain) {
+      if (transfer->chain->redirects == 0) transfer->chain->started = transfer->started;
+      transfer->started = transfer->chain->started;  // elapsed and timeout count the whole chain
+    }
     // Stored before it is added, so nothing can fail between libcurl owning
     // the handle and us knowing about it.
     ++per_host_[transfer->host];
@@ -801,7 +847,7 @@ std::string HttpClient::Impl::configure(Transfer& transfer) const {
   set(CURLOPT_PREREQDATA, static_cast<void*>(&transfer));
   set(CURLOPT_HTTPHEADER, transfer.headers.get());
   set(CURLOPT_ACCEPT_ENCODING, "");  // every encoding this libcurl can decode
-  set(CURLOPT_FOLLOWLOCATION, 1L);
+  set(CURLOPT_FOLLOWLOCATION, transfer.chain ? 0L : 1L);
   set(CURLOPT_MAXREDIRS, static_cast<long>(options_.max_redirects));
   set(CURLOPT_PROTOCOLS_STR, "http,https,file");
   set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");  // a feed must not redirect us into local files
@@ -835,6 +881,43 @@ std::string HttpClient::Impl::configure(Transfer& transfer) const {
   }
   if (code != CURLE_OK) return fmt::format("could not configure the transfer: {}", curl_easy_strerror(code));
   return {};
+}
+
+// A transfer with a chain stops at a redirect; its next hop goes first in
+// the queue with what its host may see (request_scope.h: redirect_hop). The
+// limits libcurl would apply (hops, protocols, the whole chain's timeout)
+// are applied here. False when the caller gets `response` as it is.
+bool HttpClient::Impl::follow_redirect(Transfer& transfer, HttpResponse& response) {
+  if (!transfer.chain || response.status < 300 || response.status > 399 || response.status == 304) return false;
+  char* location = nullptr;
+  if (curl_easy_getinfo(transfer.easy.get(), CURLINFO_REDIRECT_URL, &location) != CURLE_OK || !location) return false;
+  const std::string next_url = location;
+  auto fail = [&response](std::string error) {
+    response.status = 0;
+    response.body.clear();
+    response.error = std::move(error);
+    return false;
+  };
+  RedirectChain& chain = *transfer.chain;
+  if (options_.max_redirects >= 0 && chain.redirects >= options_.max_redirects) {
+    return fail(fmt::format("Number of redirects hit maximum amount: Maximum ({}) redirects followed",
+                            options_.max_redirects));
+  }
+  const std::string scheme = lower(next_url.substr(0, next_url.find(':')));
+  if (scheme != "http" && scheme != "https") {
+    return fail(fmt::format("redirect to {} refused: only http and https are followed", url::redact(next_url)));
+  }
+  const auto budget = chain.first.timeout.value_or(options_.timeout);
+  const auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - chain.started);
+  if (spent >= budget) return fail(fmt::format("Timeout was reached: {} ms spent on redirects", spent.count()));
+  chain.hop_statuses = transfer.hop_statuses;
+  chain.bytes_received = response.bytes_received;
+  ++chain.redirects;
+  HttpRequest next = redirect_hop(chain.first, next_url);
+  next.timeout = budget - spent;
+  std::string host = host_group(next.url);
+  pending_.push_front(Pending{std::move(next), std::move(transfer.done), std::move(host), transfer.chain});
+  return true;
 }
 
 void HttpClient::Impl::release_host_slot(const std::string& host) {

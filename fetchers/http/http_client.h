@@ -57,6 +57,10 @@ struct HttpRequest {
   // aborts the transfer (error "body not accepted: its reader failed").
   // file:// reads ignore it: their body, within max_body, arrives in body.
   std::function<bool(std::string_view)> body_sink;
+  // The source's own URLs (url, urls): the only hosts the cookie, login and
+  // credential headers reach, on every hop of a redirect chain
+  // (fetchers/http/request_scope.h). Empty: url's host alone.
+  std::vector<std::string> home_urls;
 };
 
 struct HttpResponse {

@@ -77,6 +77,34 @@ bool merge_level(sqlite3* db, int level) {
   return true;
 }
 
+// search_dirty can only shrink when the stale lists its ids stand for are
+// gone, and lists are only ever added to (merges copy them whole). So once
+// an eighth of the indexed rows are dirty (and at least
+// `min_dirty_to_reset`), the index starts again: every run dropped, every
+// row back in the backlog, search_dirty emptied. The backlog is indexed a
+// batch at a time by the usual catch-up (search reads the text of rows
+// waiting meanwhile, so answers stay exact); each edit costs about eight
+// rows indexed again, and the table stays under an eighth of the rows
+// instead of holding every row ever edited or deleted. Returns whether it
+// started again.
+constexpr std::int64_t dirty_share_to_reset = 8;
+constexpr std::int64_t min_dirty_to_reset = 64;
+
+bool reset_when_mostly_dirty(sqlite3* db) {
+  auto sizes = Statement(db, "SELECT (SELECT count(*) FROM search_dirty), "
+                             "(SELECT coalesce(sum(row_count), 0) FROM search_runs)");
+  if (!sizes.step()) return false;
+  const std::int64_t dirty = sizes.column_int(0);
+  const std::int64_t indexed = sizes.column_int(1);
+  if (dirty < min_dirty_to_reset || dirty * dirty_share_to_reset < indexed) return false;
+  Statement(db, "DELETE FROM search_chunks").run();
+  Statement(db, "DELETE FROM search_runs").run();
+  // The update trigger notes each row dirty again: emptied after it.
+  Statement(db, "UPDATE entries SET search_indexed = 0 WHERE search_indexed").run();
+  Statement(db, "DELETE FROM search_dirty").run();
+  return true;
+}
+
 void term_function(sqlite3_context* context, int, sqlite3_value** arguments) {
   const auto* match = static_cast<const TermMatch*>(sqlite3_value_pointer(arguments[0], term_match_pointer));
   if (match == nullptr) {
@@ -90,6 +118,7 @@ void term_function(sqlite3_context* context, int, sqlite3_value** arguments) {
 }  // namespace
 
 int index_search_rows(sqlite3* db, int max_rows) {
+  reset_when_mostly_dirty(db);
   PostingBatch batch;
   std::vector<std::int64_t> ids;
   {

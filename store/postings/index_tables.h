@@ -7,7 +7,10 @@
 //   search_chunks  a run's posting lists, cut into chunks of ~4 KiB and
 //                  keyed by (run, first gram) (store/postings/posting_chunk.h)
 //   search_dirty   rows whose lists may name grams their text has lost
-//                  (edited or deleted after indexing; the triggers add them)
+//                  (edited or deleted after indexing; the triggers add them,
+//                  one row per id however often it changes); emptied when
+//                  an eighth of the indexed rows are dirty, by indexing
+//                  every row again (index_search_rows)
 //
 // The tables are made by store/store.cpp's migration 11 -> 12; this room
 // sits below the store and reads and writes them with SQLite's C API.
@@ -30,7 +33,9 @@ struct sqlite3;
 namespace feedd::postings {
 
 // Indexes up to `max_rows` rows of the backlog (the lowest ids first) as one
-// run, merging runs as they add up. Returns how many. The caller holds a
+// run, merging runs as they add up; first, when an eighth of the indexed rows
+// are dirty, drops the index and puts every row back in the backlog (which
+// is what empties search_dirty). Returns how many. The caller holds a
 // write transaction around it (Store::index_search_backlog).
 int index_search_rows(sqlite3* db, int max_rows);
 

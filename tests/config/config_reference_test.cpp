@@ -104,6 +104,7 @@ const std::map<std::string, Accessor>& accessors() {
       {"schedule.min_interval", [](const Config& c) { return milliseconds(c.schedule.min_interval); }},
       {"daemon.shutdown_grace", [](const Config& c) { return milliseconds(c.daemon.shutdown_grace); }},
       {"http.listen", [](const Config& c) { return c.http.listen; }},
+      {"http.source_series", [](const Config& c) { return std::to_string(c.http.source_series); }},
       {"publish.command", [](const Config& c) { return joined(c.publish.command); }},
       {"publish.min_interval", [](const Config& c) { return milliseconds(c.publish.min_interval); }},
       {"publish.timeout", [](const Config& c) { return milliseconds(c.publish.timeout); }},

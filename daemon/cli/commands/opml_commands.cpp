@@ -46,7 +46,7 @@ int command_import_opml(const ArchiveCommandOptions& options) {
 int command_export_opml(const ArchiveCommandOptions& options) {
   return run_reporting("export-opml", [&] {
     const auto config = load_config_for(options);
-    fmt::print("{}", config::write_opml(config.sources, "feedd sources"));
+    fmt::print("{}", config::write_opml(config.sources, "feedd sources", read_whole_file(config.file)));
     return static_cast<int>(exit_ok);
   });
 }

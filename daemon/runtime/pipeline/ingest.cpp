@@ -768,6 +768,9 @@ class Pipeline::Impl {
     if (job->source.media != config::MediaMode::local || !job->report.ok()) return finish(job);
     media_.run(archive_, job->source, std::move(identities), publishing_, [this, job](MediaStage::Outcome outcome) {
       job->report.posts_written += outcome.posts_written;
+      job->report.media_files += outcome.files_stored;
+      job->report.media_failures += outcome.files_failed;
+      job->report.media_bytes += outcome.bytes_stored;
       auto& written = job->report.written_posts;
       for (auto& path : outcome.written_paths) {
         if (std::find(written.begin(), written.end(), path) == written.end()) written.push_back(std::move(path));

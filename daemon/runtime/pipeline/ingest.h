@@ -51,6 +51,9 @@ struct PollReport {
   int posts_written = 0;
   int full_texts = 0;          // full_text: posts now carrying their page's article
   int full_text_failures = 0;  // full_text: pages that left the feed's content (retried later)
+  int media_files = 0;            // media = "local": files downloaded and kept
+  int media_failures = 0;         // media = "local": downloads refused or failed (retried later)
+  std::uint64_t media_bytes = 0;  // media = "local": bytes of the files kept
   std::chrono::milliseconds elapsed{0};
   std::int64_t finished_ms = 0;  // Unix ms when the report was made
   std::vector<std::filesystem::path> written_posts;  // files this poll wrote

@@ -150,6 +150,7 @@ struct MediaStage::Pass {
   Done done;
   int stored = 0;
   int failed = 0;
+  std::uint64_t stored_bytes = 0;
   std::int64_t next_retry_ms = 0;  // the soonest retry of this pass's failures
 };
 
@@ -273,12 +274,16 @@ void MediaStage::keep(Pass& pass, const std::string& address, HttpResponse respo
   media::record_download(store, address, name, size, now);
   if (new_file) pass.used += size;
   ++pass.stored;
+  pass.stored_bytes += bytes.size();
 }
 
 // On the writer thread: the posts of entries whose images arrived written
 // again (they were marked pending with the download), then `done`.
 void MediaStage::finish(const std::shared_ptr<Pass>& pass) {
   Outcome outcome;
+  outcome.files_stored = pass->stored;
+  outcome.files_failed = pass->failed;
+  outcome.bytes_stored = pass->stored_bytes;
   if (pass->stored > 0) {
     try {
       std::vector<std::string> errors;

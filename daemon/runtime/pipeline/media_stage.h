@@ -16,6 +16,7 @@
 // each, and a poll's images never crowd out other sources' feeds.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -45,6 +46,9 @@ class MediaStage {
   using OnWriter = std::function<void(std::function<void()>)>;
   struct Outcome {
     int posts_written = 0;
+    int files_stored = 0;            // downloads kept (for /metrics)
+    int files_failed = 0;            // downloads refused or failed, retried later
+    std::uint64_t bytes_stored = 0;  // bytes of the files kept
     std::vector<std::filesystem::path> written_paths;
   };
   using Done = std::function<void(Outcome)>;

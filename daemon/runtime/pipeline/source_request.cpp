@@ -70,6 +70,7 @@ HttpRequest source_request(const config::Source& source, const std::string& url,
   request.cookie = fetch.cookie;
   request.ca_file = fetch.tls_ca_file.string();
   request.timeout = fetch.timeout;
+  request.home_urls = source.urls.empty() ? std::vector<std::string>{source.url} : source.urls;
   if (!fetch.token_file.empty()) {
     request.bearer_token = read_secret_file(fetch.token_file);
   } else if (!fetch.username.empty()) {

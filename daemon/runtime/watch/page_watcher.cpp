@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "daemon/runtime/pipeline/source_request.h"
 #include "daemon/runtime/watch/removal_evidence.h"
 #include "fetchers/http/request_scope.h"
 #include "fetchers/http/url.h"
@@ -35,13 +36,19 @@ std::map<std::string, SourcePolicy> source_policies(const config::Config& config
 
 HttpRequest page_request(const config::Source& source, const std::string& url) {
   HttpRequest request;
-  request.url = url;
-  request.allow_private = source.allow_private;
-  request.proxy = source.fetch.proxy;
-  request.user_agent = source.fetch.user_agent;
-  request.headers = source.fetch.headers;
-  request.ca_file = source.fetch.tls_ca_file.string();
-  request.timeout = source.fetch.timeout;
+  try {
+    // The login too: a page behind it answers a recheck without it with a
+    // 401 or a login page, which says nothing about the article.
+    request = source_request(source, url, {});
+  } catch (const std::exception& error) {
+    spdlog::warn("source {}: recheck of {} without its login: {}", source.name, url::redact(url), error.what());
+    config::Source without_login;
+    without_login.allow_private = source.allow_private;
+    without_login.fetch = source.fetch;
+    without_login.fetch.username.clear();
+    without_login.fetch.token_file.clear();
+    request = source_request(without_login, url, {});
+  }
   confine_to_home_hosts(request, source.urls.empty() ? std::vector<std::string>{source.url} : source.urls);
   return request;
 }

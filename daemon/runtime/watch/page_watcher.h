@@ -36,10 +36,11 @@ namespace feedd::watch {
 std::map<std::string, SourcePolicy> source_policies(const config::Config& config);
 
 // The request for an entry's page: the source's proxy, User-Agent, headers,
-// CA file and timeout, never its credentials (the page may be on another
-// host than the feed); credential headers only on the feed URLs' hosts
-// (fetchers/http/request_scope.h). Only a page on one of those hosts passes
-// the private-address shield without allow_private.
+// CA file and timeout; its login, cookie and credential headers only on the
+// feed URLs' hosts, on every hop of a redirect (fetchers/http/request_scope.h;
+// a secret file that cannot be read is logged and the page asked without
+// it). Only a page on one of those hosts passes the private-address shield
+// without allow_private.
 HttpRequest page_request(const config::Source& source, const std::string& url);
 
 // For Pipeline::on_feed_stored: notes the watched entries of a watching

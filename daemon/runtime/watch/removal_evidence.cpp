@@ -82,6 +82,13 @@ Verdict judge_page(const std::string& entry_url, const HttpResponse& response, s
   if (response.status == 404 || response.status == 410) {
     return removed(verdict, fmt::format("HTTP {}", response.status));
   }
+  if (response.status == 401 || response.status == 403) {
+    // A login refused or a wall put up (a lapsed subscription, a blocked
+    // reader) says nothing about the article: never a removal.
+    verdict.kind = Verdict::Kind::transient;
+    verdict.evidence = fmt::format("HTTP {}: refused to this reader, not a removal", response.status);
+    return verdict;
+  }
   if (response.status != 200 || !response.error.empty()) {
     verdict.kind = Verdict::Kind::transient;
     verdict.evidence = response.error.empty() ? fmt::format("HTTP {}", response.status) : response.error;

@@ -12,8 +12,9 @@
 //   feed's text), when that was at least 200 characters; or it is short
 //   (under 500 characters) and says one of the known removal phrases
 //   ("该文章已被删除", "this article has been removed", ...): removed.
-// - No answer, 5xx, 429 and other statuses: transient, checked again later;
-//   never a removal.
+// - No answer, 401, 403, 5xx, 429 and other statuses: transient, checked
+//   again later; never a removal (a 401 or 403 is a login refused or a wall,
+//   not a takedown).
 #pragma once
 
 #include <cstdint>

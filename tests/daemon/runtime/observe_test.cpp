@@ -352,3 +352,71 @@ TEST_CASE("Posts a failed once could not publish are offered by the next run at 
   CHECK(daemon.wait(10s) == 0);
   CHECK(feedd::test::sqlite_count(dir / "state/feedd.db", "SELECT count(*) FROM unpublished") == 0);
 }
+
+TEST_CASE("/metrics leaves out per-source series above http.source_series and keeps the oldest success") {
+  TempDir dir;
+  HttpTestServer server;
+  std::string sources;
+  for (int i = 0; i < 3; ++i) {
+    server.serve(fmt::format("/f{}.xml", i), rss_with(1, fmt::format("f{}", i)));
+    sources += source(fmt::format("Source {}", i), server.url(fmt::format("/f{}.xml", i)));
+  }
+  for (const int limit : {3, 2}) {
+    INFO("source_series = " << limit);
+    TempDir run_dir;
+    const auto port = free_port();
+    const auto config = write_config(run_dir, sources, fmt::format("[http]\nlisten = \"127.0.0.1:{}\"\nsource_series = {}\n", port, limit));
+    ChildProcess daemon({FEEDD_BINARY, "run", "--config", config.string()});
+    REQUIRE(eventually([&] { return http_get(port, "/metrics").body.find("feedd_sources{state=\"ok\"} 3") != std::string::npos; }));
+    const auto metrics = http_get(port, "/metrics").body;
+    CHECK((metrics.find("feedd_source_last_success_timestamp_seconds{source=\"Source 1\"}") != std::string::npos) ==
+          (limit == 3));
+    CHECK(metrics.find("feedd_source_last_success_oldest_timestamp_seconds ") != std::string::npos);
+    CHECK(metrics.find("feedd_sources{state=\"ok\"} 3") != std::string::npos);
+    if (fs::exists("/usr/bin/promtool")) {
+      write_file(run_dir / "metrics.txt", metrics);
+      const auto checked = feedd::test::run_process(
+          {"/bin/sh", "-c", "/usr/bin/promtool check metrics < " + (run_dir / "metrics.txt").string()});
+      const std::string promtool_output = checked.out + checked.err;
+      INFO(promtool_output);
+      CHECK(checked.exit_status == 0);
+    }
+    daemon.signal(SIGTERM);
+    CHECK(daemon.wait(30s) == 0);
+  }
+  TempDir bad;
+  const auto refused = feedd::test::run_feedd(
+      {"check", "--config", write_config(bad, sources, "[http]\nsource_series = -1\n").string()});
+  CHECK(refused.exit_status != 0);
+  CHECK(refused.err.find("source_series") != std::string::npos);
+}
+
+TEST_CASE("/metrics counts local media files stored and failed and the bytes kept") {
+  TempDir dir;
+  HttpTestServer server;
+  const std::string gif("GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,"
+                        "\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02\x44\x01\x00;",
+                        43);
+  server.route("/ok.gif", [gif](const feedd::test::TestRequest&) {
+    return feedd::test::TestResponse{200, {{"Content-Type", "image/gif"}}, gif};
+  });
+  server.route("/missing.gif", [](const feedd::test::TestRequest&) { return feedd::test::TestResponse{404, {}, "no"}; });
+  const std::string content = fmt::format("<img src=\"{}\"><img src=\"{}\">", server.url("/ok.gif"), server.url("/missing.gif"));
+  server.serve("/feed.xml", fmt::format("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title><item>"
+                                        "<title>Pictures</title><link>{}</link><description>{}</description></item>"
+                                        "</channel></rss>",
+                                        server.url("/p/1"), feedd::test::xml_escape(content)));
+  const auto port = free_port();
+  const auto config = write_config(dir, feedd::test::source_toml("Pictures", server.url("/feed.xml"), "media = \"local\""),
+                                   fmt::format("[http]\nlisten = \"127.0.0.1:{}\"\n", port));
+  ChildProcess daemon({FEEDD_BINARY, "run", "--config", config.string()});
+  REQUIRE(eventually([&] {
+    return http_get(port, "/metrics").body.find("feedd_media_files_total{result=\"failed\"} 1") != std::string::npos;
+  }));
+  const auto metrics = http_get(port, "/metrics").body;
+  CHECK(metrics.find("feedd_media_files_total{result=\"stored\"} 1\n") != std::string::npos);
+  CHECK(metrics.find("feedd_media_bytes_total 43\n") != std::string::npos);
+  CHECK(server.requests("/ok.gif") == 1);
+  daemon.signal(SIGTERM);
+  CHECK(daemon.wait(30s) == 0);
+}

@@ -225,6 +225,7 @@ class Daemon {
   // long ttl may not be polled for hours after a restart). Queued behind the
   // scheduler's own reads, so every row exists by then.
   void seed_source_gauges() {
+    metrics_.set_source_series(static_cast<std::size_t>(config_.http.source_series));
     std::vector<std::string> names;
     for (const auto& source : config_.sources) {
       if (source.enabled) names.push_back(source.name);
