@@ -617,7 +617,7 @@ void Store::insert_entry(EntryRow& row) {
       .bind(12, row.post_path)
       .bind(13, std::int64_t{row.post_pending})
       .bind(14, row.raw_item)
-      .bind(15, searchable_text(row.title, row.content))
+      .bind(15, searchable_text(row.search_text, row.title, row.content))
       .bind(16, url_key_of(row.post_path))
       .bind(17, std::int64_t{row.provisional})
       .bind(18, std::int64_t{row.imported});
@@ -637,7 +637,7 @@ void Store::update_entry(const EntryRow& row) {
       .bind(9, row.content)
       .bind(10, std::int64_t{row.post_pending})
       .bind(11, row.raw_item)
-      .bind(12, searchable_text(row.title, row.content))
+      .bind(12, searchable_text(row.search_text, row.title, row.content))
       .bind(13, std::int64_t{row.provisional});
   update_entry_.run();
 }

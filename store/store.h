@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "store/search.h"
 #include "store/sqlite.h"
 
 namespace feedd {
@@ -41,6 +42,9 @@ struct EntryRow {
   // Adopted by `feedd import-posts`: the post file is the old script's, and
   // feedd never writes it (only `rebuild --rewrite-imported` does).
   bool imported = false;
+  // Made on a parsing thread for a new row (IncomingEntry::search_text);
+  // used by insert_entry/update_entry while the title and content match.
+  PreparedSearchText search_text;
 };
 
 // One version of an entry's title and content (table entry_versions,

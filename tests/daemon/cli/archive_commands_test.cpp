@@ -338,6 +338,16 @@ TEST_CASE("Search finds one-, two- and three-or-more-character terms, Chinese an
   }
 }
 
+TEST_CASE("Search text made ahead of the writer is used only for the title and content it was made from") {
+  const std::string content = "<p>克里抵达<b>上海</b></p><script>hidden()</script>";
+  const auto prepared = feedd::prepare_search_text("Kerry", content);
+  CHECK(prepared.text == feedd::searchable_text("Kerry", content));
+  CHECK(feedd::searchable_text(prepared, "Kerry", content) == prepared.text);
+  CHECK(feedd::searchable_text(prepared, "Kerry", "<p>韩正</p>") == feedd::searchable_text("Kerry", "<p>韩正</p>"));
+  CHECK(feedd::searchable_text(prepared, "Han", content) == feedd::searchable_text("Han", content));
+  CHECK(feedd::searchable_text(feedd::PreparedSearchText{}, "Han", content) == feedd::searchable_text("Han", content));
+}
+
 // One index of characters and bigrams answers every term length; a term of
 // three or more characters is the AND of its bigrams there, so a row that
 // holds each bigram apart must be ruled out by its text.
