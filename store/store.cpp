@@ -712,6 +712,18 @@ int Store::index_search_backlog(int max_rows) {
   return indexed;
 }
 
+postings::PreparedRun Store::prepare_search_run(sqlite::Database& reader, std::int64_t after_id, int max_rows) {
+  return postings::prepare_search_run(reader.handle(), after_id, max_rows);
+}
+
+int Store::write_search_run(postings::PreparedRun& run) {
+  if (run.ids.empty()) return 0;
+  sqlite::Transaction transaction(db_);
+  const int indexed = postings::write_search_run(db_.handle(), run);
+  transaction.commit();
+  return indexed;
+}
+
 std::int64_t Store::search_backlog() {
   auto query = db_.prepare("SELECT count(*) FROM entries WHERE search_indexed = 0");
   query.step();

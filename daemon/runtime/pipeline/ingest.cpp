@@ -20,6 +20,7 @@
 #include "daemon/runtime/pipeline/full_text/full_text_stage.h"
 #include "daemon/runtime/pipeline/normalise.h"
 #include "daemon/runtime/pipeline/posts_dir_guard.h"
+#include "daemon/runtime/pipeline/search_indexer.h"
 #include "daemon/runtime/pipeline/source_request.h"
 #include "fetchers/feed/feed_parser.h"
 #include "fetchers/feed/not_a_feed.h"
@@ -134,6 +135,7 @@ class Pipeline::Impl {
         active_limit_(active_poll_limit(config.fetch)), host_limit_(active_host_poll_limit(config.fetch)),
         workers_(static_cast<std::size_t>(worker_count())),
         writer_(1),
+        indexer_(archive.store(), [this](std::function<void()> job) { to_writer(std::move(job)); }),
         full_text_(http_, archive,
                    [this](full_text::Stage::Task task) { boost::asio::post(workers_, std::move(task)); },
                    [this](full_text::Stage::Task task) { to_writer(std::move(task)); }) {}
@@ -142,6 +144,7 @@ class Pipeline::Impl {
     // Queued index batches give way: what is left is indexed by the next
     // idle writer, or by `once` after its pass.
     stopping_ = true;
+    indexer_.stop();
     workers_.join();
     writer_.join();
   }
@@ -499,6 +502,7 @@ class Pipeline::Impl {
       try {
         restore_missing_posts_dir(archive_);
         archive_.ingest_part(job->source.name, job->source.url, part, job->started_ms, parts.outcome);
+        indexer_.rows_stored();
       } catch (const std::exception& error) {
         parts.error = error.what();
       }
@@ -524,7 +528,8 @@ class Pipeline::Impl {
   // On the writer thread, with no write queued: one batch, then another turn
   // if still idle, so a write arriving meanwhile waits for one batch at most.
   void index_while_idle() {
-    if (stopping_ || !search_backlog_ || queued_writes_ > 0) return;
+    // A batch the indexer thread is reading would be made stale.
+    if (stopping_ || !search_backlog_ || queued_writes_ > 0 || indexer_.busy()) return;
     try {
       if (archive_.store().index_search_backlog(search_index_batch) < search_index_batch) search_backlog_ = false;
     } catch (const std::exception& error) {
@@ -556,7 +561,10 @@ class Pipeline::Impl {
       job->report.posts_written = outcome.posts_written;
       job->report.written_posts = std::move(outcome.written_paths);
       enclosures::record_enclosures(archive_.store(), entries);
-      if (outcome.new_entries + outcome.updated_entries > 0) search_backlog_ = true;
+      if (outcome.new_entries + outcome.updated_entries > 0) {
+        search_backlog_ = true;
+        indexer_.rows_stored();
+      }
       if (whole_feed && feed_stored_) tell_feed_stored(*job, entries);
       if (!outcome.post_errors.empty()) {
         job->report.failed_at = PollReport::Stage::store;
@@ -734,6 +742,7 @@ class Pipeline::Impl {
   bool index_turn_queued_ = false;
   boost::asio::thread_pool workers_;
   boost::asio::thread_pool writer_;
+  SearchIndexer indexer_;  // stored rows indexed for search off the writer's CPU
   full_text::Stage full_text_;  // sources[].full_text: pages fetched through http_
 };
 
