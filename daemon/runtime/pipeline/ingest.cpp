@@ -19,6 +19,7 @@
 #include "store/enclosures/enclosure_table.h"
 #include "daemon/runtime/pipeline/full_text/full_text_stage.h"
 #include "daemon/runtime/pipeline/normalise.h"
+#include "daemon/runtime/pipeline/parse_gate.h"
 #include "daemon/runtime/pipeline/posts_dir_guard.h"
 #include "daemon/runtime/pipeline/search_indexer.h"
 #include "daemon/runtime/pipeline/source_request.h"
@@ -92,6 +93,13 @@ int worker_count() {
   return static_cast<int>(std::clamp(cores, 1u, 4u));
 }
 
+// Feeds parsed ahead of the writer (ParseGate): one per worker being parsed
+// and two ready, so the writer never waits for a parse.
+constexpr std::size_t parses_ready_for_writer = 2;
+// Polls a pass starts with (PollWindow), before it knows whether the writer
+// or the network is the slower side.
+constexpr std::size_t first_poll_window = 16;
+
 }  // namespace
 
 std::string default_user_agent() { return fmt::format("feedd/{} (+{})", FEEDD_VERSION, FEEDD_PROJECT_URL); }
@@ -135,6 +143,8 @@ class Pipeline::Impl {
         active_limit_(active_poll_limit(config.fetch)), host_limit_(active_host_poll_limit(config.fetch)),
         workers_(static_cast<std::size_t>(worker_count())),
         writer_(1),
+        parse_gate_(static_cast<std::size_t>(worker_count()) + parses_ready_for_writer),
+        window_(first_poll_window, active_limit_),
         indexer_(archive.store(), [this](std::function<void()> job) { to_writer(std::move(job)); }),
         full_text_(http_, archive,
                    [this](full_text::Stage::Task task) { boost::asio::post(workers_, std::move(task)); },
@@ -161,7 +171,7 @@ class Pipeline::Impl {
   }
 
   bool has_room(const std::string& host) const {
-    if (active_polls_ >= active_limit_) return false;
+    if (active_polls_ >= active_limit_ || active_polls_ >= window_.size()) return false;
     const auto found = active_by_host_.find(host);
     return found == active_by_host_.end() || found->second < host_limit_;
   }
@@ -199,6 +209,7 @@ class Pipeline::Impl {
   void reconfigure(const config::Config& config) {
     http_.set_options(http_options(config.fetch));
     active_limit_ = active_poll_limit(config.fetch);
+    window_.set_most(active_limit_);
     host_limit_ = active_host_poll_limit(config.fetch);
     publishing_ = !config.publish.command.empty();
     start_waiting_polls();
@@ -351,9 +362,16 @@ class Pipeline::Impl {
       report.moved_to = response.permanent_redirect;
       report.validators.polled_url = *response.permanent_redirect;
     }
-    boost::asio::post(workers_, [this, job, response = std::move(response)]() mutable {
-      parse_and_normalise(job, std::move(response));
+    parse_gate_.enter([this, job, response = std::move(response)]() mutable {
+      boost::asio::post(workers_, [this, job, response = std::move(response)]() mutable {
+        parse_and_normalise(job, std::move(response));
+      });
     });
+  }
+
+  // From any thread: a parse's feed left the queue in front of the writer.
+  void parse_taken() {
+    boost::asio::post(io_, [this] { parse_gate_.release(); });
   }
 
   void fail_fetch(const JobPtr& job, const HttpResponse& response) {
@@ -402,6 +420,7 @@ class Pipeline::Impl {
       job->report.failed_at = PollReport::Stage::parse;
       job->report.error = error.what();
       if (parts.started) parts.release_hold(this);
+      parse_taken();
       to_writer([this, job] { store_failure(job); });
       return;
     }
@@ -412,11 +431,13 @@ class Pipeline::Impl {
       job->report.failed_at = PollReport::Stage::store;
       job->report.error = fmt::format("not all stored, will retry on the next poll: {}", parts.error);
       parts.release_hold(this);
+      parse_taken();
       to_writer([this, job] { store_failure(job); });
       return;
     }
     to_writer([this, job, entries = std::move(entries), earlier = std::move(parts.outcome),
                streamed = parts.started]() mutable {
+      parse_taken();
       if (prefetch_pages(job, entries, earlier, streamed)) return;
       store_entries(job, entries, std::move(earlier), !streamed);
       if (streamed) --queued_writes_;  // the hold taken by the first part
@@ -697,6 +718,7 @@ class Pipeline::Impl {
       }
       job->keep_io_running.reset();
       --active_polls_;
+      window_.poll_ended(parse_gate_.waiting());
       if (const auto found = active_by_host_.find(job->host); found != active_by_host_.end() && --found->second <= 0) {
         active_by_host_.erase(found);
       }
@@ -707,7 +729,7 @@ class Pipeline::Impl {
   // On the io_context's thread: the oldest waiting polls whose hosts have
   // room, skipping those of hosts that are full.
   void start_waiting_polls() {
-    for (auto it = waiting_.begin(); it != waiting_.end() && active_polls_ < active_limit_;) {
+    for (auto it = waiting_.begin(); it != waiting_.end() && active_polls_ < std::min(active_limit_, window_.size());) {
       if (!has_room(it->host)) {
         ++it;
         continue;
@@ -742,6 +764,8 @@ class Pipeline::Impl {
   bool index_turn_queued_ = false;
   boost::asio::thread_pool workers_;
   boost::asio::thread_pool writer_;
+  ParseGate parse_gate_;  // on the io_context's thread
+  PollWindow window_;     // on the io_context's thread
   SearchIndexer indexer_;  // stored rows indexed for search off the writer's CPU
   full_text::Stage full_text_;  // sources[].full_text: pages fetched through http_
 };

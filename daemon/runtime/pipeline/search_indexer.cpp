@@ -41,7 +41,11 @@ void SearchIndexer::turn() {
   }
   std::shared_ptr<postings::PreparedRun> run;
   try {
-    if (!reader_) reader_ = std::make_unique<sqlite::Database>(database_);
+    if (!reader_) {
+      reader_ = std::make_unique<sqlite::Database>(database_);
+      // It reads each row once, in order: a page cache would only hold memory.
+      reader_->execute("PRAGMA cache_size = -256");
+    }
     run = std::make_shared<postings::PreparedRun>(Store::prepare_search_run(*reader_, after_id_, rows_per_batch));
   } catch (const std::exception& error) {
     // The writer's idle-time indexing and `once`'s catch-up still index
