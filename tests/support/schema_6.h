@@ -21,6 +21,8 @@ inline constexpr std::string_view back_to_schema_6_sql =
     // row back in the backlog either way.
     "DROP TRIGGER IF EXISTS search_dirty_delete; DROP TRIGGER IF EXISTS search_dirty_update; "
     "DROP TABLE IF EXISTS search_chunks; DROP TABLE IF EXISTS search_runs; DROP TABLE IF EXISTS search_dirty; "
+    // Schema 13's index of rows whose post is pending.
+    "DROP INDEX IF EXISTS entries_post_pending; "
     "PRAGMA user_version = 6;";
 
 }  // namespace feedd::test

@@ -227,15 +227,17 @@ TEST_CASE("A schema-10 store gains the enclosures table") {
   REQUIRE(run_feedd({"once", "--config", config.string(), "--now", t0, "--force"}).exit_status == 0);
   {
     feedd::test::TestDatabase db(dir / "state/feedd.db", true);
-    // Schema 10 had neither the enclosures nor schema 12's search tables.
+    // Schema 10 had neither the enclosures nor schema 12's search tables
+    // nor schema 13's index of pending posts.
     REQUIRE(db.exec("DROP TABLE entry_enclosures; DROP TRIGGER search_dirty_delete; DROP TRIGGER search_dirty_update; "
                     "DROP TABLE search_chunks; DROP TABLE search_runs; DROP TABLE search_dirty; "
+                    "DROP INDEX entries_post_pending; "
                     "PRAGMA user_version = 10;") == 0);
   }
   const auto again = run_feedd({"once", "--config", config.string(), "--now", "2026-03-01T13:00:00Z", "--force"});
   INFO(again.err);
   REQUIRE(again.exit_status == 0);
-  CHECK(sqlite_count(dir / "state/feedd.db", "PRAGMA user_version") == 12);
+  CHECK(sqlite_count(dir / "state/feedd.db", "PRAGMA user_version") == 13);
   // Empty until the items are read again (this poll heard 304).
   CHECK(sqlite_count(dir / "state/feedd.db", "SELECT count(*) FROM entry_enclosures") == 0);
   CHECK(again.err.find("HTTP 304") != std::string::npos);
