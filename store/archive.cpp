@@ -86,6 +86,7 @@ EntryRow Archive::make_row(const IncomingEntry& entry, std::int64_t source_id, s
   row.content = entry.content;
   row.raw_item = entry.raw_item;
   row.provisional = entry.provisional;
+  row.search_text = entry.search_text;
   return row;
 }
 

@@ -57,6 +57,7 @@ struct IncomingEntry {
   std::string raw_item;  // the item as received (FeedEntry::raw), kept for reprocess
   bool provisional = false;  // from a document read in recover mode (EntryRow::provisional)
   std::vector<EnclosureRecord> enclosures;  // stored by store/enclosures, beside the row
+  PreparedSearchText search_text;  // made by the parsing thread, so the writer need not
 };
 
 // What the fetcher saw, for the fetches table.

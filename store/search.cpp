@@ -1,6 +1,7 @@
 #include "store/search.h"
 
 #include <algorithm>
+#include <functional>
 #include <iterator>
 #include <tuple>
 
@@ -90,6 +91,27 @@ std::string searchable_text(std::string_view title, std::string_view content_htm
   text += '\n';
   text += html_to_text(content_html);
   return text;
+}
+
+namespace {
+
+// In-process only (never stored): std::hash is fast and need not be stable.
+std::uint64_t search_fingerprint(std::string_view title, std::string_view content_html) {
+  const std::hash<std::string_view> hash;
+  const std::uint64_t title_hash = hash(title);
+  return (title_hash * 0x9e3779b97f4a7c15ull) ^ hash(content_html) ^ (content_html.size() << 1);
+}
+
+}  // namespace
+
+PreparedSearchText prepare_search_text(std::string_view title, std::string_view content_html) {
+  return PreparedSearchText{searchable_text(title, content_html), search_fingerprint(title, content_html)};
+}
+
+std::string searchable_text(const PreparedSearchText& prepared, std::string_view title,
+                            std::string_view content_html) {
+  if (!prepared.text.empty() && prepared.fingerprint == search_fingerprint(title, content_html)) return prepared.text;
+  return searchable_text(title, content_html);
 }
 
 namespace {

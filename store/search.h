@@ -28,6 +28,21 @@ namespace feedd {
 // text, on separate lines so that no match spans the two.
 std::string searchable_text(std::string_view title, std::string_view content_html);
 
+// searchable_text() made ahead of the writer (on a parsing thread: stripping
+// the markup is most of a stored row's CPU), with a fingerprint of the title
+// and content it was made from. Whatever changes them later (full text, an
+// update rule keeping the shown version) makes it stale, and the writer then
+// makes it again: it is only ever a shortcut, never a different answer.
+struct PreparedSearchText {
+  std::string text;  // empty: none prepared
+  std::uint64_t fingerprint = 0;
+};
+PreparedSearchText prepare_search_text(std::string_view title, std::string_view content_html);
+// The prepared text when it was made from this title and content, else
+// searchable_text(title, content_html).
+std::string searchable_text(const PreparedSearchText& prepared, std::string_view title,
+                            std::string_view content_html);
+
 struct SearchRequest {
   std::string query;
   std::optional<std::string> source;  // only this source's entries (by name)

@@ -635,7 +635,7 @@ void Store::insert_entry(EntryRow& row) {
       .bind(12, row.post_path)
       .bind(13, std::int64_t{row.post_pending})
       .bind(14, row.raw_item)
-      .bind(15, searchable_text(row.title, row.content))
+      .bind(15, searchable_text(row.search_text, row.title, row.content))
       .bind(16, url_key_of(row.post_path))
       .bind(17, std::int64_t{row.provisional})
       .bind(18, std::int64_t{row.imported});
@@ -655,7 +655,7 @@ void Store::update_entry(const EntryRow& row) {
       .bind(9, row.content)
       .bind(10, std::int64_t{row.post_pending})
       .bind(11, row.raw_item)
-      .bind(12, searchable_text(row.title, row.content))
+      .bind(12, searchable_text(row.search_text, row.title, row.content))
       .bind(13, std::int64_t{row.provisional});
   update_entry_.run();
 }
@@ -729,6 +729,18 @@ Store::PruneWindow Store::prune_fetches(std::int64_t after_id, std::int64_t befo
 int Store::index_search_backlog(int max_rows) {
   sqlite::Transaction transaction(db_);
   const int indexed = postings::index_search_rows(db_.handle(), max_rows);
+  transaction.commit();
+  return indexed;
+}
+
+postings::PreparedRun Store::prepare_search_run(sqlite::Database& reader, std::int64_t after_id, int max_rows) {
+  return postings::prepare_search_run(reader.handle(), after_id, max_rows);
+}
+
+int Store::write_search_run(postings::PreparedRun& run) {
+  if (run.ids.empty()) return 0;
+  sqlite::Transaction transaction(db_);
+  const int indexed = postings::write_search_run(db_.handle(), run);
   transaction.commit();
   return indexed;
 }

@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "store/postings/prepared_run.h"
+#include "store/search.h"
 #include "store/sqlite.h"
 
 namespace feedd {
@@ -41,6 +43,9 @@ struct EntryRow {
   // Adopted by `feedd import-posts`: the post file is the old script's, and
   // feedd never writes it (only `rebuild --rewrite-imported` does).
   bool imported = false;
+  // Made on a parsing thread for a new row (IncomingEntry::search_text);
+  // used by insert_entry/update_entry while the title and content match.
+  PreparedSearchText search_text;
 };
 
 // One version of an entry's title and content (table entry_versions,
@@ -204,6 +209,12 @@ class Store {
   // of the oldest unindexed rows in one transaction; returns how many.
   int index_search_backlog(int max_rows);
   std::int64_t search_backlog();  // rows not in the search indexes yet
+  // The same in two steps, so the writer does not spend the CPU of reading
+  // the grams (store/postings/prepared_run.h): a run made on another thread
+  // from `reader`, a connection of its own to this database, then written
+  // here in one transaction (0: empty, or stale and left in the backlog).
+  static postings::PreparedRun prepare_search_run(sqlite::Database& reader, std::int64_t after_id, int max_rows);
+  int write_search_run(postings::PreparedRun& run);
 
  private:
   void migrate();

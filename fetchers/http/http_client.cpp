@@ -409,6 +409,9 @@ HttpResponse response_for(Transfer& transfer, CURLcode code) {
   // HTTP status was a file read.
   response.status = status == 0 ? 200 : status;
   response.body = std::move(transfer.body);
+  // Grown by doubling as it arrived: up to half of it is slack, held for as
+  // long as the body waits for a parser and the writer.
+  if (response.body.capacity() - response.body.size() > response.body.size() / 8) response.body.shrink_to_fit();
   response.content_type = std::move(transfer.content_type);
   response.etag = std::move(transfer.etag);
   response.last_modified = std::move(transfer.last_modified);

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "store/postings/posting_batch.h"
+#include "store/postings/run_writer.h"
 #include "store/postings/posting_chunk.h"
 #include "store/postings/statement.h"
 
@@ -129,6 +130,10 @@ int index_search_rows(sqlite3* db, int max_rows) {
       batch.add(ids.back(), backlog.column_text(1));
     }
   }
+  return write_run(db, batch, ids);
+}
+
+int write_run(sqlite3* db, PostingBatch& batch, const std::vector<std::int64_t>& ids) {
   if (ids.empty()) return 0;
   const std::int64_t run = new_run(db, 0, static_cast<std::int64_t>(ids.size()));
   {

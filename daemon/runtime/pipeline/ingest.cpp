@@ -20,7 +20,9 @@
 #include "store/enclosures/enclosure_table.h"
 #include "daemon/runtime/pipeline/full_text/full_text_stage.h"
 #include "daemon/runtime/pipeline/normalise.h"
+#include "daemon/runtime/pipeline/parse_gate.h"
 #include "daemon/runtime/pipeline/posts_dir_guard.h"
+#include "daemon/runtime/pipeline/search_indexer.h"
 #include "daemon/runtime/pipeline/source_request.h"
 #include "fetchers/feed/feed_parser.h"
 #include "fetchers/feed/not_a_feed.h"
@@ -98,6 +100,13 @@ int worker_count() {
   return static_cast<int>(std::clamp(cores, 1u, 4u));
 }
 
+// Feeds parsed ahead of the writer (ParseGate): one per worker being parsed
+// and two ready, so the writer never waits for a parse.
+constexpr std::size_t parses_ready_for_writer = 2;
+// Polls a pass starts with (PollWindow), before it knows whether the writer
+// or the network is the slower side.
+constexpr std::size_t first_poll_window = 16;
+
 }  // namespace
 
 std::string default_user_agent() { return fmt::format("feedd/{} (+{})", FEEDD_VERSION, FEEDD_PROJECT_URL); }
@@ -141,6 +150,9 @@ class Pipeline::Impl {
         active_limit_(active_poll_limit(config.fetch)), host_limit_(active_host_poll_limit(config.fetch)),
         workers_(static_cast<std::size_t>(worker_count())),
         writer_(1),
+        parse_gate_(static_cast<std::size_t>(worker_count()) + parses_ready_for_writer),
+        window_(first_poll_window, active_limit_),
+        indexer_(archive.store(), [this](std::function<void()> job) { to_writer(std::move(job)); }),
         full_text_(http_, archive,
                    [this](full_text::Stage::Task task) { boost::asio::post(workers_, std::move(task)); },
                    [this](full_text::Stage::Task task) { to_writer(std::move(task)); }) {}
@@ -149,6 +161,7 @@ class Pipeline::Impl {
     // Queued index batches give way: what is left is indexed by the next
     // idle writer, or by `once` after its pass.
     stopping_ = true;
+    indexer_.stop();
     workers_.join();
     writer_.join();
     // The writer is gone: the last group's marks are cleared here, so a
@@ -168,7 +181,7 @@ class Pipeline::Impl {
   }
 
   bool has_room(const std::string& host) const {
-    if (active_polls_ >= active_limit_) return false;
+    if (active_polls_ >= active_limit_ || active_polls_ >= window_.size()) return false;
     const auto found = active_by_host_.find(host);
     return found == active_by_host_.end() || found->second < host_limit_;
   }
@@ -206,6 +219,7 @@ class Pipeline::Impl {
   void reconfigure(const config::Config& config) {
     http_.set_options(http_options(config.fetch));
     active_limit_ = active_poll_limit(config.fetch);
+    window_.set_most(active_limit_);
     host_limit_ = active_host_poll_limit(config.fetch);
     publishing_ = !config.publish.command.empty();
     start_waiting_polls();
@@ -358,9 +372,16 @@ class Pipeline::Impl {
       report.moved_to = response.permanent_redirect;
       report.validators.polled_url = *response.permanent_redirect;
     }
-    boost::asio::post(workers_, [this, job, response = std::move(response)]() mutable {
-      parse_and_normalise(job, std::move(response));
+    parse_gate_.enter([this, job, response = std::move(response)]() mutable {
+      boost::asio::post(workers_, [this, job, response = std::move(response)]() mutable {
+        parse_and_normalise(job, std::move(response));
+      });
     });
+  }
+
+  // From any thread: a parse's feed left the queue in front of the writer.
+  void parse_taken() {
+    boost::asio::post(io_, [this] { parse_gate_.release(); });
   }
 
   void fail_fetch(const JobPtr& job, const HttpResponse& response) {
@@ -409,6 +430,7 @@ class Pipeline::Impl {
       job->report.failed_at = PollReport::Stage::parse;
       job->report.error = error.what();
       if (parts.started) parts.release_hold(this);
+      parse_taken();
       to_writer([this, job] { store_failure(job); });
       return;
     }
@@ -419,6 +441,7 @@ class Pipeline::Impl {
       job->report.failed_at = PollReport::Stage::store;
       job->report.error = fmt::format("not all stored, will retry on the next poll: {}", parts.error);
       parts.release_hold(this);
+      parse_taken();
       to_writer([this, job] { store_failure(job); });
       return;
     }
@@ -428,6 +451,7 @@ class Pipeline::Impl {
     }
     to_writer([this, job, entries = std::move(entries), earlier = std::move(parts.outcome),
                streamed = parts.started]() mutable {
+      parse_taken();
       if (prefetch_pages(job, entries, earlier, streamed)) return;
       store_entries(job, entries, std::move(earlier), !streamed);
       if (streamed) --queued_writes_;  // the hold taken by the first part
@@ -515,6 +539,7 @@ class Pipeline::Impl {
         const auto enclosure_versions = enclosures::versions_before(archive_.store(), part);
         archive_.ingest_part(job->source.name, job->source.url, part, job->started_ms, parts.outcome);
         enclosures::record_enclosures(archive_.store(), part, enclosure_versions, job->started_ms);
+        indexer_.rows_stored();
       } catch (const std::exception& error) {
         parts.error = error.what();
       }
@@ -591,6 +616,11 @@ class Pipeline::Impl {
       group_queue_.erase(group_queue_.begin(), group_queue_.begin() + static_cast<std::ptrdiff_t>(taken));
     }
     if (items.empty()) return;  // an earlier turn took them
+    // Parsed feeds that left the queue in front of the writer open the
+    // parse gate for the next ones (a 304 or a failure never entered it).
+    for (const auto& item : items) {
+      if (item.kind == GroupedPoll::Kind::entries) parse_taken();
+    }
     std::vector<GroupedPoll> polls;
     polls.reserve(items.size());
     for (const auto& item : items) {
@@ -642,7 +672,10 @@ class Pipeline::Impl {
       job->report.posts_written = outcome.posts_written;
       job->report.written_posts = std::move(poll.outcome.written_paths);
       enclosures::record_enclosures(archive_.store(), item.entries, item.enclosure_versions, job->started_ms);
-      if (outcome.new_entries + outcome.updated_entries > 0) search_backlog_ = true;
+      if (outcome.new_entries + outcome.updated_entries > 0) {
+        search_backlog_ = true;
+        indexer_.rows_stored();
+      }
       if (feed_stored_) tell_feed_stored(*job, item.entries);
       if (!outcome.post_errors.empty()) {
         job->report.failed_at = PollReport::Stage::store;
@@ -661,7 +694,8 @@ class Pipeline::Impl {
   // On the writer thread, with no write queued: one batch, then another turn
   // if still idle, so a write arriving meanwhile waits for one batch at most.
   void index_while_idle() {
-    if (stopping_ || !search_backlog_ || queued_writes_ > 0) return;
+    // A batch the indexer thread is reading would be made stale.
+    if (stopping_ || !search_backlog_ || queued_writes_ > 0 || indexer_.busy()) return;
     try {
       if (archive_.store().index_search_backlog(search_index_batch) < search_index_batch) search_backlog_ = false;
     } catch (const std::exception& error) {
@@ -694,7 +728,10 @@ class Pipeline::Impl {
       job->report.posts_written = outcome.posts_written;
       job->report.written_posts = std::move(outcome.written_paths);
       enclosures::record_enclosures(archive_.store(), entries, enclosure_versions, job->started_ms);
-      if (outcome.new_entries + outcome.updated_entries > 0) search_backlog_ = true;
+      if (outcome.new_entries + outcome.updated_entries > 0) {
+        search_backlog_ = true;
+        indexer_.rows_stored();
+      }
       if (whole_feed && feed_stored_) tell_feed_stored(*job, entries);
       if (!outcome.post_errors.empty()) {
         job->report.failed_at = PollReport::Stage::store;
@@ -830,6 +867,7 @@ class Pipeline::Impl {
       }
       job->keep_io_running.reset();
       --active_polls_;
+      window_.poll_ended(parse_gate_.waiting());
       if (const auto found = active_by_host_.find(job->host); found != active_by_host_.end() && --found->second <= 0) {
         active_by_host_.erase(found);
       }
@@ -840,7 +878,7 @@ class Pipeline::Impl {
   // On the io_context's thread: the oldest waiting polls whose hosts have
   // room, skipping those of hosts that are full.
   void start_waiting_polls() {
-    for (auto it = waiting_.begin(); it != waiting_.end() && active_polls_ < active_limit_;) {
+    for (auto it = waiting_.begin(); it != waiting_.end() && active_polls_ < std::min(active_limit_, window_.size());) {
       if (!has_room(it->host)) {
         ++it;
         continue;
@@ -877,6 +915,9 @@ class Pipeline::Impl {
   bool index_turn_queued_ = false;
   boost::asio::thread_pool workers_;
   boost::asio::thread_pool writer_;
+  ParseGate parse_gate_;  // on the io_context's thread
+  PollWindow window_;     // on the io_context's thread
+  SearchIndexer indexer_;  // stored rows indexed for search off the writer's CPU
   full_text::Stage full_text_;  // sources[].full_text: pages fetched through http_
 };
 

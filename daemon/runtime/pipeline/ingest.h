@@ -9,9 +9,14 @@
 //
 // Backpressure: at most fetch.concurrency + 8 polls are between "fetch
 // started" and "stored"; the rest wait before their fetch, so a writer slower
-// than the network never makes feedd hold every due feed in memory.
-// When no write is queued, the writer indexes stored rows for search in small
-// batches (Store::index_search_backlog).
+// than the network never makes feedd hold every due feed in memory. Within
+// that, a few feeds are parsed ahead of the writer and the others wait as
+// fetched (ParseGate), and a pass starts with a few polls and adds more only
+// while the writer keeps up (PollWindow, parse_gate.h).
+// Stored rows are indexed for search by a thread of its own that hands each
+// run to the writer (SearchIndexer); when no write is queued and that thread
+// is idle, the writer indexes what is left in small batches
+// (Store::index_search_backlog).
 #pragma once
 
 #include <chrono>

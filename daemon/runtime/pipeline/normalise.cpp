@@ -4,6 +4,7 @@
 #include "fetchers/html/html_sanitize.h"
 #include "fetchers/html/html_text.h"
 #include "fetchers/http/url.h"
+#include "store/search.h"
 #include "store/stable_hash.h"
 
 namespace feedd {
@@ -74,6 +75,8 @@ std::vector<IncomingEntry> normalise(std::span<const FeedEntry> feed_entries, bo
     for (const Enclosure& enclosure : entry.enclosures) {
       incoming.enclosures.push_back({enclosure.url, enclosure.type, enclosure.length});
     }
+    // Here, on a parsing thread, rather than on the one writer thread.
+    incoming.search_text = prepare_search_text(incoming.title, incoming.content);
     entries.push_back(std::move(incoming));
   }
   return entries;

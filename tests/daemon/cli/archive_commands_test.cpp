@@ -337,6 +337,61 @@ TEST_CASE("Search finds one-, two- and three-or-more-character terms, Chinese an
     REQUIRE(unindexed_rows(archive) == 2);
     check_search_answers(archive);
   }
+  SUBCASE("rows in the search index through runs read on another connection") {
+    feedd::sqlite::Database reader(archive.store().database().path());
+    auto first = feedd::Store::prepare_search_run(reader, 0, 2);
+    CHECK(first.ids.size() == 2);
+    CHECK(archive.store().write_search_run(first) == 2);
+    auto rest = feedd::Store::prepare_search_run(reader, first.last_id(), 2);
+    CHECK(archive.store().write_search_run(rest) == 1);
+    auto none = feedd::Store::prepare_search_run(reader, rest.last_id(), 2);
+    CHECK(none.ids.empty());
+    REQUIRE(unindexed_rows(archive) == 0);
+    check_search_answers(archive);
+    CHECK(feedd::integrity_problems(archive.store().database()).empty());
+  }
+}
+
+TEST_CASE("A search run read on another connection is not written when one of its rows changed meanwhile") {
+  TempDir dir;
+  auto archive = open_archive(dir, news);
+  fill_news(archive);
+  feedd::sqlite::Database reader(archive.store().database().path());
+  auto run = feedd::Store::prepare_search_run(reader, 0, 10);
+  REQUIRE(run.ids.size() == 3);
+  SUBCASE("its text was edited") {
+    archive.store().database().execute(
+        "UPDATE entries SET search_text = 'Climate talks end' WHERE title = 'Climate talks resume'");
+    CHECK(archive.store().write_search_run(run) == 0);
+    CHECK(unindexed_rows(archive) == 3);
+    CHECK(search_titles(archive, "resume").empty());
+    CHECK(search_titles(archive, "end") == std::vector<std::string>{"Climate talks resume"});
+  }
+  SUBCASE("the writer indexed it first") {
+    CHECK(archive.store().index_search_backlog(1) == 1);
+    CHECK(archive.store().write_search_run(run) == 0);
+    CHECK(unindexed_rows(archive) == 2);
+  }
+  SUBCASE("it was deleted") {
+    archive.store().database().execute("DELETE FROM entries WHERE title = 'Climate talks resume'");
+    CHECK(archive.store().write_search_run(run) == 0);
+    CHECK(unindexed_rows(archive) == 2);
+  }
+  // Whatever was left is indexed by the writer's own batches.
+  while (archive.store().index_search_backlog(10) > 0) {
+  }
+  CHECK(unindexed_rows(archive) == 0);
+  CHECK(feedd::integrity_problems(archive.store().database()).empty());
+}
+
+TEST_CASE("Search text made ahead of the writer is used only for the title and content it was made from") {
+  const std::string content = "<p>克里抵达<b>上海</b></p><script>hidden()</script>";
+  const auto prepared = feedd::prepare_search_text("Kerry", content);
+  CHECK(prepared.text == feedd::searchable_text("Kerry", content));
+  CHECK(feedd::searchable_text(prepared, "Kerry", content) == prepared.text);
+  CHECK(feedd::searchable_text(prepared, "Kerry", "<p>韩正</p>") == feedd::searchable_text("Kerry", "<p>韩正</p>"));
+  CHECK(feedd::searchable_text(prepared, "Han", content) == feedd::searchable_text("Han", content));
+  CHECK(feedd::searchable_text(feedd::PreparedSearchText{}, "Han", content) == feedd::searchable_text("Han", content));
 }
 
 // One index of characters and bigrams answers every term length; a term of
