@@ -356,6 +356,30 @@ TEST_CASE("A body_sink gets the decoded body in pieces, within max_body, and can
   }
 }
 
+TEST_CASE("A body_sink gets only the document when feedd follows a redirect itself (a request with a cookie)") {
+  HttpTestServer server;
+  // A redirect with a body of its own: feedd, not libcurl, follows it
+  // because the request carries a cookie, so the 302's bytes reach the
+  // write callback too.
+  server.route("/episode.mp3", [](const TestRequest&) {
+    TestResponse response = redirect_to(302, "/cdn/episode.mp3");
+    response.body = "<html>Moved: see /cdn/episode.mp3</html>";
+    return response;
+  });
+  server.serve("/cdn/episode.mp3", "ID3 the episode");
+  std::string received;
+  HttpRequest request = get(server.url("/episode.mp3"));
+  request.cookie = "member=1";
+  request.body_sink = [&](std::string_view piece) {
+    received.append(piece);
+    return true;
+  };
+  const HttpResponse response = fetch_one(request);
+  CHECK(response.ok());
+  CHECK(received == "ID3 the episode");
+  REQUIRE(server.request_log().size() == 2);
+}
+
 TEST_CASE("A server that trickles is dropped by the low-speed limit") {
   HttpTestServer server;
   server.route("/feed.xml", [](const TestRequest&) {
