@@ -155,6 +155,14 @@ std::optional<std::string> readable(std::optional<std::string> url) {
   return url;
 }
 
+// curl reads "x#" as having no fragment and would write it back as "x", so
+// a link feedd resolved to "...#" would change when resolved again.
+std::optional<std::string> fragment_of(CURLU* handle, std::string_view reference) {
+  auto fragment = get_part(handle, CURLUPART_FRAGMENT);
+  if (!fragment && reference.find('#') != std::string_view::npos) fragment.emplace();
+  return fragment;
+}
+
 std::optional<std::string> resolve_with_curl(std::string_view base, std::string_view reference) {
   const std::string_view trimmed = trim(reference);
   const UrlHandle handle = parse(base);
@@ -162,7 +170,7 @@ std::optional<std::string> resolve_with_curl(std::string_view base, std::string_
     // An absolute reference needs no base, so a missing or broken one is no loss.
     const UrlHandle absolute = parse(trimmed);
     if (!absolute) return std::nullopt;
-    return with_fragment(absolute.get(), get_part(absolute.get(), CURLUPART_FRAGMENT));
+    return with_fragment(absolute.get(), fragment_of(absolute.get(), trimmed));
   }
   // RFC 3986 section 5.2.2 makes "" the base document and "#f" the base
   // document with a new fragment; curl resolves both against the base's
@@ -173,7 +181,7 @@ std::optional<std::string> resolve_with_curl(std::string_view base, std::string_
   if (!url || curl_url_set(handle.get(), CURLUPART_URL, url->c_str(), kParseFlags) != CURLUE_OK) {
     return std::nullopt;
   }
-  return with_fragment(handle.get(), get_part(handle.get(), CURLUPART_FRAGMENT));
+  return with_fragment(handle.get(), fragment_of(handle.get(), trimmed));
 }
 
 }  // namespace

@@ -146,6 +146,16 @@ TEST_CASE("Resolving is stable on its own output") {
   }
 }
 
+TEST_CASE("An empty fragment is kept, and resolving its result again keeps it (fuzz_sanitize found it dropped)") {
+  const auto once = url::resolve("https://example.com/news/", "#");
+  REQUIRE(once);
+  CHECK(*once == "https://example.com/news/#");
+  CHECK(url::resolve("https://example.com/news/", *once) == once);
+  CHECK(url::resolve("", *once) == once);
+  CHECK(url::resolve("https://example.com/news/", "a#") == "https://example.com/news/a#");
+  CHECK(url::resolve("https://example.com/news/", "a#b#") == "https://example.com/news/a#b#");
+}
+
 TEST_CASE("file:// and other schemes curl parses resolve too") {
   CHECK(url::resolve("file:///srv/feeds/a.xml", "../img/b c.png") == "file:///srv/img/b%20c.png");
   CHECK(url::resolve("", "file:///tmp/feed.xml") == "file:///tmp/feed.xml");
