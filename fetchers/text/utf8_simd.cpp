@@ -1,8 +1,13 @@
 #include "fetchers/text/utf8_simd.h"
 
-#include <immintrin.h>
-
+#include <cstdlib>
 #include <cstring>
+
+// AVX2 is x86's: elsewhere (arm64 servers, a Raspberry Pi) has_avx2() is
+// false and the byte-wise checks serve alone.
+#if defined(__x86_64__) || defined(__i386__)
+
+#include <immintrin.h>
 
 // The functions below are compiled for AVX2 whatever the build's target;
 // is_valid_utf8 calls them only on a CPU that has it.
@@ -157,3 +162,18 @@ FEEDD_AVX2 std::size_t skip_bytes_other_than_avx2(std::string_view text, std::si
 }
 
 }  // namespace feedd::encoding::detail
+
+#else  // not x86
+
+namespace feedd::encoding::detail {
+
+bool has_avx2() { return false; }
+
+// Never called: every caller asks has_avx2() first.
+bool is_valid_utf8_avx2(std::string_view) { std::abort(); }
+bool holds_fffe_or_ffff_avx2(std::string_view) { std::abort(); }
+std::size_t skip_bytes_other_than_avx2(std::string_view, std::size_t, std::string_view) { std::abort(); }
+
+}  // namespace feedd::encoding::detail
+
+#endif
