@@ -665,23 +665,7 @@ class Pipeline::Impl {
     }
     try {
       if (!poll.error.empty()) throw std::runtime_error(poll.error);
-      const BatchOutcome& outcome = poll.outcome;
-      job->report.new_entries = outcome.new_entries;
-      job->report.updated_entries = outcome.updated_entries;
-      job->report.unchanged_entries = outcome.unchanged_entries + outcome.older_ignored;
-      job->report.posts_written = outcome.posts_written;
-      job->report.written_posts = std::move(poll.outcome.written_paths);
-      enclosures::record_enclosures(archive_.store(), item.entries, item.enclosure_versions, job->started_ms);
-      if (outcome.new_entries + outcome.updated_entries > 0) {
-        search_backlog_ = true;
-        indexer_.rows_stored();
-      }
-      if (feed_stored_) tell_feed_stored(*job, item.entries);
-      if (!outcome.post_errors.empty()) {
-        job->report.failed_at = PollReport::Stage::store;
-        job->report.error = fmt::format("{} post(s) not written, kept for retry: {}", outcome.post_errors.size(),
-                                        outcome.post_errors.front());
-      }
+      report_stored(job, poll.outcome, item.entries, item.enclosure_versions, true);
     } catch (const std::exception& error) {
       job->report.failed_at = PollReport::Stage::store;
       job->report.error = fmt::format("not stored, will retry on the next poll: {}", error.what());
@@ -689,6 +673,28 @@ class Pipeline::Impl {
     // The media stage reads every pending row: the group's must be clear.
     if (job->source.media == config::MediaMode::local) flush_deferred_marks();
     full_text_then_finish(job, item.entries);
+  }
+
+  // On the writer thread, once a poll's entries are stored (alone or in a
+  // group): what the poll reports, and the steps that follow the store.
+  void report_stored(const JobPtr& job, BatchOutcome& outcome, const std::vector<IncomingEntry>& entries,
+                     const std::map<std::int64_t, int>& enclosure_versions, bool whole_feed) {
+    job->report.new_entries = outcome.new_entries;
+    job->report.updated_entries = outcome.updated_entries;
+    job->report.unchanged_entries = outcome.unchanged_entries + outcome.older_ignored;
+    job->report.posts_written = outcome.posts_written;
+    job->report.written_posts = std::move(outcome.written_paths);
+    enclosures::record_enclosures(archive_.store(), entries, enclosure_versions, job->started_ms);
+    if (outcome.new_entries + outcome.updated_entries > 0) {
+      search_backlog_ = true;
+      indexer_.rows_stored();
+    }
+    if (whole_feed && feed_stored_) tell_feed_stored(*job, entries);
+    if (!outcome.post_errors.empty()) {
+      job->report.failed_at = PollReport::Stage::store;
+      job->report.error = fmt::format("{} post(s) not written, kept for retry: {}", outcome.post_errors.size(),
+                                      outcome.post_errors.front());
+    }
   }
 
   // On the writer thread, with no write queued: one batch, then another turn
@@ -722,22 +728,7 @@ class Pipeline::Impl {
       BatchOutcome outcome =
           archive_.ingest(job->source.name, job->source.url, entries, job->started_ms, fetch_report(*job),
                           job->report.validators, std::move(earlier_parts));
-      job->report.new_entries = outcome.new_entries;
-      job->report.updated_entries = outcome.updated_entries;
-      job->report.unchanged_entries = outcome.unchanged_entries + outcome.older_ignored;
-      job->report.posts_written = outcome.posts_written;
-      job->report.written_posts = std::move(outcome.written_paths);
-      enclosures::record_enclosures(archive_.store(), entries, enclosure_versions, job->started_ms);
-      if (outcome.new_entries + outcome.updated_entries > 0) {
-        search_backlog_ = true;
-        indexer_.rows_stored();
-      }
-      if (whole_feed && feed_stored_) tell_feed_stored(*job, entries);
-      if (!outcome.post_errors.empty()) {
-        job->report.failed_at = PollReport::Stage::store;
-        job->report.error = fmt::format("{} post(s) not written, kept for retry: {}", outcome.post_errors.size(),
-                                        outcome.post_errors.front());
-      }
+      report_stored(job, outcome, entries, enclosure_versions, whole_feed);
     } catch (const std::exception& error) {
       job->report.failed_at = PollReport::Stage::store;
       job->report.error = fmt::format("not stored, will retry on the next poll: {}", error.what());
