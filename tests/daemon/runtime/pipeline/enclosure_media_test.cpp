@@ -449,7 +449,11 @@ TEST_CASE("A large enclosure is streamed to disk: feedd's memory stays below the
   plays_local(dir, posts_by_title(dir)["Item 1"], "audio", site.u("/a/episode.mp3"), "mp3", episode);
   MESSAGE("peak RSS of feedd run: ", peak_kib, " KiB for a ", size >> 20, " MiB enclosure");
   CHECK(peak_kib > 0);
+  // Under AddressSanitizer the shadow memory and the freed-memory quarantine
+  // count in RSS (214 MiB here): the bound is the release build's to prove.
+#if !defined(__SANITIZE_ADDRESS__)
   CHECK(peak_kib < static_cast<long>((size >> 10) / 2));
+#endif
   // No temporary file is left beside the kept one.
   CHECK(media_files(dir).size() == 1);
 }
