@@ -129,6 +129,23 @@ std::string Archive::render(const EntryRow& row) {
   return render_post(fields);
 }
 
+namespace {
+
+// A poll's line in the fetch history: how the fetch went and what it brought.
+FetchRow fetch_row(std::int64_t source_id, const FetchReport& fetch, const BatchOutcome& outcome) {
+  return FetchRow{source_id,
+                  fetch.started_ms,
+                  fetch.duration_ms,
+                  fetch.http_status,
+                  fetch.bytes,
+                  outcome.new_entries,
+                  outcome.updated_entries,
+                  outcome.unchanged_entries + outcome.older_ignored,
+                  fetch.error};
+}
+
+}  // namespace
+
 BatchOutcome Archive::ingest(const std::string& source_name, const std::string& source_url,
                              std::span<const IncomingEntry> entries, std::int64_t fetched_ms,
                              const FetchReport& fetch, const SourceValidators& validators, BatchOutcome earlier_parts) {
@@ -140,16 +157,7 @@ BatchOutcome Archive::ingest(const std::string& source_name, const std::string& 
   // ahead of a commit that never came would stay forever once the entry's
   // title, and with it the file name, changed.
   store_with_posts(source_name, source_url, entries, fetched_ms, outcome, [&](std::int64_t source_id) {
-    FetchRow fetch_row{source_id,
-                       fetch.started_ms,
-                       fetch.duration_ms,
-                       fetch.http_status,
-                       fetch.bytes,
-                       outcome.new_entries,
-                       outcome.updated_entries,
-                       outcome.unchanged_entries + outcome.older_ignored,
-                       fetch.error};
-    store_.record_fetch(fetch_row);
+    store_.record_fetch(fetch_row(source_id, fetch, outcome));
     store_.save_validators(source_id, validators);
   });
   return outcome;
@@ -314,8 +322,7 @@ void Archive::record_failure(const std::string& source_name, const std::string& 
                              const FetchReport& fetch) {
   sqlite::Transaction transaction(store_.database());
   const std::int64_t source_id = store_.source_id(source_name, source_url);
-  store_.record_fetch(FetchRow{source_id, fetch.started_ms, fetch.duration_ms, fetch.http_status, fetch.bytes, 0, 0,
-                               0, fetch.error});
+  store_.record_fetch(fetch_row(source_id, fetch, BatchOutcome{}));
   transaction.commit();
 }
 
@@ -438,20 +445,15 @@ void Archive::ingest_group(std::span<GroupedPoll> polls) {
       try {
         PollSavepoint savepoint(store_.database());
         const std::int64_t source_id = store_.source_id(poll.source_name, poll.source_url);
-        const FetchReport& fetch = poll.fetch;
-        if (poll.kind == GroupedPoll::Kind::entries) {
+        const bool brought_entries = poll.kind == GroupedPoll::Kind::entries;
+        if (brought_entries) {
           rows[i] = store_rows(source_id, poll.entries, poll.fetched_ms, poll.outcome);
           // Stored; a post does not show it, and a group holds many rows.
           for (auto& row : rows[i]) std::string().swap(row.raw_item);
-          const BatchOutcome& outcome = poll.outcome;
-          store_.record_fetch(FetchRow{source_id, fetch.started_ms, fetch.duration_ms, fetch.http_status, fetch.bytes,
-                                       outcome.new_entries, outcome.updated_entries,
-                                       outcome.unchanged_entries + outcome.older_ignored, fetch.error});
-          store_.save_validators(source_id, poll.validators);
-        } else {
-          store_.record_fetch(FetchRow{source_id, fetch.started_ms, fetch.duration_ms, fetch.http_status,
-                                       fetch.bytes, 0, 0, 0, fetch.error});
         }
+        // A 304's or a failure's outcome counts nothing.
+        store_.record_fetch(fetch_row(source_id, poll.fetch, poll.outcome));
+        if (brought_entries) store_.save_validators(source_id, poll.validators);
         savepoint.release();
       } catch (const std::exception& error) {
         poll.error = error.what();
