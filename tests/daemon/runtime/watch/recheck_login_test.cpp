@@ -17,6 +17,7 @@
 #include "tests/support/http_test_server.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
+#include "tests/daemon/runtime/watch/watch_fixtures.h"
 
 namespace fs = std::filesystem;
 using feedd::test::HttpTestServer;
@@ -26,30 +27,9 @@ using feedd::test::TestRequest;
 using feedd::test::TestResponse;
 using feedd::test::write_file;
 using nlohmann::json;
+using namespace feedd::test::watch;
 
 namespace {
-
-constexpr std::int64_t hour_ms = 3'600'000;
-constexpr std::int64_t t0_ms = 1'767'225'600'000;  // 2026-01-01T00:00:00Z
-
-std::string at(std::int64_t offset_ms) {
-  const auto time = std::chrono::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(t0_ms + offset_ms));
-  return fmt::format("{:%FT%TZ}", std::chrono::floor<std::chrono::seconds>(time));
-}
-
-std::string article_text(const std::string& topic) {
-  std::string text;
-  for (int i = 0; i < 12; ++i) {
-    text += fmt::format("<p>Paragraph {} about {}: the council met on Tuesday, and after a long debate, members "
-                        "agreed that the report, which had been delayed twice, would be published in full.</p>\n",
-                        i, topic);
-  }
-  return text;
-}
-
-TestResponse html(std::string body, int status = 200) {
-  return TestResponse{status, {{"Content-Type", "text/html; charset=utf-8"}}, std::move(body)};
-}
 
 TestResponse article_page(const std::string& topic) {
   return html(fmt::format("<!doctype html><html><head><title>{0}</title></head><body><article><h1>{0}</h1>{1}"
@@ -60,15 +40,6 @@ TestResponse article_page(const std::string& topic) {
 bool logged_in(const TestRequest& request) {
   return request.headers.count("authorization") && request.headers.count("cookie") &&
          request.headers.count("x-api-key");
-}
-
-std::vector<json> removed_json(const fs::path& config) {
-  const auto result = run_feedd({"removed", "--config", config.string(), "--json"});
-  REQUIRE_MESSAGE(result.exit_status == 0, result.err);
-  std::vector<json> lines;
-  std::istringstream in(result.out);
-  for (std::string line; std::getline(in, line);) lines.push_back(json::parse(line));
-  return lines;
 }
 
 }  // namespace

@@ -34,6 +34,7 @@
 #include "tests/support/sqlite_query.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_config.h"
+#include "tests/daemon/runtime/watch/watch_fixtures.h"
 
 namespace fs = std::filesystem;
 using feedd::test::free_port;
@@ -45,27 +46,9 @@ using feedd::test::TestDatabase;
 using feedd::test::TestRequest;
 using feedd::test::TestResponse;
 using nlohmann::json;
+using namespace feedd::test::watch;
 
 namespace {
-
-constexpr std::int64_t hour_ms = 3'600'000;
-constexpr std::int64_t t0_ms = 1'767'225'600'000;  // 2026-01-01T00:00:00Z
-
-std::string at(std::int64_t offset_ms) {
-  const auto time = std::chrono::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(t0_ms + offset_ms));
-  return fmt::format("{:%FT%TZ}", std::chrono::floor<std::chrono::seconds>(time));
-}
-
-// About 1,500 characters of prose, so that extraction finds an article.
-std::string article_text(const std::string& topic) {
-  std::string text;
-  for (int i = 0; i < 12; ++i) {
-    text += fmt::format("<p>Paragraph {} about {}: the council met on Tuesday, and after a long debate, members "
-                        "agreed that the report, which had been delayed twice, would be published in full.</p>\n",
-                        i, topic);
-  }
-  return text;
-}
 
 std::string article_page(const std::string& topic) {
   return fmt::format("<!doctype html><html><head><title>{0}</title></head><body><nav><a href=\"/\">Home</a></nav>"
@@ -112,24 +95,6 @@ class Site {
   std::mutex mutex_;
   std::map<std::string, TestResponse> pages_;
 };
-
-TestResponse html(std::string body, int status = 200) {
-  return TestResponse{status, {{"Content-Type", "text/html; charset=utf-8"}}, std::move(body)};
-}
-
-std::vector<json> removed_json(const fs::path& config, const std::string& since = "") {
-  std::vector<std::string> args{"removed", "--config", config.string(), "--json"};
-  if (!since.empty()) {
-    args.push_back("--since");
-    args.push_back(since);
-  }
-  const auto result = run_feedd(args);
-  REQUIRE_MESSAGE(result.exit_status == 0, result.err);
-  std::vector<json> lines;
-  std::istringstream in(result.out);
-  for (std::string line; std::getline(in, line);) lines.push_back(json::parse(line));
-  return lines;
-}
 
 const json* removal_of(const std::vector<json>& removed, const std::string& url) {
   for (const auto& entry : removed) {
