@@ -21,6 +21,7 @@
 
 #include "tests/support/feeds.h"
 #include "tests/support/http_test_server.h"
+#include "tests/support/post_files.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 
@@ -218,10 +219,7 @@ void write_site(const TempDir& dir) {
   write_file(dir / "site/index.html", site_index);
 }
 
-std::size_t post_count(const TempDir& dir) {
-  const auto posts = dir / "site/_posts";
-  return fs::exists(posts) ? std::size_t(std::distance(fs::directory_iterator(posts), fs::directory_iterator{})) : 0;
-}
+std::size_t post_count(const TempDir& dir) { return feedd::test::post_count(dir / "site/_posts"); }
 
 std::string shell_quote(const std::string& text) {
   std::string out = "'";

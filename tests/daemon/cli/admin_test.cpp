@@ -17,6 +17,7 @@
 
 #include "tests/support/eventually.h"
 #include "tests/support/http_test_server.h"
+#include "tests/support/post_files.h"
 #include "tests/support/process.h"
 #include "tests/support/sqlite_query.h"
 #include "tests/support/temp_dir.h"
@@ -60,14 +61,7 @@ fs::path write_config(const TempDir& dir, const std::string& url, const std::str
   return path;
 }
 
-std::vector<fs::path> posts_in(const TempDir& dir) {
-  std::vector<fs::path> posts;
-  std::error_code error;
-  for (const auto& item : fs::directory_iterator(dir / "posts", error)) {
-    if (item.path().extension() == ".md") posts.push_back(item.path());
-  }
-  return posts;
-}
+std::vector<fs::path> posts_in(const TempDir& dir) { return feedd::test::post_files(dir / "posts"); }
 
 ProcessResult run(const std::string& command, const fs::path& config, std::vector<std::string> args = {}) {
   std::vector<std::string> argv{command, "--config", config.string()};

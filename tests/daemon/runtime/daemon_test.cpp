@@ -22,6 +22,7 @@
 #include "tests/support/eventually.h"
 #include "tests/support/feeds.h"
 #include "tests/support/http_test_server.h"
+#include "tests/support/post_files.h"
 #include "tests/support/process.h"
 #include "tests/support/sqlite_query.h"
 #include "tests/support/temp_dir.h"
@@ -43,18 +44,9 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-// Post files only: a batch in progress also has temporary files there.
-std::vector<fs::path> posts_in(const TempDir& dir) {
-  std::vector<fs::path> posts;
-  std::error_code error;
-  for (const auto& item : fs::directory_iterator(dir / "posts", error)) {
-    if (item.path().extension() == ".md") posts.push_back(item.path());
-  }
-  std::sort(posts.begin(), posts.end());
-  return posts;
-}
+std::vector<fs::path> posts_in(const TempDir& dir) { return feedd::test::post_files(dir / "posts"); }
 
-std::size_t count_posts(const TempDir& dir) { return posts_in(dir).size(); }
+std::size_t count_posts(const TempDir& dir) { return feedd::test::post_count(dir / "posts"); }
 
 // Remembers when each request for a path arrived, answering with `answer`.
 class RequestTimes {

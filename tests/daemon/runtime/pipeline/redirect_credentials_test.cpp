@@ -12,6 +12,7 @@
 
 #include "tests/support/feeds.h"
 #include "tests/support/http_test_server.h"
+#include "tests/support/post_files.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 
@@ -75,11 +76,7 @@ TestResponse feed_answer(std::string body) {
   return TestResponse{200, {{"Content-Type", "application/rss+xml"}}, std::move(body)};
 }
 
-std::size_t post_count(const TempDir& dir) {
-  const auto posts = dir / "site/_posts";
-  if (!fs::exists(posts)) return 0;
-  return static_cast<std::size_t>(std::distance(fs::directory_iterator(posts), fs::directory_iterator()));
-}
+std::size_t post_count(const TempDir& dir) { return feedd::test::post_count(dir / "site/_posts"); }
 
 }  // namespace
 

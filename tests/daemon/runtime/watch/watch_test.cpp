@@ -26,6 +26,7 @@
 #include "daemon/runtime/watch/recheck_schedule.h"
 #include "daemon/runtime/watch/removal_evidence.h"
 #include "store/store.h"
+#include "tests/support/post_files.h"
 #include "tests/support/schema_6.h"
 #include "tests/support/eventually.h"
 #include "tests/support/http_test_server.h"
@@ -214,9 +215,7 @@ TEST_CASE("Pages that turn 404 or redirect home or lose their text are marked re
   // Removed entries are not fetched again, and their posts stay.
   CHECK(server.requests("/gone") == 1);
   CHECK(db.text("SELECT count(*) FROM entries") == "5");
-  std::size_t posts = 0;
-  for (const auto& file : fs::directory_iterator(dir.path() / "posts")) posts += file.path().extension() == ".md";
-  CHECK(posts == 5);
+  CHECK(feedd::test::post_count(dir.path() / "posts") == 5);
 
   // --since leaves out what was noticed before it; text lists the same.
   CHECK(removed_json(config, at(3 * hour_ms)).size() == 1);
@@ -379,9 +378,7 @@ TEST_CASE("Posts are written while Save Page Now is down and the queue waits for
   const auto first = run_feedd({"once", "--config", config.string(), "--now", at(0)});
   INFO(first.err);
   CHECK(first.exit_status == 0);
-  std::size_t posts = 0;
-  for (const auto& file : fs::directory_iterator(dir.path() / "posts")) posts += file.path().extension() == ".md";
-  CHECK(posts == 2);
+  CHECK(feedd::test::post_count(dir.path() / "posts") == 2);
   {
     TestDatabase db(dir.path() / "state/feedd.db");
     CHECK(db.text("SELECT count(*) FROM wayback_queue WHERE tries = 1") == "2");
@@ -501,19 +498,13 @@ TEST_CASE("With removed_notice a removed entry's post gains its removed key and 
   REQUIRE(run_feedd({"once", "--config", config.string(), "--now", at(0)}).exit_status == 0);
   const std::size_t first_published = feedd::test::read_file(published).size();
   CHECK(first_published > 0);
-  std::map<std::string, std::string> before;
-  for (const auto& file : fs::directory_iterator(dir.path() / "posts")) {
-    before[file.path().filename().string()] = feedd::test::read_file(file.path());
-  }
+  const auto before = feedd::test::posts_by_name(dir.path() / "posts");
   REQUIRE(before.size() == 2);
   for (const auto& [name, bytes] : before) CHECK(bytes.find("removed:") == std::string::npos);
 
   server.route("/taken", [](const TestRequest&) { return html("gone", 410); });
   REQUIRE(run_feedd({"once", "--config", config.string(), "--now", at(2 * hour_ms)}).exit_status == 0);
-  std::map<std::string, std::string> after;
-  for (const auto& file : fs::directory_iterator(dir.path() / "posts")) {
-    after[file.path().filename().string()] = feedd::test::read_file(file.path());
-  }
+  const auto after = feedd::test::posts_by_name(dir.path() / "posts");
   REQUIRE(after.size() == 2);
   int changed = 0;
   for (const auto& [name, bytes] : after) {

@@ -18,6 +18,7 @@
 #include "tests/support/eventually.h"
 #include "tests/support/http_test_server.h"
 #include "tests/support/local_http.h"
+#include "tests/support/post_files.h"
 #include "tests/support/process.h"
 #include "tests/support/sqlite_query.h"
 #include "tests/support/temp_dir.h"
@@ -71,14 +72,7 @@ std::string source(const std::string& name, const std::string& url, const std::s
   return fmt::format("[[sources]]\nname = \"{}\"\nurl = \"{}\"\n{}\n", name, url, extra);
 }
 
-std::vector<fs::path> posts(const TempDir& dir) {
-  std::vector<fs::path> files;
-  const fs::path folder = dir / "site/_posts";
-  if (!fs::exists(folder)) return files;
-  for (const auto& item : fs::directory_iterator(folder)) files.push_back(item.path());
-  std::sort(files.begin(), files.end());
-  return files;
-}
+std::vector<fs::path> posts(const TempDir& dir) { return feedd::test::post_files(dir / "site/_posts"); }
 
 // The post whose front matter's `from:` is `url`.
 std::string post_of(const TempDir& dir, const std::string& url) {
