@@ -37,7 +37,7 @@ daemon/runtime: daemon/runtime/pipeline config fetchers/article fetchers/feed fe
 daemon/cli/output: fetchers/text store
 daemon/cli/commands/documents: daemon/cli/output daemon/runtime daemon/runtime/pipeline fetchers/article fetchers/feed fetchers/html fetchers/http
 daemon/cli/commands: daemon/cli/output daemon/runtime daemon/runtime/pipeline daemon/runtime/publish daemon/runtime/watch config fetchers/feed fetchers/html fetchers/http fetchers/redact store store/lists store/adopt store/media store/full_text store/enclosures
-daemon/cli/commands/history: daemon/cli/commands daemon/runtime daemon/runtime/watch config fetchers/feed fetchers/html fetchers/redact store store/versions
+daemon/cli/commands/history: daemon/cli/commands daemon/runtime daemon/runtime/watch config fetchers/feed fetchers/html fetchers/redact store store/versions store/enclosures
 daemon/cli/commands/run: daemon/cli/commands daemon/cli/output daemon/runtime daemon/runtime/pipeline daemon/runtime/publish daemon/runtime/watch config fetchers/feed fetchers/redact store store/lists
 daemon/cli: daemon/cli/commands/run daemon/cli/commands/history daemon/cli/commands daemon/cli/commands/documents daemon/runtime config fetchers/feed
 daemon: daemon/cli

@@ -259,3 +259,68 @@ TEST_CASE("check shows the [archive] defaults and a source's own update; a bad v
   CHECK(limit.err.find(bad_limit.string() + ":5: archive.shrink_limit: must be a number from 0 to 1") !=
         std::string::npos);
 }
+
+TEST_CASE("history shows under each version the enclosures it listed, the replaced list until its replacement") {
+  TempDir dir;
+  HttpTestServer server;
+  std::mutex mutex;
+  std::string body, recording, date;
+  server.route("/episodes.xml", [&](const TestRequest&) {
+    std::lock_guard lock(mutex);
+    return TestResponse{
+        200,
+        {{"Content-Type", "application/rss+xml; charset=utf-8"}},
+        fmt::format("<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>Pod</title>"
+                    "<link>https://example.org/</link><description>d</description><item><title>Episode 1</title>"
+                    "<link>https://example.org/ep1</link><pubDate>{}</pubDate>"
+                    "<description>{}</description>{}</item></channel></rss>",
+                    date, body, recording)};
+  });
+  const auto config = feedd::test::write_test_config(
+                          dir, "", feedd::test::source_toml("Pod", server.url("/episodes.xml")))
+                          .string();
+  const auto once = [&](const std::string& published, const std::string& text, const std::string& enclosure,
+                        const std::string& now) {
+    {
+      std::lock_guard lock(mutex);
+      date = published;
+      body = text;
+      recording = enclosure;
+    }
+    const ProcessResult result = run_feedd({"once", "--config", config, "--now", now});
+    INFO(result.err);
+    REQUIRE(result.exit_status == 0);
+  };
+  once("Thu, 15 Apr 2021 13:00:00 GMT", "The first cut of the episode, forty minutes long.",
+       "<enclosure url=\"https://cdn.example.org/ep1-cut1.mp3\" type=\"audio/mpeg\" length=\"4800\"/>",
+       "2021-04-15T13:10:00Z");
+  once("Thu, 15 Apr 2021 14:00:00 GMT", "The second cut of the episode, an hour long with the interview.",
+       "<enclosure url=\"https://cdn.example.org/ep1-cut2.mp3\" type=\"audio/mpeg\"/>", "2021-04-15T14:10:00Z");
+
+  const auto text = run_feedd({"history", "--config", config, "https://example.org/ep1"});
+  INFO(text.err);
+  REQUIRE(text.exit_status == 0);
+  INFO(text.out);
+  const auto first = text.out.find("\n   1  2021-04-15T13:10:00Z");
+  const auto replaced =
+      text.out.find("      enclosures until 2021-04-15T14:10:00Z:\n        https://cdn.example.org/ep1-cut1.mp3 "
+                    "(audio/mpeg, 4800 bytes)\n");
+  const auto second = text.out.find("\n   2  2021-04-15T14:10:00Z");
+  const auto now = text.out.find("      enclosures now:\n        https://cdn.example.org/ep1-cut2.mp3 (audio/mpeg)\n");
+  REQUIRE(first != std::string::npos);
+  REQUIRE(replaced != std::string::npos);
+  REQUIRE(second != std::string::npos);
+  REQUIRE(now != std::string::npos);
+  CHECK(first < replaced);
+  CHECK(replaced < second);
+  CHECK(second < now);
+
+  const auto listed = run_feedd({"history", "--config", config, "--json", "https://example.org/ep1"});
+  REQUIRE(listed.exit_status == 0);
+  const auto lines = json_lines(listed.out);
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0]["enclosure_lists"] == json::parse(R"([{"replaced":"2021-04-15T14:10:00Z","enclosures":[
+      {"url":"https://cdn.example.org/ep1-cut1.mp3","type":"audio/mpeg","length":4800}]}])"));
+  CHECK(lines[1]["enclosure_lists"] == json::parse(R"([{"replaced":null,"enclosures":[
+      {"url":"https://cdn.example.org/ep1-cut2.mp3","type":"audio/mpeg","length":null}]}])"));
+}

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <stdexcept>
 #include <system_error>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "config/config.h"
 #include "daemon/cli/commands/archive_commands.h"
 #include "daemon/cli/commands/history/diff_output.h"
+#include "daemon/cli/commands/history/enclosure_lists.h"
 #include "daemon/runtime/exit_status.h"
 #include "daemon/runtime/watch/wayback_tables.h"
 #include "fetchers/feed/dates.h"
@@ -43,6 +45,7 @@ struct EntryHeading {
   // The Wayback Machine's copy of the page (archive_org); empty, and shown
   // as none, until Save Page Now has made one.
   std::string snapshot_url;
+  std::map<int, std::vector<ListedEnclosures>> enclosures;  // by version
 };
 
 // A title is plain text already.
@@ -66,6 +69,22 @@ int shown_version(const EntryRow& row, const std::vector<EntryVersion>& versions
   return 0;
 }
 
+nlohmann::json enclosures_json(const std::vector<ListedEnclosures>& lists) {
+  nlohmann::json json = nlohmann::json::array();
+  for (const ListedEnclosures& list : lists) {
+    nlohmann::json items = nlohmann::json::array();
+    for (const EnclosureRecord& enclosure : list.enclosures) {
+      items.push_back({{"url", enclosure.url},
+                       {"type", enclosure.type},
+                       {"length", enclosure.length ? nlohmann::json(*enclosure.length) : nlohmann::json(nullptr)}});
+    }
+    json.push_back({{"replaced", list.replaced_ms ? nlohmann::json(dates::format_rfc3339(*list.replaced_ms))
+                                                  : nlohmann::json(nullptr)},
+                    {"enclosures", std::move(items)}});
+  }
+  return json;
+}
+
 std::string json_line(const nlohmann::json& object) {
   return object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
@@ -84,7 +103,24 @@ void print_list_json(const EntryHeading& heading, const std::vector<EntryVersion
                              {"title", version.title},
                              {"snapshot_url", nullptr}};
     if (!heading.snapshot_url.empty()) object["snapshot_url"] = heading.snapshot_url;
+    const auto lists = heading.enclosures.find(version.number);
+    object["enclosure_lists"] =
+        enclosures_json(lists == heading.enclosures.end() ? std::vector<ListedEnclosures>{} : lists->second);
     fmt::print("{}\n", json_line(object));
+  }
+}
+
+// Under its version: "enclosures until TIME:" for a list an update replaced,
+// "enclosures now:" for the item's current list.
+void print_enclosures_for_people(const std::vector<ListedEnclosures>& lists) {
+  for (const ListedEnclosures& list : lists) {
+    fmt::print("      enclosures {}:\n",
+               list.replaced_ms ? "until " + dates::format_rfc3339(*list.replaced_ms) : std::string("now"));
+    for (const EnclosureRecord& enclosure : list.enclosures) {
+      std::string details = enclosure.type;
+      if (enclosure.length) details += fmt::format("{}{} bytes", details.empty() ? "" : ", ", *enclosure.length);
+      fmt::print("        {}{}\n", enclosure.url, details.empty() ? "" : " (" + details + ")");
+    }
   }
 }
 
@@ -97,6 +133,8 @@ void print_list_for_people(const EntryHeading& heading, const std::vector<EntryV
     const EntryVersion& version = versions[i];
     fmt::print("{:>4}  {}  {:<4}  {:>7} chars  {:<7}  {}\n", version.number, dates::format_rfc3339(version.recorded_ms),
                version.origin, text_size(version.content), changed_of(versions, i), version.title);
+    const auto lists = heading.enclosures.find(version.number);
+    if (lists != heading.enclosures.end()) print_enclosures_for_people(lists->second);
   }
 }
 
@@ -148,7 +186,8 @@ int show_history(const HistoryCommandOptions& options) {
   if (!row) throw HistoryFailure(exit_usage, fmt::format("no entry has the URL {}", options.url));
   const auto versions = store.versions_of(row->id);
   const EntryHeading heading{row->url, store.source_name(row->source_id).value_or(""), shown_version(*row, versions),
-                             watch::snapshot_of(store.database(), row->id).value_or("")};
+                             watch::snapshot_of(store.database(), row->id).value_or(""),
+                             enclosure_lists_by_version(store, row->id)};
   if (options.diff) {
     print_diff(heading, version_named(versions, options.diff->first), version_named(versions, options.diff->second),
                options.json);
