@@ -362,11 +362,21 @@ void Archive::save_schedules(std::span<const ScheduleUpdate> updates) {
   transaction.commit();
 }
 
-int Archive::repair_pending_posts() {
-  const auto rows = store_.entries_with_pending_posts();
-  if (rows.empty()) return 0;
+Archive::Repair Archive::repair_pending_posts() {
+  Repair repair;
+  std::vector<EntryRow> owed;
+  std::vector<EntryRow> in_place;
+  for (auto& row : store_.entries_with_pending_posts()) {
+    (already_durable(posts_dir_, row.post_path, render(row)) ? in_place : owed).push_back(std::move(row));
+  }
+  std::vector<std::int64_t> ids;
+  for (const auto& row : in_place) ids.push_back(row.id);
+  posts_in_place(in_place, ids, nullptr);
+  repair.already_in_place = static_cast<int>(ids.size());
+  if (owed.empty()) return repair;
   std::vector<std::string> still_failing;  // those rows stay pending for the next attempt
-  return write_posts(rows, still_failing);
+  repair.written = write_posts(owed, still_failing);
+  return repair;
 }
 
 int Archive::sweep_temp_files() { return remove_stale_temp_files(posts_dir_); }

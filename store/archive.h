@@ -158,9 +158,16 @@ class Archive {
     record_failure(source_name, source_url, fetch);
   }
 
-  // Writes posts whose rows are marked pending (an earlier write failed).
-  // Returns how many were written; throws nothing for a single failure.
-  int repair_pending_posts();
+  // Writes posts whose rows are marked pending (an earlier write failed,
+  // or a crash came before a group's marks were cleared). A post already in
+  // place byte for byte is synced and kept, not written again, so that the
+  // start-up log counts only posts that were missing or stale. Throws
+  // nothing for a single failure.
+  struct Repair {
+    int written = 0;
+    int already_in_place = 0;
+  };
+  Repair repair_pending_posts();
 
   // Temporary files left by a crash, removed; returns how many.
   int sweep_temp_files();

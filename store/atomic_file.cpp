@@ -254,6 +254,30 @@ void BackgroundStaging::stage_now(File& file) {
   }
 }
 
+namespace {
+
+bool holds_exactly(int fd, std::string_view bytes) {
+  std::string read(bytes.size() + 1, '\0');  // one byte more: a longer file differs
+  std::size_t got = 0;
+  for (;;) {
+    const ssize_t n = ::read(fd, read.data() + got, read.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += static_cast<std::size_t>(n);
+    if (got == read.size()) break;
+  }
+  return got == bytes.size() && std::string_view(read.data(), got) == bytes;
+}
+
+}  // namespace
+
+bool already_durable(const std::filesystem::path& folder, const std::string& name, std::string_view bytes) {
+  const FileDescriptor file(::open((folder / name).c_str(), O_RDONLY | O_CLOEXEC));
+  if (file.get() < 0 || !holds_exactly(file.get(), bytes) || ::fsync(file.get()) != 0) return false;
+  const FileDescriptor dir(::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  return dir.get() >= 0 && ::fsync(dir.get()) == 0;
+}
+
 int remove_stale_temp_files(const std::filesystem::path& folder) {
   int removed = 0;
   std::error_code error;

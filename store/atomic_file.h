@@ -137,4 +137,10 @@ class BackgroundStaging {
 // Deletes temporary files a crashed writer left in `folder`; returns how many.
 int remove_stale_temp_files(const std::filesystem::path& folder);
 
+// True when `folder`/`name` holds exactly `bytes` and is now durable (the
+// file and the folder naming it synced): a post a crashed run had renamed
+// into place need not be written again. False when it differs, is missing or
+// cannot be synced; throws nothing.
+bool already_durable(const std::filesystem::path& folder, const std::string& name, std::string_view bytes);
+
 }  // namespace feedd

@@ -52,8 +52,10 @@ std::optional<WritableStore> open_writable_store(const config::Config& config, i
       spdlog::warn("removed {} temporary file(s) left in {} by an interrupted run", swept,
                    config.storage.posts_dir.string());
     }
-    if (const int repaired = archive->repair_pending_posts(); repaired > 0) {
-      spdlog::info("wrote {} post(s) that an earlier run could not write", repaired);
+    const auto repair = archive->repair_pending_posts();
+    if (repair.written > 0) spdlog::info("wrote {} post(s) that an earlier run could not write", repair.written);
+    if (repair.already_in_place > 0) {
+      spdlog::info("{} post(s) an interrupted run had written were in place, as stored", repair.already_in_place);
     }
     return WritableStore{std::move(*lock), std::move(archive)};
   } catch (const std::exception& error) {

@@ -95,10 +95,10 @@ TEST_CASE("Posts that cannot be written are kept as pending rows and written by 
 
   fs::remove(dir / "_posts");
   fs::create_directories(dir / "_posts");
-  CHECK(archive.repair_pending_posts() == 1);
+  CHECK(archive.repair_pending_posts().written == 1);
   CHECK(files_in(dir / "_posts").size() == 1);
   CHECK_FALSE(archive.store().find_entry("https://e.com/1")->post_pending);
-  CHECK(archive.repair_pending_posts() == 0);
+  CHECK(archive.repair_pending_posts().written == 0);
 }
 
 TEST_CASE("Temporary files of an interrupted batch are swept and never left by a finished one") {

@@ -20,7 +20,7 @@ bool restore_missing_posts_dir(Archive& archive) {
   const auto owed = archive.store().count_entries();
   spdlog::warn("posts_dir {} was missing: created it again; writing its {} post(s) again from the store",
                folder.string(), owed);
-  const int written = archive.repair_pending_posts();
+  const int written = archive.repair_pending_posts().written;
   spdlog::info("posts_dir {}: {} of {} post(s) written again", folder.string(), written, owed);
   return true;
 }

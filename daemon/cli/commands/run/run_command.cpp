@@ -300,7 +300,7 @@ class Daemon {
       pipeline_.write(
           [prune_before](Archive& archive) {
             restore_missing_posts_dir(archive);
-            if (const int repaired = archive.repair_pending_posts(); repaired > 0) {
+            if (const int repaired = archive.repair_pending_posts().written; repaired > 0) {
               spdlog::info("wrote {} post(s) that could not be written before", repaired);
             }
             if (prune_before) prune_old_poll_records(archive, *prune_before);
