@@ -54,7 +54,11 @@ int WalCheckpointer::committed(sqlite3* db, const char* name, int frames) {
   bool inline_checkpoint = false;
   {
     std::lock_guard lock(mutex_);
+    // The WAL was restarted since the last checkpoint: all of it is new.
+    if (frames < backfilled_) backfilled_ = 0;
     inline_checkpoint = failed_ || frames >= threshold_ * inline_after;
+    // A checkpoint of a few frames would cost two device flushes all the same.
+    if (!inline_checkpoint && frames - backfilled_ < threshold_) return SQLITE_OK;
     if (!inline_checkpoint) due_ = true;
   }
   if (inline_checkpoint) {
@@ -85,10 +89,12 @@ void WalCheckpointer::run() {
     lock.unlock();
     // PASSIVE: copies what it can without waiting for readers or the
     // writer; SQLITE_BUSY only means another checkpoint is running.
-    const int code = sqlite3_wal_checkpoint_v2(own->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    int copied = 0;
+    const int code = sqlite3_wal_checkpoint_v2(own->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, &copied);
     lock.lock();
     if (code == SQLITE_OK) {
       ++done_;
+      backfilled_ = copied;
     } else if (code != SQLITE_BUSY) {
       failed_ = true;
       return;

@@ -58,6 +58,10 @@ class WalCheckpointer {
   bool due_ = false;
   bool stopping_ = false;
   bool failed_ = false;  // the thread gave up: the writer checkpoints inline
+  // Frames of the WAL already in the database file, as the last checkpoint
+  // said: the writer wakes the thread once `threshold_` more are waiting,
+  // not at every commit while the WAL keeps its size.
+  int backfilled_ = 0;
   int done_ = 0;
   std::thread thread_;  // last: started once everything it uses is ready
 };
