@@ -1,7 +1,14 @@
 // WalCheckpointer against real SQLite files: the writer's commits past its
 // threshold are copied into the database file by the other thread, SQLite's
 // own inline checkpoints come back when it is gone, and nothing committed is
-// lost while the two connections work side by side.
+// lost while the two connections work side by side, nor when the process is
+// killed while the other thread writes into the database file.
+#include <poll.h>
+#include <signal.h>
+#include <sys/inotify.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <doctest/doctest.h>
 
 #include <chrono>
@@ -105,4 +112,70 @@ TEST_CASE("A writer without automatic checkpoints is left as it is") {
   Database memory(":memory:");
   WalCheckpointer in_memory(memory);
   CHECK(in_memory.checkpoints_done() == 0);
+}
+
+namespace {
+
+// In a child process: commits one row at a time for ever, and writes the
+// number of rows stored to `reported` once each commit has returned.
+[[noreturn]] void commit_until_killed(const fs::path& path, int reported) {
+  int status = 0;
+  try {
+    Database writer = open_writer(path);
+    WalCheckpointer checkpointer(writer);
+    auto insert = writer.prepare("INSERT INTO rows (body) VALUES (?1)");
+    auto count = writer.prepare("SELECT count(*) FROM rows");
+    for (;;) {
+      writer.execute("BEGIN");
+      insert.bind(1, std::string(3000, 'k')).run();
+      writer.execute("COMMIT");
+      count.step();
+      const std::int64_t rows = count.column_int(0);
+      count.reset();
+      if (::write(reported, &rows, sizeof rows) != sizeof rows) break;
+    }
+  } catch (...) {
+    status = 2;
+  }
+  ::_exit(status);
+}
+
+}  // namespace
+
+TEST_CASE("A process killed while the other thread writes into the database file loses no committed row") {
+  TempDir dir;
+  const fs::path path = dir / "feedd.db";
+  { open_writer(path); }
+  for (int kill = 0; kill < 5; ++kill) {
+    const int watch = ::inotify_init1(IN_CLOEXEC);
+    REQUIRE(watch >= 0);
+    // Only a checkpoint writes into the database file itself; commits go to the WAL.
+    REQUIRE(::inotify_add_watch(watch, path.c_str(), IN_MODIFY) >= 0);
+    int reports[2];
+    REQUIRE(::pipe(reports) == 0);
+    const pid_t child = ::fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+      ::close(reports[0]);
+      commit_until_killed(path, reports[1]);
+    }
+    ::close(reports[1]);
+    pollfd modified{watch, POLLIN, 0};
+    const bool checkpointing = ::poll(&modified, 1, 20'000) == 1;
+    ::kill(child, SIGKILL);
+    int status = 0;
+    REQUIRE(::waitpid(child, &status, 0) == child);
+    ::close(watch);
+    std::int64_t committed = 0;
+    for (std::int64_t rows = 0; ::read(reports[0], &rows, sizeof rows) == sizeof rows;) committed = rows;
+    ::close(reports[0]);
+    INFO("kill ", kill, " after ", committed, " rows reported committed");
+    CHECK(checkpointing);
+    CHECK(WIFSIGNALED(status));
+    Database reader(path);
+    CHECK(single_int(reader, "SELECT count(*) FROM rows") >= committed);
+    auto check = reader.prepare("PRAGMA integrity_check");
+    REQUIRE(check.step());
+    CHECK(check.column_text(0) == "ok");
+  }
 }
