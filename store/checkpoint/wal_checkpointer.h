@@ -4,9 +4,10 @@
 // wal_autocheckpoint frames (1,000), the commit that crossed it reads them
 // back, writes them into the database file and syncs both files before it
 // returns. With 1,000,000 entries stored that was about a sixth of the
-// pipeline writer's CPU and one in four of its device flushes
+// pipeline writer's CPU and a third of its time in device flushes
 // (BENCHMARKS.md, "Store: ingest with 1,000,000 entries stored"). Here the
-// writer's commit only wakes another thread, whose own connection runs a
+// writer's commit only wakes another thread once that many frames wait
+// beyond those already copied, and the thread's own connection runs a
 // PASSIVE checkpoint while the writer goes on committing: SQLite lets one
 // checkpoint run beside a writer and copies only committed frames, so what
 // a commit makes durable (the WAL's sync, synchronous = FULL) is unchanged,
@@ -41,7 +42,7 @@ class WalCheckpointer {
   WalCheckpointer(const WalCheckpointer&) = delete;
   WalCheckpointer& operator=(const WalCheckpointer&) = delete;
 
-  // Checkpoints the thread ran (for tests and the benchmark's account).
+  // Checkpoints the thread ran (for tests).
   int checkpoints_done() const;
 
   static constexpr int inline_after = 8;
