@@ -7,10 +7,12 @@
 # alternating order. The pre-filled store grows by a round's entries each round
 # (under 1% of it).
 #
-#   bench/store_bench.sh [--prefill N] [--sources K] [--runs R] [--content-bytes B] [--short]
+#   bench/store_bench.sh [--prefill N] [--sources K] [--entries E] [--runs R] [--content-bytes B] [--short]
 #
 # Defaults: 1,000,000 entries pre-filled (about 2 KiB of content and 2 KiB of
-# raw item each), 100 sources x 30 entries per round, 5 rounds. --short:
+# raw item each), 100 sources x 30 entries per round, 5 rounds. Fewer sources
+# with more entries each (--sources 10 --entries 1000) measure the writer's
+# cost per entry rather than per poll (start-up, schedule, 100 polls). --short:
 # 100,000 pre-filled, 20 sources, 2 rounds. The pre-filled database is built
 # once by bench/store_prefill.cpp through feedd::Store (so the search indexes
 # are filled by their triggers) and kept in $BENCH_WORK (default
@@ -26,11 +28,12 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --prefill) prefill=$2; shift 2 ;;
     --sources) sources=$2; shift 2 ;;
+    --entries) entries=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
     --content-bytes) content=$2; shift 2 ;;
     --short) prefill=100000 sources=20 runs=2; shift ;;
     --nosync) wrap=eatmydata; shift ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) say "store_bench: unknown argument $1"; exit 2 ;;
   esac
 done
@@ -123,4 +126,4 @@ print(f"pre-filled ({int(sys.argv[2]):,} entries) / empty ingest rate: {rate['pr
 EOF
 rm -rf "$run"/*-[0-9]*/_posts  # at the end: see e2e_bench.sh on ext4 and freed inodes
 echo "samples: $results"
-echo "reproduce: bench/store_bench.sh --prefill $prefill --sources $sources --runs $runs --content-bytes $content${wrap:+ --nosync}"
+echo "reproduce: bench/store_bench.sh --prefill $prefill --sources $sources --entries $entries --runs $runs --content-bytes $content${wrap:+ --nosync}"

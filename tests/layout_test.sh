@@ -29,8 +29,9 @@ store/media: fetchers/media store
 store/adopt: fetchers/feed fetchers/http store
 store/full_text: store
 store/enclosures: store
+store/checkpoint: store
 daemon/runtime/pipeline/full_text: config fetchers/article fetchers/html fetchers/http fetchers/redact store store/full_text
-daemon/runtime/pipeline: daemon/runtime/pipeline/full_text config fetchers/feed fetchers/html fetchers/http fetchers/listing fetchers/media fetchers/redact store store/media store/enclosures
+daemon/runtime/pipeline: daemon/runtime/pipeline/full_text config fetchers/feed fetchers/html fetchers/http fetchers/listing fetchers/media fetchers/redact store store/media store/enclosures store/checkpoint
 daemon/runtime/publish: store store/lists
 daemon/runtime/watch: config daemon/runtime/pipeline fetchers/article fetchers/html fetchers/http fetchers/redact store
 daemon/runtime: daemon/runtime/pipeline config fetchers/article fetchers/feed fetchers/html fetchers/http fetchers/redact store store/media store/versions

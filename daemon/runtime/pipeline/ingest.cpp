@@ -28,6 +28,7 @@
 #include "fetchers/feed/not_a_feed.h"
 #include "fetchers/listing/listing.h"
 #include "fetchers/redact/redact_url.h"
+#include "store/checkpoint/wal_checkpointer.h"
 
 namespace feedd {
 namespace {
@@ -910,6 +911,9 @@ class Pipeline::Impl {
   PollWindow window_;     // on the io_context's thread
   SearchIndexer indexer_;  // stored rows indexed for search off the writer's CPU
   full_text::Stage full_text_;  // sources[].full_text: pages fetched through http_
+  // The writer's WAL copied back by another thread, not inside its commits;
+  // destroyed after writer_ is joined.
+  WalCheckpointer checkpointer_{archive_.store().database()};
 };
 
 Pipeline::Pipeline(boost::asio::io_context& io, const config::Config& config, Archive& archive, const Clock& clock)
