@@ -106,9 +106,12 @@ class StreamSanitizer final : public HtmlEvents {
 
 }  // namespace
 
-SanitizePass sanitize_stream(std::string_view document, const SanitizeOptions& options, bool keep_fallback) {
+SanitizePass sanitize_stream(std::string_view document, const SanitizeOptions& options, bool keep_fallback,
+                             HtmlReader reader) {
   StreamSanitizer sanitizer(options, keep_fallback);
-  if (!read_html_events(document, sanitizer)) return {};
+  const bool told = (reader == HtmlReader::tokenizer_first && read_html_tokens(document, sanitizer)) ||
+                    read_html_events(document, sanitizer);
+  if (!told) return {};
   return sanitizer.finish();
 }
 
