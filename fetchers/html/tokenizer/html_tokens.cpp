@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "fetchers/html/tokenizer/libxml2_elements.h"
+#include "fetchers/html/tokenizer/text_scan.h"
 #include "fetchers/text/encoding.h"
 
 namespace feedd::detail {
@@ -30,11 +31,12 @@ bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\n'; }
 // does not (its names may hold '_', ':' and '.').
 bool continues_libxml2_name(char c) { return c == '_' || c == ':' || c == '.'; }
 
-// Bytes a run of text or a value cannot hold here: control characters
-// (libxml2 drops or reports them; '\t' and '\n' excepted), '\r' (line ends
-// are its business), DEL, and 0xEF, the lead byte of U+FFFE and U+FFFF
-// (dropped as invalid characters), looked at more closely.
-enum ByteClass : std::uint8_t { plain, lt, amp, bad, lead_ef, quote_double, quote_single };
+// Bytes an attribute value or a comment cannot hold here (text: see
+// text_scan.h): control characters (libxml2 drops or reports them; '\t' and
+// '\n' excepted), '\r' (line ends are its business) and DEL. U+FFFE and
+// U+FFFF, which libxml2 drops as invalid characters, are looked for in the
+// whole document first.
+enum ByteClass : std::uint8_t { plain, amp, bad };
 
 constexpr std::array<ByteClass, 256> byte_classes() {
   std::array<ByteClass, 256> classes{};
@@ -42,22 +44,12 @@ constexpr std::array<ByteClass, 256> byte_classes() {
   classes['\t'] = plain;
   classes['\n'] = plain;
   classes[0x7F] = bad;
-  classes['<'] = lt;
   classes['&'] = amp;
-  classes[0xEF] = lead_ef;
-  classes['"'] = quote_double;
-  classes['\''] = quote_single;
   return classes;
 }
 constexpr std::array<ByteClass, 256> kByteClass = byte_classes();
 
 ByteClass class_of(char c) { return kByteClass[static_cast<unsigned char>(c)]; }
-
-// U+FFFE or U+FFFF at `at` (a 0xEF byte).
-bool is_noncharacter_at(std::string_view in, std::size_t at) {
-  return at + 2 < in.size() && static_cast<unsigned char>(in[at + 1]) == 0xBF &&
-         (static_cast<unsigned char>(in[at + 2]) == 0xBE || static_cast<unsigned char>(in[at + 2]) == 0xBF);
-}
 
 // libxml2's IS_CHAR: what a character reference may stand for.
 bool is_xml_char(std::uint32_t code) {
@@ -94,6 +86,8 @@ class TokenReader {
 
   bool read() {
     if (!in_.starts_with(kDocumentStart)) return false;
+    // libxml2 drops U+FFFE and U+FFFF from text as invalid characters.
+    if (encoding::holds_fffe_or_ffff(in_)) return false;
     // libxml2 opens an implied <html> for the <body> that starts the input.
     start("html", kUnknownElement, 0, 0);
     start("body", kUnknownElement, 0, 0);
@@ -121,34 +115,17 @@ class TokenReader {
   // Text up to the next '<' or the end, references decoded.
   bool text() {
     std::size_t run = at_;  // start of the bytes not yet told
-    while (at_ < in_.size()) {
-      const char c = in_[at_];
-      switch (class_of(c)) {
-        case plain:
-        case quote_double:
-        case quote_single:
-          ++at_;
-          continue;
-        case lt:
-          flush_text(run, at_);
-          return true;
-        case bad:
-          return false;
-        case lead_ef:
-          if (is_noncharacter_at(in_, at_)) return false;
-          ++at_;
-          continue;
-        case amp: {
-          const std::size_t reference = at_;
-          std::string_view decoded;
-          if (!this->reference(decoded)) return false;
-          if (decoded.data() != nullptr) {  // told as its own piece of the text
-            flush_text(run, reference);
-            out_.tokens_.push_back({HtmlToken::Kind::text, decoded});
-            run = at_;
-          }
-          continue;
-        }
+    while (true) {
+      at_ = end_of_text(in_, at_);
+      if (at_ >= in_.size() || in_[at_] == '<') break;
+      if (in_[at_] != '&') return false;  // a control character
+      const std::size_t reference = at_;
+      std::string_view decoded;
+      if (!this->reference(decoded)) return false;
+      if (decoded.data() != nullptr) {  // told as its own piece of the text
+        flush_text(run, reference);
+        out_.tokens_.push_back({HtmlToken::Kind::text, decoded});
+        run = at_;
       }
     }
     flush_text(run, at_);
@@ -359,21 +336,8 @@ class TokenReader {
       if (quoted ? c == quote : (is_blank(c) || c == '>')) break;
       switch (class_of(c)) {
         case bad:
-        case lt:
-          if (class_of(c) == bad || !quoted) return false;
-          ++at_;
-          continue;
-        case lead_ef:
-          if (is_noncharacter_at(in_, at_)) return false;
-          ++at_;
-          continue;
-        case quote_double:
-        case quote_single:
-          if (!quoted) return false;  // libxml2 reads them, browsers may not: rare enough to leave to it
-          ++at_;
-          continue;
+          return false;
         case plain:
-          if (!quoted && (c == '=' || c == '`')) return false;
           ++at_;
           continue;
         case amp: {
@@ -395,7 +359,7 @@ class TokenReader {
         }
       }
     }
-    if (!quoted && at_ == from) return false;  // "<a href=>": libxml2 reads it as no value
+    if (!quoted && at_ == from) return false;  // "<a href=>": libxml2's reading of no value is not modelled
     if (copied_from) {
       std::string& store = out_.decoded_;
       if (store.size() + (at_ - run) > store.capacity()) return false;
@@ -430,9 +394,8 @@ class TokenReader {
     const std::string_view body = in_.substr(at_ + 4, close - (at_ + 4));
     // "<!-->" and "<!--->" end there for a browser, not for libxml2 2.9.
     if (body.starts_with('>') || body.starts_with("->") || body.find("--!>") != std::string_view::npos) return false;
-    for (std::size_t i = 0; i < body.size(); ++i) {
-      const ByteClass kind = class_of(body[i]);
-      if (kind == bad || (kind == lead_ef && is_noncharacter_at(body, i))) return false;
+    for (const char c : body) {
+      if (class_of(c) == bad) return false;
     }
     at_ = close + 3;
     out_.tokens_.push_back({HtmlToken::Kind::other, {}});
