@@ -225,6 +225,10 @@ bool read_html_tokens(std::string_view utf8, HtmlEvents& events) {
   } const marked(in_use);
   if (!thread_tokens.read(utf8)) return false;
   tell(thread_tokens, thread_attributes, events);
+  // The buffers grow to the largest fragment read; a daemon's threads keep
+  // them for good, so a huge one's are let go.
+  constexpr std::size_t kLargestKept = 1 << 20;
+  if (utf8.size() > kLargestKept) thread_tokens = HtmlTokens();
   return true;
 }
 

@@ -176,3 +176,10 @@ TEST_CASE("The AVX2 scan for the end of a run of text agrees with the byte-wise 
   }
   CHECK(compared > 10000);
 }
+
+TEST_CASE("A fragment of megabytes reads as libxml2 reads it and the next one still does") {
+  std::string huge = "<body>";
+  while (huge.size() < (3 << 20)) huge += "<p class=\"a\">中美作为世界上最大的发展中国家&amp;<b>x</b></p>\n";
+  check_read(huge);
+  check_read("<body><p>small after huge</p>");
+}
