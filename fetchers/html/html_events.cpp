@@ -142,6 +142,16 @@ class ThreadParser {
   ParserContextHandle context_;
 };
 
+// Marks a thread's parser (or tokens) taken, cleared however the read ends:
+// a handler may throw std::bad_alloc.
+struct InUse {
+  bool& flag;
+  explicit InUse(bool& f) : flag(f) { flag = true; }
+  ~InUse() { flag = false; }
+  InUse(const InUse&) = delete;
+  InUse& operator=(const InUse&) = delete;
+};
+
 bool read_with(htmlParserCtxt* context, std::string_view utf8, HtmlEvents& events) {
   const TextPlaceholders placeholders(utf8);
   EventReader reader(context, placeholders, events);
@@ -167,14 +177,7 @@ bool read_html_events(std::string_view utf8, HtmlEvents& events) {
   }
   htmlParserCtxt* const context = thread_parser.take();
   if (context == nullptr) return false;
-  // Cleared however the parse ends: a handler may throw std::bad_alloc.
-  struct InUse {
-    bool& flag;
-    explicit InUse(bool& f) : flag(f) { flag = true; }
-    ~InUse() { flag = false; }
-    InUse(const InUse&) = delete;
-    InUse& operator=(const InUse&) = delete;
-  } const marked(in_use);
+  const InUse marked(in_use);
   return read_with(context, utf8, events);
 }
 
@@ -216,13 +219,7 @@ bool read_html_tokens(std::string_view utf8, HtmlEvents& events) {
     tell(tokens, attributes, events);
     return true;
   }
-  struct InUse {
-    bool& flag;
-    explicit InUse(bool& f) : flag(f) { flag = true; }
-    ~InUse() { flag = false; }
-    InUse(const InUse&) = delete;
-    InUse& operator=(const InUse&) = delete;
-  } const marked(in_use);
+  const InUse marked(in_use);
   if (!thread_tokens.read(utf8)) return false;
   tell(thread_tokens, thread_attributes, events);
   // The buffers grow to the largest fragment read; a daemon's threads keep

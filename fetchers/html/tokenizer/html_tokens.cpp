@@ -221,19 +221,9 @@ class TokenReader {
   std::string_view name() {
     const std::size_t from = at_;
     if (at_ >= in_.size() || !is_letter(in_[at_])) return {};
-    bool upper = false;
-    while (at_ < in_.size() && (is_letter(in_[at_]) || is_digit(in_[at_]) || in_[at_] == '-')) {
-      upper = upper || (in_[at_] >= 'A' && in_[at_] <= 'Z');
-      ++at_;
-    }
+    while (at_ < in_.size() && (is_letter(in_[at_]) || is_digit(in_[at_]) || in_[at_] == '-')) ++at_;
     if (at_ >= in_.size() || continues_libxml2_name(in_[at_]) || at_ - from > kLongestName) return {};
-    const std::string_view read = in_.substr(from, at_ - from);
-    if (!upper) return read;
-    std::string& store = out_.decoded_;
-    if (store.size() + read.size() > store.capacity()) return {};
-    const std::size_t start = store.size();
-    for (const char c : read) store += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-    return std::string_view(store).substr(start);
+    return lower_case(in_.substr(from, at_ - from));
   }
 
   void skip_blanks() {
@@ -309,6 +299,8 @@ class TokenReader {
     return true;
   }
 
+  // `read` lower-cased: itself, or a copy in decoded_; empty when that is
+  // full (refused).
   std::string_view lower_case(std::string_view read) {
     bool upper = false;
     for (const char c : read) upper = upper || (c >= 'A' && c <= 'Z');
