@@ -4,7 +4,6 @@
 #include <libxml/HTMLtree.h>
 
 #include <array>
-#include <cstring>
 #include <optional>
 
 #include "fetchers/html/tokenizer/libxml2_elements.h"
