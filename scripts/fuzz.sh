@@ -7,12 +7,12 @@
 # Any crash, leak, sanitizer report, timeout or failed check fails the script;
 # the input that found it is left in build-fuzz/findings/.
 #
-#   scripts/fuzz.sh                 # all seven, 20 s each
+#   scripts/fuzz.sh                 # all eight, 20 s each
 #   FEEDD_FUZZ_SECONDS=600 scripts/fuzz.sh fuzz_dates
 set -eu
 cd "$(dirname "$0")/.."
 seconds="${FEEDD_FUZZ_SECONDS:-20}"
-targets="${*:-fuzz_feed_parser fuzz_dates fuzz_url fuzz_post_file_name fuzz_post_format fuzz_sanitize fuzz_charset}"
+targets="${*:-fuzz_feed_parser fuzz_dates fuzz_url fuzz_post_file_name fuzz_post_format fuzz_sanitize fuzz_charset fuzz_html_tokens}"
 build=build-fuzz
 
 CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
@@ -24,7 +24,7 @@ cmake --build "$build" -j2 --target $targets
 seeds="$build/seeds"
 rm -rf "$seeds"
 mkdir -p "$seeds/fuzz_feed_parser" "$seeds/fuzz_dates" "$seeds/fuzz_url" "$seeds/fuzz_post_file_name" "$seeds/fuzz_post_format" \
-  "$seeds/fuzz_sanitize" "$seeds/fuzz_charset" "$build/findings"
+  "$seeds/fuzz_sanitize" "$seeds/fuzz_charset" "$seeds/fuzz_html_tokens" "$build/findings"
 find seeds/feeds tests/data -type f \( -name '*.xml' -o -name '*.json' -o -name '*.rss' -o -name '*.atom' \) \
   -size -256k -exec cp {} "$seeds/fuzz_feed_parser/" \; 2>/dev/null || true
 # Undeclared legacy-charset feeds for the charset guess.
@@ -77,6 +77,15 @@ html = [
 ]
 for i, text in enumerate(html):
     put("fuzz_sanitize", f"h{i}", text)
+# Fragments feedd's tokenizer reads itself, so the fuzzer starts inside it.
+tokens = [
+    '<p>中美作为世界上最大的发展中国家，<b>“据新华社报道”</b>&nbsp;&amp;&#x4E2D;</p><p>b<div id=x>c</div>',
+    '<a href="/?a=1&utm_source=x&amp;b=2" title=\'t&lt;\'>x</a><img src=x alt WIDTH=1><br/><!-- c -->',
+    '<table><tr><td>a<td>b<tr><th>c</th></tr></table><ul><li>a<li>b</li></ul><dl><dt>a<dd>b</dd></dl>',
+    '<select><option selected>a<option>b</option></select><input checked disabled value=1><hr><p>x<h2>y</h2>',
+]
+for i, text in enumerate(tokens + html):
+    put("fuzz_html_tokens", f"t{i}", text)
 for i, title in enumerate(titles):
     put("fuzz_post_file_name", f"t{i}", (1618444800000 + i * 86400000).to_bytes(8, "little") + title)
 posts = ["标题](javascript:alert(3)) [x\0https://h.example/p(a)r)en?x=1\0<p>{% raw %}</p>",

@@ -16,7 +16,8 @@ fetchers/redact:
 config: fetchers/redact
 fetchers/text:
 fetchers/http: fetchers/redact
-fetchers/html: fetchers/http fetchers/text
+fetchers/html/tokenizer: fetchers/text
+fetchers/html: fetchers/html/tokenizer fetchers/http fetchers/text
 fetchers/feed: fetchers/html fetchers/http fetchers/text
 fetchers/media: fetchers/html fetchers/http
 fetchers/article: fetchers/feed fetchers/html fetchers/http fetchers/text
@@ -48,6 +49,7 @@ daemon: daemon/cli
 inside='
 fetchers/feed/xml_parts.h fetchers/feed/xml_feed.h fetchers/feed/json_feed.h fetchers/feed/xml_recover.h fetchers/feed/xml_text.h
 fetchers/http/file_read.h fetchers/http/private_address.h
+fetchers/html/tokenizer/libxml2_elements.h
 fetchers/html/html_events.h fetchers/html/sanitize_stream.h fetchers/html/sanitize_writer.h fetchers/html/text_placeholders.h
 store/search_tokenizer.h
 daemon/runtime/schedule_policy.h

@@ -11,6 +11,7 @@
 
 #include "fetchers/html/html_parse.h"
 #include "fetchers/html/text_placeholders.h"
+#include "fetchers/html/tokenizer/html_tokens.h"
 
 namespace feedd::detail {
 namespace {
@@ -141,6 +142,16 @@ class ThreadParser {
   ParserContextHandle context_;
 };
 
+// Marks a thread's parser (or tokens) taken, cleared however the read ends:
+// a handler may throw std::bad_alloc.
+struct InUse {
+  bool& flag;
+  explicit InUse(bool& f) : flag(f) { flag = true; }
+  ~InUse() { flag = false; }
+  InUse(const InUse&) = delete;
+  InUse& operator=(const InUse&) = delete;
+};
+
 bool read_with(htmlParserCtxt* context, std::string_view utf8, HtmlEvents& events) {
   const TextPlaceholders placeholders(utf8);
   EventReader reader(context, placeholders, events);
@@ -166,15 +177,56 @@ bool read_html_events(std::string_view utf8, HtmlEvents& events) {
   }
   htmlParserCtxt* const context = thread_parser.take();
   if (context == nullptr) return false;
-  // Cleared however the parse ends: a handler may throw std::bad_alloc.
-  struct InUse {
-    bool& flag;
-    explicit InUse(bool& f) : flag(f) { flag = true; }
-    ~InUse() { flag = false; }
-    InUse(const InUse&) = delete;
-    InUse& operator=(const InUse&) = delete;
-  } const marked(in_use);
+  const InUse marked(in_use);
   return read_with(context, utf8, events);
+}
+
+namespace {
+
+void tell(const HtmlTokens& tokens, std::vector<AttributeView>& attributes, HtmlEvents& events) {
+  for (const HtmlToken& token : tokens.tokens()) {
+    switch (token.kind) {
+      case HtmlToken::Kind::start:
+        attributes.clear();
+        for (const TokenAttribute& attribute : tokens.attributes_of(token)) {
+          attributes.push_back({attribute.name, attribute.value});
+        }
+        events.start_element(token.text, attributes);
+        break;
+      case HtmlToken::Kind::end:
+        events.end_element();
+        break;
+      case HtmlToken::Kind::text:
+        events.text(token.text, false);
+        break;
+      case HtmlToken::Kind::other:
+        events.other_child();
+        break;
+    }
+  }
+}
+
+}  // namespace
+
+bool read_html_tokens(std::string_view utf8, HtmlEvents& events) {
+  thread_local HtmlTokens thread_tokens;
+  thread_local std::vector<AttributeView> thread_attributes;
+  thread_local bool in_use = false;
+  if (in_use) {  // an HtmlEvents that reads HTML itself gets tokens of its own
+    HtmlTokens tokens;
+    std::vector<AttributeView> attributes;
+    if (!tokens.read(utf8)) return false;
+    tell(tokens, attributes, events);
+    return true;
+  }
+  const InUse marked(in_use);
+  if (!thread_tokens.read(utf8)) return false;
+  tell(thread_tokens, thread_attributes, events);
+  // The buffers grow to the largest fragment read; a daemon's threads keep
+  // them for good, so a huge one's are let go.
+  constexpr std::size_t kLargestKept = 1 << 20;
+  if (utf8.size() > kLargestKept) thread_tokens = HtmlTokens();
+  return true;
 }
 
 }  // namespace feedd::detail

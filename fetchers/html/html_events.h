@@ -45,4 +45,11 @@ class HtmlEvents {
 // told until then stand. Thread-safe.
 bool read_html_events(std::string_view utf8, HtmlEvents& events);
 
+// The same events from feedd's own tokenizer (fetchers/html/tokenizer),
+// without libxml2, for a document starting "<body>" whose markup it models
+// exactly; false, having told `events` nothing, for any other, which
+// read_html_events then reads. Names stay valid until the next call on this
+// thread. Thread-safe.
+bool read_html_tokens(std::string_view utf8, HtmlEvents& events);
+
 }  // namespace feedd::detail

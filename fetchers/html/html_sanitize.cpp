@@ -258,6 +258,10 @@ SanitizePass sanitize_stream_once(std::string_view html, const SanitizeOptions& 
   return detail::sanitize_stream(parser_input(html), options, keeps_fallback(html));
 }
 
+SanitizePass sanitize_libxml2_once(std::string_view html, const SanitizeOptions& options) {
+  return detail::sanitize_stream(parser_input(html), options, keeps_fallback(html), detail::HtmlReader::libxml2);
+}
+
 bool has_text_rules(const SanitizeOptions& options) {
   return std::any_of(options.remove.begin(), options.remove.end(),
                      [](const ElementRule& rule) { return !rule.contained_texts.empty(); });
@@ -286,6 +290,10 @@ std::string sanitize_html(std::string_view html, const SanitizeOptions& options)
 
 std::string sanitize_html_tree(std::string_view html, const SanitizeOptions& options) {
   return sanitize(html, options, sanitize_tree_once);
+}
+
+std::string sanitize_html_libxml2(std::string_view html, const SanitizeOptions& options) {
+  return sanitize(html, options, has_text_rules(options) ? sanitize_tree_once : sanitize_libxml2_once);
 }
 
 }  // namespace feedd

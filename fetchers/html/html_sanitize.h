@@ -58,12 +58,20 @@ struct SanitizeOptions {
 // result is stable: sanitizing it again returns it unchanged.
 // Reads the fragment as libxml2 parses it, without building its tree
 // (fetchers/html/sanitize_stream.h), except for :contains rules, which
-// judge an element by its whole text and take sanitize_html_tree's way.
+// judge an element by its whole text and take sanitize_html_tree's way;
+// most fragments are read by feedd's own tokenizer, which gives the events
+// libxml2 would (fetchers/html/tokenizer/html_tokens.h).
 std::string sanitize_html(std::string_view html, const SanitizeOptions& options);
 
 // The same result from a walk over libxml2's tree, as sanitize_html was
 // made before it read a stream: the reference it is proven equal to
 // (tests/fetchers/html/sanitize_stream_test.cpp, tests/fetchers/html/sanitize_equality.cpp).
 std::string sanitize_html_tree(std::string_view html, const SanitizeOptions& options);
+
+// sanitize_html with every fragment read by libxml2's parse events, as it
+// was before feedd's own tokenizer read the fragments it models
+// (fetchers/html/tokenizer): the reference that tokenizer is proven equal to
+// (tests/fetchers/html/sanitize_equality.cpp, fuzz_sanitize, fuzz_html_tokens).
+std::string sanitize_html_libxml2(std::string_view html, const SanitizeOptions& options);
 
 }  // namespace feedd

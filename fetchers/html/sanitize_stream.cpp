@@ -65,6 +65,9 @@ class StreamSanitizer final : public HtmlEvents {
     if (skipped_depth_ == 0) note_child();
   }
 
+  // See SanitizeWriter::texts_are_valid_utf8.
+  void texts_are_valid_utf8(bool known) { writer_.texts_are_valid_utf8(known); }
+
   SanitizePass finish() {
     const bool valid = writer_.wrote_valid_utf8();
     std::string output = writer_.take();
@@ -106,9 +109,18 @@ class StreamSanitizer final : public HtmlEvents {
 
 }  // namespace
 
-SanitizePass sanitize_stream(std::string_view document, const SanitizeOptions& options, bool keep_fallback) {
+SanitizePass sanitize_stream(std::string_view document, const SanitizeOptions& options, bool keep_fallback,
+                             HtmlReader reader) {
   StreamSanitizer sanitizer(options, keep_fallback);
-  if (!read_html_events(document, sanitizer)) return {};
+  // The tokenizer refuses before it tells anything, so what libxml2 tells
+  // after a refusal is checked as before.
+  sanitizer.texts_are_valid_utf8(true);
+  bool told = reader == HtmlReader::tokenizer_first && read_html_tokens(document, sanitizer);
+  if (!told) {
+    sanitizer.texts_are_valid_utf8(false);
+    told = read_html_events(document, sanitizer);
+  }
+  if (!told) return {};
   return sanitizer.finish();
 }
 

@@ -4,6 +4,7 @@
 // left out whole, or left out with its content kept. Inside fetchers/html.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -20,9 +21,14 @@ struct SanitizePass {
   bool reshaped = false;
 };
 
+// Who reads the fragment: feedd's tokenizer, and libxml2 when it refuses
+// (html_events.h's read_html_tokens), or libxml2 alone, as the reference.
+enum class HtmlReader : std::uint8_t { tokenizer_first, libxml2 };
+
 // `document` is the fragment as the sanitizer hands it to libxml2 (valid
 // UTF-8 behind a leading <body>). REQUIRES: options.remove holds no
 // :contains rule (those judge an element by its whole text: the tree walk).
-SanitizePass sanitize_stream(std::string_view document, const SanitizeOptions& options, bool keep_fallback);
+SanitizePass sanitize_stream(std::string_view document, const SanitizeOptions& options, bool keep_fallback,
+                             HtmlReader reader = HtmlReader::tokenizer_first);
 
 }  // namespace feedd::detail

@@ -217,13 +217,14 @@ bool is_plain(const char* at, bool in_attribute) {
 // '<' and '>' are escaped in attributes too, so no parser can ever mistake an
 // attribute value for markup.
 // This is the hot loop of sanitizing: bytes between escapes are copied a run
-// at a time, found eight bytes at a time. Returns whether `text` was
-// well-formed UTF-8 without NUL (checked apart, 32 bytes at a time where the
-// CPU can); the bytes written are the same either way. No byte of a
+// at a time, found eight bytes at a time (append_escaped_bytes);
+// append_escaped also returns whether `text` was well-formed UTF-8 without
+// NUL (checked apart, 32 bytes at a time where the CPU can); the bytes
+// written are the same either way. No byte of a
 // well-formed multi-byte sequence is one of & < > " or 0xC2 unless it starts
 // the sequence, so escaping every such byte wherever it stands writes what a
 // loop going one UTF-8 sequence at a time wrote.
-bool append_escaped(std::string_view text, bool in_attribute, std::string& out) {
+void append_escaped_bytes(std::string_view text, bool in_attribute, std::string& out) {
   std::size_t copied = 0;  // text[0, copied) is in `out`
   std::size_t i = 0;
   const bool wide = text.size() >= 64 && encoding::detail::has_avx2();
@@ -263,6 +264,10 @@ bool append_escaped(std::string_view text, bool in_attribute, std::string& out) 
     copied = i;
   }
   out.append(text.data() + copied, text.size() - copied);
+}
+
+bool append_escaped(std::string_view text, bool in_attribute, std::string& out) {
+  append_escaped_bytes(text, in_attribute, out);
   return encoding::is_valid_utf8(text);
 }
 
@@ -367,6 +372,8 @@ void SanitizeWriter::text(std::string_view content, bool cdata) {
   if (cdata && !options_.strip_active) {
     out_ += content;
     checked(encoding::is_valid_utf8(content));
+  } else if (texts_valid_) {
+    append_escaped_bytes(content, false, out_);
   } else {
     checked(append_escaped(content, false, out_));
   }

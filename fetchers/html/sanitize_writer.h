@@ -71,6 +71,11 @@ class SanitizeWriter {
   // written as it is when active content is kept.
   void text(std::string_view content, bool cdata);
 
+  // Texts told from now on are well-formed UTF-8 without NUL (feedd's
+  // tokenizer tells only slices of its valid input and characters it
+  // decoded), so text() need not check them again.
+  void texts_are_valid_utf8(bool known) { texts_valid_ = known; }
+
   std::string take() { return std::move(out_); }
 
   // Everything written is well-formed UTF-8 without NUL (and so needs no
@@ -94,6 +99,7 @@ class SanitizeWriter {
   std::string out_;
   bool wrote_valid_utf8_ = true;
   bool dropped_a_prefix_ = false;
+  bool texts_valid_ = false;
 };
 
 }  // namespace feedd::detail

@@ -2,7 +2,8 @@
 // first line (element, attribute or :contains rules; a rule that does not
 // parse is a std::invalid_argument and leaves the rules empty), and
 // allowed_style on the same bytes: UTF-8 out, the same bytes as the walk
-// over libxml2's tree (sanitize_html_tree), stable on a second pass, no
+// over libxml2's tree (sanitize_html_tree) and as libxml2's events alone
+// (sanitize_html_libxml2, without feedd's tokenizer), stable on a second pass, no
 // script element or event handler left, never a crash, a leak or undefined
 // behaviour; and the AVX2 UTF-8 check agrees with the byte-wise one.
 #include <cstddef>
@@ -40,6 +41,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string once = feedd::sanitize_html(html, options);
   FUZZ_CHECK(feedd::fuzz::is_utf8(once), "sanitized HTML is UTF-8");
   FUZZ_CHECK(feedd::sanitize_html_tree(html, options) == once, "the stream writes what the tree walk writes");
+  FUZZ_CHECK(feedd::sanitize_html_libxml2(html, options) == once, "the tokenizer writes what libxml2's events write");
   FUZZ_CHECK(feedd::sanitize_html(once, options) == once, "sanitizing twice gives the same as once");
   // Never written, in HTML, SVG or MathML. Camel case is only ever the SVG
   // writer's own spelling, so a camel-case name here is one it let through.
