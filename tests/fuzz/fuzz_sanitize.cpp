@@ -40,7 +40,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   const std::string once = feedd::sanitize_html(html, options);
   FUZZ_CHECK(feedd::fuzz::is_utf8(once), "sanitized HTML is UTF-8");
-  FUZZ_CHECK(feedd::sanitize_html_tree(html, options) == once, "the stream writes what the tree walk writes");
+  // The tree is the reference the stream was proven against before it took
+  // over. Past a NUL, libxml2 2.9.14's tree builder drops the text of an
+  // unknown reference with a long name ("&JJJ…" then NUL: the stream and the
+  // events keep it, the tree loses it; BENCHMARKS.md, "The sanitizer reads a
+  // stream"), so inputs with a NUL are held to libxml2's events only.
+  if (html.find('\0') == std::string_view::npos) {
+    FUZZ_CHECK(feedd::sanitize_html_tree(html, options) == once, "the stream writes what the tree walk writes");
+  }
   FUZZ_CHECK(feedd::sanitize_html_libxml2(html, options) == once, "the tokenizer writes what libxml2's events write");
   FUZZ_CHECK(feedd::sanitize_html(once, options) == once, "sanitizing twice gives the same as once");
   // Never written, in HTML, SVG or MathML. Camel case is only ever the SVG
