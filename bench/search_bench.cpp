@@ -284,7 +284,7 @@ int main(int argc, char** argv) {
   }
   if (options.reindex) {
     store.database().execute(
-        "BEGIN; UPDATE entries SET search_indexed = 0 WHERE search_indexed; DELETE FROM search_chunks; "
+        "BEGIN; INSERT OR IGNORE INTO search_backlog (id) SELECT id FROM entries; DELETE FROM search_chunks; "
         "DELETE FROM search_runs; DELETE FROM search_dirty; COMMIT; VACUUM");
   }
   index_for_search(store, options.batch);

@@ -124,7 +124,7 @@ struct SourceSchedule {
 
 class Store {
  public:
-  static constexpr int schema_version = 13;
+  static constexpr int schema_version = 14;
 
   // Opens or creates the database, enables WAL, migrates. Creates the
   // parent folder. Throws sqlite::SqliteError with the path.

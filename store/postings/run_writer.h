@@ -1,6 +1,6 @@
 // Shared by index_tables.cpp and prepared_run.cpp (not part of the room's
-// interface): a batch's lists written as one run of level 0, the rows marked
-// indexed, and the levels merged as they add up. Returns ids.size().
+// interface): a batch's lists written as one run of level 0, the rows taken
+// out of the backlog, and the levels merged as they add up. Returns ids.size().
 #pragma once
 
 #include <cstdint>
