@@ -135,13 +135,24 @@ int index_search_rows(sqlite3* db, int max_rows) {
 
 int write_run(sqlite3* db, PostingBatch& batch, const std::vector<std::int64_t>& ids) {
   if (ids.empty()) return 0;
+  return write_run(db, encode_run(batch), ids);
+}
+
+std::vector<EncodedChunk> encode_run(PostingBatch& batch) {
+  std::vector<EncodedChunk> chunks;
+  ChunkWriter writer([&chunks](GramKey first, std::string_view chunk) {
+    chunks.push_back(EncodedChunk{first, std::string(chunk)});
+  });
+  for (const auto& list : batch.lists()) writer.add(list.key, list.ids);
+  writer.finish();
+  return chunks;
+}
+
+int write_run(sqlite3* db, const std::vector<EncodedChunk>& chunks, const std::vector<std::int64_t>& ids) {
+  if (ids.empty()) return 0;
   const std::int64_t run = new_run(db, 0, static_cast<std::int64_t>(ids.size()));
-  {
-    Statement insert(db, "INSERT INTO search_chunks (run, first_key, postings) VALUES (?1, ?2, ?3)");
-    auto writer = chunk_writer(insert, run);
-    for (const auto& list : batch.lists()) writer.add(list.key, list.ids);
-    writer.finish();
-  }
+  Statement insert(db, "INSERT INTO search_chunks (run, first_key, postings) VALUES (?1, ?2, ?3)");
+  for (const auto& chunk : chunks) insert.bind(1, run).bind(2, stored_key(chunk.first)).bind_blob(3, chunk.bytes).run();
   leave_backlog(db, ids);
   for (int level = 0; merge_level(db, level); ++level) {
   }

@@ -17,14 +17,16 @@ std::uint64_t text_hash(std::string_view text) { return std::hash<std::string_vi
 
 PreparedRun prepare_search_run(sqlite3* db, std::int64_t after_id, int max_rows) {
   PreparedRun run;
+  PostingBatch batch;
   auto backlog = backlog_rows(db);
   backlog.bind(1, after_id).bind(2, std::int64_t{max_rows});
   while (backlog.step()) {
     const std::string_view text = backlog.column_text(1);
     run.ids.push_back(backlog.column_int(0));
     run.text_hashes.push_back(text_hash(text));
-    run.batch.add(run.ids.back(), text);
+    batch.add(run.ids.back(), text);
   }
+  run.chunks = encode_run(batch);
   return run;
 }
 
@@ -37,7 +39,7 @@ int write_search_run(sqlite3* db, PreparedRun& run) {
     current.reset();
     if (!same) return 0;
   }
-  return write_run(db, run.batch, run.ids);
+  return write_run(db, run.chunks, run.ids);
 }
 
 }  // namespace feedd::postings

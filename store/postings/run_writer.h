@@ -7,11 +7,18 @@
 #include <vector>
 
 #include "store/postings/posting_batch.h"
+#include "store/postings/posting_chunk.h"
 
 struct sqlite3;
 
 namespace feedd::postings {
 
 int write_run(sqlite3* db, PostingBatch& batch, const std::vector<std::int64_t>& ids);
+
+// A run's chunks as write_run stores them, made from a batch without the
+// database: sorting the lists and packing them is most of a run's writing
+// CPU, so a run prepared on another thread does it there (prepared_run.h).
+std::vector<EncodedChunk> encode_run(PostingBatch& batch);
+int write_run(sqlite3* db, const std::vector<EncodedChunk>& chunks, const std::vector<std::int64_t>& ids);
 
 }  // namespace feedd::postings

@@ -1,9 +1,10 @@
 // Indexes stored rows for search while polls are still running, on a thread
 // of its own with a connection of its own, so that a busy writer (a first
 // pass stores every entry) is not left with the whole index after the last
-// poll. The thread reads a batch of unindexed rows and builds their posting
-// lists (most of indexing's CPU); the writer only checks the rows and writes
-// the run (Store::write_search_run), between two polls' stores. One batch
+// poll. The thread reads a batch of unindexed rows, builds their posting
+// lists and packs them into chunks (most of indexing's CPU); the writer only
+// checks the rows and inserts the chunks (Store::write_search_run), between
+// two polls' stores. One batch
 // is in flight at a time; a batch the writer finds stale is dropped and its
 // rows left to the writer's idle-time indexing or `once`'s catch-up.
 //
