@@ -9,6 +9,7 @@
 
 #include "store/search.h"
 #include "store/postings/index_tables.h"
+#include "store/postings/search_backlog.h"
 #include "store/search_tokenizer.h"
 
 namespace feedd {
@@ -767,6 +768,10 @@ int Store::index_search_backlog(int max_rows) {
 
 postings::PreparedRun Store::prepare_search_run(sqlite::Database& reader, std::int64_t after_id, int max_rows) {
   return postings::prepare_search_run(reader.handle(), after_id, max_rows);
+}
+
+std::int64_t Store::search_backlog_after(sqlite::Database& reader, std::int64_t after_id) {
+  return postings::backlog_after(reader.handle(), after_id);
 }
 
 int Store::write_search_run(postings::PreparedRun& run) {

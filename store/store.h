@@ -214,6 +214,8 @@ class Store {
   // from `reader`, a connection of its own to this database, then written
   // here in one transaction (0: empty, or stale and left in the backlog).
   static postings::PreparedRun prepare_search_run(sqlite::Database& reader, std::int64_t after_id, int max_rows);
+  // Rows of the backlog with ids above `after_id`, counted on `reader`.
+  static std::int64_t search_backlog_after(sqlite::Database& reader, std::int64_t after_id);
   int write_search_run(postings::PreparedRun& run);
 
  private:

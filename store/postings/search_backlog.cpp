@@ -31,4 +31,10 @@ IdSet backlog_ids(sqlite3* db) {
   return ids;
 }
 
+std::int64_t backlog_after(sqlite3* db, std::int64_t after_id) {
+  auto count = Statement(db, "SELECT count(*) FROM search_backlog WHERE id > ?1");
+  count.bind(1, after_id);
+  return count.step() ? count.column_int(0) : 0;
+}
+
 }  // namespace feedd::postings

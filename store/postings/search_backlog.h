@@ -40,5 +40,7 @@ void leave_backlog(sqlite3* db, const std::vector<std::int64_t>& ids);
 void every_row_to_backlog(sqlite3* db);
 
 IdSet backlog_ids(sqlite3* db);
+// How many rows of the backlog have ids above `after_id`.
+std::int64_t backlog_after(sqlite3* db, std::int64_t after_id);
 
 }  // namespace feedd::postings

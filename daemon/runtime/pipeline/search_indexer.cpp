@@ -46,6 +46,16 @@ void SearchIndexer::turn() {
       // It reads each row once, in order: a page cache would only hold memory.
       reader_->execute("PRAGMA cache_size = -256");
     }
+    // A run of fewer rows costs the writer nearly as much (its commit, a
+    // share of the merges): wait for a whole batch. The few rows waiting
+    // meanwhile go to the writer's own batches when it is idle (the empty
+    // job gives it the turn it would otherwise have left to this run) or to
+    // `once`'s catch-up.
+    if (Store::search_backlog_after(*reader_, after_id_) < rows_per_batch) {
+      busy_ = false;
+      to_writer_([] {});
+      return;
+    }
     run = std::make_shared<postings::PreparedRun>(Store::prepare_search_run(*reader_, after_id_, rows_per_batch));
   } catch (const std::exception& error) {
     // The writer's idle-time indexing and `once`'s catch-up still index
