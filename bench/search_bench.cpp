@@ -8,7 +8,9 @@
 //   build-bench/bench/search_bench [--entries 100000] [--runs 21] [--index-batch 1000]
 //                                  [--db /tmp/feedd-search-bench.db]
 // Indexing prints its CPU time per entry and the tables' sizes. --reindex 1
-// empties the search index of a reused store first, to time indexing again.
+// empties the search index of a reused store first, to time indexing again;
+// --pipeline 1 indexes as a pass does (read on one connection, written on
+// the writer's) and prints each side's CPU.
 //
 // The text is generated, deterministically: characters drawn with a Zipf
 // law over 4,000 CJK ideographs (those of the seed articles first), grouped
@@ -48,6 +50,9 @@ struct Options {
   int runs = 21;
   int batch = 1000;  // rows per indexing transaction, as `feedd once` catches up
   bool reindex = false;  // --reindex 1: drop the search index of a reused store and build it again
+  // --pipeline 1: index as `once` and the daemon do while polls run (SearchIndexer): each batch
+  // read and built on a connection of its own, then checked and written on the writer's
+  bool pipeline = false;
   fs::path database = fs::temp_directory_path() / "feedd-search-bench.db";
 };
 
@@ -63,10 +68,13 @@ Options parse_options(int argc, char** argv) {
       options.batch = std::atoi(argv[i + 1]);
     } else if (name == "--reindex") {
       options.reindex = std::atoi(argv[i + 1]) != 0;
+    } else if (name == "--pipeline") {
+      options.pipeline = std::atoi(argv[i + 1]) != 0;
     } else if (name == "--db") {
       options.database = argv[i + 1];
     } else {
-      fmt::print(stderr, "usage: search_bench [--entries N] [--runs R] [--index-batch B] [--reindex 1] [--db PATH]\n");
+      fmt::print(stderr, "usage: search_bench [--entries N] [--runs R] [--index-batch B] [--reindex 1] [--pipeline 1] "
+                          "[--db PATH]\n");
       std::exit(2);
     }
   }
@@ -234,6 +242,55 @@ void index_for_search(feedd::Store& store, int batch) {
              cpu * 1000 / static_cast<double>(backlog));
 }
 
+// Bytes this process has handed to write(2) and pwrite(2) so far: the
+// writer's share of them is mostly WAL frames.
+double written_mib() {
+  std::ifstream io("/proc/self/io");
+  std::string key;
+  double bytes = 0;
+  while (io >> key >> bytes) {
+    if (key == "wchar:") return bytes / 1048576;
+  }
+  return 0;
+}
+
+// The same backlog indexed in two steps, as SearchIndexer and the writer
+// share it: the CPU of each side per entry, the writer's being what a busy
+// pass waits for.
+void index_as_pipeline(feedd::Store& store, int batch) {
+  const auto backlog = store.search_backlog();
+  if (backlog == 0) return;
+  feedd::sqlite::Database reader(store.database().path());
+  reader.execute("PRAGMA cache_size = -256");  // as SearchIndexer's connection
+  const auto began = std::chrono::steady_clock::now();
+  double reading = 0;
+  double writing = 0;
+  double written = 0;
+  std::int64_t indexed = 0;
+  std::int64_t after_id = 0;
+  for (;;) {
+    const double before_read = cpu_seconds();
+    auto run = feedd::Store::prepare_search_run(reader, after_id, batch);
+    const double before_write = cpu_seconds();
+    reading += before_write - before_read;
+    if (run.ids.empty()) break;
+    after_id = run.last_id();
+    const double written_before = written_mib();
+    indexed += store.write_search_run(run);
+    written += written_mib() - written_before;
+    run = {};
+    writing += cpu_seconds() - before_write;
+    fmt::print(stderr, "\rindexing for search: {}/{}", indexed, backlog);
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+  fmt::print(stderr,
+             "\nindexed {} entries in {:.1f} s, batches of {} read on a second connection: CPU reading and building "
+             "{:.1f} s ({:.3f} ms per entry), writing on the writer {:.1f} s ({:.3f} ms per entry), {:.1f} MiB "
+             "written ({:.1f} KiB per entry)\n",
+             indexed, seconds, batch, reading, reading * 1000 / static_cast<double>(indexed), writing,
+             writing * 1000 / static_cast<double>(indexed), written, written * 1024 / static_cast<double>(indexed));
+}
+
 // Pages of each table and index (SQLite's dbstat), in MiB.
 void print_sizes(feedd::Store& store) {
   auto sizes = store.database().prepare(
@@ -284,10 +341,14 @@ int main(int argc, char** argv) {
   }
   if (options.reindex) {
     store.database().execute(
-        "BEGIN; UPDATE entries SET search_indexed = 0 WHERE search_indexed; DELETE FROM search_chunks; "
+        "BEGIN; INSERT OR IGNORE INTO search_backlog (id) SELECT id FROM entries; DELETE FROM search_chunks; "
         "DELETE FROM search_runs; DELETE FROM search_dirty; COMMIT; VACUUM");
   }
-  index_for_search(store, options.batch);
+  if (options.pipeline) {
+    index_as_pipeline(store, options.batch);
+  } else {
+    index_for_search(store, options.batch);
+  }
   print_sizes(store);
 
   struct Query {

@@ -38,7 +38,7 @@ StoreTotals store_totals(sqlite::Database& db) {
       "SELECT (SELECT count(*) FROM sources), (SELECT count(*) FROM entries), "
       "(SELECT count(*) FROM entries WHERE post_pending != 0), (SELECT count(*) FROM fetches), "
       "(SELECT count(*) FROM fetches WHERE error IS NOT NULL), (SELECT min(date_ms) FROM entries), "
-      "(SELECT max(date_ms) FROM entries), (SELECT count(*) FROM entries WHERE search_indexed = 0)");
+      "(SELECT max(date_ms) FROM entries), (SELECT count(*) FROM search_backlog)");
   query.step();
   StoreTotals totals;
   totals.sources = query.column_int(0);

@@ -9,6 +9,7 @@
 
 #include "store/search.h"
 #include "store/postings/index_tables.h"
+#include "store/postings/search_backlog.h"
 #include "store/search_tokenizer.h"
 
 namespace feedd {
@@ -393,6 +394,39 @@ constexpr std::array<Migration, Store::schema_version> migrations = {{
       PRIMARY KEY (entry_id, replaced_ms, position)
     ) WITHOUT ROWID;
     )sql"},
+    // 13 -> 14: the rows not indexed for search yet are the ids in a table of
+    // their own (store/postings/search_backlog.h) instead of entries rows
+    // with search_indexed = 0. Marking a batch indexed rewrote each of its
+    // rows, content and raw item included, on the writer; now it deletes a
+    // few ids from a small table. The state carries over exactly: the
+    // backlog is the rows the flag said were waiting (read through the
+    // partial index, so the step costs the backlog, not the archive), and
+    // search_dirty stays as it is. The column and schema 3's view over it
+    // stay, no longer read or written: dropping a column rewrites every row.
+    // The partial index goes, or every new row would be added to it.
+    {R"sql(
+    CREATE TABLE search_backlog (
+      id  INTEGER PRIMARY KEY
+    );
+    INSERT INTO search_backlog (id) SELECT id FROM entries WHERE search_indexed = 0;
+    DROP TRIGGER IF EXISTS search_dirty_delete;
+    DROP TRIGGER IF EXISTS search_dirty_update;
+    DROP INDEX IF EXISTS entries_unindexed;
+    CREATE TRIGGER search_backlog_insert AFTER INSERT ON entries BEGIN
+      INSERT OR IGNORE INTO search_backlog (id) VALUES (new.id);
+    END;
+    CREATE TRIGGER search_dirty_delete AFTER DELETE ON entries BEGIN
+      INSERT OR IGNORE INTO search_dirty (id)
+        SELECT old.id WHERE NOT EXISTS (SELECT 1 FROM search_backlog WHERE id = old.id);
+      DELETE FROM search_backlog WHERE id = old.id;
+    END;
+    CREATE TRIGGER search_dirty_update AFTER UPDATE OF search_text ON entries
+    WHEN old.search_text != new.search_text BEGIN
+      INSERT OR IGNORE INTO search_dirty (id)
+        SELECT old.id WHERE NOT EXISTS (SELECT 1 FROM search_backlog WHERE id = old.id);
+      INSERT OR IGNORE INTO search_backlog (id) VALUES (old.id);
+    END;
+    )sql"},
 }};
 
 constexpr std::string_view entry_columns =
@@ -465,12 +499,11 @@ Store::Store(const std::filesystem::path& database)
       insert_entry_(db_.prepare(
           "INSERT INTO entries (identity, source_id, url, guid, title, author, timestamp_ms, has_own_timestamp, "
           "first_seen_ms, date_ms, content, post_path, post_pending, raw_item, search_text, url_key, provisional, "
-          "search_indexed, imported) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
-          "0, ?18)")),
+          "imported) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)")),
       update_entry_(db_.prepare(
           "UPDATE entries SET url = ?2, guid = ?3, title = ?4, author = ?5, timestamp_ms = ?6, "
           "has_own_timestamp = ?7, date_ms = ?8, content = ?9, post_pending = ?10, raw_item = ?11, "
-          "search_text = ?12, provisional = ?13, search_indexed = search_indexed AND search_text = ?12 WHERE id = ?1")),
+          "search_text = ?12, provisional = ?13 WHERE id = ?1")),
       set_post_pending_(db_.prepare("UPDATE entries SET post_pending = ?2 WHERE id = ?1")),
       insert_fetch_(db_.prepare(
           "INSERT INTO fetches (source_id, started_ms, duration_ms, http_status, bytes, new_entries, "
@@ -737,6 +770,10 @@ postings::PreparedRun Store::prepare_search_run(sqlite::Database& reader, std::i
   return postings::prepare_search_run(reader.handle(), after_id, max_rows);
 }
 
+std::int64_t Store::search_backlog_after(sqlite::Database& reader, std::int64_t after_id) {
+  return postings::backlog_after(reader.handle(), after_id);
+}
+
 int Store::write_search_run(postings::PreparedRun& run) {
   if (run.ids.empty()) return 0;
   sqlite::Transaction transaction(db_);
@@ -746,7 +783,7 @@ int Store::write_search_run(postings::PreparedRun& run) {
 }
 
 std::int64_t Store::search_backlog() {
-  auto query = db_.prepare("SELECT count(*) FROM entries WHERE search_indexed = 0");
+  auto query = db_.prepare("SELECT count(*) FROM search_backlog");
   query.step();
   return query.column_int(0);
 }

@@ -124,7 +124,7 @@ struct SourceSchedule {
 
 class Store {
  public:
-  static constexpr int schema_version = 13;
+  static constexpr int schema_version = 14;
 
   // Opens or creates the database, enables WAL, migrates. Creates the
   // parent folder. Throws sqlite::SqliteError with the path.
@@ -214,6 +214,8 @@ class Store {
   // from `reader`, a connection of its own to this database, then written
   // here in one transaction (0: empty, or stale and left in the backlog).
   static postings::PreparedRun prepare_search_run(sqlite::Database& reader, std::int64_t after_id, int max_rows);
+  // Rows of the backlog with ids above `after_id`, counted on `reader`.
+  static std::int64_t search_backlog_after(sqlite::Database& reader, std::int64_t after_id);
   int write_search_run(postings::PreparedRun& run);
 
  private:

@@ -10,6 +10,7 @@
 #include "store/postings/posting_batch.h"
 #include "store/postings/run_writer.h"
 #include "store/postings/posting_chunk.h"
+#include "store/postings/search_backlog.h"
 #include "store/postings/statement.h"
 
 namespace feedd::postings {
@@ -100,8 +101,7 @@ bool reset_when_mostly_dirty(sqlite3* db) {
   if (dirty < min_dirty_to_reset || dirty * dirty_share_to_reset < indexed) return false;
   Statement(db, "DELETE FROM search_chunks").run();
   Statement(db, "DELETE FROM search_runs").run();
-  // The update trigger notes each row dirty again: emptied after it.
-  Statement(db, "UPDATE entries SET search_indexed = 0 WHERE search_indexed").run();
+  every_row_to_backlog(db);
   Statement(db, "DELETE FROM search_dirty").run();
   return true;
 }
@@ -123,8 +123,8 @@ int index_search_rows(sqlite3* db, int max_rows) {
   PostingBatch batch;
   std::vector<std::int64_t> ids;
   {
-    auto backlog = Statement(db, "SELECT id, search_text FROM entries WHERE search_indexed = 0 ORDER BY id LIMIT ?1");
-    backlog.bind(1, std::int64_t{max_rows});
+    auto backlog = backlog_rows(db);
+    backlog.bind(1, std::int64_t{0}).bind(2, std::int64_t{max_rows});
     while (backlog.step()) {
       ids.push_back(backlog.column_int(0));
       batch.add(ids.back(), backlog.column_text(1));
@@ -135,15 +135,25 @@ int index_search_rows(sqlite3* db, int max_rows) {
 
 int write_run(sqlite3* db, PostingBatch& batch, const std::vector<std::int64_t>& ids) {
   if (ids.empty()) return 0;
+  return write_run(db, encode_run(batch), ids);
+}
+
+std::vector<EncodedChunk> encode_run(PostingBatch& batch) {
+  std::vector<EncodedChunk> chunks;
+  ChunkWriter writer([&chunks](GramKey first, std::string_view chunk) {
+    chunks.push_back(EncodedChunk{first, std::string(chunk)});
+  });
+  for (const auto& list : batch.lists()) writer.add(list.key, list.ids);
+  writer.finish();
+  return chunks;
+}
+
+int write_run(sqlite3* db, const std::vector<EncodedChunk>& chunks, const std::vector<std::int64_t>& ids) {
+  if (ids.empty()) return 0;
   const std::int64_t run = new_run(db, 0, static_cast<std::int64_t>(ids.size()));
-  {
-    Statement insert(db, "INSERT INTO search_chunks (run, first_key, postings) VALUES (?1, ?2, ?3)");
-    auto writer = chunk_writer(insert, run);
-    for (const auto& list : batch.lists()) writer.add(list.key, list.ids);
-    writer.finish();
-  }
-  auto mark = Statement(db, "UPDATE entries SET search_indexed = 1 WHERE id = ?1");
-  for (const auto id : ids) mark.bind(1, id).run();
+  Statement insert(db, "INSERT INTO search_chunks (run, first_key, postings) VALUES (?1, ?2, ?3)");
+  for (const auto& chunk : chunks) insert.bind(1, run).bind(2, stored_key(chunk.first)).bind_blob(3, chunk.bytes).run();
+  leave_backlog(db, ids);
   for (int level = 0; merge_level(db, level); ++level) {
   }
   return static_cast<int>(ids.size());
@@ -152,8 +162,7 @@ int write_run(sqlite3* db, PostingBatch& batch, const std::vector<std::int64_t>&
 SearchIndexReader::SearchIndexReader(sqlite3* db) : db_(db) {
   auto runs = Statement(db, "SELECT run FROM search_runs ORDER BY run");
   while (runs.step()) runs_.push_back(runs.column_int(0));
-  auto unindexed = Statement(db, "SELECT id FROM entries WHERE search_indexed = 0");
-  while (unindexed.step()) unindexed_.insert(unindexed.column_int(0));
+  unindexed_ = backlog_ids(db);
   auto dirty = Statement(db, "SELECT id FROM search_dirty");
   while (dirty.step()) dirty_.insert(dirty.column_int(0));
 }

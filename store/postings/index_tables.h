@@ -18,7 +18,7 @@
 // Indexing a batch costs one hash probe per gram and a few chunk rows,
 // where FTS5 spent ~400 ns on each distinct token (BENCHMARKS.md). Lists
 // are only ever added to: a row whose text changes is put back in the
-// backlog (search_indexed = 0) and noted dirty, and its new grams come in a
+// backlog (search_backlog.h) and noted dirty, and its new grams come in a
 // later run, so a dirty row is confirmed on its text like a long term.
 #pragma once
 

@@ -36,6 +36,12 @@ struct StoredList {
 
 void encode_list(std::string& out, GramKey key, std::span<const std::int64_t> ids);
 
+// One chunk as a row of search_chunks holds it: named by its first key.
+struct EncodedChunk {
+  GramKey first = 0;
+  std::string bytes;
+};
+
 // Calls `each(id)` for every id of `list`, ascending.
 template <typename Each>
 void for_each_id(const StoredList& list, Each&& each);

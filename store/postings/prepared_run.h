@@ -2,10 +2,12 @@
 // does not spend the CPU of reading the grams (most of indexing's cost):
 //
 //   prepare_search_run  on any thread, with a connection of its own: reads
-//                       rows of the backlog and builds their posting lists
+//                       rows of the backlog, builds their posting lists and
+//                       packs them into the run's chunks
 //   write_search_run    on the writer, inside its write transaction: checks
 //                       that every row is still unindexed with the same
-//                       text, then writes the run as index_search_rows would
+//                       text, then inserts the chunks and merges runs as
+//                       index_search_rows would
 //
 // A row changed, indexed or deleted in between makes the whole run stale:
 // nothing is written and its rows stay in the backlog for the next turn.
@@ -14,14 +16,14 @@
 #include <cstdint>
 #include <vector>
 
-#include "store/postings/posting_batch.h"
+#include "store/postings/posting_chunk.h"
 
 struct sqlite3;
 
 namespace feedd::postings {
 
 struct PreparedRun {
-  PostingBatch batch;
+  std::vector<EncodedChunk> chunks;
   std::vector<std::int64_t> ids;             // ascending
   std::vector<std::uint64_t> text_hashes;    // of each row's search_text, as read
   std::int64_t last_id() const { return ids.empty() ? 0 : ids.back(); }

@@ -22,6 +22,8 @@ inline constexpr std::string_view back_to_schema_6_sql =
     // row back in the backlog either way.
     "DROP TRIGGER IF EXISTS search_dirty_delete; DROP TRIGGER IF EXISTS search_dirty_update; "
     "DROP TABLE IF EXISTS search_chunks; DROP TABLE IF EXISTS search_runs; DROP TABLE IF EXISTS search_dirty; "
+    // Schema 14's backlog table and the trigger that fills it.
+    "DROP TRIGGER IF EXISTS search_backlog_insert; DROP TABLE IF EXISTS search_backlog; "
     "PRAGMA user_version = 6;";
 
 }  // namespace feedd::test

@@ -595,6 +595,7 @@ class Pipeline::Impl {
     }
     ++queued_writes_;
     boost::asio::post(writer_, [this] {
+      indexer_.write_ready_run();  // not left behind the polls queued before it
       store_group();
       if (--queued_writes_ == 0) index_while_idle();
     });

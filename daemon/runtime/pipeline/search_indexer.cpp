@@ -46,6 +46,16 @@ void SearchIndexer::turn() {
       // It reads each row once, in order: a page cache would only hold memory.
       reader_->execute("PRAGMA cache_size = -256");
     }
+    // A run of fewer rows costs the writer nearly as much (its commit, a
+    // share of the merges): wait for a whole batch. The few rows waiting
+    // meanwhile go to the writer's own batches when it is idle (the empty
+    // job gives it the turn it would otherwise have left to this run) or to
+    // `once`'s catch-up.
+    if (Store::search_backlog_after(*reader_, after_id_) < rows_per_batch) {
+      busy_ = false;
+      to_writer_([] {});
+      return;
+    }
     run = std::make_shared<postings::PreparedRun>(Store::prepare_search_run(*reader_, after_id_, rows_per_batch));
   } catch (const std::exception& error) {
     // The writer's idle-time indexing and `once`'s catch-up still index
@@ -60,19 +70,33 @@ void SearchIndexer::turn() {
     return;
   }
   after_id_ = run->last_id();
-  to_writer_([this, run]() mutable {
-    try {
-      store_.write_search_run(*run);
-    } catch (const std::exception& error) {
-      spdlog::warn("search index: {}; will retry", error.what());
-    }
-    run.reset();  // the lists can be large: freed here, not when the job is
-    if (stopping_) {
-      busy_ = false;
-      return;
-    }
-    boost::asio::post(thread_, [this] { turn(); });
-  });
+  {
+    const std::lock_guard lock(ready_mutex_);
+    ready_ = std::move(run);
+  }
+  to_writer_([this] { write_ready_run(); });
+}
+
+void SearchIndexer::write_ready_run() {
+  std::shared_ptr<postings::PreparedRun> run;
+  {
+    const std::lock_guard lock(ready_mutex_);
+    run = std::move(ready_);
+  }
+  if (!run) return;  // written already, by the job or before a group
+  try {
+    const int written = store_.write_search_run(*run);
+    spdlog::debug("search index: run of {} rows up to id {} {}", run->ids.size(), run->last_id(),
+                  written > 0 ? "written" : "stale, left to the writer's own batches");
+  } catch (const std::exception& error) {
+    spdlog::warn("search index: {}; will retry", error.what());
+  }
+  run.reset();  // the chunks can be large: freed here, not when the job is
+  if (stopping_) {
+    busy_ = false;
+    return;
+  }
+  boost::asio::post(thread_, [this] { turn(); });
 }
 
 }  // namespace feedd

@@ -982,8 +982,7 @@ TEST_CASE("reprocess applies a changed content setting to stored items and count
     CHECK(after.at("2021-04-15-Story two.md") == before.at("2021-04-15-Story two.md"));
     // The row and the index follow the post: the changed row was taken out
     // of the indexes and put back before reprocess ended.
-    CHECK(feedd::test::sqlite_count(dir / "state/feedd.db", "SELECT count(*) FROM entries WHERE search_indexed = 0") ==
-          0);
+    CHECK(feedd::test::sqlite_count(dir / "state/feedd.db", "SELECT count(*) FROM search_backlog") == 0);
     CHECK(json::parse(command("search", config, {"--json", "ADVERT"}).out).empty());
     CHECK(json::parse(command("search", config, {"--json", "要闻"}).out).size() == 1);
     // And rebuild now writes what reprocess wrote.

@@ -173,7 +173,7 @@ TEST_CASE("The running daemon indexes new entries for search while it is idle, a
   CHECK(early.exit_status == 0);
   CHECK(nlohmann::json::parse(early.out).size() == 3);
   CHECK(eventually([&] {
-    return sqlite_count(dir / "state/feedd.db", "SELECT count(*) FROM entries WHERE search_indexed = 0") == 0;
+    return sqlite_count(dir / "state/feedd.db", "SELECT count(*) FROM search_backlog") == 0;
   }));
   const auto late = search();
   CHECK(late.exit_status == 0);

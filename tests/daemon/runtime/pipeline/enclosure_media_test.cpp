@@ -233,12 +233,13 @@ TEST_CASE("A schema-10 store gains the enclosures table") {
     // Schema 10 had neither the enclosures nor schema 12's search tables.
     REQUIRE(db.exec("DROP TABLE entry_enclosures; DROP TABLE enclosure_history; DROP TRIGGER search_dirty_delete; "
                     "DROP TRIGGER search_dirty_update; DROP TABLE search_chunks; DROP TABLE search_runs; "
-                    "DROP TABLE search_dirty; PRAGMA user_version = 10;") == 0);
+                    "DROP TABLE search_dirty; DROP TRIGGER search_backlog_insert; DROP TABLE search_backlog; "
+                    "PRAGMA user_version = 10;") == 0);
   }
   const auto again = run_feedd({"once", "--config", config.string(), "--now", "2026-03-01T13:00:00Z", "--force"});
   INFO(again.err);
   REQUIRE(again.exit_status == 0);
-  CHECK(sqlite_count(dir / "state/feedd.db", "PRAGMA user_version") == 13);
+  CHECK(sqlite_count(dir / "state/feedd.db", "PRAGMA user_version") == 14);
   // Empty until the items are read again (this poll heard 304).
   CHECK(sqlite_count(dir / "state/feedd.db", "SELECT count(*) FROM entry_enclosures") == 0);
   CHECK(again.err.find("HTTP 304") != std::string::npos);
@@ -324,12 +325,13 @@ TEST_CASE("reprocess fills the enclosures of entries stored before schema 11 fro
     feedd::test::TestDatabase old(db, true);
     REQUIRE(old.exec("DROP TABLE entry_enclosures; DROP TABLE enclosure_history; DROP TRIGGER search_dirty_delete; "
                      "DROP TRIGGER search_dirty_update; DROP TABLE search_chunks; DROP TABLE search_runs; "
-                     "DROP TABLE search_dirty; PRAGMA user_version = 10;") == 0);
+                     "DROP TABLE search_dirty; DROP TRIGGER search_backlog_insert; DROP TABLE search_backlog; "
+                     "PRAGMA user_version = 10;") == 0);
   }
   const auto reprocessed = run_feedd({"reprocess", "--config", config.string()});
   INFO(reprocessed.err);
   REQUIRE(reprocessed.exit_status == 0);
-  CHECK(sqlite_count(db, "PRAGMA user_version") == 13);
+  CHECK(sqlite_count(db, "PRAGMA user_version") == 14);
   CHECK(reprocessed.out.find("reprocess: enclosures of 2 entries brought in line with their raw item") !=
         std::string::npos);
   CHECK(sqlite_rows(db, "SELECT entry_id, position, url, type, length FROM entry_enclosures "
@@ -495,7 +497,8 @@ TEST_CASE("With local media, the enclosures reprocess fills are archived at the 
     feedd::test::TestDatabase old(db, true);
     REQUIRE(old.exec("DROP TABLE entry_enclosures; DROP TABLE enclosure_history; DROP TRIGGER search_dirty_delete; "
                      "DROP TRIGGER search_dirty_update; DROP TABLE search_chunks; DROP TABLE search_runs; "
-                     "DROP TABLE search_dirty; PRAGMA user_version = 10;") == 0);
+                     "DROP TABLE search_dirty; DROP TRIGGER search_backlog_insert; DROP TABLE search_backlog; "
+                     "PRAGMA user_version = 10;") == 0);
   }
   const auto config = write_config(dir, site.u("/feed.xml"), "media = \"local\"", "enclosures = true");
   const auto reprocessed = run_feedd({"reprocess", "--config", config.string()});
