@@ -14,6 +14,12 @@ namespace {
 // a fraction of that writing them.
 constexpr int rows_per_batch = 256;
 
+// Runs read ahead of the writer: while one waits for the writer (behind a
+// group's store, a few hundred ms in a first pass), the next is read, so
+// the indexer keeps up with a pass instead of leaving most of it to `once`'s
+// catch-up. Each run holds its lists until written (a few MiB).
+constexpr int runs_ahead = 2;
+
 }  // namespace
 
 SearchIndexer::SearchIndexer(Store& store, ToWriter to_writer)
@@ -39,6 +45,8 @@ void SearchIndexer::turn() {
     busy_ = false;
     return;
   }
+  // The writer's job for a run in flight starts the next turn.
+  if (in_flight_ >= runs_ahead) return;
   std::shared_ptr<postings::PreparedRun> run;
   try {
     if (!reader_) {
@@ -56,10 +64,12 @@ void SearchIndexer::turn() {
     return;
   }
   if (run->ids.empty()) {
-    busy_ = false;
+    // A run still waiting for the writer starts another turn when written.
+    if (in_flight_ == 0) busy_ = false;
     return;
   }
   after_id_ = run->last_id();
+  ++in_flight_;
   to_writer_([this, run]() mutable {
     try {
       store_.write_search_run(*run);
@@ -67,12 +77,14 @@ void SearchIndexer::turn() {
       spdlog::warn("search index: {}; will retry", error.what());
     }
     run.reset();  // the lists can be large: freed here, not when the job is
+    --in_flight_;
     if (stopping_) {
       busy_ = false;
       return;
     }
     boost::asio::post(thread_, [this] { turn(); });
   });
+  if (in_flight_ < runs_ahead) boost::asio::post(thread_, [this] { turn(); });
 }
 
 }  // namespace feedd

@@ -3,9 +3,10 @@
 // pass stores every entry) is not left with the whole index after the last
 // poll. The thread reads a batch of unindexed rows and builds their posting
 // lists (most of indexing's CPU); the writer only checks the rows and writes
-// the run (Store::write_search_run), between two polls' stores. One batch
-// is in flight at a time; a batch the writer finds stale is dropped and its
-// rows left to the writer's idle-time indexing or `once`'s catch-up.
+// the run (Store::write_search_run), between two polls' stores. Two batches
+// are in flight at most (one waiting for the writer, the next being read);
+// a batch the writer finds stale is dropped and its rows left to the
+// writer's idle-time indexing or `once`'s catch-up.
 //
 // Threads: rows_stored() on the writer thread; the rest is internal.
 #pragma once
@@ -51,6 +52,7 @@ class SearchIndexer {
   std::unique_ptr<sqlite::Database> reader_;  // the indexer thread's
   std::int64_t after_id_ = 0;                 // the indexer thread's
   std::atomic<bool> busy_{false};
+  std::atomic<int> in_flight_{0};  // runs given to the writer, not yet written
   std::atomic<bool> stopping_{false};
   std::atomic<bool> disabled_{false};  // a reader could not be used: the writer indexes alone
   boost::asio::thread_pool thread_{1};
