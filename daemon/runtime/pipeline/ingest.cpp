@@ -202,7 +202,7 @@ class Pipeline::Impl {
     fetch_candidate(job);
   }
 
-  void write(std::function<void(Archive&)> work, std::function<void()> then) {
+  void write(std::function<void(Archive&)> work, std::function<void()> then, bool clear_marks = true) {
     auto keep_io_running = std::make_shared<WorkGuard>(io_.get_executor());
     to_writer([this, work = std::move(work), then = std::move(then), keep_io_running]() mutable {
       try {
@@ -214,7 +214,7 @@ class Pipeline::Impl {
         if (then) then();
         keep_io_running.reset();
       });
-    });
+    }, clear_marks);
   }
 
   void reconfigure(const config::Config& config) {
@@ -945,6 +945,10 @@ void Pipeline::poll(const config::Source& source, const SourceValidators& valida
 
 void Pipeline::write(std::function<void(Archive&)> job, std::function<void()> then) {
   impl_->write(std::move(job), std::move(then));
+}
+
+void Pipeline::write_beside_posts(std::function<void(Archive&)> job, std::function<void()> then) {
+  impl_->write(std::move(job), std::move(then), false);
 }
 
 void Pipeline::reconfigure(const config::Config& config) { impl_->reconfigure(config); }
