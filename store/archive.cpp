@@ -19,6 +19,11 @@ namespace {
 // starting for a few.
 constexpr std::size_t background_staging_from = 16;
 
+// A group commit's posts are staged by another thread from this many on:
+// they are written while later polls' rows are stored and committed, a
+// few hundred ms of a first pass's writer per group.
+constexpr std::size_t group_staging_from = 32;
+
 std::map<std::string, SourcePresentation> by_name(std::vector<SourcePresentation> sources) {
   std::map<std::string, SourcePresentation> map;
   for (auto& source : sources) {
@@ -445,57 +450,69 @@ void Archive::clear_deferred_marks() {
 void Archive::ingest_group(std::span<GroupedPoll> polls) {
   // Rows of each poll stored in the transaction, in poll order.
   std::vector<std::vector<EntryRow>> rows(polls.size());
-  try {
-    sqlite::Transaction transaction(store_.database());
-    // Before any row of this group is marked pending again: the previous
-    // group's posts are in place.
-    for (const auto id : deferred_marks_) store_.set_post_pending(id, false);
-    for (std::size_t i = 0; i < polls.size(); ++i) {
-      GroupedPoll& poll = polls[i];
-      try {
-        PollSavepoint savepoint(store_.database());
-        const std::int64_t source_id = store_.source_id(poll.source_name, poll.source_url);
-        const bool brought_entries = poll.kind == GroupedPoll::Kind::entries;
-        if (brought_entries) {
-          rows[i] = store_rows(source_id, poll.entries, poll.fetched_ms, poll.outcome);
-          // Stored; a post does not show it, and a group holds many rows.
-          for (auto& row : rows[i]) std::string().swap(row.raw_item);
-        }
-        // A 304's or a failure's outcome counts nothing.
-        store_.record_fetch(fetch_row(source_id, poll.fetch, poll.outcome));
-        if (brought_entries) store_.save_validators(source_id, poll.validators);
-        savepoint.release();
-      } catch (const std::exception& error) {
-        poll.error = error.what();
-        rows[i].clear();
-      }
-    }
-    transaction.commit();
-    deferred_marks_.clear();
-  } catch (const std::exception& error) {
-    // Nothing of the group is stored (the marks left by the last group stay
-    // deferred: their rows are still pending, which is safe).
-    for (auto& poll : polls) {
-      if (poll.error.empty()) poll.error = error.what();
-    }
-    return;
-  }
-
   // One batch of posts for every poll's rows, in poll order: an entry two
   // polls of the group changed is staged twice, and the later bytes win.
-  // Each post is written as it is rendered and its row's text let go: the
-  // group holds one rendered post at a time, not hundreds.
+  // A poll's posts are rendered once its savepoint is released (its rows
+  // are then the transaction's) and written to temporary files by another
+  // thread while the next polls' rows are stored and the transaction
+  // commits; nothing is renamed into place before the commit. Each row's
+  // text is let go once its post is rendered.
   AtomicBatch files(posts_dir_);
   std::set<std::int64_t> failed;
-  for (std::size_t i = 0; i < polls.size(); ++i) {
-    for (auto& row : rows[i]) {
-      try {
-        files.stage(row.post_path, render(row));
-      } catch (const std::exception& error) {
-        failed.insert(row.id);
-        polls[i].outcome.post_errors.push_back(error.what());
+  std::vector<std::pair<std::size_t, std::int64_t>> staged_rows;  // by staging tag: poll, row id
+  {
+    BackgroundStaging staging(files, group_staging_from);
+    try {
+      sqlite::Transaction transaction(store_.database());
+      // Before any row of this group is marked pending again: the previous
+      // group's posts are in place.
+      for (const auto id : deferred_marks_) store_.set_post_pending(id, false);
+      for (std::size_t i = 0; i < polls.size(); ++i) {
+        GroupedPoll& poll = polls[i];
+        try {
+          PollSavepoint savepoint(store_.database());
+          const std::int64_t source_id = store_.source_id(poll.source_name, poll.source_url);
+          const bool brought_entries = poll.kind == GroupedPoll::Kind::entries;
+          if (brought_entries) {
+            rows[i] = store_rows(source_id, poll.entries, poll.fetched_ms, poll.outcome);
+            // Stored; a post does not show it, and a group holds many rows.
+            for (auto& row : rows[i]) std::string().swap(row.raw_item);
+          }
+          // A 304's or a failure's outcome counts nothing.
+          store_.record_fetch(fetch_row(source_id, poll.fetch, poll.outcome));
+          if (brought_entries) store_.save_validators(source_id, poll.validators);
+          savepoint.release();
+        } catch (const std::exception& error) {
+          poll.error = error.what();
+          rows[i].clear();
+          continue;
+        }
+        for (auto& row : rows[i]) {
+          try {
+            staging.stage(static_cast<std::int64_t>(staged_rows.size()), row.post_path, render(row));
+            staged_rows.emplace_back(i, row.id);
+          } catch (const std::exception& error) {
+            failed.insert(row.id);
+            poll.outcome.post_errors.push_back(error.what());
+          }
+          std::string().swap(row.content);
+        }
       }
-      std::string().swap(row.content);
+      transaction.commit();
+      deferred_marks_.clear();
+    } catch (const std::exception& error) {
+      // Nothing of the group is stored (the marks left by the last group stay
+      // deferred: their rows are still pending, which is safe), and no post
+      // staged for it is renamed into place (`files` removes them).
+      for (auto& poll : polls) {
+        if (poll.error.empty()) poll.error = error.what();
+      }
+      return;
+    }
+    for (auto& failure : staging.finish()) {
+      const auto& [poll, id] = staged_rows[static_cast<std::size_t>(failure.tag)];
+      failed.insert(id);
+      polls[poll].outcome.post_errors.push_back(std::move(failure.error));
     }
   }
   try {

@@ -203,7 +203,8 @@ void AtomicBatch::sync_file_system() {
   if (::syncfs(dir.get()) != 0) throw_errno("cannot sync the file system of", folder_);
 }
 
-BackgroundStaging::BackgroundStaging(AtomicBatch& batch) : batch_(batch) {}
+BackgroundStaging::BackgroundStaging(AtomicBatch& batch, std::size_t start_after)
+    : batch_(batch), start_after_(start_after) {}
 
 BackgroundStaging::~BackgroundStaging() { finish(); }
 
@@ -211,7 +212,7 @@ void BackgroundStaging::stage(std::int64_t tag, std::string name, std::string by
   {
     const std::lock_guard lock(mutex_);
     queue_.push_back(File{tag, std::move(name), std::move(bytes)});
-    if (!thread_.joinable() && queue_.size() < start_after) return;
+    if (!thread_.joinable() && queue_.size() < start_after_) return;
   }
   if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
   changed_.notify_one();

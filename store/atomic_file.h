@@ -96,7 +96,7 @@ class AtomicBatch {
 // it) overlaps SQLite's. The batch is the owner's again after finish().
 class BackgroundStaging {
  public:
-  explicit BackgroundStaging(AtomicBatch& batch);
+  explicit BackgroundStaging(AtomicBatch& batch, std::size_t start_after = default_start_after);
   ~BackgroundStaging();  // finish()es
   BackgroundStaging(const BackgroundStaging&) = delete;
   BackgroundStaging& operator=(const BackgroundStaging&) = delete;
@@ -106,8 +106,10 @@ class BackgroundStaging {
   // queued: a poll of a few dozen posts writes them on the caller's thread
   // in finish(), as before (on a loaded machine, waiting for a second
   // thread to be scheduled cost such a poll more than the overlap saved).
+  // A group commit's batch, whose files are staged while later polls' rows
+  // are stored and committed, starts it sooner (Archive::ingest_group).
   void stage(std::int64_t tag, std::string name, std::string bytes);
-  static constexpr std::size_t start_after = 256;
+  static constexpr std::size_t default_start_after = 256;
 
   struct Failure {
     std::int64_t tag = 0;
@@ -131,7 +133,8 @@ class BackgroundStaging {
   std::deque<File> queue_;
   bool closing_ = false;
   std::vector<Failure> failures_;
-  std::thread thread_;  // started by stage(), once start_after files wait
+  std::size_t start_after_;
+  std::thread thread_;  // started by stage(), once start_after_ files wait
 };
 
 // Deletes temporary files a crashed writer left in `folder`; returns how many.

@@ -320,7 +320,7 @@ void Scheduler::flush_schedules() {
   batch.reserve(unsaved_schedules_.size());
   for (auto& [name, update] : unsaved_schedules_) batch.push_back(std::move(update));
   unsaved_schedules_.clear();
-  pipeline_.write([batch = std::move(batch)](Archive& archive) { archive.save_schedules(batch); },
+  pipeline_.write_beside_posts([batch = std::move(batch)](Archive& archive) { archive.save_schedules(batch); },
                   [this] {
                     flushing_schedules_ = false;
                     flush_schedules();

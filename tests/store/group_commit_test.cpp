@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "store/archive.h"
+#include "store/atomic_file.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 
@@ -275,4 +276,39 @@ TEST_CASE("An entry two polls of one group carry is one row and one post showing
   REQUIRE(names.size() == 1);
   CHECK(read_file(dir / "_posts" / names[0]).find("<p>edited</p>") != std::string::npos);
   CHECK(count(archive, "SELECT count(*) FROM entries") == 1);
+}
+
+TEST_CASE("A group large enough to stage its posts on another thread writes each poll's posts and only theirs") {
+  TempDir dir;
+  auto archive = open_archive(dir);
+  archive.store().database().execute(
+      "CREATE TEMP TRIGGER fail_b BEFORE INSERT ON fetches "
+      "WHEN NEW.source_id = (SELECT id FROM sources WHERE name = 'B') BEGIN SELECT RAISE(ABORT, 'injected'); END");
+  const auto a = feed_of("A", 40);
+  const auto b = feed_of("B", 45);
+  const auto c = feed_of("C", 50);
+  std::vector<GroupedPoll> group = {entries_poll("A", a), entries_poll("B", b), entries_poll("C", c)};
+  archive.ingest_group(group);
+  CHECK(group[0].outcome.posts_written == 40);
+  CHECK(group[1].error.find("injected") != std::string::npos);
+  CHECK(group[1].outcome.posts_written == 0);
+  CHECK(group[2].outcome.posts_written == 50);
+  CHECK(group[0].outcome.written_paths.size() == 40);
+  CHECK(group[2].outcome.written_paths.size() == 50);
+  const auto names = post_names(dir / "_posts");
+  CHECK(names.size() == 90);
+  for (const auto& name : names) CHECK_FALSE(name.starts_with(feedd::AtomicBatch::temp_prefix));
+  CHECK(read_file(group[2].outcome.written_paths.back()).find("body of https://e.com/C/49") != std::string::npos);
+
+  // Posts that fail on that thread are charged to their own poll.
+  TempDir other;
+  auto broken = open_archive(other);
+  fs::remove_all(other / "_posts");
+  feedd::test::write_file(other / "_posts", "not a folder");
+  std::vector<GroupedPoll> failing = {entries_poll("A", a), entries_poll("C", c)};
+  broken.ingest_group(failing);
+  CHECK(failing[0].outcome.post_errors.size() == 40);
+  CHECK(failing[1].outcome.post_errors.size() == 50);
+  CHECK(failing[0].outcome.posts_written == 0);
+  CHECK(count(broken, "SELECT count(*) FROM entries WHERE post_pending != 0") == 90);
 }

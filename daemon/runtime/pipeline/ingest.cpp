@@ -8,6 +8,7 @@
 #include <future>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
@@ -153,7 +154,7 @@ class Pipeline::Impl {
         writer_(1),
         parse_gate_(static_cast<std::size_t>(worker_count()) + parses_ready_for_writer),
         window_(first_poll_window, active_limit_),
-        indexer_(archive.store(), [this](std::function<void()> job) { to_writer(std::move(job)); }),
+        indexer_(archive.store(), [this](std::function<void()> job) { to_writer(std::move(job), false); }),
         full_text_(http_, archive,
                    [this](full_text::Stage::Task task) { boost::asio::post(workers_, std::move(task)); },
                    [this](full_text::Stage::Task task) { to_writer(std::move(task)); }) {}
@@ -202,7 +203,7 @@ class Pipeline::Impl {
     fetch_candidate(job);
   }
 
-  void write(std::function<void(Archive&)> work, std::function<void()> then) {
+  void write(std::function<void(Archive&)> work, std::function<void()> then, bool clear_marks = true) {
     auto keep_io_running = std::make_shared<WorkGuard>(io_.get_executor());
     to_writer([this, work = std::move(work), then = std::move(then), keep_io_running]() mutable {
       try {
@@ -214,7 +215,7 @@ class Pipeline::Impl {
         if (then) then();
         keep_io_running.reset();
       });
-    });
+    }, clear_marks);
   }
 
   void reconfigure(const config::Config& config) {
@@ -556,11 +557,13 @@ class Pipeline::Impl {
   // writer when it is idle, and idle is when it indexes for search.
   // Every job but a group's starts by clearing the marks the last group
   // left (Archive::ingest_group): it may mark rows pending, or read them.
+  // A search run does neither (`clear_marks` false): a commit of its own
+  // for the marks before each run made the indexer fall behind the pass.
   template <typename Task>
-  void to_writer(Task task) {
+  void to_writer(Task task, bool clear_marks = true) {
     ++queued_writes_;
-    boost::asio::post(writer_, [this, task = std::move(task)]() mutable {
-      flush_deferred_marks();
+    boost::asio::post(writer_, [this, task = std::move(task), clear_marks]() mutable {
+      if (clear_marks) flush_deferred_marks();
       task();
       if (--queued_writes_ == 0) index_while_idle();
     });
@@ -588,11 +591,23 @@ class Pipeline::Impl {
     std::map<std::int64_t, int> enclosure_versions = {};
   };
 
+  // One group turn is queued at a time (group_turn_queued_), not one per
+  // poll: a turn takes several polls, and the turns posted for the polls it
+  // took used to stay in the queue, each taking the next poll to arrive, so
+  // that hundreds of them queued ahead of every other job (a search run
+  // waited seconds, the schedules too) and every group took whatever was
+  // there the moment a turn came up.
   void to_group(GroupItem item) {
+    bool post = false;
     {
       const std::lock_guard lock(group_mutex_);
       group_queue_.push_back(std::move(item));
+      post = !std::exchange(group_turn_queued_, true);
     }
+    if (post) post_group_turn();
+  }
+
+  void post_group_turn() {
     ++queued_writes_;
     boost::asio::post(writer_, [this] {
       indexer_.write_ready_run();  // not left behind the polls queued before it
@@ -606,6 +621,7 @@ class Pipeline::Impl {
   // and its report, as store_entries() and its kin do for one poll.
   void store_group() {
     std::vector<GroupItem> items;
+    bool more = false;
     {
       const std::lock_guard lock(group_mutex_);
       std::size_t taken = 0;
@@ -616,8 +632,13 @@ class Pipeline::Impl {
       items.assign(std::make_move_iterator(group_queue_.begin()),
                    std::make_move_iterator(group_queue_.begin() + static_cast<std::ptrdiff_t>(taken)));
       group_queue_.erase(group_queue_.begin(), group_queue_.begin() + static_cast<std::ptrdiff_t>(taken));
+      more = !group_queue_.empty();
+      group_turn_queued_ = more;
     }
-    if (items.empty()) return;  // an earlier turn took them
+    // Polls beyond this group's size: the next turn, behind what was queued
+    // meanwhile.
+    if (more) post_group_turn();
+    if (items.empty()) return;
     // Parsed feeds that left the queue in front of the writer open the
     // parse gate for the next ones (a 304 or a failure never entered it).
     for (const auto& item : items) {
@@ -904,6 +925,7 @@ class Pipeline::Impl {
   std::atomic<bool> stopping_{false};
   std::mutex group_mutex_;
   std::vector<GroupItem> group_queue_;  // polls waiting for the writer's next group
+  bool group_turn_queued_ = false;      // under group_mutex_: a store_group() is posted
   bool search_backlog_ = true;  // rows may be left from an earlier run
   bool index_turn_queued_ = false;
   boost::asio::thread_pool workers_;
@@ -928,6 +950,10 @@ void Pipeline::poll(const config::Source& source, const SourceValidators& valida
 
 void Pipeline::write(std::function<void(Archive&)> job, std::function<void()> then) {
   impl_->write(std::move(job), std::move(then));
+}
+
+void Pipeline::write_beside_posts(std::function<void(Archive&)> job, std::function<void()> then) {
+  impl_->write(std::move(job), std::move(then), false);
 }
 
 void Pipeline::reconfigure(const config::Config& config) { impl_->reconfigure(config); }

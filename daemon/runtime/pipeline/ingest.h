@@ -90,6 +90,10 @@ class Pipeline {
   // Runs `job` on the writer thread (the archive's only user), then `then`
   // on the io_context's thread. An exception from `job` is logged.
   void write(std::function<void(Archive&)> job, std::function<void()> then = {});
+  // The same for a job that neither marks rows' posts pending nor reads
+  // rows that are (the scheduler's saves): it runs without first clearing
+  // the marks the last group left, a commit of its own.
+  void write_beside_posts(std::function<void(Archive&)> job, std::function<void()> then = {});
 
   // New fetch limits and settings after a reload.
   void reconfigure(const config::Config& config);
