@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <set>
+#include <stdexcept>
 #include <system_error>
 
 #include <fmt/format.h>
+#include <sqlite3.h>
 
 #include "store/atomic_file.h"
 #include "store/post_file_name.h"
@@ -485,6 +487,15 @@ void Archive::ingest_group(std::span<GroupedPoll> polls) {
         } catch (const std::exception& error) {
           poll.error = error.what();
           rows[i].clear();
+          // Some errors (a full disk, an I/O error, a trigger's ROLLBACK) end
+          // the whole transaction, not only this poll's savepoint: the polls
+          // before it lost their rows too, the next would store theirs
+          // outside any transaction, and the commit would only say that none
+          // is active. So every poll of the group fails, naming the cause.
+          if (sqlite3_get_autocommit(store_.database().handle()) != 0) {
+            throw std::runtime_error(fmt::format("the group's transaction was rolled back when source {}'s rows failed: {}",
+                                                 poll.source_name, error.what()));
+          }
           continue;
         }
         for (auto& row : rows[i]) {

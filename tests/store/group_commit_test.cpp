@@ -180,6 +180,42 @@ TEST_CASE("A poll that fails inside a group takes back only its own rows and rec
   CHECK(count(archive, "SELECT count(*) FROM entries WHERE post_pending != 0") == 0);
 }
 
+TEST_CASE("A poll whose error ends the whole transaction fails every poll of the group naming the cause") {
+  TempDir dir;
+  auto archive = open_archive(dir);
+  // As a full disk or an I/O error does: SQLite rolls the whole transaction
+  // back, not only the poll's savepoint.
+  archive.store().database().execute(
+      "CREATE TEMP TRIGGER end_group_at_b BEFORE INSERT ON fetches "
+      "WHEN NEW.source_id = (SELECT id FROM sources WHERE name = 'B') BEGIN SELECT RAISE(ROLLBACK, 'injected'); END");
+  const auto a = feed_of("A", 5);
+  const auto b = feed_of("B", 7);
+  const auto c = feed_of("C", 3);
+  std::vector<GroupedPoll> group = {entries_poll("A", a), entries_poll("B", b), entries_poll("C", c)};
+  archive.ingest_group(group);
+
+  CHECK(group[1].error.find("injected") != std::string::npos);
+  for (const std::size_t other : {std::size_t{0}, std::size_t{2}}) {
+    INFO(group[other].error);
+    CHECK(group[other].error.find("the group's transaction was rolled back when source B's rows failed") !=
+          std::string::npos);
+    CHECK(group[other].error.find("injected") != std::string::npos);
+  }
+  // Nothing stored, not even the poll after the failure (it would have run
+  // outside any transaction), and no post without its row.
+  CHECK(count(archive, "SELECT count(*) FROM entries") == 0);
+  CHECK(count(archive, "SELECT count(*) FROM fetches") == 0);
+  CHECK(post_names(dir / "_posts").empty());
+
+  // The same polls again, once the cause is gone: each stored once.
+  archive.store().database().execute("DROP TRIGGER end_group_at_b");
+  std::vector<GroupedPoll> again = {entries_poll("A", a), entries_poll("B", b), entries_poll("C", c)};
+  archive.ingest_group(again);
+  for (const auto& poll : again) CHECK(poll.error.empty());
+  CHECK(count(archive, "SELECT count(*) FROM entries") == 15);
+  CHECK(post_names(dir / "_posts").size() == 15);
+}
+
 TEST_CASE("A group whose posts cannot be written keeps every row pending and the next start writes each post once") {
   TempDir dir;
   const auto a = feed_of("A", 12);
