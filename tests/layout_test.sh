@@ -19,7 +19,7 @@ fetchers/http: fetchers/redact
 fetchers/html/tokenizer: fetchers/text
 fetchers/html: fetchers/html/tokenizer fetchers/http fetchers/text
 fetchers/feed: fetchers/html fetchers/http fetchers/text
-fetchers/media: fetchers/html fetchers/http
+fetchers/media: fetchers/html fetchers/http fetchers/text
 fetchers/article: fetchers/feed fetchers/html fetchers/http fetchers/text
 fetchers/listing: fetchers/article fetchers/feed fetchers/html fetchers/http fetchers/text
 store/versions: fetchers/html
@@ -27,7 +27,7 @@ store/postings:
 store: fetchers/html store/versions store/postings
 store/lists: store
 store/media: fetchers/media store
-store/adopt: fetchers/feed fetchers/http store
+store/adopt: fetchers/feed fetchers/http fetchers/text store
 store/full_text: store
 store/enclosures: store
 store/checkpoint: store

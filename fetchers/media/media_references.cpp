@@ -9,6 +9,7 @@
 
 #include "fetchers/html/srcset.h"
 #include "fetchers/http/url.h"
+#include "fetchers/text/encoding.h"
 
 namespace feedd::media {
 namespace {
@@ -64,25 +65,6 @@ struct Tag {
   std::vector<Attribute> attributes;
 };
 
-void append_utf8(std::string& out, std::uint32_t code) {
-  if (code == 0 || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) code = 0xFFFD;
-  if (code < 0x80) {
-    out += static_cast<char>(code);
-  } else if (code < 0x800) {
-    out += static_cast<char>(0xC0 | (code >> 6));
-    out += static_cast<char>(0x80 | (code & 0x3F));
-  } else if (code < 0x10000) {
-    out += static_cast<char>(0xE0 | (code >> 12));
-    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (code & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (code >> 18));
-    out += static_cast<char>(0x80 | ((code >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (code & 0x3F));
-  }
-}
-
 // The character references an address in an attribute may hold.
 std::string decode_references(std::string_view text) {
   static constexpr std::array<std::pair<std::string_view, std::string_view>, 6> named{
@@ -120,7 +102,7 @@ std::string decode_references(std::string_view text) {
         }
       }
       if (j > digits_start) {
-        append_utf8(out, code);
+        encoding::append_utf8(out, code == 0 ? 0xFFFD : code);
         i += j + (j < rest.size() && rest[j] == ';' ? 1 : 0);
         continue;
       }

@@ -122,4 +122,8 @@ std::string repair_utf8(std::string_view text);
 // bytes where windows-1252 has nothing; any other code as it is.
 char32_t html_reference_code(char32_t code);
 
+// `code` appended to `out` in UTF-8; a surrogate or a code past U+10FFFF
+// (never a character) as U+FFFD.
+void append_utf8(std::string& out, char32_t code);
+
 }  // namespace feedd::encoding

@@ -7,6 +7,7 @@
 
 #include "fetchers/feed/dates.h"
 #include "fetchers/http/url.h"
+#include "fetchers/text/encoding.h"
 
 namespace feedd {
 namespace {
@@ -31,25 +32,6 @@ std::vector<std::string_view> split_lines(std::string_view text) {
     text.remove_prefix(end + 1);
   }
   return lines;
-}
-
-void append_utf8(std::string& out, std::uint32_t code_point) {
-  if (code_point > 0x10FFFF || (code_point >= 0xD800 && code_point <= 0xDFFF)) code_point = 0xFFFD;
-  if (code_point < 0x80) {
-    out += static_cast<char>(code_point);
-  } else if (code_point < 0x800) {
-    out += static_cast<char>(0xC0 | (code_point >> 6));
-    out += static_cast<char>(0x80 | (code_point & 0x3F));
-  } else if (code_point < 0x10000) {
-    out += static_cast<char>(0xE0 | (code_point >> 12));
-    out += static_cast<char>(0x80 | ((code_point >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (code_point & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (code_point >> 18));
-    out += static_cast<char>(0x80 | ((code_point >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((code_point >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (code_point & 0x3F));
-  }
 }
 
 // `\xNN`, `\uNNNN`, `\UNNNNNNNN` at `text` (after the letter); how many hex
@@ -90,7 +72,7 @@ std::string unescape_double_quoted(std::string_view inner) {
         code_point = 0x10000 + ((code_point - 0xD800) << 10) + (low - 0xDC00);
         i += 6;
       }
-      append_utf8(out, code_point);
+      encoding::append_utf8(out, code_point);
       i += digits;
       continue;
     }

@@ -56,24 +56,6 @@ bool is_xml_char(std::uint32_t code) {
          (code >= 0xE000 && code <= 0xFFFD) || (code >= 0x10000 && code <= 0x10FFFF);
 }
 
-void append_utf8(std::uint32_t code, std::string& out) {
-  if (code < 0x80) {
-    out += static_cast<char>(code);
-  } else if (code < 0x800) {
-    out += static_cast<char>(0xC0 | (code >> 6));
-    out += static_cast<char>(0x80 | (code & 0x3F));
-  } else if (code < 0x10000) {
-    out += static_cast<char>(0xE0 | (code >> 12));
-    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (code & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (code >> 18));
-    out += static_cast<char>(0x80 | ((code >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (code & 0x3F));
-  }
-}
-
 }  // namespace
 
 // One read of a document into an HtmlTokens. Every method returns false
@@ -199,7 +181,7 @@ class TokenReader {
     std::string& store = out_.decoded_;
     if (store.size() + 4 > store.capacity()) return false;  // the views into it must not move
     const std::size_t from = store.size();
-    append_utf8(code, store);
+    encoding::append_utf8(store, code);
     decoded = std::string_view(store).substr(from);
     return true;
   }
