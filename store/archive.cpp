@@ -1,6 +1,7 @@
 #include "store/archive.h"
 
 #include <algorithm>
+#include <iterator>
 #include <set>
 #include <stdexcept>
 #include <system_error>
@@ -374,7 +375,13 @@ Archive::Repair Archive::repair_pending_posts() {
   std::vector<EntryRow> owed;
   std::vector<EntryRow> in_place;
   for (auto& row : store_.entries_with_pending_posts()) {
-    (already_durable(posts_dir_, row.post_path, render(row)) ? in_place : owed).push_back(std::move(row));
+    (synced_if_same(posts_dir_, row.post_path, render(row)) ? in_place : owed).push_back(std::move(row));
+  }
+  // One sync of the folder for every post found in place; if it fails,
+  // they are written again like the others.
+  if (!in_place.empty() && !sync_folder(posts_dir_)) {
+    std::move(in_place.begin(), in_place.end(), std::back_inserter(owed));
+    in_place.clear();
   }
   std::vector<std::int64_t> ids;
   for (const auto& row : in_place) ids.push_back(row.id);

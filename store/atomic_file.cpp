@@ -272,9 +272,12 @@ bool holds_exactly(int fd, std::string_view bytes) {
 
 }  // namespace
 
-bool already_durable(const std::filesystem::path& folder, const std::string& name, std::string_view bytes) {
+bool synced_if_same(const std::filesystem::path& folder, const std::string& name, std::string_view bytes) {
   const FileDescriptor file(::open((folder / name).c_str(), O_RDONLY | O_CLOEXEC));
-  if (file.get() < 0 || !holds_exactly(file.get(), bytes) || ::fsync(file.get()) != 0) return false;
+  return file.get() >= 0 && holds_exactly(file.get(), bytes) && ::fsync(file.get()) == 0;
+}
+
+bool sync_folder(const std::filesystem::path& folder) {
   const FileDescriptor dir(::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   return dir.get() >= 0 && ::fsync(dir.get()) == 0;
 }

@@ -140,10 +140,14 @@ class BackgroundStaging {
 // Deletes temporary files a crashed writer left in `folder`; returns how many.
 int remove_stale_temp_files(const std::filesystem::path& folder);
 
-// True when `folder`/`name` holds exactly `bytes` and is now durable (the
-// file and the folder naming it synced): a post a crashed run had renamed
-// into place need not be written again. False when it differs, is missing or
-// cannot be synced; throws nothing.
-bool already_durable(const std::filesystem::path& folder, const std::string& name, std::string_view bytes);
+// True when `folder`/`name` holds exactly `bytes` and its data is now synced:
+// a post a crashed run had renamed into place need not be written again once
+// the folder naming it is synced too (sync_folder, once for all such files).
+// False when it differs, is missing or cannot be synced; throws nothing.
+bool synced_if_same(const std::filesystem::path& folder, const std::string& name, std::string_view bytes);
+
+// fsync of the folder itself, so that the names in it are durable; false on
+// failure.
+bool sync_folder(const std::filesystem::path& folder);
 
 }  // namespace feedd
