@@ -512,20 +512,29 @@ Store::Store(const std::filesystem::path& database)
           "SELECT number, title, content FROM entry_versions WHERE entry_id = ?1 ORDER BY number DESC LIMIT 1")),
       insert_version_(db_.prepare(
           "INSERT INTO entry_versions (entry_id, number, origin, recorded_ms, title, content, search_text) "
-          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")) {}
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")),
+      upsert_source_(db_.prepare(
+          "INSERT INTO sources (name, url) VALUES (?1, ?2) "
+          "ON CONFLICT(name) DO UPDATE SET "
+          "  polled_url = CASE WHEN sources.url = excluded.url THEN sources.polled_url END, "
+          "  etag = CASE WHEN sources.url = excluded.url THEN sources.etag END, "
+          "  last_modified = CASE WHEN sources.url = excluded.url THEN sources.last_modified END, "
+          "  state = CASE WHEN sources.url = excluded.url THEN sources.state ELSE 'ok' END, "
+          "  consecutive_failures = CASE WHEN sources.url = excluded.url THEN sources.consecutive_failures ELSE 0 END, "
+          "  next_poll_ms = CASE WHEN sources.url = excluded.url THEN sources.next_poll_ms END, "
+          "  url = excluded.url "
+          "RETURNING id")),
+      source_state_(db_.prepare(fmt::format("SELECT {} FROM sources WHERE name = ?1", source_state_columns))),
+      save_validators_(
+          db_.prepare("UPDATE sources SET polled_url = ?2, etag = ?3, last_modified = ?4 WHERE id = ?1")),
+      save_schedule_(db_.prepare(
+          "UPDATE sources SET next_poll_ms = ?2, consecutive_failures = ?3, state = ?4, "
+          "last_success_ms = coalesce(?5, last_success_ms), last_error = coalesce(?6, last_error), "
+          "last_error_ms = coalesce(?7, last_error_ms) WHERE id = ?1")) {}
 
 std::int64_t Store::source_id(const std::string& name, const std::string& url) {
-  auto upsert = db_.prepare(
-      "INSERT INTO sources (name, url) VALUES (?1, ?2) "
-      "ON CONFLICT(name) DO UPDATE SET "
-      "  polled_url = CASE WHEN sources.url = excluded.url THEN sources.polled_url END, "
-      "  etag = CASE WHEN sources.url = excluded.url THEN sources.etag END, "
-      "  last_modified = CASE WHEN sources.url = excluded.url THEN sources.last_modified END, "
-      "  state = CASE WHEN sources.url = excluded.url THEN sources.state ELSE 'ok' END, "
-      "  consecutive_failures = CASE WHEN sources.url = excluded.url THEN sources.consecutive_failures ELSE 0 END, "
-      "  next_poll_ms = CASE WHEN sources.url = excluded.url THEN sources.next_poll_ms END, "
-      "  url = excluded.url "
-      "RETURNING id");
+  auto& upsert = upsert_source_;
+  upsert.reset();  // a use cut short by an exception left it mid-run
   upsert.bind(1, name).bind(2, url);
   upsert.step();
   const std::int64_t id = upsert.column_int(0);
@@ -567,14 +576,18 @@ SourceState read_source_state(const sqlite::Statement& statement) {
 }
 
 std::optional<SourceState> Store::source_state(const std::string& name) {
-  auto query = db_.prepare(fmt::format("SELECT {} FROM sources WHERE name = ?1", source_state_columns));
+  auto& query = source_state_;
+  query.reset();
   query.bind(1, name);
-  if (!query.step()) return std::nullopt;
-  return read_source_state(query);
+  std::optional<SourceState> state;
+  if (query.step()) state = read_source_state(query);
+  query.reset();
+  return state;
 }
 
 void Store::save_validators(std::int64_t source_id, const SourceValidators& validators) {
-  auto update = db_.prepare("UPDATE sources SET polled_url = ?2, etag = ?3, last_modified = ?4 WHERE id = ?1");
+  auto& update = save_validators_;
+  update.reset();
   const auto text_or_null = [&update](int index, const std::string& value) {
     if (value.empty()) {
       update.bind(index, std::nullopt);
@@ -590,10 +603,8 @@ void Store::save_validators(std::int64_t source_id, const SourceValidators& vali
 }
 
 void Store::save_schedule(std::int64_t source_id, const SourceSchedule& schedule) {
-  auto update = db_.prepare(
-      "UPDATE sources SET next_poll_ms = ?2, consecutive_failures = ?3, state = ?4, "
-      "last_success_ms = coalesce(?5, last_success_ms), last_error = coalesce(?6, last_error), "
-      "last_error_ms = coalesce(?7, last_error_ms) WHERE id = ?1");
+  auto& update = save_schedule_;
+  update.reset();
   update.bind(1, source_id)
       .bind(2, schedule.next_poll_ms)
       .bind(3, std::int64_t{schedule.consecutive_failures})

@@ -234,6 +234,12 @@ class Store {
   sqlite::Statement insert_fetch_;
   sqlite::Statement latest_version_;
   sqlite::Statement insert_version_;
+  // Used for every poll and every schedule saved (preparing the upsert cost
+  // more than running it: 60% of a 304 pass's writer).
+  sqlite::Statement upsert_source_;
+  sqlite::Statement source_state_;
+  sqlite::Statement save_validators_;
+  sqlite::Statement save_schedule_;
 };
 
 }  // namespace feedd

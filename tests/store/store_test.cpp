@@ -213,3 +213,53 @@ TEST_CASE("Old poll records are pruned in windows of ids, and one with a skewed 
   CHECK(remaining().empty());
   CHECK(archive.prune_fetch_history(6000) == 0);
 }
+
+TEST_CASE("A source's row keeps its validators and schedule while its URL stays, and starts afresh when it changes") {
+  TempDir dir;
+  auto archive = open_archive(dir);
+  auto& store = archive.store();
+  const std::int64_t id = store.source_id("Src", "https://a.example/feed");
+  store.save_validators(id, {"https://a.example/moved", "\"v1\"", "Sat, 17 Apr 2021 02:56:40 GMT"});
+  feedd::SourceSchedule failing;
+  failing.next_poll_ms = 5000;
+  failing.consecutive_failures = 2;
+  failing.state = "failing";
+  failing.last_error = "HTTP 503";
+  failing.last_error_ms = 4000;
+  store.save_schedule(id, failing);
+  // A refused write in between (the statements are prepared once and
+  // reused): the next ones still run.
+  store.database().execute(
+      "CREATE TEMP TRIGGER refuse_gone BEFORE UPDATE OF state ON sources WHEN new.state = 'gone' "
+      "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
+  feedd::SourceSchedule gone = failing;
+  gone.state = "gone";
+  CHECK_THROWS(store.save_schedule(id, gone));
+  CHECK(store.source_id("Src", "https://a.example/feed") == id);
+  auto kept = store.source_state("Src");
+  REQUIRE(kept);
+  CHECK(kept->polled_url == "https://a.example/moved");
+  CHECK(kept->etag == "\"v1\"");
+  CHECK(kept->state == "failing");
+  CHECK(kept->consecutive_failures == 2);
+  CHECK(kept->next_poll_ms == 5000);
+  CHECK(kept->last_error == "HTTP 503");
+  feedd::SourceSchedule ok;
+  ok.next_poll_ms = 9000;
+  ok.last_success_ms = 8000;
+  store.save_schedule(id, ok);
+  CHECK(store.source_state("Src")->last_error == "HTTP 503");  // the last error is kept beside a success
+  CHECK(store.source_state("Src")->last_success_ms == 8000);
+  // A new URL: what belonged to the old one is gone.
+  CHECK(store.source_id("Src", "https://b.example/feed") == id);
+  const auto fresh = store.source_state("Src");
+  REQUIRE(fresh);
+  CHECK(fresh->url == "https://b.example/feed");
+  CHECK(fresh->polled_url.empty());
+  CHECK(fresh->etag.empty());
+  CHECK(fresh->last_modified.empty());
+  CHECK(fresh->state == "ok");
+  CHECK(fresh->consecutive_failures == 0);
+  CHECK_FALSE(fresh->next_poll_ms);
+  CHECK_FALSE(store.source_state("Other"));
+}
