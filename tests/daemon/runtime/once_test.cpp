@@ -10,6 +10,7 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -367,6 +368,51 @@ TEST_CASE("Many sources on one slow host do not hold back a source on another ho
   // One transfer at a time to the slow host; the other host's poll is not
   // queued behind them but starts alongside the first.
   CHECK(other_request < slow_requests[1]);
+}
+
+TEST_CASE("Polls that would only wait behind their host's transfers do not take the places of another host's") {
+  // Six busy hosts with four sources each, named first; a seventh host's
+  // source named last. Per host one transfer and one poll waiting behind it:
+  // six hosts' second polls fill the 4 + 8 places a pass allows, and the
+  // seventh host, which could transfer at once, used to wait for every one
+  // of the busy hosts' polls to have started.
+  using Clock = std::chrono::steady_clock;
+  std::mutex mutex;
+  std::vector<Clock::time_point> busy_requests;
+  Clock::time_point other_request{};
+  const std::string body = rss({{"Item", "https://example.com/item", "Thu, 15 Apr 2021 13:59:02 GMT"}});
+  std::vector<std::unique_ptr<HttpTestServer>> busy_hosts;
+  for (int host = 1; host <= 6; ++host) {
+    busy_hosts.push_back(std::make_unique<HttpTestServer>(fmt::format("127.0.0.{}", host)));
+    busy_hosts.back()->route("/feed.xml", [&](const feedd::test::TestRequest&) {
+      const std::lock_guard lock(mutex);
+      busy_requests.push_back(Clock::now());
+      return feedd::test::TestResponse{200, {{"Content-Type", "application/rss+xml"}}, body,
+                                       std::chrono::milliseconds(250)};
+    });
+  }
+  HttpTestServer other_host("127.0.0.7");
+  other_host.route("/feed.xml", [&](const feedd::test::TestRequest&) {
+    const std::lock_guard lock(mutex);
+    other_request = Clock::now();
+    return feedd::test::TestResponse{200, {{"Content-Type", "application/rss+xml"}}, body};
+  });
+  std::vector<TestSource> sources;
+  for (int i = 0; i < 24; ++i) {
+    sources.push_back(
+        {fmt::format("Busy {:02}", i), busy_hosts[static_cast<std::size_t>(i % 6)]->url(fmt::format("/feed.xml?{}", i)), ""});
+  }
+  sources.push_back({"Zhongguo", other_host.url("/feed.xml"), ""});
+  TempDir dir;
+  const auto config = write_config(dir, sources, "concurrency = 4\nper_host = 1");
+  const auto run = once(config);
+  INFO(run.err);
+  REQUIRE(run.exit_status == 0);
+  const std::lock_guard lock(mutex);
+  REQUIRE(busy_requests.size() == 24);
+  REQUIRE(other_request != Clock::time_point{});
+  // Within the first rounds of transfers, not after all 24.
+  CHECK(other_request < busy_requests[15]);
 }
 
 TEST_CASE("A source that is down, failing or malformed is reported and the others still land") {
