@@ -1,5 +1,7 @@
 #include "daemon/runtime/scheduler.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -51,6 +53,30 @@ bool same_polling(const TrackedSource& a, const config::Source& b) {
 TrackedSource tracked_source(const config::Source& source, const config::Config& config) {
   return TrackedSource{source.name, source.url, source.interval, source.line,
                        static_cast<std::size_t>(&source - config.sources.data())};
+}
+
+// A pass's sources in the order their polls start: one of each host in
+// turn, the hosts with the most sources first. A host gets fetch.per_host
+// transfers at once, so its sources take rounds of their own; in name order
+// the hosts named first were served first and a pass ended with only the
+// others' polls left (1,000 sources on 50 hosts, named so that 25 hosts come
+// first: the last 0.4 s of a pass of 304s ran 50 transfers of 64).
+template <typename Item, typename UrlOf>
+std::vector<Item> in_turn_by_host(std::vector<Item> items, UrlOf url_of) {
+  std::map<std::string, std::vector<Item>> by_host;
+  for (auto& item : items) by_host[host_group(url_of(item))].push_back(std::move(item));
+  std::vector<std::vector<Item>*> hosts;
+  for (auto& [host, queue] : by_host) hosts.push_back(&queue);
+  std::stable_sort(hosts.begin(), hosts.end(), [](const auto* a, const auto* b) { return a->size() > b->size(); });
+  std::vector<Item> order;
+  order.reserve(items.size());
+  for (std::size_t round = 0; !hosts.empty() && round < hosts.front()->size(); ++round) {
+    for (auto* queue : hosts) {
+      if (round >= queue->size()) break;  // the hosts after it have fewer still
+      order.push_back(std::move((*queue)[round]));
+    }
+  }
+  return order;
 }
 
 }  // namespace
@@ -109,6 +135,9 @@ void Scheduler::start_tracking(const config::Source& source, const config::Confi
 // queued behind it do not wait long.
 void Scheduler::load_new_sources() {
   constexpr std::size_t batch_size = 1000;
+  if (mode_ == Mode::one_pass) {
+    to_load_ = in_turn_by_host(std::move(to_load_), [](const TrackedPtr& tracked) { return tracked->source.url; });
+  }
   for (std::size_t first = 0; first < to_load_.size(); first += batch_size) {
     auto batch = std::make_shared<std::vector<TrackedPtr>>(
         to_load_.begin() + static_cast<std::ptrdiff_t>(first),

@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -413,6 +414,38 @@ TEST_CASE("Polls that would only wait behind their host's transfers do not take 
   REQUIRE(other_request != Clock::time_point{});
   // Within the first rounds of transfers, not after all 24.
   CHECK(other_request < busy_requests[15]);
+}
+
+TEST_CASE("A pass starts one source of each host in turn, not the sources of the hosts named first") {
+  // Two hosts with four sources each, all of the first host's named first.
+  // Two transfers at once and two per host: in name order the first host
+  // took both, and a pass ended with only the second host's polls left.
+  HttpTestServer first_host("127.0.0.1");
+  HttpTestServer second_host("127.0.0.2");
+  std::mutex mutex;
+  std::vector<std::string> requests;  // the host of each, in order
+  const std::string body = rss({{"Item", "https://example.com/item", "Thu, 15 Apr 2021 13:59:02 GMT"}});
+  for (auto* server : {&first_host, &second_host}) {
+    const std::string host = server == &first_host ? "first" : "second";
+    server->route("/feed.xml", [&, host](const feedd::test::TestRequest&) {
+      const std::lock_guard lock(mutex);
+      requests.push_back(host);
+      return feedd::test::TestResponse{200, {{"Content-Type", "application/rss+xml"}}, body,
+                                       std::chrono::milliseconds(100)};
+    });
+  }
+  std::vector<TestSource> sources;
+  for (int i = 0; i < 4; ++i) sources.push_back({fmt::format("A {}", i), first_host.url(fmt::format("/feed.xml?{}", i)), ""});
+  for (int i = 0; i < 4; ++i) sources.push_back({fmt::format("B {}", i), second_host.url(fmt::format("/feed.xml?{}", i)), ""});
+  TempDir dir;
+  const auto config = write_config(dir, sources, "concurrency = 2\nper_host = 2");
+  const auto run = once(config);
+  INFO(run.err);
+  REQUIRE(run.exit_status == 0);
+  const std::lock_guard lock(mutex);
+  REQUIRE(requests.size() == 8);
+  const std::set<std::string> first_two(requests.begin(), requests.begin() + 2);
+  CHECK(first_two == std::set<std::string>{"first", "second"});
 }
 
 TEST_CASE("A source that is down, failing or malformed is reported and the others still land") {
