@@ -8,8 +8,9 @@
 // never stops another source.
 //
 // Backpressure: at most fetch.concurrency + 8 polls are between "fetch
-// started" and "stored"; the rest wait before their fetch, so a writer slower
-// than the network never makes feedd hold every due feed in memory. Within
+// started" and "stored" (a 304, which holds no body, only until answered);
+// the rest wait before their fetch, so a writer slower than the network
+// never makes feedd hold every due feed in memory. Within
 // that, a few feeds are parsed ahead of the writer and the others wait as
 // fetched (ParseGate), and a pass starts with a few polls and adds more only
 // while the writer keeps up (PollWindow, parse_gate.h).
