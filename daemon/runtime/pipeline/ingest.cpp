@@ -368,8 +368,11 @@ class Pipeline::Impl {
     report.failed_over = job->failed_urls;
     if (response.status == 304) {
       report.not_modified = true;
+      const bool stages_after = job->source.full_text.enabled() || job->source.media == config::MediaMode::local;
       to_group(GroupItem{job, GroupedPoll::Kind::not_modified, {}});
-      leave_place(*job);
+      // Full text and local media retry what is due after a 304, fetching
+      // and holding pages and files: such a poll keeps its place.
+      if (!stages_after) leave_place(*job);
       return;
     }
     // A 304 may omit validators it still honours; a 200 replaces them.
@@ -895,7 +898,8 @@ class Pipeline::Impl {
   // reported: it holds no body and is only waiting for the writer to record
   // it, and its place held meanwhile (a few ms to tens of ms a poll) kept a
   // pass of 304s under the transfer limit. The transfer limits themselves
-  // are the HttpClient's, whatever the places.
+  // are the HttpClient's, whatever the places. (Not a source with full text
+  // or local media, whose stages fetch after a 304 too.)
   void leave_place(Job& job) {
     if (std::exchange(job.place_left, true)) return;
     --active_polls_;
