@@ -1,5 +1,6 @@
 #include "store/checkpoint/wal_checkpointer.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 
 #include <exception>
@@ -70,6 +71,7 @@ int WalCheckpointer::committed(sqlite3* db, const char* name, int frames) {
 }
 
 void WalCheckpointer::run() {
+  pthread_setname_np(pthread_self(), "feedd-wal");
   std::unique_ptr<sqlite::Database> own;
   try {
     own = std::make_unique<sqlite::Database>(writer_.path());
