@@ -34,7 +34,8 @@
 # that waits for the rest first. (Other sessions' deletions on the same file
 # system are out of its hands.)
 # Per round it records the wall time, CPU and peak RSS of the process and
-# the CPU of its writer thread (feedd-writer, from /proc: bench/thread_cpu.py).
+# the CPU of its writer thread (feedd-writer, from /proc: bench/thread_cpu.py;
+# for a feedd whose threads have no names, its busiest thread but the main one).
 # FEEDD=path/to/feedd picks the binary (default: Release build in build-bench/).
 set -eu
 . "$(dirname "$0")/lib.sh"
@@ -51,7 +52,7 @@ while [ $# -gt 0 ]; do
     --label) label=$2; shift 2 ;;
     --short) prefill=100000 sources=20 runs=2; shift ;;
     --nosync) wrap=eatmydata; shift ;;
-    -h|--help) sed -n '2,37p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,39p' "$0"; exit 0 ;;
     *) say "store_bench: unknown argument $1"; exit 2 ;;
   esac
 done
@@ -131,7 +132,8 @@ ingest() {
   $PY - "$dir/usage.json" "$name" "$store" "$round" $((after - before)) "$index_s" >>"$results" <<'EOF'
 import json, sys
 u = json.load(open(sys.argv[1]))
-writer = u["threads"].get("feedd-writer", {}).get("cpu", float("nan"))
+# A feedd from before the threads had names: its busiest unnamed thread.
+writer = u["threads"].get("feedd-writer", {}).get("cpu", u.get("busiest_unnamed", float("nan")))
 print("\t".join(sys.argv[2:5] + [f"{u['wall']:.3f}", f"{u['cpu']:.2f}", str(u["rss_kib"])] + sys.argv[5:7] + [f"{writer:.2f}"]))
 EOF
   tail -n1 "$results" | awk -F'\t' '{printf "  %-8s %-9s round %s: %6d new entries stored in %6.2f s (%.0f entries/s), then indexed for search in %.2f s; cpu %.2f s (writer %.2f s), rss %.1f MiB\n", $1, $2, $3, $7, $4 - $8, $7 / ($4 - $8), $8, $5, $9, $6 / 1024}' >&2

@@ -8,7 +8,8 @@ threads had when last seen in /proc.
 FILE gets one line of JSON: {"wall": s, "cpu": s, "rss_kib": n, "exit": code,
 "threads": {comm: {"cpu": s, "user": s, "system": s, "read_calls": n,
 "write_calls": n, "read_bytes": n, "write_bytes": n, "count": tids}}}.
-Threads of one name (a pool) are summed. /proc is read every --every
+Threads of one name (a pool) are summed; "busiest_unnamed" is the CPU of
+the busiest thread that kept the process's own name, the main thread aside. /proc is read every --every
 seconds, so a thread loses at most that much CPU from the moment it was last
 read to its end; the process-wide figures from wait4 are exact.
 """
@@ -83,10 +84,14 @@ def main(argv):
             total[key] += task[key]
         total["cpu"] = total["user"] + total["system"]
         total["count"] += 1
+    # A build that names no thread: its busiest thread other than the main
+    # one (for feedd, the writer, as perf shows), for comparison only.
+    own = seen.get(str(process.pid), {}).get("comm")
+    unnamed = [t["user"] + t["system"] for tid, t in seen.items() if t["comm"] == own and tid != str(process.pid)]
     code = os.waitstatus_to_exitcode(status)
     with open(args.out, "w") as f:
         json.dump({"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss_kib": usage.ru_maxrss, "exit": code,
-                   "threads": threads}, f)
+                   "threads": threads, "busiest_unnamed": max(unnamed, default=0.0)}, f)
         f.write("\n")
     return code
 
