@@ -30,9 +30,10 @@
 # is dirty) and makes every creation search past such inodes, which cost
 # the rounds after a deletion of thousands of posts up to 2x. So each
 # round's posts stay in a folder of their own until the last round is over,
-# then all are deleted and synced at once; a run that starts within 90 s of
-# that waits for the rest first. (Other sessions' deletions on the same file
-# system are out of its hands.)
+# then all are deleted and synced at once; a run that starts within 360 s of
+# that waits for the rest first (after a 90 s wait the first two rounds'
+# post files still cost 3-10x the CPU of the later ones). Other sessions'
+# deletions on the same file system are out of its hands.
 # Per round it records the wall time, CPU and peak RSS of the process and
 # the CPU of its writer thread (feedd-writer, from /proc: bench/thread_cpu.py;
 # for a feedd whose threads have no names, its busiest thread but the main one).
@@ -52,7 +53,7 @@ while [ $# -gt 0 ]; do
     --label) label=$2; shift 2 ;;
     --short) prefill=100000 sources=20 runs=2; shift ;;
     --nosync) wrap=eatmydata; shift ;;
-    -h|--help) sed -n '2,39p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,40p' "$0"; exit 0 ;;
     *) say "store_bench: unknown argument $1"; exit 2 ;;
   esac
 done
@@ -92,9 +93,9 @@ fi
 if ls -d "$run"/*/_posts >/dev/null 2>&1; then rm -rf "$run"/*/_posts; sync; date +%s >"$deleted_stamp"; fi
 rm -rf "$run" && mkdir -p "$run"
 if [ -f "$deleted_stamp" ]; then
-  wait_s=$(( $(cat "$deleted_stamp") + 90 - $(date +%s) ))
+  wait_s=$(( $(cat "$deleted_stamp") + 360 - $(date +%s) ))
   if [ "$wait_s" -gt 0 ]; then
-    say "store_bench: posts were deleted less than 90 s ago; waiting $wait_s s so that ext4 reuses their inodes"
+    say "store_bench: posts were deleted less than 360 s ago; waiting $wait_s s so that ext4 reuses their inodes"
     sleep "$wait_s"
   fi
 fi
