@@ -484,11 +484,12 @@ void Archive::ingest_group(std::span<GroupedPoll> polls) {
         GroupedPoll& poll = polls[i];
         // A group of one poll needs no savepoint: its failure rolls the
         // whole transaction back, which takes nothing else with it (the last
-        // group's marks stay deferred). Without one, SQLite journals each
-        // page only for the statement that changes it, in memory, rather
-        // than every page the poll changes, in a temporary file (14% of the
-        // writer's CPU in a profile of 1,000-entry polls into a store of
-        // 1,000,000 rows, BENCHMARKS.md).
+        // group's marks stay deferred). Without one SQLite journals a page
+        // for the statement that changes it only, not for the whole poll:
+        // 30 instead of 35 sub-journal writes an entry into a store of
+        // 1,000,000 rows. (The rest: each insert's own statement journal,
+        // a file in /var/tmp once one statement passed 64 KiB;
+        // BENCHMARKS.md, target 4.)
         std::optional<PollSavepoint> savepoint;
         try {
           if (polls.size() > 1) savepoint.emplace(store_.database());
