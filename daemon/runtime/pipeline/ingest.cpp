@@ -113,8 +113,10 @@ constexpr std::size_t first_poll_window = 16;
 // From this size on a store's entries indexes (identity, post path and URL
 // key alone are 220 MiB at 1,000,000 rows) no longer keep even their inner
 // pages in SQLite's default 2 MiB cache, which a group's new rows flush
-// through, and each insert reads its way down them again. The writer of such a store gets a larger cache;
-// a first pass into a new store (target 1's peak RSS) keeps the default.
+// through, and each insert reads its way down them again. The writer of
+// such a store gets a larger cache (half the database file's reads at
+// 1,000,000 rows); a first pass into a new store (target 1's peak RSS)
+// keeps the default.
 constexpr std::int64_t large_store_bytes = std::int64_t{512} << 20;
 constexpr int large_store_cache_kib = 16 << 10;
 
