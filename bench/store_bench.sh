@@ -90,7 +90,7 @@ fi
 
 # Posts an earlier run left behind (it deletes its own at its end; these
 # are from one that failed), then the wait after the last deletion of posts.
-if ls -d "$run"/*/_posts >/dev/null 2>&1; then rm -rf "$run"/*/_posts; sync; date +%s >"$deleted_stamp"; fi
+if ls -d "$run"/*-[0-9]*/_posts >/dev/null 2>&1; then rm -rf "$run"/*-[0-9]*/_posts; sync; date +%s >"$deleted_stamp"; fi
 rm -rf "$run" && mkdir -p "$run"
 if [ -f "$deleted_stamp" ]; then
   wait_s=$(( $(cat "$deleted_stamp") + 360 - $(date +%s) ))
