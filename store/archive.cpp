@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <system_error>
@@ -100,11 +101,14 @@ EntryRow Archive::make_row(const IncomingEntry& entry, std::int64_t source_id, s
 
 std::string Archive::choose_post_path(const EntryRow& row) {
   // A file no row names is someone else's (a post import-posts left out, a
-  // hand-written one): a new post never replaces it.
+  // hand-written one): a new post never replaces it. No row's post_path is
+  // looked up: every row's url_key is url_key_of(its post_path), so a row
+  // holding this name holds this key too, and one index probe an entry is
+  // enough.
   const auto free = [&](const std::string& name) {
     const auto key = url_key_of(name);
     std::error_code error;
-    return !key.empty() && !store_.post_path_taken(name, row.identity) && !store_.url_key_taken(key, row.identity) &&
+    return !key.empty() && !store_.url_key_taken(key, row.identity) &&
            !std::filesystem::exists(posts_dir_ / name, error);
   };
   auto name = post_file_name(row.date_ms, row.title);
@@ -478,8 +482,17 @@ void Archive::ingest_group(std::span<GroupedPoll> polls) {
       for (const auto id : deferred_marks_) store_.set_post_pending(id, false);
       for (std::size_t i = 0; i < polls.size(); ++i) {
         GroupedPoll& poll = polls[i];
+        // A group of one poll needs no savepoint: its failure rolls the
+        // whole transaction back, which takes nothing else with it (the last
+        // group's marks stay deferred). Without one SQLite journals a page
+        // for the statement that changes it only, not for the whole poll:
+        // 30 instead of 35 sub-journal writes an entry into a store of
+        // 1,000,000 rows. (The rest: each insert's own statement journal,
+        // a file in /var/tmp once one statement passed 64 KiB;
+        // BENCHMARKS.md, target 4.)
+        std::optional<PollSavepoint> savepoint;
         try {
-          PollSavepoint savepoint(store_.database());
+          if (polls.size() > 1) savepoint.emplace(store_.database());
           const std::int64_t source_id = store_.source_id(poll.source_name, poll.source_url);
           const bool brought_entries = poll.kind == GroupedPoll::Kind::entries;
           if (brought_entries) {
@@ -490,10 +503,11 @@ void Archive::ingest_group(std::span<GroupedPoll> polls) {
           // A 304's or a failure's outcome counts nothing.
           store_.record_fetch(fetch_row(source_id, poll.fetch, poll.outcome));
           if (brought_entries) store_.save_validators(source_id, poll.validators);
-          savepoint.release();
+          if (savepoint) savepoint->release();
         } catch (const std::exception& error) {
           poll.error = error.what();
           rows[i].clear();
+          if (!savepoint) throw;
           // Some errors (a full disk, an I/O error, a trigger's ROLLBACK) end
           // the whole transaction, not only this poll's savepoint: the polls
           // before it lost their rows too, the next would store theirs

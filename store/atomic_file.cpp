@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/magic.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/vfs.h>
@@ -237,6 +238,7 @@ std::vector<BackgroundStaging::Failure> BackgroundStaging::finish() {
 }
 
 void BackgroundStaging::run() {
+  pthread_setname_np(pthread_self(), "feedd-posts");
   for (;;) {
     File file;
     {

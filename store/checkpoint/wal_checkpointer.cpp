@@ -1,5 +1,6 @@
 #include "store/checkpoint/wal_checkpointer.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 
 #include <exception>
@@ -56,7 +57,12 @@ int WalCheckpointer::committed(sqlite3* db, const char* name, int frames) {
     std::lock_guard lock(mutex_);
     // The WAL was restarted since the last checkpoint: all of it is new.
     if (frames < backfilled_) backfilled_ = 0;
-    inline_checkpoint = failed_ || frames >= threshold_ * inline_after;
+    // Past the bound the writer copies for itself only while the thread has
+    // not got to its last wake yet: one group of 1,000 entries commits more
+    // than the bound's frames at once, and an idle thread copies them as
+    // well as the writer would, off its critical path (13% of main's writer
+    // CPU in a round of 10 x 1,000 entries into a store of 1,000,000 rows).
+    inline_checkpoint = failed_ || ((due_ || running_) && frames >= threshold_ * inline_after);
     // A checkpoint of a few frames would cost two device flushes all the same.
     if (!inline_checkpoint && frames - backfilled_ < threshold_) return SQLITE_OK;
     if (!inline_checkpoint) due_ = true;
@@ -70,6 +76,7 @@ int WalCheckpointer::committed(sqlite3* db, const char* name, int frames) {
 }
 
 void WalCheckpointer::run() {
+  pthread_setname_np(pthread_self(), "feedd-wal");
   std::unique_ptr<sqlite::Database> own;
   try {
     own = std::make_unique<sqlite::Database>(writer_.path());
@@ -86,12 +93,14 @@ void WalCheckpointer::run() {
     wake_.wait(lock, [this] { return due_ || stopping_; });
     if (stopping_) return;
     due_ = false;
+    running_ = true;
     lock.unlock();
     // PASSIVE: copies what it can without waiting for readers or the
     // writer; SQLITE_BUSY only means another checkpoint is running.
     int copied = 0;
     const int code = sqlite3_wal_checkpoint_v2(own->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, &copied);
     lock.lock();
+    running_ = false;
     if (code == SQLITE_OK) {
       ++done_;
       backfilled_ = copied;

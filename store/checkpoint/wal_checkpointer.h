@@ -17,7 +17,8 @@
 // Falls back to checkpointing on the writer's connection, as SQLite does by
 // itself, when the thread's connection cannot be opened or a checkpoint
 // fails, and when the WAL grows to `inline_after` times the threshold
-// because the thread falls behind: the WAL stays bounded either way.
+// while the thread is still at its last wake (it falls behind): the WAL
+// stays bounded either way.
 #pragma once
 
 #include <condition_variable>
@@ -56,7 +57,8 @@ class WalCheckpointer {
   const int threshold_;  // frames; 0: nothing taken over
   mutable std::mutex mutex_;
   std::condition_variable wake_;
-  bool due_ = false;
+  bool due_ = false;      // woken, not started yet
+  bool running_ = false;  // copying
   bool stopping_ = false;
   bool failed_ = false;  // the thread gave up: the writer checkpoints inline
   // Frames of the WAL already in the database file, as the last checkpoint

@@ -348,3 +348,36 @@ TEST_CASE("A group large enough to stage its posts on another thread writes each
   CHECK(failing[0].outcome.posts_written == 0);
   CHECK(count(broken, "SELECT count(*) FROM entries WHERE post_pending != 0") == 90);
 }
+
+TEST_CASE("A group of one poll that fails stores nothing of it, keeps the last group's posts, and stores it next time") {
+  TempDir dir;
+  auto archive = open_archive(dir);
+  const auto a = feed_of("A", 5);
+  std::vector<GroupedPoll> first = {entries_poll("A", a)};
+  archive.ingest_group(first);
+  REQUIRE(first[0].error.empty());
+  // Alone in its group, the poll has no savepoint of its own: its failure
+  // rolls the group's transaction back.
+  archive.store().database().execute(
+      "CREATE TEMP TRIGGER fail_b BEFORE INSERT ON fetches "
+      "WHEN NEW.source_id = (SELECT id FROM sources WHERE name = 'B') BEGIN SELECT RAISE(ABORT, 'injected'); END");
+  const auto b = feed_of("B", 7);
+  std::vector<GroupedPoll> failing = {entries_poll("B", b)};
+  archive.ingest_group(failing);
+  CHECK(failing[0].error.find("injected") != std::string::npos);
+  CHECK(failing[0].error.find("the group's transaction was rolled back") == std::string::npos);
+  CHECK(failing[0].outcome.posts_written == 0);
+  CHECK(count(archive, "SELECT count(*) FROM entries") == 5);
+  CHECK(count(archive, "SELECT count(*) FROM fetches") == 1);
+  CHECK(post_names(dir / "_posts").size() == 5);
+  archive.clear_deferred_marks();
+  CHECK(count(archive, "SELECT count(*) FROM entries WHERE post_pending != 0") == 0);
+
+  archive.store().database().execute("DROP TRIGGER fail_b");
+  std::vector<GroupedPoll> again = {entries_poll("B", b)};
+  archive.ingest_group(again);
+  CHECK(again[0].error.empty());
+  CHECK(again[0].outcome.posts_written == 7);
+  CHECK(fetch_record(archive, "B") == "200 7 0 ;");
+  CHECK(post_names(dir / "_posts").size() == 12);
+}

@@ -1,5 +1,7 @@
 #include "daemon/runtime/pipeline/search_indexer.h"
 
+#include <pthread.h>
+
 #include <exception>
 #include <utility>
 
@@ -20,6 +22,7 @@ SearchIndexer::SearchIndexer(Store& store, ToWriter to_writer)
     : store_(store), to_writer_(std::move(to_writer)), database_(store.database().path()) {
   // Another connection to an in-memory database would see another database.
   if (database_.empty() || database_ == ":memory:") disabled_ = true;
+  boost::asio::post(thread_, [] { pthread_setname_np(pthread_self(), "feedd-index"); });
 }
 
 SearchIndexer::~SearchIndexer() { stop(); }

@@ -15,9 +15,16 @@ Enrolment enrol_new_entries(sqlite::Database& db, const std::map<std::string, So
   auto cursor = db.prepare("SELECT last_entry_id FROM watch_cursor WHERE name = 'enrolled'");
   std::int64_t last = cursor.step() ? cursor.column_int(0) : 0;
   cursor.reset();
+  // Each new row's id and source only, from the front of its record: the
+  // rest (content, raw item, `imported` last of all: about 15 KB a row, read
+  // through its overflow pages) only for the sources with a policy. Read
+  // whole, on the writer, even where no source watches: a third of the
+  // writer's CPU in the first round on a store of 1,000,000 rows (all of
+  // them after its cursor), and every new row's 15 KB again after that
+  // (BENCHMARKS.md, target 4).
   auto fresh = db.prepare(
-      "SELECT e.id, s.name, e.first_seen_ms, e.url, e.content FROM entries e JOIN sources s ON s.id = e.source_id "
-      "WHERE e.id > ?1 AND e.imported = 0 ORDER BY e.id");
+      "SELECT e.id, s.name FROM entries e JOIN sources s ON s.id = e.source_id WHERE e.id > ?1 ORDER BY e.id");
+  auto details = db.prepare("SELECT first_seen_ms, url, content FROM entries WHERE id = ?1 AND imported = 0");
   auto watch = db.prepare(
       "INSERT OR IGNORE INTO watched (entry_id, first_seen_ms, until_ms, next_check_ms, baseline_chars) "
       "VALUES (?1, ?2, ?3, ?4, ?5)");
@@ -29,17 +36,25 @@ Enrolment enrol_new_entries(sqlite::Database& db, const std::map<std::string, So
     last = id;
     const auto policy = policies.find(fresh.column_text(1));
     if (policy == policies.end()) continue;
-    const std::int64_t first_seen = fresh.column_int(2);
-    const std::string url = fresh.column_text(3);
+    if (!details.bind(1, id).step()) {
+      details.reset();
+      continue;
+    }
+    const std::int64_t first_seen = details.column_int(0);
+    const std::string url = details.column_text(1);
     const bool fetchable = url.starts_with("http://") || url.starts_with("https://");
-    if (!fetchable) continue;
+    if (!fetchable) {
+      details.reset();
+      continue;
+    }
     if (const auto& window = policy->second.watch_ms; window && first_seen + *window > now_ms) {
       const std::int64_t until = first_seen + *window;
       watch.bind(1, id).bind(2, first_seen).bind(3, until).bind(4, recheck_time(id, first_seen, until, 0));
-      watch.bind(5, text_chars_of_html(fresh.column_text(4)));
+      watch.bind(5, text_chars_of_html(details.column_text(2)));
       watch.run();
       ++enrolment.watched;
     }
+    details.reset();
     if (policy->second.archive_org) {
       queue.bind(1, id).bind(2, url).bind(3, now_ms);
       queue.run();

@@ -83,6 +83,22 @@ TEST_CASE("The writer's commits past its threshold are checkpointed by the other
   CHECK(single_int(writer, "PRAGMA wal_autocheckpoint") == threshold);
 }
 
+TEST_CASE("One commit past the inline bound is still checkpointed by the idle thread, not inside the commit") {
+  TempDir dir;
+  const fs::path path = dir / "feedd.db";
+  Database writer = open_writer(path);
+  WalCheckpointer checkpointer(writer);
+  // One transaction of more frames than the bound, as a group of 1,000
+  // entries into a large store commits.
+  auto insert = writer.prepare("INSERT INTO rows (body) VALUES (?1)");
+  writer.execute("BEGIN");
+  for (int i = 0; i < 3 * WalCheckpointer::inline_after * threshold; ++i) {
+    insert.bind(1, std::string(3000, 'x')).run();
+  }
+  writer.execute("COMMIT");
+  CHECK(eventually([&] { return checkpointer.checkpoints_done() > 0; }));
+}
+
 TEST_CASE("Nothing committed is lost while the other thread checkpoints beside the writer") {
   TempDir dir;
   const fs::path path = dir / "feedd.db";
