@@ -9,7 +9,7 @@ namespace feedd {
 // Markup stripped, entities decoded, runs of whitespace collapsed to one
 // space, trimmed. Used for titles, which are plain text everywhere, and for
 // the search text of entry contents. Most fragments are read by feedd's own
-// tokenizer (fetchers/html/tokenizer, text_from_tokens.h), the others by
+// tokenizer (fetchers/html/tokenizer/token_text.h), the others by
 // libxml2's HTML parser.
 std::string html_to_text(std::string_view html);
 

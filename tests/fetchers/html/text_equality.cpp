@@ -15,7 +15,7 @@
 
 #include "fetchers/html/html_sanitize.h"
 #include "fetchers/html/html_text.h"
-#include "fetchers/html/text_from_tokens.h"
+#include "fetchers/html/tokenizer/token_text.h"
 #include "fetchers/text/encoding.h"
 #include "tests/support/html_fragments.h"
 

@@ -1,7 +1,6 @@
 // Which elements html_to_text reads past and which separate words: shared by
 // the walk over libxml2's tree (html_text.cpp) and the one over the
-// tokenizer's events (text_from_tokens.cpp), so the two cannot drift apart.
-// Inside fetchers/html.
+// tokens (token_text.cpp), so the two cannot drift apart.
 #pragma once
 
 #include <string_view>

@@ -3,7 +3,7 @@
 // for byte, for the fragments the tokenizer models, found without building
 // a tree; nothing for the others, which html_to_text then gives to libxml2.
 // Proven against the tree walk (html_to_text_libxml2) by html_text_test,
-// text_equality and the fuzz target fuzz_html_text. Inside fetchers/html.
+// text_equality and the fuzz target fuzz_html_text.
 #pragma once
 
 #include <optional>

@@ -1,4 +1,4 @@
-#include "fetchers/html/text_elements.h"
+#include "fetchers/html/tokenizer/text_elements.h"
 
 #include <algorithm>
 #include <array>

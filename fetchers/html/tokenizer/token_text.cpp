@@ -1,10 +1,10 @@
-#include "fetchers/html/text_from_tokens.h"
+#include "fetchers/html/tokenizer/token_text.h"
 
 #include <array>
 #include <cstdint>
 #include <vector>
 
-#include "fetchers/html/text_elements.h"
+#include "fetchers/html/tokenizer/text_elements.h"
 #include "fetchers/html/tokenizer/html_tokens.h"
 
 namespace feedd::detail {
