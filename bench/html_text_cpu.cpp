@@ -13,8 +13,6 @@
 #include <cstdlib>
 #include <exception>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,12 +20,12 @@
 #include "fetchers/feed/feed_parser.h"
 #include "fetchers/html/html_sanitize.h"
 #include "fetchers/html/html_text.h"
+#include "tests/support/html_fragments.h"
 
 namespace {
 
 std::vector<std::string> contents_of(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string bytes = feedd::test::read_whole_file(file);
   std::vector<std::string> contents;
   try {
     feedd::FeedParseOptions options;
@@ -82,16 +80,7 @@ int main(int argc, char** argv) {
       rounds = std::max(1, std::atoi(argv[++i]));
       continue;
     }
-    std::vector<std::filesystem::path> files;
-    if (std::filesystem::is_directory(arg)) {
-      for (const auto& entry : std::filesystem::recursive_directory_iterator(arg)) {
-        if (entry.is_regular_file()) files.push_back(entry.path());
-      }
-    } else {
-      files.emplace_back(arg);
-    }
-    std::sort(files.begin(), files.end());
-    for (const auto& file : files) {
+    for (const auto& file : feedd::test::files_under(arg)) {
       for (std::string& content : contents_of(file)) raw.push_back(std::move(content));
     }
   }
