@@ -7,12 +7,12 @@
 # Any crash, leak, sanitizer report, timeout or failed check fails the script;
 # the input that found it is left in build-fuzz/findings/.
 #
-#   scripts/fuzz.sh                 # all eight, 20 s each
+#   scripts/fuzz.sh                 # all nine, 20 s each
 #   FEEDD_FUZZ_SECONDS=600 scripts/fuzz.sh fuzz_dates
 set -eu
 cd "$(dirname "$0")/.."
 seconds="${FEEDD_FUZZ_SECONDS:-20}"
-targets="${*:-fuzz_feed_parser fuzz_dates fuzz_url fuzz_post_file_name fuzz_post_format fuzz_sanitize fuzz_charset fuzz_html_tokens}"
+targets="${*:-fuzz_feed_parser fuzz_dates fuzz_url fuzz_post_file_name fuzz_post_format fuzz_sanitize fuzz_charset fuzz_html_tokens fuzz_html_text}"
 build=build-fuzz
 
 CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
@@ -24,7 +24,8 @@ cmake --build "$build" -j2 --target $targets
 seeds="$build/seeds"
 rm -rf "$seeds"
 mkdir -p "$seeds/fuzz_feed_parser" "$seeds/fuzz_dates" "$seeds/fuzz_url" "$seeds/fuzz_post_file_name" "$seeds/fuzz_post_format" \
-  "$seeds/fuzz_sanitize" "$seeds/fuzz_charset" "$seeds/fuzz_html_tokens" "$build/findings"
+  "$seeds/fuzz_sanitize" "$seeds/fuzz_charset" "$seeds/fuzz_html_tokens" "$seeds/fuzz_html_text" \
+  "$build/findings"
 find seeds/feeds tests/data -type f \( -name '*.xml' -o -name '*.json' -o -name '*.rss' -o -name '*.atom' \) \
   -size -256k -exec cp {} "$seeds/fuzz_feed_parser/" \; 2>/dev/null || true
 # Undeclared legacy-charset feeds for the charset guess.
@@ -86,6 +87,12 @@ tokens = [
 ]
 for i, text in enumerate(tokens + html):
     put("fuzz_html_tokens", f"t{i}", text)
+# Fields html_to_text reads: content, titles, and starts libxml2 reads
+# differently from a "<body>" document (text, head elements, comments).
+texts = ['Read <a href="/x">the <em>full</em> story</a> &amp; more<form>f</form>x', 'AT&amp;T &#20013;<br>b',
+         '  <p>a</p>b<center>c</center><template><p>t</p></template>', '<title>t</title><b>x</b>', '<!-- c -->x<div>y</div>']
+for i, text in enumerate(tokens + texts + titles[:3]):
+    put("fuzz_html_text", f"x{i}", text)
 for i, title in enumerate(titles):
     put("fuzz_post_file_name", f"t{i}", (1618444800000 + i * 86400000).to_bytes(8, "little") + title)
 posts = ["标题](javascript:alert(3)) [x\0https://h.example/p(a)r)en?x=1\0<p>{% raw %}</p>",

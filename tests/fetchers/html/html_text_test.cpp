@@ -1,4 +1,5 @@
 #include "fetchers/html/html_text.h"
+#include "fetchers/html/tokenizer/token_text.h"
 
 #include <doctest/doctest.h>
 
@@ -123,4 +124,51 @@ TEST_CASE("libxml2 prints nothing on stderr, however broken the input") {
     (void)html_to_text(html);
   }
   CHECK(capture.finish() == "");
+}
+
+// html_to_text reads most fragments with feedd's own tokenizer; its text is
+// the one the walk over libxml2's tree gives (html_to_text_libxml2).
+TEST_CASE("The tokenizer's text is libxml2's tree's, whichever reads the fragment") {
+  for (const std::string_view html : {
+           // Text first: libxml2 opens an implied <p>, which <form> closes.
+           std::string_view("a<form>b</form>c"),
+           std::string_view("a<center>b</center>c<b>d<div>e</div>f</b>g"),
+           std::string_view("&amp;x<dir>y</dir>z"),
+           std::string_view("  \n\tleading blanks<br>then"),
+           // A start tag first, separating or not.
+           std::string_view("<b>a</b><form>b</form>c"),
+           std::string_view("<p>a<p>b<ul><li>c<li>d</ul>e"),
+           std::string_view("<table><tr><td>a<td>b</table>c"),
+           std::string_view("<template><p>t</p></template>x<section>y</section>z"),
+           std::string_view("<img src=x alt=y>z<hr>w"),
+           // Starts the tokenizer's document is not made for: libxml2 reads them.
+           std::string_view("<title>t</title>x<b>y</b>"),
+           std::string_view("<meta charset=x>a<form>b</form>"),
+           std::string_view("<!-- c -->a<form>b</form>"),
+           std::string_view("</p>a<form>b</form>"),
+           std::string_view("\xEF\xBB\xBF"
+                            "a<form>b</form>"),
+           std::string_view("<o:p>a</o:p>b"),
+           std::string_view("<frameset>a</frameset>b<form>c</form>"),
+           // Whitespace collapsed a run at a time: C2 leading NBSP and ©.
+           std::string_view("<b> \xC2\xA9 </b>\xC2\xA0\xC2\xA9\xC2\xA0 &nbsp;&copy;\t\n x \xC2\xA0"),
+           std::string_view("\xC2\xA9&amp;\xC2\xA0\xC2"),
+       }) {
+    CAPTURE(html);
+    CHECK(html_to_text(html) == feedd::html_to_text_libxml2(html));
+  }
+}
+
+TEST_CASE("Entry contents are read by the tokenizer, not libxml2") {
+  for (const std::string_view html : {
+           std::string_view("<p>中美作为世界上<b>最大</b>的发展中国家&nbsp;&amp;</p><p>b<br>c</p>"),
+           std::string_view("据新华社报道<a href=\"https://example.com/\">x</a>"),
+           std::string_view("AT&amp;T"),
+       }) {
+    CAPTURE(html);
+    CHECK(feedd::detail::text_from_tokens(html).has_value());
+  }
+  CHECK_FALSE(feedd::detail::text_from_tokens("<title>t</title>x").has_value());
+  CHECK_FALSE(feedd::detail::text_from_tokens("<!-- c -->x<b>y</b>").has_value());
+  CHECK_FALSE(feedd::detail::text_from_tokens("x<script>y</script>").has_value());
 }

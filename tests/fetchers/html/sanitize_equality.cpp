@@ -1,5 +1,6 @@
 // The equality harness of the streaming sanitizer: every HTML fragment found
-// in the given files and folders (recursively) is sanitized both ways,
+// in the given files and folders (recursively; tests/support/html_fragments.h)
+// is sanitized both ways,
 // sanitize_html (feedd's own tokenizer, libxml2's parse events where it
 // refuses), sanitize_html_libxml2 (libxml2's parse events for every
 // fragment) and sanitize_html_tree (libxml2's tree, the sanitizer as it
@@ -17,23 +18,19 @@
 // was run over the bench corpus and the fuzz corpora.
 #include <algorithm>
 #include <cstdio>
-#include <exception>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "fetchers/feed/feed_parser.h"
 #include "fetchers/html/element_rules.h"
 #include "fetchers/html/html_sanitize.h"
 #include "fetchers/html/tokenizer/html_tokens.h"
 #include "fetchers/http/plain_url.h"
 #include "fetchers/http/url.h"
 #include "fetchers/text/encoding.h"
+#include "tests/support/html_fragments.h"
 
 namespace {
 
@@ -66,56 +63,8 @@ std::vector<OptionSet> option_sets() {
   };
 }
 
-struct Fragment {
-  std::string where;
-  std::string html;
-  std::vector<std::string> rules;  // extra remove rules (the fuzz corpus's first line)
-};
-
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-void add_feed_fields(const std::string& where, std::string_view bytes, std::vector<Fragment>& out) {
-  feedd::Feed feed;
-  try {
-    feedd::FeedParseOptions options;
-    options.keep_raw = false;
-    feed = feedd::parse_feed(bytes, options);
-  } catch (const std::exception&) {
-    return;  // not a feed: its bytes are still read as one fragment
-  }
-  out.push_back({where + " description", feed.description, {}});
-  for (std::size_t i = 0; i < feed.entries.size(); ++i) {
-    const auto& entry = feed.entries[i];
-    const std::string at = where + " entry " + std::to_string(i);
-    out.push_back({at + " title", entry.title, {}});
-    out.push_back({at + " summary", entry.summary, {}});
-    out.push_back({at + " content", entry.content, {}});
-  }
-}
-
-std::vector<Fragment> fragments_of(const std::filesystem::path& path) {
-  const std::string bytes = read_file(path);
-  const std::string where = path.string();
-  std::vector<Fragment> out;
-  add_feed_fields(where, bytes, out);
-  out.push_back({where + " bytes", bytes, {}});
-  const std::size_t newline = bytes.find('\n');
-  if (newline != std::string::npos && newline > 0 && newline < 200) {
-    out.push_back({where + " after its rule line", bytes.substr(newline + 1), {bytes.substr(0, newline)}});
-  }
-  std::erase_if(out, [](const Fragment& fragment) { return fragment.html.empty(); });
-  return out;
-}
-
-std::string shown(std::string_view text) {
-  constexpr std::size_t kMost = 600;
-  std::string out(text.substr(0, kMost));
-  if (text.size() > kMost) out += "...(" + std::to_string(text.size()) + " bytes)";
-  return out;
-}
+using Fragment = feedd::test::HtmlFragment;
+using feedd::test::shown;
 
 struct Tally {
   std::size_t files = 0;
@@ -167,7 +116,7 @@ void compare(const Fragment& fragment, const std::vector<OptionSet>& sets, Tally
 // Every http(s) URL in the bytes (up to a quote, bracket or whitespace) is
 // resolved with url::resolve's plain-URL shortcut and by curl alone.
 void compare_urls(const std::filesystem::path& path, Tally& tally) {
-  const std::string bytes = read_file(path);
+  const std::string bytes = feedd::test::read_whole_file(path);
   constexpr std::string_view kBase = "https://example.com/news/feed.xml";
   for (std::size_t at = bytes.find("http"); at != std::string::npos; at = bytes.find("http", at + 1)) {
     const std::size_t end = std::min(bytes.find_first_of("\"'<> \t\r\n", at), bytes.size());
@@ -195,18 +144,9 @@ int main(int argc, char** argv) {
   const std::vector<OptionSet> sets = option_sets();
   Tally tally;
   for (int i = 1; i < argc; ++i) {
-    std::vector<std::filesystem::path> files;
-    if (std::filesystem::is_directory(argv[i])) {
-      for (const auto& entry : std::filesystem::recursive_directory_iterator(argv[i])) {
-        if (entry.is_regular_file()) files.push_back(entry.path());
-      }
-    } else {
-      files.emplace_back(argv[i]);
-    }
-    std::sort(files.begin(), files.end());
-    for (const auto& file : files) {
+    for (const auto& file : feedd::test::files_under(argv[i])) {
       ++tally.files;
-      for (const Fragment& fragment : fragments_of(file)) compare(fragment, sets, tally);
+      for (const Fragment& fragment : feedd::test::html_fragments_of(file)) compare(fragment, sets, tally);
       compare_urls(file, tally);
     }
   }
