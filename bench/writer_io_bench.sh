@@ -29,18 +29,7 @@ run="$work/writer-io"
 mkdir -p "$work"
 [ -f "$corpus/manifest.json" ] || $PY "$BENCH_DIR/gen_corpus.py" --out "$corpus" --files "$sources" --entries "$entries" --seed "$seed"
 rm -rf "$run" && mkdir -p "$run"
-server_pid=""
-cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; wait 2>/dev/null || true; }
-trap cleanup EXIT INT TERM
-$PY "$BENCH_DIR/serve_corpus.py" --corpus "$corpus" --hosts "$hosts" --latency "$latency" \
-  --max-seconds 3600 --ready-file "$run/port" 2>"$run/server.log" &
-server_pid=$!
-i=0
-while [ ! -s "$run/port" ]; do
-  i=$((i + 1)); [ $i -gt 600 ] && { say "writer_io_bench: server did not start"; exit 1; }
-  sleep 0.1
-done
-port=$(cat "$run/port")
+serve_corpus "$corpus" "$run" "$hosts" "$latency"
 
 machine_info
 r=1
