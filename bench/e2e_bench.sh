@@ -54,19 +54,7 @@ mkdir -p "$work"
 [ -f "$corpus/manifest.json" ] || $PY "$BENCH_DIR/gen_corpus.py" --out "$corpus" --files "$sources" --entries "$entries" --seed "$seed"
 
 rm -rf "$run" && mkdir -p "$run"
-server_pid=""
-cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; wait 2>/dev/null || true; }
-trap cleanup EXIT INT TERM
-$PY "$BENCH_DIR/serve_corpus.py" --corpus "$corpus" --hosts "$hosts" --latency "$latency" \
-  --max-seconds 3600 --ready-file "$run/port" 2>"$run/server.log" &
-server_pid=$!
-i=0
-while [ ! -s "$run/port" ]; do
-  i=$((i + 1)); [ $i -gt 600 ] && { say "e2e_bench: server did not start"; cat "$run/server.log" >&2; exit 1; }
-  kill -0 "$server_pid" 2>/dev/null || { say "e2e_bench: server died"; cat "$run/server.log" >&2; exit 1; }
-  sleep 0.1
-done
-port=$(cat "$run/port")
+serve_corpus "$corpus" "$run" "$hosts" "$latency"
 stats() { $PY -c "import json,urllib.request; print(json.dumps(json.load(urllib.request.urlopen('http://127.0.0.1:$port/_stats?reset=1'))))"; }
 
 results="$run/results.tsv"

@@ -70,3 +70,21 @@ machine_info() {
   printf 'machine: %s, nproc %s, %s RAM, %s, load average %s\n' "$cpu" "$(nproc)" "$mem" \
     "$(uname -sr)" "$(cut -d' ' -f1-3 /proc/loadavg)"
 }
+
+# Starts bench/serve_corpus.py on CORPUS (127.0.0.1-127.0.0.HOSTS, LATENCY
+# seconds before each response), its port and log in RUN; kills it on exit.
+# Sets server_pid and port.
+serve_corpus() {  # corpus run hosts latency
+  server_pid=""
+  trap '[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; wait 2>/dev/null || true' EXIT INT TERM
+  $PY "$BENCH_DIR/serve_corpus.py" --corpus "$1" --hosts "$3" --latency "$4" \
+    --max-seconds 3600 --ready-file "$2/port" 2>"$2/server.log" &
+  server_pid=$!
+  i=0
+  while [ ! -s "$2/port" ]; do
+    i=$((i + 1)); [ $i -gt 600 ] && { say "serve_corpus: server did not start"; cat "$2/server.log" >&2; exit 1; }
+    kill -0 "$server_pid" 2>/dev/null || { say "serve_corpus: server died"; cat "$2/server.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  port=$(cat "$2/port")
+}

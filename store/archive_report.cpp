@@ -13,7 +13,8 @@ std::vector<SourceRecord> source_records(sqlite::Database& db) {
   auto query = db.prepare(fmt::format(
       "SELECT {}, "
       "(SELECT count(*) FROM entries AS e WHERE e.source_id = sources.id), "
-      "(SELECT count(*) FROM entries AS e WHERE e.source_id = sources.id AND e.post_pending = 0) "
+      "(SELECT count(*) FROM entries AS e WHERE e.source_id = sources.id "
+      "AND e.id NOT IN (SELECT id FROM post_backlog)) "
       "FROM sources ORDER BY name",
       source_state_columns));
   std::vector<SourceRecord> records;
@@ -36,7 +37,7 @@ std::int64_t entry_count(sqlite::Database& db, std::optional<std::int64_t> sourc
 StoreTotals store_totals(sqlite::Database& db) {
   auto query = db.prepare(
       "SELECT (SELECT count(*) FROM sources), (SELECT count(*) FROM entries), "
-      "(SELECT count(*) FROM entries WHERE post_pending != 0), (SELECT count(*) FROM fetches), "
+      "(SELECT count(*) FROM post_backlog), (SELECT count(*) FROM fetches), "
       "(SELECT count(*) FROM fetches WHERE error IS NOT NULL), (SELECT min(date_ms) FROM entries), "
       "(SELECT max(date_ms) FROM entries), (SELECT count(*) FROM search_backlog)");
   query.step();
@@ -67,7 +68,8 @@ std::vector<DayCount> entries_per_day(sqlite::Database& db, std::int64_t now_ms,
 }
 
 std::vector<PostRef> post_refs(sqlite::Database& db) {
-  auto query = db.prepare("SELECT id, source_id, title, post_path, post_pending FROM entries ORDER BY id");
+  auto query = db.prepare(
+      "SELECT id, source_id, title, post_path, id IN (SELECT id FROM post_backlog) FROM entries ORDER BY id");
   std::vector<PostRef> refs;
   while (query.step()) {
     refs.push_back({query.column_int(0), query.column_int(1), query.column_text(2), query.column_text(3),

@@ -427,11 +427,35 @@ constexpr std::array<Migration, Store::schema_version> migrations = {{
       INSERT OR IGNORE INTO search_backlog (id) VALUES (old.id);
     END;
     )sql"},
+    // 14 -> 15: the entries whose post is owed are the ids in a table of
+    // their own (Store::set_post_pending), as schema 14 did for the search
+    // flag. Marking a post done cleared post_pending: SQLite read the whole
+    // record (content, raw item, search text, overflow pages too) to write it
+    // back, and the row's leaf page and the partial index's page went to the
+    // WAL and again to the database at the checkpoint, for every entry. Now
+    // it deletes one small row. The state carries over exactly: the backlog
+    // is the rows the flag said were owed, read through the partial index
+    // (SQLite's plan for the index's own condition without ORDER BY), so the
+    // step costs the backlog, not the archive. The column stays, no longer
+    // read or written (dropping a column rewrites every row); the partial
+    // index goes, as nothing keeps it. A deleted entry leaves the backlog by
+    // a trigger, so that every way a row is deleted keeps it right.
+    {R"sql(
+    CREATE TABLE post_backlog (
+      id  INTEGER PRIMARY KEY
+    );
+    INSERT INTO post_backlog (id) SELECT id FROM entries WHERE post_pending != 0;
+    DROP INDEX entries_pending;
+    CREATE TRIGGER post_backlog_delete AFTER DELETE ON entries BEGIN
+      DELETE FROM post_backlog WHERE id = old.id;
+    END;
+    )sql"},
 }};
 
 constexpr std::string_view entry_columns =
     "id, identity, source_id, url, guid, title, author, timestamp_ms, has_own_timestamp, first_seen_ms, "
-    "date_ms, content, post_path, post_pending, raw_item, provisional, imported";
+    "date_ms, content, post_path, EXISTS (SELECT 1 FROM post_backlog WHERE post_backlog.id = entries.id), raw_item, "
+    "provisional, imported";
 
 // Whether the bound `query` yields a row; it is left ready for its next
 // use, whatever happens.
@@ -498,13 +522,14 @@ Store::Store(const std::filesystem::path& database)
       is_forgotten_(db_.prepare("SELECT 1 FROM forgotten WHERE identity = ?1")),
       insert_entry_(db_.prepare(
           "INSERT INTO entries (identity, source_id, url, guid, title, author, timestamp_ms, has_own_timestamp, "
-          "first_seen_ms, date_ms, content, post_path, post_pending, raw_item, search_text, url_key, provisional, "
-          "imported) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)")),
+          "first_seen_ms, date_ms, content, post_path, raw_item, search_text, url_key, provisional, "
+          "imported) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)")),
       update_entry_(db_.prepare(
           "UPDATE entries SET url = ?2, guid = ?3, title = ?4, author = ?5, timestamp_ms = ?6, "
-          "has_own_timestamp = ?7, date_ms = ?8, content = ?9, post_pending = ?10, raw_item = ?11, "
-          "search_text = ?12, provisional = ?13 WHERE id = ?1")),
-      set_post_pending_(db_.prepare("UPDATE entries SET post_pending = ?2 WHERE id = ?1")),
+          "has_own_timestamp = ?7, date_ms = ?8, content = ?9, raw_item = ?10, "
+          "search_text = ?11, provisional = ?12 WHERE id = ?1")),
+      post_owed_(db_.prepare("INSERT OR IGNORE INTO post_backlog (id) VALUES (?1)")),
+      post_done_(db_.prepare("DELETE FROM post_backlog WHERE id = ?1")),
       insert_fetch_(db_.prepare(
           "INSERT INTO fetches (source_id, started_ms, duration_ms, http_status, bytes, new_entries, "
           "updated_entries, unchanged_entries, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")),
@@ -677,14 +702,14 @@ void Store::insert_entry(EntryRow& row) {
       .bind(10, row.date_ms)
       .bind(11, row.content)
       .bind(12, row.post_path)
-      .bind(13, std::int64_t{row.post_pending})
-      .bind(14, row.raw_item)
-      .bind(15, searchable_text(row.search_text, row.title, row.content))
-      .bind(16, url_key_of(row.post_path))
-      .bind(17, std::int64_t{row.provisional})
-      .bind(18, std::int64_t{row.imported});
+      .bind(13, row.raw_item)
+      .bind(14, searchable_text(row.search_text, row.title, row.content))
+      .bind(15, url_key_of(row.post_path))
+      .bind(16, std::int64_t{row.provisional})
+      .bind(17, std::int64_t{row.imported});
   insert_entry_.run();
   row.id = db_.last_insert_rowid();
+  if (row.post_pending) set_post_pending(row.id, true);
 }
 
 void Store::update_entry(const EntryRow& row) {
@@ -697,16 +722,21 @@ void Store::update_entry(const EntryRow& row) {
       .bind(7, std::int64_t{row.has_own_timestamp})
       .bind(8, row.date_ms)
       .bind(9, row.content)
-      .bind(10, std::int64_t{row.post_pending})
-      .bind(11, row.raw_item)
-      .bind(12, searchable_text(row.search_text, row.title, row.content))
-      .bind(13, std::int64_t{row.provisional});
+      .bind(10, row.raw_item)
+      .bind(11, searchable_text(row.search_text, row.title, row.content))
+      .bind(12, std::int64_t{row.provisional});
   update_entry_.run();
+  set_post_pending(row.id, row.post_pending);
 }
 
 void Store::set_post_pending(std::int64_t entry_id, bool pending) {
-  set_post_pending_.bind(1, entry_id).bind(2, std::int64_t{pending});
-  set_post_pending_.run();
+  auto& statement = pending ? post_owed_ : post_done_;
+  statement.bind(1, entry_id);
+  statement.run();
+}
+
+void Store::mark_every_post_pending() {
+  db_.execute("INSERT OR IGNORE INTO post_backlog (id) SELECT id FROM entries");
 }
 
 void Store::clear_imported(std::int64_t entry_id) {
@@ -715,10 +745,10 @@ void Store::clear_imported(std::int64_t entry_id) {
 }
 
 std::vector<EntryRow> Store::entries_with_pending_posts() {
-  // Named, or SQLite walks the whole table in id order rather than sort the
-  // few rows of the partial index: 5 s at every start with 1,000,000 rows.
+  // The backlog's ids looked up one by one: never a walk of the whole
+  // table (5 s at every start with 1,000,000 rows).
   auto query = db_.prepare(fmt::format(
-      "SELECT {} FROM entries INDEXED BY entries_pending WHERE post_pending != 0 ORDER BY id", entry_columns));
+      "SELECT {} FROM entries WHERE id IN (SELECT id FROM post_backlog) ORDER BY id", entry_columns));
   std::vector<EntryRow> rows;
   while (query.step()) rows.push_back(read_entry(query));
   return rows;

@@ -33,7 +33,9 @@ struct EntryRow {
   std::int64_t date_ms = 0;       // D as last written
   std::string content;            // HTML as the content mode carries it
   std::string post_path;          // file name inside posts_dir
-  bool post_pending = false;      // row saved but its post not yet written
+  // Row saved but its post not yet written: its id is in post_backlog
+  // (schema 15; the column of the same name is no longer read or written).
+  bool post_pending = false;
   // Read from a broken document in recover mode: it may be cut short, so the
   // same entry from a well-formed document replaces it even at the same
   // timestamp.
@@ -124,7 +126,7 @@ struct SourceSchedule {
 
 class Store {
  public:
-  static constexpr int schema_version = 14;
+  static constexpr int schema_version = 15;
 
   // Opens or creates the database, enables WAL, migrates. Creates the
   // parent folder. Throws sqlite::SqliteError with the path.
@@ -157,9 +159,16 @@ class Store {
   // the next poll of a feed that still carries the entry.
   bool is_forgotten(const std::string& identity);
   void remember_forgotten(const std::string& identity, const std::string& url, std::int64_t when_ms);
+  // Both also put the row in the post backlog, or take it out, as
+  // row.post_pending says.
   void insert_entry(EntryRow& row);  // sets row.id
   void update_entry(const EntryRow& row);
+  // The post backlog (table post_backlog, schema 15): the entries whose post
+  // is owed, the rows that repair writes from. A small table of ids, so that
+  // marking a post done does not write the entry's row again.
   void set_post_pending(std::int64_t entry_id, bool pending);
+  // Every entry's post owed again (the posts folder was lost).
+  void mark_every_post_pending();
   // After `rebuild --rewrite-imported` wrote the post in feedd's format, the
   // file is feedd's like any other.
   void clear_imported(std::int64_t entry_id);
@@ -176,7 +185,8 @@ class Store {
   // or only as the weak sign of dropping out of its feed.
   std::optional<std::int64_t> removed_ms(std::int64_t entry_id);
 
-  // Removes the row; the search indexes follow it (a trigger).
+  // Removes the row; the search indexes and the post backlog follow it
+  // (triggers).
   void delete_entry(std::int64_t entry_id);
 
   // Keeps `title` and `content` as the entry's next version, from `origin`
@@ -230,7 +240,8 @@ class Store {
   sqlite::Statement is_forgotten_;
   sqlite::Statement insert_entry_;
   sqlite::Statement update_entry_;
-  sqlite::Statement set_post_pending_;
+  sqlite::Statement post_owed_;
+  sqlite::Statement post_done_;
   sqlite::Statement insert_fetch_;
   sqlite::Statement latest_version_;
   sqlite::Statement insert_version_;

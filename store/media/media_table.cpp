@@ -74,7 +74,7 @@ int record_download(Store& store, const std::string& url, const std::string& nam
   done.bind(1, url).bind(2, name);
   done.run();
   auto pending = db.prepare(
-      "UPDATE entries SET post_pending = 1 WHERE NOT imported AND id IN "
+      "INSERT OR IGNORE INTO post_backlog (id) SELECT id FROM entries WHERE NOT imported AND id IN "
       "(SELECT entry_id FROM media_references WHERE url = ?1)");
   pending.bind(1, url);
   pending.run();

@@ -36,7 +36,7 @@ bool media_file_known(Store& store, const std::string& name);
 // The download of `url` done as file `name` (already in media_dir): the
 // entries that refer to it are marked pending, so their posts are written
 // again (Archive::repair_pending_posts, write_posts); imported ones are left
-// alone. Returns how many were marked.
+// alone. Returns how many were marked that were not pending already.
 int record_download(Store& store, const std::string& url, const std::string& name, std::uint64_t bytes,
                     std::int64_t now_ms);
 

@@ -137,7 +137,7 @@ TEST_CASE("Several sources in one group each get their own poll record validator
 
   // The posts are in place; their marks wait for the next group.
   CHECK(archive.deferred_marks() == 70);
-  CHECK(count(archive, "SELECT count(*) FROM entries WHERE post_pending != 0") == 70);
+  CHECK(count(archive, "SELECT count(*) FROM post_backlog") == 70);
 
   // The next group clears them in its own transaction, and an entry seen
   // again is unchanged: nothing is written twice.
@@ -146,7 +146,7 @@ TEST_CASE("Several sources in one group each get their own poll record validator
   CHECK(again[0].outcome.unchanged_entries == 30);
   CHECK(again[0].outcome.posts_written == 0);
   CHECK(archive.deferred_marks() == 0);
-  CHECK(count(archive, "SELECT count(*) FROM entries WHERE post_pending != 0") == 0);
+  CHECK(count(archive, "SELECT count(*) FROM post_backlog") == 0);
   CHECK(fetch_record(archive, "A") == "200 30 0 ;200 0 30 ;");
   CHECK(post_names(dir / "_posts").size() == 70);
 }
@@ -177,7 +177,7 @@ TEST_CASE("A poll that fails inside a group takes back only its own rows and rec
   CHECK(fetch_record(archive, "C") == "200 3 0 ;");
   CHECK(post_names(dir / "_posts").size() == 8);
   archive.clear_deferred_marks();
-  CHECK(count(archive, "SELECT count(*) FROM entries WHERE post_pending != 0") == 0);
+  CHECK(count(archive, "SELECT count(*) FROM post_backlog") == 0);
 }
 
 TEST_CASE("A poll whose error ends the whole transaction fails every poll of the group naming the cause") {
@@ -234,7 +234,7 @@ TEST_CASE("A group whose posts cannot be written keeps every row pending and the
     CHECK(group[0].outcome.post_errors.size() == 12);
     CHECK(group[1].outcome.post_errors.size() == 9);
     CHECK(archive.deferred_marks() == 0);
-    CHECK(count(archive, "SELECT count(*) FROM entries WHERE post_pending != 0") == 21);
+    CHECK(count(archive, "SELECT count(*) FROM post_backlog") == 21);
   }
   fs::remove(dir / "_posts");
   fs::create_directories(dir / "_posts");
@@ -282,13 +282,13 @@ TEST_CASE("A process killed after a group's posts are in place but before its ma
   feedd::test::write_file(dir / "_posts" / before[0], bytes[0].substr(0, bytes[0].size() / 2));
 
   auto archive = open_archive(dir);
-  CHECK(count(archive, "SELECT count(*) FROM entries WHERE post_pending != 0") == 35);
+  CHECK(count(archive, "SELECT count(*) FROM post_backlog") == 35);
   // What the next start does: the posts found in place as stored, kept
   // (synced, not written again), the cut one written again, every mark cleared.
   const auto repair = archive.repair_pending_posts();
   CHECK(repair.written == 1);
   CHECK(repair.already_in_place == 34);
-  CHECK(count(archive, "SELECT count(*) FROM entries WHERE post_pending != 0") == 0);
+  CHECK(count(archive, "SELECT count(*) FROM post_backlog") == 0);
   CHECK(post_names(dir / "_posts") == before);
   for (std::size_t i = 0; i < before.size(); ++i) CHECK(read_file(dir / "_posts" / before[i]) == bytes[i]);
   std::vector<GroupedPoll> again = {entries_poll("B", b), entries_poll("A", a)};
@@ -346,7 +346,7 @@ TEST_CASE("A group large enough to stage its posts on another thread writes each
   CHECK(failing[0].outcome.post_errors.size() == 40);
   CHECK(failing[1].outcome.post_errors.size() == 50);
   CHECK(failing[0].outcome.posts_written == 0);
-  CHECK(count(broken, "SELECT count(*) FROM entries WHERE post_pending != 0") == 90);
+  CHECK(count(broken, "SELECT count(*) FROM post_backlog") == 90);
 }
 
 TEST_CASE("A group of one poll that fails stores nothing of it, keeps the last group's posts, and stores it next time") {

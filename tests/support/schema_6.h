@@ -1,14 +1,18 @@
 // A store taken back to schema 6: the tables of every later migration step
 // dropped and user_version set to 6, as a store from before media, versions,
 // removal watching and full articles looks. Tests of an upgrade start here;
-// one list, so a new step is added once.
+// one list, so a new step is added once (the steps from 14 on in
+// schema_14.h, which this one starts with).
 #pragma once
 
-#include <string_view>
+#include <string>
+
+#include "tests/support/schema_14.h"
 
 namespace feedd::test {
 
-inline constexpr std::string_view back_to_schema_6_sql =
+inline const std::string back_to_schema_6_sql =
+    std::string(back_to_schema_14_sql) +
     "DROP TABLE IF EXISTS media_references; DROP TABLE IF EXISTS media_downloads; DROP TABLE IF EXISTS media_files; "
     "DROP TABLE IF EXISTS entry_versions; "
     "DROP TABLE IF EXISTS watched; DROP TABLE IF EXISTS removals; DROP TABLE IF EXISTS wayback_queue; "

@@ -84,7 +84,7 @@ std::vector<StoredEntry> stored_entries(const fs::path& database) {
   std::vector<StoredEntry> result;
   for (const auto& row :
        db.rows("SELECT e.identity, s.name, e.url, e.title, e.timestamp_ms, e.date_ms, e.content, e.post_path, "
-               "e.post_pending FROM entries e JOIN sources s ON s.id = e.source_id")) {
+               "e.id IN (SELECT id FROM post_backlog) FROM entries e JOIN sources s ON s.id = e.source_id")) {
     if (row.size() != 9) return {};  // locked or mid-migration: try again later
     result.push_back({row[0], row[1], row[2], row[3], std::stoll(row[4]), std::stoll(row[5]), row[6], row[7],
                       row[8] != "0"});
@@ -493,7 +493,7 @@ TEST_CASE("A posts folder that cannot be written keeps entries pending until it 
   CHECK(daemon->err().find("Not a directory") != std::string::npos);
   REQUIRE(eventually([&] {
     TestDatabase db(dir / "state/feedd.db");
-    return std::stoi(db.text("SELECT count(*) FROM entries WHERE post_pending != 0")) >= 3;
+    return std::stoi(db.text("SELECT count(*) FROM post_backlog")) >= 3;
   }));
   feeds.set_chances(0.0, 0.0);
   CHECK(feeds.served_count() > served_before);  // new entries came during the trouble

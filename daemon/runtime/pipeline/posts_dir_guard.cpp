@@ -14,9 +14,8 @@ bool restore_missing_posts_dir(Archive& archive) {
   // failure the pending rows already cover; only absence is repaired here.
   if (std::filesystem::exists(folder, error) || error) return false;
   std::filesystem::create_directories(folder);
-  auto& db = archive.store().database();
   // Every post in the folder went with it: the rows say what they were.
-  db.execute("UPDATE entries SET post_pending = 1 WHERE post_pending = 0");
+  archive.store().mark_every_post_pending();
   const auto owed = archive.store().count_entries();
   spdlog::warn("posts_dir {} was missing: created it again; writing its {} post(s) again from the store",
                folder.string(), owed);

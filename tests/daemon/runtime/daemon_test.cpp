@@ -536,7 +536,7 @@ TEST_CASE("A posts_dir deleted while run is up is created again with a warning, 
   for (const auto& [name, bytes] : before) CHECK(read_file(dir / "posts" / name) == bytes);
   // The mark is cleared just after the file is in place.
   CHECK(eventually([&] {
-    return sqlite_count(dir / "state/feedd.db", "SELECT count(*) FROM entries WHERE post_pending != 0") == 0;
+    return sqlite_count(dir / "state/feedd.db", "SELECT count(*) FROM post_backlog") == 0;
   }));
   stop(*daemon);
 }

@@ -16,6 +16,7 @@
 #include "tests/support/eventually.h"
 #include "tests/support/http_test_server.h"
 #include "tests/support/process.h"
+#include "tests/support/schema_14.h"
 #include "tests/support/sqlite_query.h"
 #include "tests/support/temp_dir.h"
 
@@ -43,6 +44,14 @@ const std::string gif(
     "\x01\x00\x00\x02\x02\x44\x01\x00;",
     43);
 const std::string page = "<!DOCTYPE html><html><body>not a recording</body></html>";
+
+// Schema 10 had neither the enclosures nor the search tables of schema 12 on.
+const std::string back_to_schema_10 =
+    std::string(feedd::test::back_to_schema_14_sql) +
+    "DROP TABLE entry_enclosures; DROP TABLE enclosure_history; DROP TRIGGER search_dirty_delete; "
+    "DROP TRIGGER search_dirty_update; DROP TABLE search_chunks; DROP TABLE search_runs; "
+    "DROP TABLE search_dirty; DROP TRIGGER search_backlog_insert; DROP TABLE search_backlog; "
+    "PRAGMA user_version = 10;";
 
 struct Site {
   HttpTestServer server;
@@ -231,15 +240,12 @@ TEST_CASE("A schema-10 store gains the enclosures table") {
   {
     feedd::test::TestDatabase db(dir / "state/feedd.db", true);
     // Schema 10 had neither the enclosures nor schema 12's search tables.
-    REQUIRE(db.exec("DROP TABLE entry_enclosures; DROP TABLE enclosure_history; DROP TRIGGER search_dirty_delete; "
-                    "DROP TRIGGER search_dirty_update; DROP TABLE search_chunks; DROP TABLE search_runs; "
-                    "DROP TABLE search_dirty; DROP TRIGGER search_backlog_insert; DROP TABLE search_backlog; "
-                    "PRAGMA user_version = 10;") == 0);
+    REQUIRE(db.exec(back_to_schema_10) == 0);
   }
   const auto again = run_feedd({"once", "--config", config.string(), "--now", "2026-03-01T13:00:00Z", "--force"});
   INFO(again.err);
   REQUIRE(again.exit_status == 0);
-  CHECK(sqlite_count(dir / "state/feedd.db", "PRAGMA user_version") == 14);
+  CHECK(sqlite_count(dir / "state/feedd.db", "PRAGMA user_version") == 15);
   // Empty until the items are read again (this poll heard 304).
   CHECK(sqlite_count(dir / "state/feedd.db", "SELECT count(*) FROM entry_enclosures") == 0);
   CHECK(again.err.find("HTTP 304") != std::string::npos);
@@ -323,15 +329,12 @@ TEST_CASE("reprocess fills the enclosures of entries stored before schema 11 fro
   REQUIRE(expected.size() == 7);
   {
     feedd::test::TestDatabase old(db, true);
-    REQUIRE(old.exec("DROP TABLE entry_enclosures; DROP TABLE enclosure_history; DROP TRIGGER search_dirty_delete; "
-                     "DROP TRIGGER search_dirty_update; DROP TABLE search_chunks; DROP TABLE search_runs; "
-                     "DROP TABLE search_dirty; DROP TRIGGER search_backlog_insert; DROP TABLE search_backlog; "
-                     "PRAGMA user_version = 10;") == 0);
+    REQUIRE(old.exec(back_to_schema_10) == 0);
   }
   const auto reprocessed = run_feedd({"reprocess", "--config", config.string()});
   INFO(reprocessed.err);
   REQUIRE(reprocessed.exit_status == 0);
-  CHECK(sqlite_count(db, "PRAGMA user_version") == 14);
+  CHECK(sqlite_count(db, "PRAGMA user_version") == 15);
   CHECK(reprocessed.out.find("reprocess: enclosures of 2 entries brought in line with their raw item") !=
         std::string::npos);
   CHECK(sqlite_rows(db, "SELECT entry_id, position, url, type, length FROM entry_enclosures "
@@ -495,10 +498,7 @@ TEST_CASE("With local media, the enclosures reprocess fills are archived at the 
               .exit_status == 0);
   {
     feedd::test::TestDatabase old(db, true);
-    REQUIRE(old.exec("DROP TABLE entry_enclosures; DROP TABLE enclosure_history; DROP TRIGGER search_dirty_delete; "
-                     "DROP TRIGGER search_dirty_update; DROP TABLE search_chunks; DROP TABLE search_runs; "
-                     "DROP TABLE search_dirty; DROP TRIGGER search_backlog_insert; DROP TABLE search_backlog; "
-                     "PRAGMA user_version = 10;") == 0);
+    REQUIRE(old.exec(back_to_schema_10) == 0);
   }
   const auto config = write_config(dir, site.u("/feed.xml"), "media = \"local\"", "enclosures = true");
   const auto reprocessed = run_feedd({"reprocess", "--config", config.string()});
