@@ -371,7 +371,7 @@ TEST_CASE("A group of one poll that fails stores nothing of it, keeps the last g
   CHECK(count(archive, "SELECT count(*) FROM fetches") == 1);
   CHECK(post_names(dir / "_posts").size() == 5);
   archive.clear_deferred_marks();
-  CHECK(count(archive, "SELECT count(*) FROM entries WHERE post_pending != 0") == 0);
+  CHECK(count(archive, "SELECT count(*) FROM post_backlog") == 0);
 
   archive.store().database().execute("DROP TRIGGER fail_b");
   std::vector<GroupedPoll> again = {entries_poll("B", b)};
