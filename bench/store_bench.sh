@@ -22,7 +22,9 @@
 # script says by how much. Copy a shared store into your own $BENCH_WORK first.
 # --compare LABEL=BINARY: another feedd (main's, say) in the same rounds,
 # interleaved with the first (named by --label, default "feedd"), each with a
-# corpus of its own into the same pre-filled store; both must open it.
+# corpus of its own, into a copy of the pre-filled store made at the start
+# (so the two may have different schemas: make the one with the older
+# schema the first, FEEDD=, so that the kept template stays at it).
 # --nosync runs feedd under eatmydata (fsync made a no-op): the ingest rate
 # apart from the disk's flush latency.
 # No round follows a deletion of posts: ext4 without a journal will not
@@ -75,6 +77,14 @@ binary_of() {  # label
   if [ "$1" = "$label" ]; then printf '%s\n' "$feedd"; else printf '%s\n' "$extra_feedd"; fi
 }
 
+# The pre-filled store each feedd writes into: --compare's gets a copy of the
+# template made afresh by each run, so that two feedds with different schemas
+# (one upgrades the store, the other could not open it then) each start from
+# the same rows.
+template_of() {  # label
+  if [ "$1" = "$label" ]; then printf '%s\n' "$template"; else printf '%s\n' "$work/compare-$1.db"; fi
+}
+
 if [ ! -f "$template" ]; then
   say "store_bench: building a store with $prefill entries in $template (bench/store_prefill.cpp)"
   prefill_tool=$(bench_tool store_prefill)
@@ -100,11 +110,15 @@ if [ -f "$deleted_stamp" ]; then
   fi
 fi
 
+if [ -n "$extra_label" ]; then
+  say "store_bench: copying the template for $extra_label"
+  rm -f "$(template_of "$extra_label")"* && cp "$template" "$(template_of "$extra_label")"
+fi
 # The kept store must still open with each feedd (the schema may have moved on).
-printf '[storage]\ndatabase = "%s"\nposts_dir = "%s"\n' "$template" "$run/check/_posts" >"$run/check.toml"
 for name in $labels; do
+  printf '[storage]\ndatabase = "%s"\nposts_dir = "%s"\n' "$(template_of "$name")" "$run/check/_posts" >"$run/check.toml"
   "$(binary_of "$name")" once --config "$run/check.toml" --quiet 2>"$run/check.log" || {
-    say "store_bench: $name ($(binary_of "$name")) cannot use $template:"; cat "$run/check.log" >&2
+    say "store_bench: $name ($(binary_of "$name")) cannot use $(template_of "$name"):"; cat "$run/check.log" >&2
     say "store_bench: delete it (and its -wal, -shm, .lock) so the next run builds it afresh"; exit 1; }
 done
 results="$run/results.tsv"
@@ -115,7 +129,7 @@ ingest() {
   name=$1 store=$2 round=$3 corpus=$4
   dir="$run/$name-$store-$round"
   mkdir -p "$dir"
-  if [ "$store" = prefilled ]; then db="$template"; else db="$dir/feedd.db"; fi
+  if [ "$store" = prefilled ]; then db=$(template_of "$name"); else db="$dir/feedd.db"; fi
   $PY "$BENCH_DIR/make_config.py" --dir "$dir" --sources "$sources" --file-corpus "$corpus" --database "$db"
   before=$(sqlite3 "$db" "SELECT count(*) FROM entries" 2>/dev/null || echo 0)
   sync
@@ -199,6 +213,7 @@ say "store_bench: the pre-filled store went from $rows_at_start to $rows_at_end 
 # At the end only, all at once: see the comment at the top.
 say "store_bench: deleting this run's posts ($(du -sh "$run" | cut -f1)) and corpora"
 rm -rf "$run"/*-[0-9]*/_posts $corpora
+[ -z "$extra_label" ] || rm -f "$(template_of "$extra_label")"*
 sync
 date +%s >"$deleted_stamp"
 echo "samples: $results"
