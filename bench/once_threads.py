@@ -20,26 +20,21 @@ import sys
 import tempfile
 import time
 
+import proc_tasks
+
 BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
-TICKS = os.sysconf("SC_CLK_TCK")
 SHOWN = 8  # the long-lived threads come first; the others are short (post files' and the like)
 
 
 def thread_times(pid):
     times = {}
-    try:
-        tids = os.listdir(f"/proc/{pid}/task")
-    except OSError:
-        return times
-    for tid in tids:
+    for tid in proc_tasks.task_ids(pid):
         try:
-            with open(f"/proc/{pid}/task/{tid}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-        except OSError:
+            task = proc_tasks.read_task(pid, tid)
+        except (OSError, ValueError):
             continue
-        # utime, stime and starttime are fields 14, 15 and 22 of stat: after the ")", the 12th, 13th and 20th.
         # Ordered by start time, not by id: thread ids wrap around.
-        times[(int(fields[19]), int(tid))] = (int(fields[11]) / TICKS, int(fields[12]) / TICKS)
+        times[(task["start"], int(tid))] = (task["user"], task["system"])
     return times
 
 

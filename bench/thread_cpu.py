@@ -21,38 +21,22 @@ import subprocess
 import sys
 import time
 
-TICKS = os.sysconf("SC_CLK_TCK")
+import proc_tasks
 
 
-def read_task(path):
-    with open(os.path.join(path, "stat")) as f:
-        stat = f.read()
-    # comm is in parentheses and may hold spaces; fields follow its last ')'.
-    comm = stat[stat.index("(") + 1:stat.rindex(")")]
-    fields = stat[stat.rindex(")") + 2:].split()
-    user, system = int(fields[11]) / TICKS, int(fields[12]) / TICKS
-    io = {}
-    try:
-        with open(os.path.join(path, "io")) as f:
-            for line in f:
-                key, value = line.split(":")
-                io[key] = int(value)
-    except OSError:
-        pass
-    return {"comm": comm, "user": user, "system": system, "read_calls": io.get("syscr", 0),
+
+def read_task(pid, tid):
+    task = proc_tasks.read_task(pid, tid)
+    io = task["io"]
+    return {"comm": task["comm"], "user": task["user"], "system": task["system"], "read_calls": io.get("syscr", 0),
             "write_calls": io.get("syscw", 0), "read_bytes": io.get("read_bytes", 0),
             "write_bytes": io.get("write_bytes", 0)}
 
 
 def sample(pid, seen):
-    base = f"/proc/{pid}/task"
-    try:
-        tids = os.listdir(base)
-    except OSError:
-        return
-    for tid in tids:
+    for tid in proc_tasks.task_ids(pid):
         try:
-            seen[tid] = read_task(os.path.join(base, tid))
+            seen[tid] = read_task(pid, tid)
         except (OSError, ValueError):
             pass  # the thread ended between the listing and the read
 

@@ -14,31 +14,22 @@ feedd names no threads: the writer is the one that wrote the most.
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import time
 
-TICK = os.sysconf("SC_CLK_TCK")
+import proc_tasks
+
 
 
 def sample(pid):
     threads = {}
-    try:
-        tids = os.listdir(f"/proc/{pid}/task")
-    except FileNotFoundError:
-        return threads
-    for tid in tids:
+    for tid in proc_tasks.task_ids(pid):
         try:
-            with open(f"/proc/{pid}/task/{tid}/stat") as f:
-                stat = f.read()
-            with open(f"/proc/{pid}/task/{tid}/io") as f:
-                io = dict(line.split(": ") for line in f.read().split("\n") if line)
-        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            task = proc_tasks.read_task(pid, tid)
+        except (OSError, ValueError):
             continue
-        fields = stat[stat.rindex(")") + 2:].split()
-        threads[tid] = {"user_s": int(fields[11]) / TICK, "sys_s": int(fields[12]) / TICK,
-                        **{k: int(v) for k, v in io.items()}}
+        threads[tid] = {"user_s": task["user"], "sys_s": task["system"], **task["io"]}
     return threads
 
 
