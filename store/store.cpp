@@ -450,6 +450,20 @@ constexpr std::array<Migration, Store::schema_version> migrations = {{
       DELETE FROM post_backlog WHERE id = old.id;
     END;
     )sql"},
+    // 15 -> 16: a new row enters the search backlog by a statement of its
+    // own in Store::insert_entry (the only INSERT into entries), not by a
+    // trigger. An INSERT that fires a trigger is a "multi-write" statement to
+    // SQLite, and one that may also abort (a NOT NULL or UNIQUE constraint,
+    // the foreign key on source_id) keeps a statement journal: every page it
+    // changes that existed when it began, copied first into a file in
+    // /var/tmp once a transaction's journal passed 64 KiB, about 30 writes an
+    // entry into a store of 1,000,000 rows (BENCHMARKS.md, target 4). Without
+    // the trigger a one-row INSERT checks every constraint before it writes a
+    // page, so SQLite keeps no journal for it. The backlog holds the same ids
+    // at the same moments: the row and its id are in one transaction.
+    {R"sql(
+    DROP TRIGGER search_backlog_insert;
+    )sql"},
 }};
 
 constexpr std::string_view entry_columns =
@@ -528,6 +542,7 @@ Store::Store(const std::filesystem::path& database)
           "UPDATE entries SET url = ?2, guid = ?3, title = ?4, author = ?5, timestamp_ms = ?6, "
           "has_own_timestamp = ?7, date_ms = ?8, content = ?9, raw_item = ?10, "
           "search_text = ?11, provisional = ?12 WHERE id = ?1")),
+      to_search_backlog_(db_.prepare("INSERT OR IGNORE INTO search_backlog (id) VALUES (?1)")),
       post_owed_(db_.prepare("INSERT OR IGNORE INTO post_backlog (id) VALUES (?1)")),
       post_done_(db_.prepare("DELETE FROM post_backlog WHERE id = ?1")),
       insert_fetch_(db_.prepare(
@@ -709,6 +724,8 @@ void Store::insert_entry(EntryRow& row) {
       .bind(17, std::int64_t{row.imported});
   insert_entry_.run();
   row.id = db_.last_insert_rowid();
+  // What schema 14's trigger did, as a statement of its own (migration 15 -> 16).
+  to_search_backlog_.bind(1, row.id).run();
   if (row.post_pending) set_post_pending(row.id, true);
 }
 

@@ -126,7 +126,7 @@ struct SourceSchedule {
 
 class Store {
  public:
-  static constexpr int schema_version = 15;
+  static constexpr int schema_version = 16;
 
   // Opens or creates the database, enables WAL, migrates. Creates the
   // parent folder. Throws sqlite::SqliteError with the path.
@@ -240,6 +240,7 @@ class Store {
   sqlite::Statement is_forgotten_;
   sqlite::Statement insert_entry_;
   sqlite::Statement update_entry_;
+  sqlite::Statement to_search_backlog_;
   sqlite::Statement post_owed_;
   sqlite::Statement post_done_;
   sqlite::Statement insert_fetch_;

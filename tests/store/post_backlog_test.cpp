@@ -113,7 +113,7 @@ TEST_CASE("A store of schema 14 with posts owed upgrades to 15 owing the same po
 
   auto archive = open_archive(dir);
   auto& db = archive.store().database();
-  CHECK(column(db, "PRAGMA user_version") == Ids{"15"});
+  CHECK(column(db, "PRAGMA user_version") == Ids{"16"});
   CHECK(column(db, "SELECT id FROM post_backlog ORDER BY id") == owed);
   CHECK(column(db, "SELECT name FROM sqlite_schema WHERE name = 'entries_pending'").empty());
   CHECK(ids_of(archive.store().entries_with_pending_posts()) == owed);

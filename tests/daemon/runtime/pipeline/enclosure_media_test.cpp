@@ -245,7 +245,7 @@ TEST_CASE("A schema-10 store gains the enclosures table") {
   const auto again = run_feedd({"once", "--config", config.string(), "--now", "2026-03-01T13:00:00Z", "--force"});
   INFO(again.err);
   REQUIRE(again.exit_status == 0);
-  CHECK(sqlite_count(dir / "state/feedd.db", "PRAGMA user_version") == 15);
+  CHECK(sqlite_count(dir / "state/feedd.db", "PRAGMA user_version") == 16);
   // Empty until the items are read again (this poll heard 304).
   CHECK(sqlite_count(dir / "state/feedd.db", "SELECT count(*) FROM entry_enclosures") == 0);
   CHECK(again.err.find("HTTP 304") != std::string::npos);
@@ -334,7 +334,7 @@ TEST_CASE("reprocess fills the enclosures of entries stored before schema 11 fro
   const auto reprocessed = run_feedd({"reprocess", "--config", config.string()});
   INFO(reprocessed.err);
   REQUIRE(reprocessed.exit_status == 0);
-  CHECK(sqlite_count(db, "PRAGMA user_version") == 15);
+  CHECK(sqlite_count(db, "PRAGMA user_version") == 16);
   CHECK(reprocessed.out.find("reprocess: enclosures of 2 entries brought in line with their raw item") !=
         std::string::npos);
   CHECK(sqlite_rows(db, "SELECT entry_id, position, url, type, length FROM entry_enclosures "
