@@ -485,11 +485,10 @@ void Archive::ingest_group(std::span<GroupedPoll> polls) {
         // A group of one poll needs no savepoint: its failure rolls the
         // whole transaction back, which takes nothing else with it (the last
         // group's marks stay deferred). Without one SQLite journals a page
-        // for the statement that changes it only, not for the whole poll:
-        // 30 instead of 35 sub-journal writes an entry into a store of
-        // 1,000,000 rows. (The rest: each insert's own statement journal,
-        // a file in /var/tmp once one statement passed 64 KiB;
-        // BENCHMARKS.md, target 4.)
+        // for the statement that changes it only, not for the whole poll,
+        // and since schema 16 a new row's statements keep no journal at all
+        // (no trigger on the insert): no sub-journal writes in a store of
+        // 1,000,000 rows, against 23 an entry before (BENCHMARKS.md, target 4).
         std::optional<PollSavepoint> savepoint;
         try {
           if (polls.size() > 1) savepoint.emplace(store_.database());

@@ -11,8 +11,10 @@
 // (BENCHMARKS.md, "The backlog in a table of its own").
 //
 // The table is kept by triggers on entries (store/store.cpp, migration
-// 13 -> 14), so every way a row is written keeps it right: a new row goes in;
-// a row whose text changes goes back in, and if it was indexed it is noted
+// 13 -> 14) and, for a new row, by Store::insert_entry, the only INSERT into
+// entries (schema 16 dropped the insert trigger: a trigger made every insert
+// keep a statement journal): a new row goes in; a row whose text changes
+// goes back in, and if it was indexed it is noted
 // in search_dirty too; a deleted row leaves it (noted dirty if it was
 // indexed). A row committed but not indexed yet (a crash in between) is in
 // the backlog, so search reads its text and a later run indexes it.
