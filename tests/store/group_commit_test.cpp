@@ -15,6 +15,7 @@
 
 #include "store/archive.h"
 #include "store/atomic_file.h"
+#include "tests/support/grouped_poll.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 
@@ -62,16 +63,7 @@ Archive open_archive(const TempDir& dir) {
 }
 
 GroupedPoll entries_poll(const std::string& source, std::span<const IncomingEntry> entries) {
-  GroupedPoll poll;
-  poll.kind = GroupedPoll::Kind::entries;
-  poll.source_name = source;
-  poll.source_url = "https://e.com/" + source + ".xml";
-  poll.entries = entries;
-  poll.fetched_ms = fetched_ms;
-  poll.fetch = {fetched_ms, 120, 200, 4096, ""};
-  poll.validators = {"", "\"etag-" + source + "\"", ""};
-  poll.outcome.skip_written_paths = false;
-  return poll;
+  return feedd::test::entries_poll(source, entries, fetched_ms);
 }
 
 GroupedPoll bare_poll(const std::string& source, GroupedPoll::Kind kind, long status, std::string error) {

@@ -13,6 +13,7 @@
 
 #include "store/archive.h"
 #include "store/sqlite.h"
+#include "tests/support/grouped_poll.h"
 #include "tests/support/schema_14.h"
 #include "tests/support/temp_dir.h"
 
@@ -76,15 +77,8 @@ std::vector<IncomingEntry> feed_of(const std::string& source, int from, int coun
 }
 
 void ingest_alone(Archive& archive, const std::string& source, std::span<const IncomingEntry> entries) {
-  GroupedPoll poll;
-  poll.kind = GroupedPoll::Kind::entries;
-  poll.source_name = source;
-  poll.source_url = "https://e.com/" + source + ".xml";
-  poll.entries = entries;
-  poll.fetched_ms = fetched_ms;
-  poll.fetch = {fetched_ms, 120, 200, 4096, ""};
   std::vector<GroupedPoll> polls;
-  polls.push_back(std::move(poll));
+  polls.push_back(feedd::test::entries_poll(source, entries, fetched_ms));
   archive.ingest_group(polls);
   REQUIRE(polls[0].error.empty());
   REQUIRE(polls[0].outcome.new_entries == static_cast<int>(entries.size()));
