@@ -5,7 +5,7 @@
 //
 //   ingest_floor [--db PATH] [--posts DIR] [--table entries|bare] [--journal wal|delete|...]
 //                [--entries N] [--group G] [--content B] [--raw B] [--search B] [--post B] [--overlap]
-//                [--nosync]
+//                [--nosync] [--autocheckpoint FRAMES]
 //
 // Each group of G entries is one transaction (synchronous = FULL, as feedd
 // opens its store) that inserts the rows and records their ids in
@@ -19,6 +19,8 @@
 // group's rows are inserted (still only after their own rows committed).
 // --nosync flushes nothing (synchronous = OFF, no syncfs or fsync): not
 // durable, the same work without the device's flushes, for comparison.
+// --autocheckpoint 0 leaves every row in the WAL (durable there; copied
+// into the database after the measured time, as a later pass would).
 // Without --db only the post files are written. Prints one line: the rate
 // and the bytes this process sent to storage per entry (/proc/self/io).
 #include <fcntl.h>
@@ -54,12 +56,14 @@ struct Options {
   std::size_t post = 8'500;
   bool overlap = false;
   bool nosync = false;
+  long autocheckpoint = 1000;
 };
 
 [[noreturn]] void usage() {
   std::fputs(
       "usage: ingest_floor [--db PATH] [--posts DIR] [--table entries|bare] [--journal MODE] [--entries N]\n"
-      "                    [--group G] [--content B] [--raw B] [--search B] [--post B] [--overlap] [--nosync]\n",
+      "                    [--group G] [--content B] [--raw B] [--search B] [--post B] [--overlap] [--nosync]\n"
+      "                    [--autocheckpoint FRAMES]\n",
       stderr);
   std::exit(2);
 }
@@ -85,6 +89,7 @@ Options parse(int argc, char** argv) {
     else if (name == "--raw") o.raw = size();
     else if (name == "--search") o.search = size();
     else if (name == "--post") o.post = size();
+    else if (name == "--autocheckpoint") o.autocheckpoint = std::atol(value);
     else usage();
   }
   if ((o.table != "entries" && o.table != "bare") || o.entries < 1 || o.group < 1) usage();
@@ -201,14 +206,18 @@ Db open_store(const Options& o) {
   execute(db.get(), "PRAGMA journal_mode = " + o.journal, o.database);
   execute(db.get(), o.nosync ? "PRAGMA synchronous = OFF" : "PRAGMA synchronous = FULL", o.database);
   execute(db.get(), "PRAGMA foreign_keys = ON", o.database);
+  execute(db.get(), "PRAGMA wal_autocheckpoint = " + std::to_string(o.autocheckpoint), o.database);
   // What feedd's writer takes for a store of 512 MiB or more.
   execute(db.get(), "PRAGMA cache_size = -16384", o.database);
   create_tables(db.get(), o.database);
   return db;
 }
 
+// write_bytes counts pages when dirtied; cancelled_write_bytes takes back
+// those of files truncated or deleted before write-back (SQLite's statement
+// journals, a rollback journal), so the difference is what reached storage.
 struct Io {
-  long long wchar = 0, write_bytes = 0;
+  long long wchar = 0, write_bytes = 0, cancelled = 0;
 };
 
 Io read_io() {
@@ -219,6 +228,7 @@ Io read_io() {
   while (in >> key >> value) {
     if (key == "wchar:") io.wchar = value;
     if (key == "write_bytes:") io.write_bytes = value;
+    if (key == "cancelled_write_bytes:") io.cancelled = value;
   }
   return io;
 }
@@ -365,10 +375,10 @@ int main(int argc, char** argv) try {
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const Io after = read_io();
   const double per_entry = 1.0 / static_cast<double>(o.entries);
-  std::printf("entries %ld group %ld seconds %.3f rate %.0f wchar_per_entry %.0f write_bytes_per_entry %.0f\n",
+  const long long stored = (after.write_bytes - after.cancelled) - (before.write_bytes - before.cancelled);
+  std::printf("entries %ld group %ld seconds %.3f rate %.0f wchar_per_entry %.0f stored_bytes_per_entry %.0f\n",
               o.entries, o.group, seconds, static_cast<double>(o.entries) / seconds,
-              static_cast<double>(after.wchar - before.wchar) * per_entry,
-              static_cast<double>(after.write_bytes - before.write_bytes) * per_entry);
+              static_cast<double>(after.wchar - before.wchar) * per_entry, static_cast<double>(stored) * per_entry);
   return 0;
 } catch (const std::exception& error) {
   std::fprintf(stderr, "ingest_floor: %s\n", error.what());

@@ -7,7 +7,7 @@
 #   BENCH_WORK=DIR bench/ingest_floor.sh --store COPY.db [--runs 3] [--entries 10000] [--binary PATH]
 #
 # --store: a COPY of the 1,000,000-row store (bench/store_prefill.cpp's); it
-# is written in place and grows by the rows of every round (about 2 GB over
+# is written in place and grows by the rows of every round (about 5 GB over
 # three rounds of 10,000 a layer). Post folders go to $BENCH_WORK/floor-posts
 # and are deleted at the end; so are the device test's files.
 set -eu
@@ -38,7 +38,7 @@ rm -f "$empty" "$empty-wal" "$empty-shm"
 sqlite3 "$store" .schema | grep -v '^CREATE TABLE sqlite_' | sqlite3 "$empty"
 sqlite3 "$empty" "PRAGMA journal_mode = WAL; ATTACH '$store' AS full; INSERT INTO sources SELECT * FROM full.sources;" > /dev/null
 
-head -c 256M /dev/urandom > /dev/shm/floor-random.bin
+head -c 1G /dev/urandom > /dev/shm/floor-random.bin
 
 record() {  # layer, then the tool's output line
   echo "$1 $2 load $(cut -d' ' -f1 /proc/loadavg)" | tee -a "$results"
@@ -56,10 +56,10 @@ round=1
 while [ "$round" -le "$runs" ]; do
   device
   # The order rotates by one layer a round, so no layer always follows the same one.
-  set -- files files_nosync bare indexed posts overlap overlap_nosync slim keys rollback rollback_bare first_pass
+  set -- files files_nosync bare indexed posts overlap overlap_nosync slim keys rollback rollback_bare first_pass first_pass_wal first_pass_slim
   shift $(( (round - 1) % $# ))
-  order="$* files files_nosync bare indexed posts overlap overlap_nosync slim keys rollback rollback_bare first_pass"
-  order=$(echo "$order" | cut -d' ' -f1-12)
+  order="$* files files_nosync bare indexed posts overlap overlap_nosync slim keys rollback rollback_bare first_pass first_pass_wal first_pass_slim"
+  order=$(echo "$order" | cut -d' ' -f1-14)
   for name in $order; do
     folder=$posts/$name-$round
     mkdir -p "$folder"
@@ -75,9 +75,13 @@ while [ "$round" -le "$runs" ]; do
       keys) args="--db $store --posts $folder --overlap $keys" ;;
       rollback) args="--db $store --posts $folder --overlap --journal delete" ;;
       rollback_bare) args="--db $store --table bare --journal delete" ;;
-      first_pass)
+      first_pass*)
         cp "$empty" "$work/floor-pass.db"
-        args="--db $work/floor-pass.db --posts $folder --overlap --entries 30000" ;;
+        args="--db $work/floor-pass.db --posts $folder --overlap --entries 30000"
+        # Rows left in the WAL at the end (durable there): the bytes a pass must
+        # make durable before it exits, without the copy into the database.
+        [ "$name" = first_pass ] || args="$args --autocheckpoint 0"
+        [ "$name" = first_pass_slim ] && args="$args $slim" ;;
     esac
     # shellcheck disable=SC2086 # the arguments are split on purpose
     record "$name" "$(nice "$binary" --entries "$entries" $args)"
