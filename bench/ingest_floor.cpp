@@ -5,7 +5,7 @@
 //
 //   ingest_floor [--db PATH] [--posts DIR] [--table entries|bare] [--journal wal|delete|...]
 //                [--entries N] [--group G] [--content B] [--raw B] [--search B] [--post B] [--overlap]
-//                [--nosync] [--autocheckpoint FRAMES]
+//                [--nosync] [--autocheckpoint FRAMES] [--per-source K]
 //
 // Each group of G entries is one transaction (synchronous = FULL, as feedd
 // opens its store) that inserts the rows and records their ids in
@@ -21,6 +21,8 @@
 // durable, the same work without the device's flushes, for comparison.
 // --autocheckpoint 0 leaves every row in the WAL (durable there; copied
 // into the database after the measured time, as a later pass would).
+// --per-source K: entries per source in a row, as a poll brings them
+// (1,000: bench/store_bench.sh's 10 x 1,000 rounds; 30: target 1's pass).
 // Without --db only the post files are written. Prints one line: the rate
 // and the bytes this process sent to storage per entry (/proc/self/io).
 #include <fcntl.h>
@@ -57,13 +59,14 @@ struct Options {
   bool overlap = false;
   bool nosync = false;
   long autocheckpoint = 1000;
+  long per_source = 1000;
 };
 
 [[noreturn]] void usage() {
   std::fputs(
       "usage: ingest_floor [--db PATH] [--posts DIR] [--table entries|bare] [--journal MODE] [--entries N]\n"
       "                    [--group G] [--content B] [--raw B] [--search B] [--post B] [--overlap] [--nosync]\n"
-      "                    [--autocheckpoint FRAMES]\n",
+      "                    [--autocheckpoint FRAMES] [--per-source K]\n",
       stderr);
   std::exit(2);
 }
@@ -90,9 +93,10 @@ Options parse(int argc, char** argv) {
     else if (name == "--search") o.search = size();
     else if (name == "--post") o.post = size();
     else if (name == "--autocheckpoint") o.autocheckpoint = std::atol(value);
+    else if (name == "--per-source") o.per_source = std::atol(value);
     else usage();
   }
-  if ((o.table != "entries" && o.table != "bare") || o.entries < 1 || o.group < 1) usage();
+  if ((o.table != "entries" && o.table != "bare") || o.entries < 1 || o.group < 1 || o.per_source < 1) usage();
   if (o.database.empty() && o.posts.empty()) usage();
   return o;
 }
@@ -169,8 +173,10 @@ struct Row {
 // Keys shaped as a fresh corpus' are (see the 1,000,000-row store): identity
 // and URL a URL, url_key the title without punctuation (a random place in
 // its index), the post named by date and title (the end of its index),
-// sources spread over the store's 1,000 (a random leaf of entries_by_source).
-Row make_row(long n, long long run, std::mt19937& random) {
+// K consecutive entries from each source (a poll; --per-source), the sources
+// taken in turn from a random start among the store's 1,000, each source's
+// timestamps past its stored ones (the end of its range in entries_by_source).
+Row make_row(long n, long per_source, long long run, std::mt19937& random) {
   Row row;
   const std::string tag = std::to_string(run) + "-" + std::to_string(n);
   row.url = "http://127.0.0." + std::to_string(1 + n % 50) + ":8000/floor/" + tag + ".html";
@@ -178,7 +184,7 @@ Row make_row(long n, long long run, std::mt19937& random) {
   row.url_key = chinese(36, random) + tag;
   row.title = row.url_key;
   row.post_path = "2026-12-06-" + row.title + ".md";
-  row.source_id = 1 + static_cast<long long>(random() % 1000);
+  row.source_id = 1 + (run + n / per_source) % 1000;
   row.timestamp_ms = 1'796'000'000'000LL + run % 1'000'000 + n;
   return row;
 }
@@ -285,7 +291,7 @@ class Ingest {
       std::vector<long long> ids;
       if (db_ != nullptr) execute(db_, "BEGIN", o_.database);
       for (long n = first; n < last; ++n) {
-        const Row row = make_row(n, run_, random_);
+        const Row row = make_row(n, o_.per_source, run_, random_);
         names.push_back(row.post_path);
         if (db_ != nullptr) ids.push_back(insert(row));
       }

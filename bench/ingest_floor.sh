@@ -56,10 +56,10 @@ round=1
 while [ "$round" -le "$runs" ]; do
   device
   # The order rotates by one layer a round, so no layer always follows the same one.
-  set -- files files_nosync bare indexed posts overlap overlap_nosync slim keys rollback rollback_bare first_pass first_pass_wal first_pass_slim
+  set -- files files_nosync bare indexed posts overlap overlap_nosync slim keys rollback rollback_bare best best_slim first_pass first_pass_wal first_pass_slim first_pass_best
   shift $(( (round - 1) % $# ))
-  order="$* files files_nosync bare indexed posts overlap overlap_nosync slim keys rollback rollback_bare first_pass first_pass_wal first_pass_slim"
-  order=$(echo "$order" | cut -d' ' -f1-14)
+  order="$* files files_nosync bare indexed posts overlap overlap_nosync slim keys rollback rollback_bare best best_slim first_pass first_pass_wal first_pass_slim first_pass_best"
+  order=$(echo "$order" | cut -d' ' -f1-18)
   for name in $order; do
     folder=$posts/$name-$round
     mkdir -p "$folder"
@@ -75,13 +75,20 @@ while [ "$round" -le "$runs" ]; do
       keys) args="--db $store --posts $folder --overlap $keys" ;;
       rollback) args="--db $store --posts $folder --overlap --journal delete" ;;
       rollback_bare) args="--db $store --table bare --journal delete" ;;
+      # The cheapest durable layout measured: no index, appended pages not
+      # journaled, posts on their own thread.
+      best) args="--db $store --table bare --journal delete --posts $folder --overlap" ;;
+      best_slim) args="--db $store --table bare --journal delete --posts $folder --overlap $slim" ;;
       first_pass*)
         cp "$empty" "$work/floor-pass.db"
-        args="--db $work/floor-pass.db --posts $folder --overlap --entries 30000"
+        args="--db $work/floor-pass.db --posts $folder --overlap --entries 30000 --per-source 30"
         # Rows left in the WAL at the end (durable there): the bytes a pass must
         # make durable before it exits, without the copy into the database.
-        [ "$name" = first_pass ] || args="$args --autocheckpoint 0"
-        [ "$name" = first_pass_slim ] && args="$args $slim" ;;
+        case "$name" in
+          first_pass_wal) args="$args --autocheckpoint 0" ;;
+          first_pass_slim) args="$args --autocheckpoint 0 $slim" ;;
+          first_pass_best) args="$args --table bare --journal delete $slim" ;;
+        esac ;;
     esac
     # shellcheck disable=SC2086 # the arguments are split on purpose
     record "$name" "$(nice "$binary" --entries "$entries" $args)"
