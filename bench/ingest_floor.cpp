@@ -5,7 +5,7 @@
 //
 //   ingest_floor [--db PATH] [--posts DIR] [--table entries|bare] [--journal wal|delete|...]
 //                [--entries N] [--group G] [--content B] [--raw B] [--search B] [--post B] [--overlap]
-//                [--nosync] [--autocheckpoint FRAMES] [--per-source K]
+//                [--nosync] [--autocheckpoint FRAMES] [--per-source K] [--temp-memory]
 //
 // Each group of G entries is one transaction (synchronous = FULL, as feedd
 // opens its store) that inserts the rows and records their ids in
@@ -23,6 +23,10 @@
 // into the database after the measured time, as a later pass would).
 // --per-source K: entries per source in a row, as a poll brings them
 // (1,000: bench/store_bench.sh's 10 x 1,000 rounds; 30: target 1's pass).
+// --temp-memory keeps SQLite's statement journals (an INSERT that a unique
+// index or trigger could abort saves the pages it changes) in memory instead
+// of a file in /var/tmp; they only serve a statement's rollback, never a
+// crash's recovery, so durability is the same.
 // Without --db only the post files are written. Prints one line: the rate
 // and the bytes this process sent to storage per entry (/proc/self/io).
 #include <fcntl.h>
@@ -60,13 +64,14 @@ struct Options {
   bool nosync = false;
   long autocheckpoint = 1000;
   long per_source = 1000;
+  bool temp_memory = false;
 };
 
 [[noreturn]] void usage() {
   std::fputs(
       "usage: ingest_floor [--db PATH] [--posts DIR] [--table entries|bare] [--journal MODE] [--entries N]\n"
       "                    [--group G] [--content B] [--raw B] [--search B] [--post B] [--overlap] [--nosync]\n"
-      "                    [--autocheckpoint FRAMES] [--per-source K]\n",
+      "                    [--autocheckpoint FRAMES] [--per-source K] [--temp-memory]\n",
       stderr);
   std::exit(2);
 }
@@ -75,8 +80,8 @@ Options parse(int argc, char** argv) {
   Options o;
   for (int i = 1; i < argc; ++i) {
     const std::string_view name = argv[i];
-    if (name == "--overlap" || name == "--nosync") {
-      (name == "--overlap" ? o.overlap : o.nosync) = true;
+    if (name == "--overlap" || name == "--nosync" || name == "--temp-memory") {
+      (name == "--overlap" ? o.overlap : name == "--nosync" ? o.nosync : o.temp_memory) = true;
       continue;
     }
     if (i + 1 >= argc) usage();
@@ -212,6 +217,7 @@ Db open_store(const Options& o) {
   execute(db.get(), "PRAGMA journal_mode = " + o.journal, o.database);
   execute(db.get(), o.nosync ? "PRAGMA synchronous = OFF" : "PRAGMA synchronous = FULL", o.database);
   execute(db.get(), "PRAGMA foreign_keys = ON", o.database);
+  if (o.temp_memory) execute(db.get(), "PRAGMA temp_store = MEMORY", o.database);
   execute(db.get(), "PRAGMA wal_autocheckpoint = " + std::to_string(o.autocheckpoint), o.database);
   // What feedd's writer takes for a store of 512 MiB or more.
   execute(db.get(), "PRAGMA cache_size = -16384", o.database);

@@ -5,6 +5,7 @@
 # layer once a round in rotating order, medians over the rounds.
 #
 #   BENCH_WORK=DIR bench/ingest_floor.sh --store COPY.db [--runs 3] [--entries 10000] [--binary PATH]
+#                                        [--layers "NAME ..."]
 #
 # --store: a COPY of the 1,000,000-row store (bench/store_prefill.cpp's); it
 # is written in place and grows by the rows of every round (about 5 GB over
@@ -16,12 +17,14 @@ store=""
 runs=3
 entries=10000
 binary=build-floor/bench/ingest_floor
+layers="files files_nosync bare indexed indexed_mem posts overlap overlap_nosync slim keys rollback rollback_bare best best_slim first_pass first_pass_wal first_pass_slim first_pass_best"
 while [ $# -gt 0 ]; do
   case "$1" in
     --store) store=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
     --entries) entries=$2; shift 2 ;;
     --binary) binary=$2; shift 2 ;;
+    --layers) layers=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -56,10 +59,12 @@ round=1
 while [ "$round" -le "$runs" ]; do
   device
   # The order rotates by one layer a round, so no layer always follows the same one.
-  set -- files files_nosync bare indexed posts overlap overlap_nosync slim keys rollback rollback_bare best best_slim first_pass first_pass_wal first_pass_slim first_pass_best
-  shift $(( (round - 1) % $# ))
-  order="$* files files_nosync bare indexed posts overlap overlap_nosync slim keys rollback rollback_bare best best_slim first_pass first_pass_wal first_pass_slim first_pass_best"
-  order=$(echo "$order" | cut -d' ' -f1-18)
+  # shellcheck disable=SC2086 # one word a layer
+  set -- $layers
+  count=$#
+  all="$*"
+  shift $(( (round - 1) % count ))
+  order=$(echo "$* $all" | cut -d' ' -f1-"$count")
   for name in $order; do
     folder=$posts/$name-$round
     mkdir -p "$folder"
@@ -69,6 +74,7 @@ while [ "$round" -le "$runs" ]; do
       overlap_nosync) args="--db $store --posts $folder --overlap --nosync" ;;
       bare) args="--db $store --table bare" ;;
       indexed) args="--db $store" ;;
+      indexed_mem) args="--db $store --temp-memory" ;;
       posts) args="--db $store --posts $folder" ;;
       overlap) args="--db $store --posts $folder --overlap" ;;
       slim) args="--db $store --posts $folder --overlap $slim" ;;
