@@ -41,14 +41,14 @@ rm -f "$empty" "$empty-wal" "$empty-shm"
 sqlite3 "$store" .schema | grep -v '^CREATE TABLE sqlite_' | sqlite3 "$empty"
 sqlite3 "$empty" "PRAGMA journal_mode = WAL; ATTACH '$store' AS full; INSERT INTO sources SELECT * FROM full.sources;" > /dev/null
 
-head -c 1G /dev/urandom > /dev/shm/floor-random.bin
+head -c 1G /dev/urandom > /dev/shm/floor-random-$$.bin
 
 record() {  # layer, then the tool's output line
   echo "$1 $2 load $(cut -d' ' -f1 /proc/loadavg)" | tee -a "$results"
 }
 
 device() {
-  dd_out=$(dd if=/dev/shm/floor-random.bin of="$work/floor-dd.bin" bs=1M conv=fdatasync 2>&1 | tail -1)
+  dd_out=$(dd if=/dev/shm/floor-random-$$.bin of="$work/floor-dd.bin" bs=1M conv=fdatasync 2>&1 | tail -1)
   rm -f "$work/floor-dd.bin"
   record dd "$dd_out"
 }
@@ -104,6 +104,6 @@ while [ "$round" -le "$runs" ]; do
 done
 # The store is left in WAL mode, as feedd expects it.
 sqlite3 "$store" "PRAGMA journal_mode = WAL" > /dev/null
-rm -rf "$posts" /dev/shm/floor-random.bin "$empty" "$empty-wal" "$empty-shm"
+rm -rf "$posts" /dev/shm/floor-random-$$.bin "$empty" "$empty-wal" "$empty-shm"
 sync
 echo "results in $results"
