@@ -8,7 +8,7 @@
 #                                        [--layers "NAME ..."]
 #
 # --store: a COPY of the 1,000,000-row store (bench/store_prefill.cpp's); it
-# is written in place and grows by the rows of every round (about 5 GB over
+# is written in place and grows by the rows of every round (about 7 GB over
 # three rounds of 10,000 a layer). Post folders go to $BENCH_WORK/floor-posts
 # and are deleted at the end; so are the device test's files.
 set -eu
