@@ -381,3 +381,52 @@ TEST_CASE("A group of one poll that fails stores nothing of it, keeps the last g
   CHECK(fetch_record(archive, "B") == "200 7 0 ;");
   CHECK(post_names(dir / "_posts").size() == 12);
 }
+
+TEST_CASE("A group stored before the last group's posts are in place keeps the rows both changed pending") {
+  TempDir dir;
+  auto archive = open_archive(dir);
+  const auto a = feed_of("A", 4);
+  std::vector<GroupedPoll> first = {entries_poll("A", a)};
+  auto first_posts = archive.store_group(first);
+  REQUIRE(first_posts);
+  // Committed and pending, and nothing renamed into place yet.
+  CHECK(count(archive, "SELECT count(*) FROM post_backlog") == 4);
+  CHECK(post_names(dir / "_posts").empty());
+  CHECK(first[0].outcome.posts_written == 0);
+
+  // The next group updates two of those entries (and brings one of its own)
+  // while the first group's posts are still being put in place.
+  auto newer = feed_of("A", 2);
+  for (auto& incoming : newer) {
+    incoming.timestamp_ms = *incoming.timestamp_ms + 60000;
+    incoming.content = "<p>edited</p>";
+  }
+  const auto b = feed_of("B", 1);
+  std::vector<GroupedPoll> second = {entries_poll("A", newer), entries_poll("B", b)};
+  auto second_posts = archive.store_group(second);
+  REQUIRE(second_posts);
+
+  feedd::commit_staged_posts(*first_posts);
+  archive.finish_group(*first_posts, first, second_posts.get());
+  CHECK(first[0].outcome.posts_written == 4);
+  CHECK(first[0].outcome.post_errors.empty());
+  // Only the two rows the second group did not touch may be cleared: the
+  // other two are pending for the second group's posts, not in place yet.
+  CHECK(archive.deferred_marks() == 2);
+  archive.clear_deferred_marks();
+  CHECK(count(archive, "SELECT count(*) FROM post_backlog") == 3);
+
+  feedd::commit_staged_posts(*second_posts);
+  archive.finish_group(*second_posts, second);
+  CHECK(second[0].outcome.posts_written == 2);
+  CHECK(second[1].outcome.posts_written == 1);
+  archive.clear_deferred_marks();
+  CHECK(count(archive, "SELECT count(*) FROM post_backlog") == 0);
+  CHECK(post_names(dir / "_posts").size() == 5);
+  // The later bytes won.
+  int edited = 0;
+  for (const auto& name : post_names(dir / "_posts")) {
+    if (read_file(dir / "_posts" / name).find("edited") != std::string::npos) ++edited;
+  }
+  CHECK(edited == 2);
+}
