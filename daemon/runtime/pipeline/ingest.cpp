@@ -727,6 +727,18 @@ class Pipeline::Impl {
   void start_posts_commit(std::vector<GroupItem> items, std::vector<GroupedPoll> polls, StagedPostsPtr posts) {
     const std::uint64_t number = ++groups_stored_;
     StagedPosts& staged = *posts;
+    // Stored: what waits for the report needs no entry's text (the watch's
+    // observer reads identities and links), unless a later stage reads it
+    // (pages fetched for full text, local media). Kept, the in-flight group
+    // held 3 MiB more at the peak of a first pass.
+    for (auto& item : items) {
+      if (item.job->source.full_text.enabled() || item.job->source.media == config::MediaMode::local) continue;
+      for (auto& entry : item.entries) {
+        std::string().swap(entry.content);
+        std::string().swap(entry.raw_item);
+        std::string().swap(entry.search_text.text);
+      }
+    }
     // Its report is a write still to come: the writer is not idle until then,
     // and writer_.join() waits for it.
     ++queued_writes_;
