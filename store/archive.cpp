@@ -556,7 +556,10 @@ StagedPostsPtr Archive::store_group(std::span<GroupedPoll> polls) {
           staged->failed.insert(row.id);
           poll.outcome.post_errors.push_back(error.what());
         }
+        // Only the id and the post's name are read again (finish_group),
+        // and the row waits there while the next group is stored.
         std::string().swap(row.content);
+        std::string().swap(row.search_text.text);
       }
     }
     transaction.commit();
