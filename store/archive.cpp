@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <iterator>
-#include <memory>
 #include <optional>
 #include <set>
 #include <stdexcept>
@@ -461,39 +460,9 @@ void Archive::clear_deferred_marks() {
   transaction.commit();
 }
 
-struct StagedPosts {
-  explicit StagedPosts(const std::filesystem::path& posts_dir, std::size_t polls)
-      : files(posts_dir), staging(std::make_unique<BackgroundStaging>(files, group_staging_from)), rows(polls) {}
-  AtomicBatch files;
-  std::unique_ptr<BackgroundStaging> staging;  // before `files` goes: declared after it
-  // Rows of each poll stored in the transaction, in poll order.
-  std::vector<std::vector<EntryRow>> rows;
-  std::set<std::int64_t> failed;
-  std::vector<std::pair<std::size_t, std::int64_t>> staged_rows;  // by staging tag: poll, row id
-  // commit_staged_posts()'s: the files that failed, or the batch's error.
-  std::vector<BackgroundStaging::Failure> failures;
-  std::optional<std::string> commit_error;
-};
-
-void StagedPostsDeleter::operator()(StagedPosts* posts) const { delete posts; }
-
-void commit_staged_posts(StagedPosts& posts) {
-  posts.failures = posts.staging->finish();
-  try {
-    posts.files.commit();
-  } catch (const std::exception& error) {
-    posts.commit_error = error.what();
-  }
-}
-
 void Archive::ingest_group(std::span<GroupedPoll> polls) {
-  StagedPostsPtr posts = store_group(polls);
-  if (!posts) return;
-  commit_staged_posts(*posts);
-  finish_group(*posts, polls);
-}
-
-StagedPostsPtr Archive::store_group(std::span<GroupedPoll> polls) {
+  // Rows of each poll stored in the transaction, in poll order.
+  std::vector<std::vector<EntryRow>> rows(polls.size());
   // One batch of posts for every poll's rows, in poll order: an entry two
   // polls of the group changed is staged twice, and the later bytes win.
   // A poll's posts are rendered once its savepoint is released (its rows
@@ -501,108 +470,99 @@ StagedPostsPtr Archive::store_group(std::span<GroupedPoll> polls) {
   // thread while the next polls' rows are stored and the transaction
   // commits; nothing is renamed into place before the commit. Each row's
   // text is let go once its post is rendered.
-  StagedPostsPtr staged(new StagedPosts(posts_dir_, polls.size()));
-  auto& rows = staged->rows;
-  auto& staging = *staged->staging;
-  try {
-    sqlite::Transaction transaction(store_.database());
-    // Before any row of this group is marked pending again: the previous
-    // group's posts are in place.
-    for (const auto id : deferred_marks_) store_.set_post_pending(id, false);
-    for (std::size_t i = 0; i < polls.size(); ++i) {
-      GroupedPoll& poll = polls[i];
-      // A group of one poll needs no savepoint: its failure rolls the
-      // whole transaction back, which takes nothing else with it (the last
-      // group's marks stay deferred). Without one SQLite journals a page
-      // for the statement that changes it only, not for the whole poll:
-      // 30 instead of 35 sub-journal writes an entry into a store of
-      // 1,000,000 rows. (The rest: each insert's own statement journal,
-      // a file in /var/tmp once one statement passed 64 KiB;
-      // BENCHMARKS.md, target 4.)
-      std::optional<PollSavepoint> savepoint;
-      try {
-        if (polls.size() > 1) savepoint.emplace(store_.database());
-        const std::int64_t source_id = store_.source_id(poll.source_name, poll.source_url);
-        const bool brought_entries = poll.kind == GroupedPoll::Kind::entries;
-        if (brought_entries) {
-          rows[i] = store_rows(source_id, poll.entries, poll.fetched_ms, poll.outcome);
-          // Stored; a post does not show it, and a group holds many rows.
-          for (auto& row : rows[i]) std::string().swap(row.raw_item);
-        }
-        // A 304's or a failure's outcome counts nothing.
-        store_.record_fetch(fetch_row(source_id, poll.fetch, poll.outcome));
-        if (brought_entries) store_.save_validators(source_id, poll.validators);
-        if (savepoint) savepoint->release();
-      } catch (const std::exception& error) {
-        poll.error = error.what();
-        rows[i].clear();
-        if (!savepoint) throw;
-        // Some errors (a full disk, an I/O error, a trigger's ROLLBACK) end
-        // the whole transaction, not only this poll's savepoint: the polls
-        // before it lost their rows too, the next would store theirs
-        // outside any transaction, and the commit would only say that none
-        // is active. So every poll of the group fails, naming the cause.
-        if (sqlite3_get_autocommit(store_.database().handle()) != 0) {
-          throw std::runtime_error(fmt::format("the group's transaction was rolled back when source {}'s rows failed: {}",
-                                               poll.source_name, error.what()));
-        }
-        continue;
-      }
-      for (auto& row : rows[i]) {
+  AtomicBatch files(posts_dir_);
+  std::set<std::int64_t> failed;
+  std::vector<std::pair<std::size_t, std::int64_t>> staged_rows;  // by staging tag: poll, row id
+  {
+    BackgroundStaging staging(files, group_staging_from);
+    try {
+      sqlite::Transaction transaction(store_.database());
+      // Before any row of this group is marked pending again: the previous
+      // group's posts are in place.
+      for (const auto id : deferred_marks_) store_.set_post_pending(id, false);
+      for (std::size_t i = 0; i < polls.size(); ++i) {
+        GroupedPoll& poll = polls[i];
+        // A group of one poll needs no savepoint: its failure rolls the
+        // whole transaction back, which takes nothing else with it (the last
+        // group's marks stay deferred). Without one SQLite journals a page
+        // for the statement that changes it only, not for the whole poll:
+        // 30 instead of 35 sub-journal writes an entry into a store of
+        // 1,000,000 rows. (The rest: each insert's own statement journal,
+        // a file in /var/tmp once one statement passed 64 KiB;
+        // BENCHMARKS.md, target 4.)
+        std::optional<PollSavepoint> savepoint;
         try {
-          staging.stage(static_cast<std::int64_t>(staged->staged_rows.size()), row.post_path, render(row));
-          staged->staged_rows.emplace_back(i, row.id);
+          if (polls.size() > 1) savepoint.emplace(store_.database());
+          const std::int64_t source_id = store_.source_id(poll.source_name, poll.source_url);
+          const bool brought_entries = poll.kind == GroupedPoll::Kind::entries;
+          if (brought_entries) {
+            rows[i] = store_rows(source_id, poll.entries, poll.fetched_ms, poll.outcome);
+            // Stored; a post does not show it, and a group holds many rows.
+            for (auto& row : rows[i]) std::string().swap(row.raw_item);
+          }
+          // A 304's or a failure's outcome counts nothing.
+          store_.record_fetch(fetch_row(source_id, poll.fetch, poll.outcome));
+          if (brought_entries) store_.save_validators(source_id, poll.validators);
+          if (savepoint) savepoint->release();
         } catch (const std::exception& error) {
-          staged->failed.insert(row.id);
-          poll.outcome.post_errors.push_back(error.what());
+          poll.error = error.what();
+          rows[i].clear();
+          if (!savepoint) throw;
+          // Some errors (a full disk, an I/O error, a trigger's ROLLBACK) end
+          // the whole transaction, not only this poll's savepoint: the polls
+          // before it lost their rows too, the next would store theirs
+          // outside any transaction, and the commit would only say that none
+          // is active. So every poll of the group fails, naming the cause.
+          if (sqlite3_get_autocommit(store_.database().handle()) != 0) {
+            throw std::runtime_error(fmt::format("the group's transaction was rolled back when source {}'s rows failed: {}",
+                                                 poll.source_name, error.what()));
+          }
+          continue;
         }
-        // Only the id and the post's name are read again (finish_group),
-        // and the row waits there while the next group is stored.
-        std::string().swap(row.content);
-        std::string().swap(row.search_text.text);
+        for (auto& row : rows[i]) {
+          try {
+            staging.stage(static_cast<std::int64_t>(staged_rows.size()), row.post_path, render(row));
+            staged_rows.emplace_back(i, row.id);
+          } catch (const std::exception& error) {
+            failed.insert(row.id);
+            poll.outcome.post_errors.push_back(error.what());
+          }
+          std::string().swap(row.content);
+        }
       }
+      transaction.commit();
+      deferred_marks_.clear();
+    } catch (const std::exception& error) {
+      // Nothing of the group is stored (the marks left by the last group stay
+      // deferred: their rows are still pending, which is safe), and no post
+      // staged for it is renamed into place (`files` removes them).
+      for (auto& poll : polls) {
+        if (poll.error.empty()) poll.error = error.what();
+      }
+      return;
     }
-    transaction.commit();
-    deferred_marks_.clear();
-  } catch (const std::exception& error) {
-    // Nothing of the group is stored (the marks left by the last group stay
-    // deferred: their rows are still pending, which is safe), and no post
-    // staged for it is renamed into place (`files` removes them).
-    for (auto& poll : polls) {
-      if (poll.error.empty()) poll.error = error.what();
+    for (auto& failure : staging.finish()) {
+      const auto& [poll, id] = staged_rows[static_cast<std::size_t>(failure.tag)];
+      failed.insert(id);
+      polls[poll].outcome.post_errors.push_back(std::move(failure.error));
     }
-    return nullptr;
   }
-  return staged;
-}
-
-void Archive::finish_group(StagedPosts& posts, std::span<GroupedPoll> polls, const StagedPosts* later) {
-  for (auto& failure : posts.failures) {
-    const auto& [poll, id] = posts.staged_rows[static_cast<std::size_t>(failure.tag)];
-    posts.failed.insert(id);
-    polls[poll].outcome.post_errors.push_back(std::move(failure.error));
-  }
-  posts.failures.clear();
-  if (posts.commit_error) {
+  try {
+    files.commit();
+  } catch (const std::system_error& error) {
     // As in write_posts(): every row stays pending for the next repair.
     for (std::size_t i = 0; i < polls.size(); ++i) {
-      for (const auto& row : posts.rows[i]) {
-        if (!posts.failed.contains(row.id)) polls[i].outcome.post_errors.push_back(*posts.commit_error);
+      for (const auto& row : rows[i]) {
+        if (!failed.contains(row.id)) polls[i].outcome.post_errors.push_back(error.what());
       }
     }
     return;
   }
-  std::set<std::int64_t> pending_again;
-  if (later != nullptr) {
-    for (const auto& poll_rows : later->rows) {
-      for (const auto& row : poll_rows) pending_again.insert(row.id);
-    }
-  }
   for (std::size_t i = 0; i < polls.size(); ++i) {
     BatchOutcome& outcome = polls[i].outcome;
-    for (const auto& row : posts.rows[i]) {
-      if (posts.failed.contains(row.id)) continue;
-      if (!pending_again.contains(row.id)) deferred_marks_.push_back(row.id);
+    for (const auto& row : rows[i]) {
+      if (failed.contains(row.id)) continue;
+      deferred_marks_.push_back(row.id);
       ++outcome.posts_written;
       if (!outcome.skip_written_paths) outcome.written_paths.push_back(posts_dir_ / row.post_path);
     }

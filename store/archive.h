@@ -18,7 +18,6 @@
 #include <filesystem>
 #include <functional>
 #include <map>
-#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -101,18 +100,6 @@ struct GroupedPoll {
   BatchOutcome outcome;         // in: earlier parts (and skip_written_paths); out: this poll's
   std::string error;            // out: this poll was not stored (rolled back alone)
 };
-
-// A group's posts between the commit of its rows and their renames into
-// place (Archive::store_group, commit_staged_posts, Archive::finish_group).
-struct StagedPosts;
-struct StagedPostsDeleter {
-  void operator()(StagedPosts* posts) const;
-};
-using StagedPostsPtr = std::unique_ptr<StagedPosts, StagedPostsDeleter>;
-// Once, on any thread (it touches nothing but `posts` and the posts folder):
-// the staged files finished, made durable and renamed into place. Failures
-// are kept for finish_group().
-void commit_staged_posts(StagedPosts& posts);
 
 class Archive {
  public:
@@ -215,17 +202,6 @@ class Archive {
   // doubled. A poll's outcome (and its rows) counts as stored once this
   // returns without a poll error and without post_errors.
   void ingest_group(std::span<GroupedPoll> polls);
-  // ingest_group() in three steps, so that a group's posts are synced and
-  // renamed on another thread while the next group's rows are stored:
-  // store_group() commits the rows (pending) and stages the posts, null
-  // when the transaction failed (each poll's error says why);
-  // commit_staged_posts() puts the posts in place; finish_group() then
-  // fills each poll's outcome and defers the marks, except those of rows a
-  // `later` group has committed since (pending again for that group's
-  // posts, which are not in place yet). Groups are finished in the order
-  // they were stored, each committed only after the one before finished.
-  StagedPostsPtr store_group(std::span<GroupedPoll> polls);
-  void finish_group(StagedPosts& posts, std::span<GroupedPoll> polls, const StagedPosts* later = nullptr);
   // The marks ingest_group() left, cleared in a transaction of their own.
   // REQUIRES: called before anything else marks rows pending or reads
   // pending rows (the pipeline's writer does so before every other job).

@@ -7,7 +7,6 @@
 #include <exception>
 #include <future>
 #include <mutex>
-#include <optional>
 #include <pthread.h>
 #include <thread>
 #include <utility>
@@ -596,10 +595,7 @@ class Pipeline::Impl {
   void to_writer(Task task, bool clear_marks = true) {
     ++queued_writes_;
     boost::asio::post(writer_, [this, task = std::move(task), clear_marks]() mutable {
-      if (clear_marks) {
-        finish_group_in_flight();
-        flush_deferred_marks();
-      }
+      if (clear_marks) flush_deferred_marks();
       task();
       if (--queued_writes_ == 0) index_while_idle();
     });
@@ -695,78 +691,17 @@ class Pipeline::Impl {
       poll.outcome = fresh_outcome();
       polls.push_back(std::move(poll));
     }
-    StagedPostsPtr posts;
     try {
-      if (!std::filesystem::exists(archive_.posts_dir())) {
-        finish_group_in_flight();
-        flush_deferred_marks();
-      }
+      if (!std::filesystem::exists(archive_.posts_dir())) flush_deferred_marks();
       restore_missing_posts_dir(archive_);
       for (auto& item : items) item.enclosure_versions = enclosures::versions_before(archive_.store(), item.entries);
-      posts = archive_.store_group(polls);
+      archive_.ingest_group(polls);
     } catch (const std::exception& error) {
       for (auto& poll : polls) {
         if (poll.error.empty()) poll.error = error.what();
       }
     }
-    // The group before, whose posts were put in place while these rows were
-    // stored, is reported first: polls are reported in the order stored.
-    finish_group_in_flight(posts.get());
-    if (!posts) {
-      for (std::size_t i = 0; i < items.size(); ++i) after_group(items[i], polls[i]);
-      return;
-    }
-    start_posts_commit(std::move(items), std::move(polls), std::move(posts));
-  }
-
-  // A group's posts synced and renamed into place by a thread of their own
-  // (on this machine's ext4 without a journal a syncfs() of the whole file
-  // system, the folder's fsync and a rename per post: a third of the
-  // writer's time in a first pass) while the writer stores the next
-  // group's rows. Its polls are reported only once their posts are in place.
-  void start_posts_commit(std::vector<GroupItem> items, std::vector<GroupedPoll> polls, StagedPostsPtr posts) {
-    const std::uint64_t number = ++groups_stored_;
-    StagedPosts& staged = *posts;
-    // Stored: what waits for the report needs no entry's text (the watch's
-    // observer reads identities and links), unless a later stage reads it
-    // (pages fetched for full text, local media). Kept, the in-flight group
-    // held 3 MiB more at the peak of a first pass.
-    for (auto& item : items) {
-      if (item.job->source.full_text.enabled() || item.job->source.media == config::MediaMode::local) continue;
-      for (auto& entry : item.entries) {
-        std::string().swap(entry.content);
-        std::string().swap(entry.raw_item);
-        std::string().swap(entry.search_text.text);
-      }
-    }
-    // Its report is a write still to come: the writer is not idle until then,
-    // and writer_.join() waits for it.
-    ++queued_writes_;
-    auto keep_writer = boost::asio::make_work_guard(writer_.get_executor());
-    in_flight_ = GroupInFlight{number, std::move(items), std::move(polls), std::move(posts), {}};
-    in_flight_->committed =
-        std::async(std::launch::async, [this, &staged, number, keep_writer = std::move(keep_writer)]() mutable {
-          pthread_setname_np(pthread_self(), "feedd-commit");
-          commit_staged_posts(staged);
-          // Unless the next group's store reported it first.
-          boost::asio::post(writer_, [this, number] {
-            if (in_flight_ && in_flight_->number == number) finish_group_in_flight();
-            if (--queued_writes_ == 0) index_while_idle();
-          });
-          keep_writer.reset();
-        });
-  }
-
-  // On the writer thread: the group whose posts are being put in place,
-  // waited for and reported. `later`: the group stored since, whose rows
-  // stay pending.
-  void finish_group_in_flight(const StagedPosts* later = nullptr) {
-    if (!in_flight_) return;
-    GroupInFlight group = std::move(*in_flight_);
-    in_flight_.reset();
-    group.committed.get();
-    archive_.finish_group(*group.posts, group.polls, later);
-    for (std::size_t i = 0; i < group.items.size(); ++i) after_group(group.items[i], group.polls[i]);
+    for (std::size_t i = 0; i < items.size(); ++i) after_group(items[i], polls[i]);
   }
 
   void after_group(GroupItem& item, GroupedPoll& poll) {
@@ -1043,17 +978,6 @@ class Pipeline::Impl {
   std::mutex group_mutex_;
   std::vector<GroupItem> group_queue_;  // polls waiting for the writer's next group
   bool group_turn_queued_ = false;      // under group_mutex_: a store_group() is posted
-  // The last group stored, its posts being put in place (start_posts_commit);
-  // on the writer thread.
-  struct GroupInFlight {
-    std::uint64_t number = 0;
-    std::vector<GroupItem> items;
-    std::vector<GroupedPoll> polls;  // their entries point into `items`
-    StagedPostsPtr posts;
-    std::future<void> committed;
-  };
-  std::optional<GroupInFlight> in_flight_;
-  std::uint64_t groups_stored_ = 0;
   bool search_backlog_ = true;  // rows may be left from an earlier run
   bool index_turn_queued_ = false;
   boost::asio::thread_pool workers_;
