@@ -14,12 +14,14 @@
 #include "store/archive_report.h"
 #include "tests/support/process.h"
 #include "tests/support/schema_14.h"
+#include "tests/support/store_column.h"
 #include "tests/support/temp_dir.h"
 
 namespace fs = std::filesystem;
 using feedd::Archive;
 using feedd::GroupedPoll;
 using feedd::IncomingEntry;
+using feedd::test::column;
 using feedd::test::TempDir;
 using Ids = std::vector<std::string>;
 
@@ -47,13 +49,6 @@ Archive open_archive(const TempDir& dir) {
 
 void ingest(Archive& archive, const std::string& source, const std::vector<IncomingEntry>& entries) {
   archive.ingest(source, "https://e.com/" + source + ".xml", entries, fetched_ms, {});
-}
-
-Ids column(feedd::sqlite::Database& db, const std::string& sql, int index = 0) {
-  Ids values;
-  auto query = db.prepare(sql);
-  while (query.step()) values.push_back(query.column_text(index));
-  return values;
 }
 
 Ids ids_of(const std::vector<feedd::EntryRow>& rows) {

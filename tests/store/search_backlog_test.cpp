@@ -17,11 +17,13 @@
 #include "store/search.h"
 #include "store/archive_report.h"
 #include "tests/support/schema_14.h"
+#include "tests/support/store_column.h"
 #include "tests/support/temp_dir.h"
 
 namespace fs = std::filesystem;
 using feedd::Archive;
 using feedd::IncomingEntry;
+using feedd::test::column;
 using feedd::test::TempDir;
 
 namespace {
@@ -48,13 +50,6 @@ Archive open_archive(const TempDir& dir) { return Archive(dir / "db/feedd.db", d
 
 void ingest(Archive& archive, const std::vector<IncomingEntry>& entries) {
   archive.ingest("A", "https://e.com/a.xml", entries, fetched_ms, {});
-}
-
-std::vector<std::string> column(feedd::sqlite::Database& db, const std::string& sql) {
-  std::vector<std::string> values;
-  auto query = db.prepare(sql);
-  while (query.step()) values.push_back(query.column_text(0));
-  return values;
 }
 
 std::vector<std::string> found(feedd::sqlite::Database& db, const std::string& query) {

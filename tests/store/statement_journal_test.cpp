@@ -15,11 +15,13 @@
 #include "store/sqlite.h"
 #include "tests/support/grouped_poll.h"
 #include "tests/support/schema_14.h"
+#include "tests/support/store_column.h"
 #include "tests/support/temp_dir.h"
 
 using feedd::Archive;
 using feedd::GroupedPoll;
 using feedd::IncomingEntry;
+using feedd::test::column;
 using feedd::test::TempDir;
 
 namespace {
@@ -82,13 +84,6 @@ void ingest_alone(Archive& archive, const std::string& source, std::span<const I
   archive.ingest_group(polls);
   REQUIRE(polls[0].error.empty());
   REQUIRE(polls[0].outcome.new_entries == static_cast<int>(entries.size()));
-}
-
-std::vector<std::string> column(feedd::sqlite::Database& db, const std::string& query) {
-  std::vector<std::string> values;
-  auto statement = db.prepare(query);
-  while (statement.step()) values.push_back(statement.column_text(0));
-  return values;
 }
 
 Archive open_archive(const TempDir& dir) {
